@@ -1,0 +1,1 @@
+"""Pure logic and the HTTP client behind every face of infisical-tokens (no pygls, no IPython)."""
