@@ -1,0 +1,335 @@
+"""The Infisical HTTP API, as typed calls with typed errors.
+
+One ``requests.Session`` per client (and so per base URL). Every call has a timeout. GETs are
+retried on 429/502/503/504 (and on older servers' rate limit, a 500 with ``Retry-After``) honouring
+``Retry-After``, and on a dropped connection; a create is never retried, since a retry could mint a
+second token. Where servers moved a route, the newer one is tried first and the client remembers
+which one answered.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from . import __version__
+from .errors import (
+    APIError,
+    ConnectionDropped,
+    ConnectionRefused,
+    DNSFailure,
+    NotFound,
+    RateLimited,
+    Timeout,
+    TLSFailure,
+    TransportError,
+    api_error_from,
+)
+
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+USER_AGENT = f"infisical-tokens/{__version__}"
+
+
+@dataclass(frozen=True)
+class Environment:
+    name: str
+    slug: str
+    id: str = ""
+
+
+@dataclass(frozen=True)
+class ProjectInfo:
+    id: str
+    name: str
+    slug: str
+    environments: tuple[Environment, ...]
+
+    @staticmethod
+    def from_json(data: Mapping[str, Any]) -> ProjectInfo:
+        envs = tuple(
+            Environment(str(e.get("name", "")), str(e.get("slug", "")), str(e.get("id", "")))
+            for e in data.get("environments") or []
+        )
+        return ProjectInfo(
+            str(data.get("id") or data.get("_id") or ""), str(data.get("name", "")), str(data.get("slug", "")), envs
+        )
+
+
+@dataclass(frozen=True)
+class TokenScope:
+    environment: str
+    secret_path: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.environment}:{self.secret_path}"
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """A service token's public facts. Built from server rows; ``secretHash`` and key fields are dropped."""
+
+    id: str
+    name: str
+    project_id: str
+    scopes: tuple[TokenScope, ...]
+    permissions: tuple[str, ...]
+    expires_at: str | None
+    last_used: str | None
+    created_at: str | None
+    created_by: str | None = None
+    creator_email: str | None = None
+
+    @staticmethod
+    def from_json(data: Mapping[str, Any]) -> TokenInfo:
+        user = data.get("user") if isinstance(data.get("user"), dict) else {}
+        return TokenInfo(
+            id=str(data.get("id") or data.get("_id") or ""),
+            name=str(data.get("name", "")),
+            project_id=str(data.get("projectId") or data.get("workspace") or ""),
+            scopes=tuple(
+                TokenScope(str(s.get("environment", "")), str(s.get("secretPath", "")))
+                for s in data.get("scopes") or []
+            ),
+            permissions=tuple(str(p) for p in data.get("permissions") or []),
+            expires_at=data.get("expiresAt"),
+            last_used=data.get("lastUsed"),
+            created_at=data.get("createdAt"),
+            created_by=data.get("createdBy"),
+            creator_email=(user or {}).get("email"),
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "projectId": self.project_id,
+            "scopes": [{"environment": s.environment, "secretPath": s.secret_path} for s in self.scopes],
+            "permissions": list(self.permissions),
+            "expiresAt": self.expires_at,
+            "lastUsed": self.last_used,
+            "createdAt": self.created_at,
+            "createdBy": self.created_by,
+            **({"creatorEmail": self.creator_email} if self.creator_email else {}),
+        }
+
+
+@dataclass(frozen=True)
+class CreatedToken:
+    """The server's answer to a create: ``server_token`` is ``st.<id>.<secret>`` (never in repr)."""
+
+    server_token: str = field(repr=False)
+    info: TokenInfo
+
+
+def _transport_error(method: str, url: str, err: requests.RequestException) -> TransportError:
+    text = repr(err)
+    if isinstance(err, requests.exceptions.SSLError):
+        return TLSFailure(method, url, _short(err))
+    if isinstance(err, requests.exceptions.Timeout):
+        return Timeout(method, url)
+    if "NameResolution" in text or "getaddrinfo" in text or "Name or service not known" in text:
+        return DNSFailure(method, url)
+    if "Connection refused" in text or "ConnectionRefusedError" in text:
+        return ConnectionRefused(method, url)
+    if "RemoteDisconnected" in text or "Connection aborted" in text or "Connection reset" in text:
+        return ConnectionDropped(method, url)
+    return TransportError(method, url, _short(err))
+
+
+def _short(err: BaseException) -> str:
+    text = str(err)
+    return text if len(text) < 200 else text[:200] + "..."
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+def _is_missing_route(err: APIError) -> bool:
+    """Fastify's answer for a route this server does not have (as opposed to a missing record)."""
+    return isinstance(err, NotFound) and err.message.startswith("Route ")
+
+
+class InfisicalClient:
+    def __init__(
+        self,
+        api_url: str,
+        bearer: str | None,
+        *,
+        timeout: float | tuple[float, float] = (10.0, 30.0),
+        headers: Mapping[str, str] | None = None,
+        retries: int = 3,
+        max_retry_wait: float = 30.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.api_url = api_url.rstrip("/")
+        self.timeout = timeout
+        self.retries = retries
+        self.max_retry_wait = max_retry_wait
+        self._sleep = sleep
+        self._bearer = bearer
+        self._routes: dict[str, str] = {}
+        self.session = requests.Session()
+        self.session.headers.update({"Accept": "application/json", "User-Agent": USER_AGENT})
+        self.session.headers.update(dict(headers or {}))
+
+    def __repr__(self) -> str:
+        return f"InfisicalClient({self.api_url!r})"
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self) -> InfisicalClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ transport
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        body: Any = None,
+        retry: bool | None = None,
+        bearer: str | None = None,
+    ) -> Any:
+        url = self.api_url + path
+        retry = method == "GET" if retry is None else retry
+        token = bearer if bearer is not None else self._bearer
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        attempt = 0
+        while True:
+            try:
+                response = self.session.request(
+                    method, url, params=params, json=body, headers=headers, timeout=self.timeout
+                )
+            except requests.RequestException as err:
+                error: TransportError | APIError = _transport_error(method, url, err)
+                if retry and isinstance(error, ConnectionDropped) and attempt < self.retries:
+                    attempt += 1
+                    self._sleep(min(0.25 * 2**attempt, self.max_retry_wait))
+                    continue
+                raise error from None
+            if response.status_code < 400:
+                try:
+                    return response.json()
+                except ValueError:
+                    raise APIError(
+                        method=method,
+                        url=url,
+                        status=response.status_code,
+                        message="the server answered with something that is not JSON",
+                    ) from None
+            wait = _retry_after(response)
+            try:
+                data = response.json()
+            except ValueError:
+                data = None
+            error = api_error_from(method, url, response.status_code, data, response.text, wait)
+            retryable = response.status_code in RETRY_STATUSES or isinstance(error, RateLimited)
+            if retry and retryable and attempt < self.retries:
+                delay = wait if wait is not None else min(0.5 * 2**attempt, self.max_retry_wait)
+                if delay <= self.max_retry_wait:
+                    attempt += 1
+                    self._sleep(delay)
+                    continue
+            raise error
+
+    def _with_fallback(self, key: str, candidates: list[str], **kwargs: Any) -> Any:
+        """Try route templates newest first; remember the one that exists on this server."""
+        if key in self._routes:
+            return self.request("GET", self._routes[key], **kwargs)
+        last: APIError | None = None
+        for path in candidates:
+            try:
+                result = self.request("GET", path, **kwargs)
+            except APIError as err:
+                if _is_missing_route(err):
+                    last = err
+                    continue
+                raise
+            self._routes[key] = path
+            return result
+        assert last is not None
+        raise last
+
+    # ------------------------------------------------------------------ service tokens
+    def create_service_token(self, body: Mapping[str, Any]) -> CreatedToken:
+        data = self.request("POST", "/v2/service-token/", body=dict(body), retry=False)
+        return CreatedToken(str(data["serviceToken"]), TokenInfo.from_json(data.get("serviceTokenData") or {}))
+
+    def list_service_tokens(self, project_id: str) -> list[TokenInfo]:
+        data = self._with_fallback(
+            f"tokens:{project_id}",
+            [f"/v1/projects/{project_id}/service-token-data", f"/v1/workspace/{project_id}/service-token-data"],
+        )
+        return [TokenInfo.from_json(row) for row in data.get("serviceTokenData") or []]
+
+    def service_token_details(self, service_token: str) -> TokenInfo:
+        """``GET /v2/service-token`` authenticated as the token itself (its first three segments)."""
+        bearer = ".".join(service_token.split(".")[:3])
+        return TokenInfo.from_json(self.request("GET", "/v2/service-token", bearer=bearer))
+
+    def delete_service_token(self, token_id: str) -> TokenInfo:
+        data = self.request("DELETE", f"/v2/service-token/{token_id}", retry=False)
+        return TokenInfo.from_json(data.get("serviceTokenData") or {})
+
+    # ------------------------------------------------------------------ projects and folders
+    def get_project(self, project_id: str) -> ProjectInfo:
+        data = self._with_fallback("project", [f"/v1/workspace/{project_id}", f"/v1/projects/{project_id}"])
+        return ProjectInfo.from_json(data.get("workspace") or data.get("project") or {})
+
+    def list_projects(self) -> list[ProjectInfo]:
+        data = self.request("GET", "/v1/workspace")
+        return [ProjectInfo.from_json(p) for p in data.get("workspaces") or data.get("projects") or []]
+
+    def list_folders(self, project_id: str, environment: str, path: str = "/") -> list[str]:
+        """Names of the folders directly inside ``path``."""
+        data = self.request(
+            "GET", "/v1/folders", params={"workspaceId": project_id, "environment": environment, "path": path}
+        )
+        return [str(f.get("name", "")) for f in data.get("folders") or []]
+
+    def folder_tree(self, project_id: str, environments: list[str] | None = None) -> dict[str, list[str]]:
+        """Every folder path per environment slug (``"/"`` included): one call on newer servers,
+        a walk over ``/v1/folders`` on older ones."""
+        try:
+            data = self._with_fallback("tree", [f"/v1/projects/{project_id}/environment-folder-tree"])
+        except APIError as err:
+            if not _is_missing_route(err):
+                raise
+        else:
+            tree = {}
+            for slug, env in data.items():
+                paths = {str(f.get("path", "")) for f in env.get("folders") or [] if f.get("path")}
+                tree[slug] = ["/", *sorted(paths)]
+            return tree
+        slugs = (
+            environments if environments is not None else [e.slug for e in self.get_project(project_id).environments]
+        )
+        tree = {}
+        for slug in slugs:
+            found = ["/"]
+            queue = ["/"]
+            while queue:
+                parent = queue.pop(0)
+                for name in self.list_folders(project_id, slug, parent):
+                    child = f"{parent.rstrip('/')}/{name}"
+                    found.append(child)
+                    queue.append(child)
+            tree[slug] = ["/", *sorted(found[1:])]
+        return tree

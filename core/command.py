@@ -1,0 +1,687 @@
+"""The ``service-token`` command line as data, and one parser for it.
+
+The command line, the IPython magic, the language server's diagnostics and completion, and the
+"Create service token" code action all read commands through :func:`parse`, so a flag, default or
+message is defined once. Parsing follows pflag/cobra (``--flag=v``, ``--flag v``, ``-fV``, ``-f V``,
+``-f=V``, repeatable slice flags split as CSV, ``--`` ends flags) and records where every value sits
+(argv word index and offset) so editors can point at it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from . import scope as scopes
+from .problems import Fix, Problem, Severity
+
+Kind = Literal["string", "list", "int", "bool"]
+
+PROGRAM = "infisical-tokens"
+GROUP = "service-token"
+DEFAULT_NAME = "Service token generated via CLI"
+DEFAULT_EXPIRY = 86400
+ACCESS_LEVELS = ("read", "write")
+JS_DATE_LIMIT_MS = 8.64e15
+
+MISSING_SCOPE = (
+    "You must define the environments and paths your service token should have access to via the --scope flag"
+)
+MISSING_ACCESS = (
+    "You must define whether your service token can be used to read and or write via the --access-level flag"
+)
+BAD_ACCESS = "--access-level can only be of values read and write"
+
+
+@dataclass(frozen=True)
+class Flag:
+    name: str
+    short: str | None
+    kind: Kind
+    help: str
+    default: str | int | bool | None = None
+    metavar: str = ""
+    hidden: bool = False  # accepted for compatibility with the Infisical CLI; has no effect
+
+    @property
+    def label(self) -> str:
+        return f"-{self.short}, --{self.name}" if self.short else f"--{self.name}"
+
+    @property
+    def type_name(self) -> str:
+        return {"string": "string", "list": "strings", "int": "int", "bool": ""}[self.kind]
+
+
+@dataclass(frozen=True)
+class Positional:
+    name: str
+    help: str
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    name: str
+    summary: str
+    flags: tuple[Flag, ...]
+    positionals: tuple[Positional, ...] = ()
+    examples: tuple[str, ...] = ()
+
+    def flag(self, name: str) -> Flag | None:
+        return next((f for f in (*self.flags, *GLOBAL_FLAGS) if f.name == name), None)
+
+
+PROJECT_ID = Flag(
+    "projectId",
+    None,
+    "string",
+    "The project ID you'd like to create the service token for. Default: will use linked Infisical project in "
+    ".infisical.json (then INFISICAL_PROJECT_ID)",
+    metavar="ID",
+)
+JSON = Flag("json", None, "bool", "Print JSON instead of a table")
+
+GLOBAL_FLAGS: tuple[Flag, ...] = (
+    Flag(
+        "domain",
+        None,
+        "string",
+        "Point the CLI to your own backend [can also set via environment variable name: INFISICAL_DOMAIN]",
+        default="https://app.infisical.com/api",
+        metavar="URL",
+    ),
+    Flag("silent", None, "bool", "Disable output of tip/info messages (warnings)"),
+    Flag("help", "h", "bool", "help for this command"),
+    Flag("log-level", "l", "string", "log level (accepted for compatibility; ignored)", hidden=True),
+    Flag("log-format", None, "string", "log format (accepted for compatibility; ignored)", hidden=True),
+    Flag("log-destination", None, "string", "log destination (accepted for compatibility; ignored)", hidden=True),
+    Flag("telemetry", None, "bool", "telemetry (accepted for compatibility; this tool sends none)", hidden=True),
+)
+
+CREATE = Subcommand(
+    "create",
+    "Used to create service tokens",
+    (
+        PROJECT_ID,
+        Flag(
+            "scope",
+            "s",
+            "list",
+            "Environment and secret path. Example format: <env-slug>:<folder-path>",
+            metavar="ENV:PATH",
+        ),
+        Flag("name", "n", "string", "Service token name", default=DEFAULT_NAME, metavar="NAME"),
+        Flag(
+            "access-level",
+            "a",
+            "list",
+            "The type of access the service token should have. Can be 'read' and or 'write'",
+            metavar="LEVEL",
+        ),
+        Flag("token-only", None, "bool", "When true, only the service token will be printed"),
+        Flag(
+            "expiry-seconds",
+            "e",
+            "int",
+            "Set the service token's expiration time in seconds from now. To never expire set to zero. Default: 1 day",
+            default=DEFAULT_EXPIRY,
+            metavar="SECONDS",
+        ),
+        Flag("dry-run", None, "bool", "Check everything and print the request without sending it"),
+    ),
+    examples=(
+        "infisical-tokens service-token create --scope=dev:/backend/** --access-level=read",
+        "infisical-tokens service-token create -s dev:/ -s prod:/api/** -a read,write -e 3600 --token-only",
+    ),
+)
+LIST = Subcommand(
+    "list",
+    "List the service tokens of a project",
+    (PROJECT_ID, JSON),
+)
+VIEW = Subcommand(
+    "view",
+    "Show one service token: by ID (from the project's list), or the token itself from INFISICAL_TOKEN or stdin (-)",
+    (PROJECT_ID, JSON),
+    (Positional("TOKEN_ID", "a token ID, or - to read a service token from stdin"),),
+)
+DELETE = Subcommand(
+    "delete",
+    "Delete a service token by ID",
+    (PROJECT_ID, Flag("yes", "y", "bool", "Do not ask for confirmation")),
+    (Positional("TOKEN_ID", "the ID shown by list", required=True),),
+)
+SUBCOMMANDS: dict[str, Subcommand] = {c.name: c for c in (CREATE, LIST, VIEW, DELETE)}
+GROUP_SUMMARY = "Manage service tokens"
+
+EXPIRY_PRESETS: tuple[tuple[int, str], ...] = (
+    (3600, "1 hour"),
+    (86400, "1 day (default)"),
+    (604800, "7 days"),
+    (2592000, "30 days"),
+    (7776000, "90 days"),
+    (31536000, "1 year"),
+    (0, "never expires"),
+)
+
+
+# ---------------------------------------------------------------------- parse results
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One use of a flag. ``word``/``offset`` locate the value (``word`` None: a bare bool flag)."""
+
+    flag: Flag
+    name_word: int
+    value: str
+    word: int | None
+    offset: int
+
+
+@dataclass(frozen=True)
+class ScopeArg:
+    scope: scopes.Scope
+    word: int | None
+    offset: int
+
+
+@dataclass
+class ParsedCommand:
+    argv: list[str]
+    subcommand: Subcommand | None = None
+    occurrences: list[Occurrence] = field(default_factory=list)
+    positionals: list[tuple[int, str]] = field(default_factory=list)  # (word index, text), after the subcommand
+    problems: list[Problem] = field(default_factory=list)
+    help: bool = False
+
+    def all(self, name: str) -> list[Occurrence]:
+        return [o for o in self.occurrences if o.flag.name == name]
+
+    def last(self, name: str) -> Occurrence | None:
+        found = self.all(name)
+        return found[-1] if found else None
+
+    def string(self, name: str) -> str | None:
+        occurrence = self.last(name)
+        return occurrence.value if occurrence else None
+
+    def flag_set(self, name: str) -> bool:
+        occurrence = self.last(name)
+        return occurrence is not None and parse_bool(occurrence.value) is True
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+@dataclass
+class CreateOptions:
+    scopes: list[ScopeArg]
+    access_levels: list[str]
+    name: str
+    project_id: str | None
+    expiry_seconds: int
+    token_only: bool
+    dry_run: bool
+
+
+# ---------------------------------------------------------------------- value parsers
+
+
+def parse_bool(text: str) -> bool | None:
+    """Go's strconv.ParseBool."""
+    if text in ("1", "t", "T", "TRUE", "true", "True"):
+        return True
+    if text in ("0", "f", "F", "FALSE", "false", "False"):
+        return False
+    return None
+
+
+def _underscore_ok(s: str) -> bool:
+    saw = "^"
+    if s[:1] in ("-", "+"):
+        s = s[1:]
+    i, hexa = 0, False
+    if len(s) >= 2 and s[0] == "0" and s[1].lower() in "box":
+        i, saw, hexa = 2, "0", s[1].lower() == "x"
+    while i < len(s):
+        c = s[i]
+        if (c.isdigit() and c.isascii()) or (hexa and c.lower() in "abcdef"):
+            saw = "0"
+        elif c == "_":
+            if saw != "0":
+                return False
+            saw = "_"
+        else:
+            if saw == "_":
+                return False
+            saw = "!"
+        i += 1
+    return saw != "_"
+
+
+def parse_go_int(text: str) -> int:
+    """Go's ``strconv.ParseInt(text, 0, 64)``; raises ValueError with Go's message."""
+    syntax = ValueError(f'strconv.ParseInt: parsing "{text}": invalid syntax')
+    s = text
+    negative = False
+    if s[:1] in ("+", "-"):
+        negative = s[0] == "-"
+        s = s[1:]
+    if not s:
+        raise syntax
+    base, digits = 10, s
+    if s[0] == "0" and len(s) > 1:
+        prefix = s[1].lower()
+        if prefix in "box":
+            base, digits = {"b": 2, "o": 8, "x": 16}[prefix], s[2:]
+        else:
+            base, digits = 8, s[1:]
+    if "_" in digits and not _underscore_ok(text):
+        raise syntax
+    digits = digits.replace("_", "")
+    if not digits or not re.fullmatch("[0-9a-fA-F]+", digits):
+        raise syntax
+    try:
+        value = int(digits, base)
+    except ValueError:
+        raise syntax from None
+    value = -value if negative else value
+    if not -(2**63) <= value < 2**63:
+        raise ValueError(f'strconv.ParseInt: parsing "{text}": value out of range')
+    return value
+
+
+def _on_value(o: Occurrence, severity: Severity, code: str, message: str, hint: str = "") -> Problem:
+    """A problem underlining the value of one flag occurrence."""
+    return Problem(severity, code, message, hint, word=o.word, start=o.offset, end=o.offset + len(o.value))
+
+
+def invalid_argument(flag: Flag, value: str, reason: str) -> str:
+    return f'invalid argument "{value}" for "{flag.label}" flag: {reason}'
+
+
+# ---------------------------------------------------------------------- the parser
+
+
+def _all_flags(sub: Subcommand | None) -> tuple[Flag, ...]:
+    return (*(sub.flags if sub else ()), *GLOBAL_FLAGS)
+
+
+def _suggest_flag(name: str, sub: Subcommand | None) -> str:
+    names = [f.name for f in _all_flags(sub) if not f.hidden]
+    found = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    prefixed = [n for n in names if n.startswith(name)] if name else []
+    choice = found[0] if found else (prefixed[0] if len(prefixed) == 1 else None)
+    return f"Did you mean --{choice}?" if choice else ""
+
+
+def parse(argv: Sequence[str]) -> ParsedCommand:
+    """Parse the words after the program name, e.g. ``["service-token", "create", "--scope=dev:/"]``."""
+    result = ParsedCommand(list(argv))
+    words = result.argv
+    command_words: list[tuple[int, str]] = []
+    flags_done = False
+    i = 0
+
+    def find(name: str | None, short: str | None) -> Flag | None:
+        for f in _all_flags(result.subcommand):
+            if (name is not None and f.name == name) or (short is not None and f.short == short):
+                return f
+        return None
+
+    def add(flag: Flag, name_word: int, value: str, word: int | None, offset: int) -> None:
+        result.occurrences.append(Occurrence(flag, name_word, value, word, offset))
+        if flag.name == "help" and parse_bool(value):
+            result.help = True
+
+    while i < len(words):
+        word = words[i]
+        if flags_done or not word.startswith("-") or word == "-":
+            if len(command_words) < 2 and result.subcommand is None:
+                command_words.append((i, word))
+                if len(command_words) == 2 and command_words[0][1] == GROUP:
+                    result.subcommand = SUBCOMMANDS.get(word)
+            else:
+                result.positionals.append((i, word))
+            i += 1
+            continue
+        if word == "--":
+            flags_done = True
+            i += 1
+            continue
+        if word.startswith("--"):
+            name, eq, value = word[2:].partition("=")
+            flag = find(name, None)
+            if flag is None:
+                result.problems.append(
+                    Problem(
+                        "error",
+                        "unknown-flag",
+                        f"unknown flag: --{name}",
+                        _suggest_flag(name, result.subcommand),
+                        word=i,
+                        start=0,
+                        end=len(word) if not eq else 2 + len(name),
+                    )
+                )
+                i += 1
+                continue
+            if eq:
+                add(flag, i, value, i, 3 + len(name))
+            elif flag.kind == "bool":
+                add(flag, i, "true", None, 0)
+            elif i + 1 < len(words):
+                add(flag, i, words[i + 1], i + 1, 0)
+                i += 1
+            else:
+                result.problems.append(
+                    Problem(
+                        "error", "missing-value", f"flag needs an argument: --{name}", word=i, start=0, end=len(word)
+                    )
+                )
+            i += 1
+            continue
+        # shorthand: -s V, -sV, -s=V, and bool clusters such as -hy
+        j = 1
+        while j < len(word):
+            short = word[j]
+            flag = find(None, short)
+            if flag is None:
+                result.problems.append(
+                    Problem(
+                        "error",
+                        "unknown-flag",
+                        f"unknown shorthand flag: '{short}' in {word}",
+                        word=i,
+                        start=j,
+                        end=j + 1,
+                    )
+                )
+                break
+            if flag.kind == "bool":
+                if word[j + 1 : j + 2] == "=":
+                    add(flag, i, word[j + 2 :], i, j + 2)
+                    break
+                add(flag, i, "true", None, 0)
+                j += 1
+                continue
+            if word[j + 1 : j + 2] == "=":
+                add(flag, i, word[j + 2 :], i, j + 2)
+            elif j + 1 < len(word):
+                add(flag, i, word[j + 1 :], i, j + 1)
+            elif i + 1 < len(words):
+                add(flag, i, words[i + 1], i + 1, 0)
+                i += 1
+            else:
+                result.problems.append(
+                    Problem(
+                        "error",
+                        "missing-value",
+                        f"flag needs an argument: '{short}' in -{short}",
+                        word=i,
+                        start=0,
+                        end=len(word),
+                    )
+                )
+            break
+        i += 1
+
+    _check_command(result, command_words)
+    _check_values(result)
+    return result
+
+
+def _check_command(result: ParsedCommand, command_words: list[tuple[int, str]]) -> None:
+    if result.help:
+        return
+    if not command_words:
+        result.problems.append(Problem("error", "missing-command", f"missing command: try '{PROGRAM} {GROUP} create'"))
+        return
+    index, first = command_words[0]
+    if first != GROUP:
+        hint = f"Did you mean '{GROUP}'?" if difflib.get_close_matches(first, [GROUP], n=1, cutoff=0.5) else ""
+        result.problems.append(
+            Problem(
+                "error",
+                "unknown-command",
+                f'unknown command "{first}" for "{PROGRAM}"',
+                hint,
+                word=index,
+                start=0,
+                end=len(first),
+            )
+        )
+        return
+    if len(command_words) < 2:
+        result.help = True  # like the real CLI, a bare `service-token` does nothing; we show its help
+        return
+    index, name = command_words[1]
+    if result.subcommand is None:
+        close = difflib.get_close_matches(name, list(SUBCOMMANDS), n=1, cutoff=0.5)
+        hint = f"Did you mean '{close[0]}'?" if close else f"Available: {', '.join(SUBCOMMANDS)}."
+        result.problems.append(
+            Problem(
+                "error",
+                "unknown-command",
+                f'unknown command "{name}" for "{PROGRAM} {GROUP}"',
+                hint,
+                word=index,
+                start=0,
+                end=len(name),
+            )
+        )
+        return
+    allowed = len(result.subcommand.positionals)
+    if len(result.positionals) > allowed:
+        extra_index, extra = result.positionals[allowed]
+        result.problems.append(
+            Problem(
+                "error",
+                "extra-argument",
+                f"accepts {allowed} arg(s), received {len(result.positionals)}",
+                f"Unexpected '{extra}'; values go after a flag, e.g. --scope=dev:/.",
+                word=extra_index,
+                start=0,
+                end=len(extra),
+            )
+        )
+    missing = [p for p in result.subcommand.positionals[len(result.positionals) :] if p.required]
+    if missing:
+        result.problems.append(
+            Problem(
+                "error",
+                "missing-argument",
+                f"accepts {allowed} arg(s), received {len(result.positionals)}",
+                f"Give the {missing[0].name}: {missing[0].help}.",
+            )
+        )
+
+
+def _check_values(result: ParsedCommand) -> None:
+    for occurrence in result.occurrences:
+        flag, value = occurrence.flag, occurrence.value
+        if flag.kind == "bool" and parse_bool(value) is None:
+            reason = f'strconv.ParseBool: parsing "{value}": invalid syntax'
+            result.problems.append(_on_value(occurrence, "error", "bad-bool", invalid_argument(flag, value, reason)))
+        elif flag.kind == "int":
+            try:
+                parse_go_int(value)
+            except ValueError as err:
+                result.problems.append(
+                    _on_value(
+                        occurrence,
+                        "error",
+                        "bad-int",
+                        invalid_argument(flag, value, str(err)),
+                        "Give a whole number of seconds, e.g. 3600 (0 = never expires).",
+                    )
+                )
+        elif flag.kind == "list" and "\n" in value:
+            result.problems.append(
+                _on_value(
+                    occurrence,
+                    "error",
+                    "value-line-break",
+                    f"The --{flag.name} value contains a line break.",
+                    "The Infisical CLI would silently drop everything after it; put each value in its own flag.",
+                )
+            )
+
+
+# ---------------------------------------------------------------------- create
+
+
+def list_fields(result: ParsedCommand, name: str) -> tuple[list[tuple[scopes.Field, Occurrence]], list[Problem]]:
+    """Every CSV field of a slice flag, with its occurrence; CSV errors as problems."""
+    fields: list[tuple[scopes.Field, Occurrence]] = []
+    problems: list[Problem] = []
+    for occurrence in result.all(name):
+        try:
+            found = scopes.split_csv(occurrence.value)
+        except scopes.CsvError as err:
+            problems.append(
+                Problem(
+                    "error",
+                    "csv",
+                    scopes.csv_error_text(occurrence.flag.label, occurrence.value, err),
+                    'Quote a value containing a comma as "..." and double any quote inside it.',
+                    word=occurrence.word,
+                    start=occurrence.offset + err.offset,
+                    end=occurrence.offset + err.offset + 1,
+                )
+            )
+            continue
+        fields.extend((f, occurrence) for f in found)
+    return fields, problems
+
+
+def create_options(result: ParsedCommand, now: float | None = None) -> tuple[CreateOptions, list[Problem]]:
+    """The typed values of a create command, and every problem in them (syntax only, no network)."""
+    problems: list[Problem] = []
+    scope_args: list[ScopeArg] = []
+    fields, csv_problems = list_fields(result, "scope")
+    problems += csv_problems
+    seen: dict[tuple[str, str], ScopeArg] = {}
+    for f, occurrence in fields:
+        parsed = scopes.parse_scope_field(f)
+        offset = occurrence.offset
+        if parsed is None:
+            problems.append(
+                Problem(
+                    "error",
+                    "scope-malformed",
+                    scopes.MALFORMED,
+                    f"'{f.text}' has {f.text.count(':')} colons; write dev:/backend/**.",
+                    word=occurrence.word,
+                    start=offset + f.start,
+                    end=offset + max(f.end, f.start + 1),
+                )
+            )
+            continue
+        arg = ScopeArg(parsed, occurrence.word, offset)
+        problems += [p.shifted(occurrence.word, offset) for p in scopes.lint_scope(parsed)]
+        key = (parsed.environment.strip(), parsed.server_path)
+        if key in seen:
+            problems.append(
+                Problem(
+                    "warning",
+                    "scope-duplicate",
+                    f"Scope '{parsed.text}' is given twice.",
+                    "Remove one of them.",
+                    word=occurrence.word,
+                    start=offset + f.start,
+                    end=offset + f.end,
+                )
+            )
+        seen[key] = arg
+        scope_args.append(arg)
+    if not fields and not csv_problems:
+        problems.append(
+            Problem(
+                "error", "missing-scope", MISSING_SCOPE, "Add --scope=<env-slug>:<folder-path>, e.g. --scope=dev:/**."
+            )
+        )
+
+    access: list[str] = []
+    access_fields, csv_problems = list_fields(result, "access-level")
+    problems += csv_problems
+    for f, occurrence in access_fields:
+        start, end = occurrence.offset + f.start, occurrence.offset + f.end
+        if f.text in ACCESS_LEVELS:
+            access.append(f.text)
+            continue
+        close = f.text.strip().lower()
+        matches = [close] if close in ACCESS_LEVELS else difflib.get_close_matches(close, ACCESS_LEVELS, n=1)
+        suggestion = matches[0] if matches else None
+        problems.append(
+            Problem(
+                "error",
+                "bad-access-level",
+                BAD_ACCESS,
+                f"Got '{f.text}'." + (f" Did you mean '{suggestion}'?" if suggestion else ""),
+                word=occurrence.word,
+                start=start,
+                end=max(end, start + 1),
+                fix=Fix(f"Use '{suggestion}'", start, end, suggestion) if suggestion else None,
+            )
+        )
+    if not access_fields and not csv_problems:
+        problems.append(
+            Problem("error", "missing-access-level", MISSING_ACCESS, "Add --access-level=read (and/or write).")
+        )
+
+    expiry = DEFAULT_EXPIRY
+    expiry_arg = result.last("expiry-seconds")
+    if expiry_arg is not None:
+        try:
+            expiry = parse_go_int(expiry_arg.value)
+        except ValueError:
+            pass  # reported by _check_values
+        else:
+            limit = int((JS_DATE_LIMIT_MS - (time.time() if now is None else now) * 1000) // 1000)
+            if expiry < 0:
+                problems.append(
+                    _on_value(
+                        expiry_arg,
+                        "error",
+                        "expiry-negative",
+                        f"--expiry-seconds {expiry} would create a token that has already expired.",
+                        "Use a positive number of seconds, or 0 for a token that never expires.",
+                    )
+                )
+            elif expiry > limit:
+                problems.append(
+                    _on_value(
+                        expiry_arg,
+                        "error",
+                        "expiry-too-large",
+                        f"--expiry-seconds {expiry} is past the latest date the server can store.",
+                        "Use 0 for a token that never expires.",
+                    )
+                )
+
+    options = CreateOptions(
+        scopes=scope_args,
+        access_levels=access,
+        name=result.string("name") or ("" if result.last("name") else DEFAULT_NAME),
+        project_id=result.string("projectId"),
+        expiry_seconds=expiry,
+        token_only=result.flag_set("token-only"),
+        dry_run=result.flag_set("dry-run"),
+    )
+    return options, problems
+
+
+def check(argv: Sequence[str], now: float | None = None) -> tuple[ParsedCommand, list[Problem]]:
+    """Parse and check a whole command line; every syntax problem, in argv order where placed."""
+    parsed = parse(argv)
+    problems = list(parsed.problems)
+    if parsed.subcommand is CREATE and not parsed.help:
+        problems += create_options(parsed, now)[1]
+    return parsed, problems

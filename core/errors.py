@@ -1,0 +1,231 @@
+"""Typed errors, in the manner of requests' exception tree.
+
+Every error's ``str()`` is one clear paragraph meant for a person; none of them ever carries a
+credential or a token (they are built from statuses, messages and URLs only).
+"""
+
+from __future__ import annotations
+
+import json
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import urlsplit
+
+
+class InfisicalTokensError(Exception):
+    """Base of everything this package raises on purpose."""
+
+
+class UsageError(InfisicalTokensError):
+    """The command or its values are wrong; nothing was sent."""
+
+
+class ConfigError(InfisicalTokensError):
+    """A configuration file (``.infisical.json``, the CLI's config) cannot be used."""
+
+
+class SessionError(InfisicalTokensError):
+    """No usable credentials (not logged in, expired session, keyring unavailable)."""
+
+
+class TrustError(SessionError):
+    """Credentials would go to a domain the user did not choose (for example one set by a repository)."""
+
+
+# ---------------------------------------------------------------------- transport
+
+
+class TransportError(InfisicalTokensError):
+    """The request did not get an HTTP answer."""
+
+    reason = "the request failed"
+    hint = ""
+
+    def __init__(self, method: str, url: str, detail: str = "") -> None:
+        self.method, self.url, self.detail = method, url, detail
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        text = f"{self.method} {self.url}: {self.reason}"
+        if self.detail:
+            text += f" ({self.detail})"
+        text += "."
+        if self.hint:
+            text += " " + self.hint
+        return text
+
+
+class ConnectionRefused(TransportError):
+    reason = "connection refused"
+    hint = "Is the Infisical server running at that address? Check --domain / INFISICAL_DOMAIN."
+
+
+class DNSFailure(TransportError):
+    reason = "the host name could not be resolved"
+    hint = "Check the domain for typos and your network connection."
+
+
+class Timeout(TransportError):
+    reason = "the server did not answer in time"
+    hint = "The server may be overloaded or unreachable; try again, or raise INFISICAL_TOKENS_TIMEOUT."
+
+
+class TLSFailure(TransportError):
+    reason = "the TLS (HTTPS) handshake failed"
+    hint = "Check that the domain speaks HTTPS and that its certificate is trusted (REQUESTS_CA_BUNDLE)."
+
+
+class ConnectionDropped(TransportError):
+    reason = "the server closed the connection without answering"
+    hint = "Try again; if it persists, check proxies between you and the server."
+
+
+# ---------------------------------------------------------------------- HTTP
+
+
+class APIError(InfisicalTokensError):
+    """The server answered with an error status. Subclasses name the common cases."""
+
+    def __init__(
+        self,
+        *,
+        method: str,
+        url: str,
+        status: int,
+        message: str,
+        error: str = "",
+        req_id: str | None = None,
+        details: Any = None,
+        retry_after: float | None = None,
+    ) -> None:
+        self.method, self.url, self.status = method, url, status
+        self.message, self.error, self.req_id, self.details = message, error, req_id, details
+        self.retry_after = retry_after
+        super().__init__(self.describe())
+
+    @property
+    def instance(self) -> str:
+        parts = urlsplit(self.url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    def hint(self) -> str:
+        return ""
+
+    def describe(self) -> str:
+        try:
+            phrase = HTTPStatus(self.status).phrase
+        except ValueError:
+            phrase = "Error"
+        text = f"{self.method} {self.url} answered {self.status} {phrase}"
+        if self.message:
+            text += f": {self.message}"
+        if not self.message.endswith("."):
+            text += "."
+        extra = _details_text(self.details)
+        if extra:
+            text += f" Details: {extra}."
+        hint = self.hint()
+        if hint:
+            text += f" {hint}"
+        if self.req_id:
+            text += f" (request id {self.req_id})"
+        return text
+
+
+class BadRequest(APIError):
+    pass
+
+
+class Unauthorized(APIError):
+    def hint(self) -> str:
+        if self.message == "Token missing":
+            return "No credentials were sent; run `infisical login` or set INFISICAL_TOKEN."
+        return f"Check your credentials or verify you're using the correct domain. Current domain: {self.instance}"
+
+
+class Forbidden(APIError):
+    def hint(self) -> str:
+        if self.error == "TokenError":
+            return "Run `infisical login` again (or refresh INFISICAL_TOKEN)."
+        if self.error.startswith("Forbidden access to"):
+            return "These credentials cannot be used for this call (creating and deleting tokens needs a user login)."
+        if self.error == "User not a part of the specified project":
+            return (
+                "Check the project ID (--projectId, INFISICAL_PROJECT_ID or .infisical.json) and that you are a member."
+            )
+        if self.error == "PermissionDenied":
+            return "Your role in this project does not allow it; ask a project admin."
+        return f"Check your credentials or verify you're using the correct domain. Current domain: {self.instance}"
+
+
+class NotFound(APIError):
+    pass
+
+
+class ValidationFailed(APIError):
+    """422 on current servers; 401 with ``error: ValidationFailure`` on older ones."""
+
+
+class RateLimited(APIError):
+    def hint(self) -> str:
+        if self.retry_after:
+            return f"Try again in {self.retry_after:g} seconds."
+        return "Try again in a minute."
+
+
+class ServerError(APIError):
+    def hint(self) -> str:
+        return "The server failed; if this continues, get support at https://infisical.com/slack"
+
+
+def _details_text(details: Any) -> str:
+    if details in (None, "", [], {}):
+        return ""
+    if isinstance(details, list):
+        return "; ".join(d if isinstance(d, str) else json.dumps(d, separators=(",", ":")) for d in details)
+    return details if isinstance(details, str) else json.dumps(details, separators=(",", ":"))
+
+
+def _validation_message(issues: list[Any]) -> str:
+    texts = []
+    for issue in issues:
+        if isinstance(issue, dict):
+            where = ".".join(str(p) for p in issue.get("path", []))
+            texts.append(f"{where}: {issue.get('message', '')}" if where else str(issue.get("message", "")))
+        else:
+            texts.append(str(issue))
+    return "invalid request: " + "; ".join(texts)
+
+
+def api_error_from(
+    method: str, url: str, status: int, body: Any, text: str, retry_after: float | None = None
+) -> APIError:
+    """Build the right APIError subclass from an error response (body is the parsed JSON, if any)."""
+    message, error, req_id, details = "", "", None, None
+    if isinstance(body, dict):
+        raw_message = body.get("message", "")
+        error = str(body.get("error", "") or "")
+        req_id = body.get("reqId") or None
+        details = body.get("details")
+        message = _validation_message(raw_message) if isinstance(raw_message, list) else str(raw_message or "")
+    else:
+        message = text.strip()[:300]
+    kind: type[APIError]
+    if error == "ValidationFailure" or status == 422:
+        kind = ValidationFailed
+    elif status == 429 or (status == 500 and retry_after is not None):
+        kind = RateLimited
+    else:
+        kind = {400: BadRequest, 401: Unauthorized, 403: Forbidden, 404: NotFound}.get(
+            status, ServerError if status >= 500 else APIError
+        )
+    return kind(
+        method=method,
+        url=url,
+        status=status,
+        message=message,
+        error=error,
+        req_id=req_id,
+        details=details,
+        retry_after=retry_after,
+    )

@@ -1,0 +1,186 @@
+"""The four service-token operations, shared by the command line and the IPython magic.
+
+Each face parses with :mod:`command`, then calls these to resolve the project, the credentials and
+the API URL, check against the project's environments, and send. No printing happens here.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import command
+from .errors import APIError, ConfigError, Forbidden, NotFound, SessionError, TransportError, UsageError
+from .glob import compile_glob
+from .problems import Problem
+from .project import NOT_LINKED, ProjectConfig, load_project_config
+from .scope import check_environment
+from .session import Credentials, Target, custom_headers, load_credentials, resolve_target
+
+if TYPE_CHECKING:
+    from .api import CreatedToken, InfisicalClient, ProjectInfo, TokenInfo
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the process sees: environment variables, working directory, home directory."""
+
+    env: Mapping[str, str]
+    cwd: Path
+    home: Path
+
+
+@dataclass
+class Connection:
+    client: InfisicalClient
+    credentials: Credentials
+    target: Target
+
+
+@dataclass
+class CreatePlan:
+    options: command.CreateOptions
+    project_id: str
+    config: ProjectConfig | None
+    problems: list[Problem] = field(default_factory=list)
+
+    def body(self, random_bytes: str) -> dict[str, Any]:
+        """The request body, keys in the CLI's order (all nine; the server ignores ``randomBytes``)."""
+        return {
+            "name": self.options.name,
+            "workspaceId": self.project_id,
+            "scopes": [s.scope.as_request() for s in self.options.scopes],
+            "expiresIn": self.options.expiry_seconds,
+            "encryptedKey": "",
+            "iv": "",
+            "tag": "",
+            "randomBytes": random_bytes,
+            "permissions": list(self.options.access_levels),
+        }
+
+
+@dataclass(frozen=True)
+class CreateResult:
+    token: str = field(repr=False)  # st.<id>.<secret>.<randomBytes>, as the CLI prints it
+    info: TokenInfo
+    plan: CreatePlan
+
+
+def timeout_from(env: Mapping[str, str]) -> float | tuple[float, float]:
+    raw = env.get("INFISICAL_TOKENS_TIMEOUT", "").strip()
+    if not raw:
+        return (10.0, 30.0)
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"INFISICAL_TOKENS_TIMEOUT must be a number of seconds, not '{raw}'.") from None
+    if value <= 0:
+        raise ConfigError("INFISICAL_TOKENS_TIMEOUT must be more than 0 seconds.")
+    return value
+
+
+def project_config(ctx: Context) -> ProjectConfig | None:
+    return load_project_config(ctx.cwd)
+
+
+def resolve_project_id(explicit: str | None, ctx: Context, config: ProjectConfig | None) -> str:
+    """``--projectId``, then ``INFISICAL_PROJECT_ID``, then the nearest ``.infisical.json``."""
+    if explicit:
+        return explicit
+    from_env = ctx.env.get("INFISICAL_PROJECT_ID", "").strip()
+    if from_env:
+        return from_env
+    if config is None:
+        raise UsageError(NOT_LINKED)
+    if not config.workspace_id.strip():
+        raise UsageError(f"{config.path} has no workspaceId. {NOT_LINKED}")
+    return config.workspace_id.strip()
+
+
+def connect(parsed: command.ParsedCommand, ctx: Context, config: ProjectConfig | None) -> Connection:
+    from .api import InfisicalClient
+
+    credentials = load_credentials(ctx.env, ctx.home)
+    target = resolve_target(parsed.string("domain"), ctx.env, config, credentials)
+    client = InfisicalClient(
+        target.api_url, credentials.bearer, timeout=timeout_from(ctx.env), headers=custom_headers(ctx.env)
+    )
+    return Connection(client, credentials, target)
+
+
+def plan_create(parsed: command.ParsedCommand, ctx: Context) -> CreatePlan:
+    options, problems = command.create_options(parsed)
+    config: ProjectConfig | None = None
+    try:
+        config = project_config(ctx)
+    except ConfigError:
+        if not options.project_id and not ctx.env.get("INFISICAL_PROJECT_ID", "").strip():
+            raise
+    project_id = resolve_project_id(options.project_id, ctx, config)
+    return CreatePlan(options, project_id, config, problems)
+
+
+def require_user(credentials: Credentials, action: str) -> None:
+    """Only a user login may create or delete service tokens (the server refuses anything else)."""
+    if credentials.kind == "service":
+        raise SessionError(
+            f"INFISICAL_TOKEN holds a service token, which cannot {action} service tokens. "
+            "Unset it to use your `infisical login`, or set it to a user access token."
+        )
+    if credentials.kind == "identity":
+        raise SessionError(
+            f"INFISICAL_TOKEN holds a machine identity token; the server lets only a user login {action} service "
+            "tokens. Unset it to use your `infisical login`."
+        )
+
+
+def check_environments(plan: CreatePlan, project: ProjectInfo) -> list[Problem]:
+    slugs = [e.slug for e in project.environments]
+    problems = []
+    for arg in plan.options.scopes:
+        problem = check_environment(arg.scope, slugs)
+        if problem is not None:
+            problems.append(problem.shifted(arg.word, arg.offset) if arg.word is not None else problem)
+    return problems
+
+
+def fetch_project(client: InfisicalClient, project_id: str) -> ProjectInfo | None:
+    """The project with its environments; None when this server or role cannot say (the create will tell)."""
+    try:
+        return client.get_project(project_id)
+    except (Forbidden, NotFound):
+        raise
+    except (APIError, TransportError):
+        return None
+
+
+def coverage(plan: CreatePlan, tree: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """For each scope (as typed), the existing folders it grants access to."""
+    result = {}
+    for arg in plan.options.scopes:
+        folders = tree.get(arg.scope.environment.strip(), [])
+        match = compile_glob(arg.scope.server_path)
+        result[arg.scope.text] = [f for f in folders if match(f)]
+    return result
+
+
+def send_create(plan: CreatePlan, client: InfisicalClient) -> CreateResult:
+    random_bytes = secrets.token_hex(16)
+    created: CreatedToken = client.create_service_token(plan.body(random_bytes))
+    return CreateResult(f"{created.server_token}.{random_bytes}", created.info, plan)
+
+
+def find_token(tokens: Sequence[TokenInfo], wanted: str, project_id: str) -> TokenInfo:
+    """A token by ID, or by a unique ID prefix of at least 4 characters."""
+    exact = [t for t in tokens if t.id == wanted]
+    if exact:
+        return exact[0]
+    prefixed = [t for t in tokens if len(wanted) >= 4 and t.id.startswith(wanted)]
+    if len(prefixed) == 1:
+        return prefixed[0]
+    if len(prefixed) > 1:
+        raise UsageError(f"'{wanted}' matches {len(prefixed)} tokens in project {project_id}; give more of the ID.")
+    raise UsageError(f"No service token with ID '{wanted}' in project {project_id}. Run `list` to see the IDs.")

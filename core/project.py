@@ -1,0 +1,89 @@
+"""``.infisical.json``: where it is (nearest, walking up) and what it says.
+
+Schema of the Infisical CLI's ``WorkspaceConfigFile``: Go decodes keys case-insensitively and
+ignores unknown ones, so this reader does the same, and reports what it ignored.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+FILENAME = ".infisical.json"
+KEYS = ("workspaceId", "defaultEnvironment", "gitBranchToEnvironmentMapping", "defaultSecretPath", "domain")
+NOT_LINKED = "Please either run infisical init to connect to a project or pass in project id with --projectId flag"
+
+
+@dataclass(frozen=True)
+class ProjectConfig:
+    path: Path
+    workspace_id: str = ""
+    default_environment: str = ""
+    branch_mapping: dict[str, str] = field(default_factory=dict)
+    default_secret_path: str = ""
+    domain: str = ""
+    unknown_keys: tuple[str, ...] = ()
+
+
+def find_project_file(start: Path) -> Path | None:
+    """The first ``.infisical.json`` in ``start`` or any parent (only existence is checked, as the CLI does)."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        candidate = folder / FILENAME
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _string(data: dict[str, Any], key: str, path: Path) -> str:
+    value = data.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ConfigError(f"{path}: '{key}' must be a string, not {type(value).__name__}.")
+    return value
+
+
+def parse_project_config(text: str, path: Path) -> ProjectConfig:
+    try:
+        raw = json.loads(text)
+    except ValueError as err:
+        raise ConfigError(f"{path} is not valid JSON ({err}). {NOT_LINKED}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path} must hold a JSON object. {NOT_LINKED}")
+    canonical = {k.lower(): k for k in KEYS}
+    data: dict[str, Any] = {}
+    unknown: list[str] = []
+    for key, value in raw.items():
+        if key.lower() in canonical:
+            data[canonical[key.lower()]] = value
+        else:
+            unknown.append(key)
+    mapping = data.get("gitBranchToEnvironmentMapping") or {}
+    if not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values()):
+        raise ConfigError(f"{path}: 'gitBranchToEnvironmentMapping' must map branch names to environment slugs.")
+    return ProjectConfig(
+        path=path,
+        workspace_id=_string(data, "workspaceId", path),
+        default_environment=_string(data, "defaultEnvironment", path),
+        branch_mapping=dict(mapping),
+        default_secret_path=_string(data, "defaultSecretPath", path),
+        domain=_string(data, "domain", path),
+        unknown_keys=tuple(unknown),
+    )
+
+
+def load_project_config(start: Path) -> ProjectConfig | None:
+    """The nearest ``.infisical.json`` above ``start``, parsed; None when there is none."""
+    path = find_project_file(start)
+    if path is None:
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(f"Cannot read {path}: {err}. {NOT_LINKED}") from None
+    return parse_project_config(text, path)

@@ -1,0 +1,186 @@
+"""Text for people: help, the create summary, token tables and details, problems with a caret.
+
+Pure functions returning strings; the command line and the magic decide where they go.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+from .api import TokenInfo
+from .command import GLOBAL_FLAGS, GROUP, GROUP_SUMMARY, PROGRAM, SUBCOMMANDS, CreateOptions, Flag, Subcommand
+from .problems import Problem
+
+
+def _flag_rows(flags: Sequence[Flag]) -> list[str]:
+    visible = [f for f in flags if not f.hidden]
+    left = []
+    for f in visible:
+        head = f"-{f.short}, --{f.name}" if f.short else f"    --{f.name}"
+        left.append(f"{head} {f.type_name}".rstrip())
+    width = max((len(x) for x in left), default=0)
+    rows = []
+    for text, f in zip(left, visible, strict=True):
+        default = ""
+        if isinstance(f.default, str) and f.default:
+            default = f' (default "{f.default}")'
+        elif isinstance(f.default, int) and not isinstance(f.default, bool) and f.kind == "int":
+            default = f" (default {f.default})"
+        rows.append(f"  {text.ljust(width)}   {f.help}{default}")
+    return rows
+
+
+def help_text(sub: Subcommand | None) -> str:
+    """cobra-style help for ``service-token`` or one of its subcommands."""
+    if sub is None:
+        width = max(len(n) for n in SUBCOMMANDS)
+        lines = [
+            GROUP_SUMMARY,
+            "",
+            "Usage:",
+            f"  {PROGRAM} {GROUP} [command]",
+            "",
+            "Available Commands:",
+            *(f"  {name.ljust(width)}   {cmd.summary}" for name, cmd in SUBCOMMANDS.items()),
+            "",
+            "Global Flags:",
+            *_flag_rows(GLOBAL_FLAGS),
+            "",
+            f'Use "{PROGRAM} {GROUP} [command] --help" for more information about a command.',
+        ]
+        return "\n".join(lines) + "\n"
+    usage = f"  {PROGRAM} {GROUP} {sub.name}"
+    usage += "".join(f" [{p.name}]" if not p.required else f" {p.name}" for p in sub.positionals) + " [flags]"
+    lines = [sub.summary, "", "Usage:", usage]
+    if sub.examples:
+        lines += ["", "Examples:", *(f"  {e}" for e in sub.examples)]
+    lines += ["", "Flags:", *_flag_rows(sub.flags), "", "Global Flags:", *_flag_rows(GLOBAL_FLAGS)]
+    return "\n".join(lines) + "\n"
+
+
+def top_help() -> str:
+    return (
+        f"{PROGRAM}: create and manage Infisical service tokens, compatible with `infisical service-token`.\n\n"
+        "Usage:\n"
+        f"  {PROGRAM} {GROUP} create|list|view|delete [flags]\n"
+        f"  {PROGRAM} --version\n\n"
+        f'Use "{PROGRAM} {GROUP} --help" for the commands.\n'
+    )
+
+
+def created_lines(options: CreateOptions, project_id: str, token: str) -> str:
+    """The Infisical CLI's six lines, with the values as typed (not as the server normalised them)."""
+    permissions = ", ".join(f"([environment: {s.scope.environment}] [path: {s.scope.path}])" for s in options.scopes)
+    return (
+        "New service token created\n"
+        f"Name: {options.name}\n"
+        f"Project ID: {project_id}\n"
+        f"Access type: [{', '.join(options.access_levels)}]\n"
+        f"Permission(s): {permissions}\n"
+        f"Service Token: {token}\n"
+    )
+
+
+def problem_text(problem: Problem, argv: Sequence[str]) -> str:
+    """A problem, the argv word it is in with a caret under the exact characters, and its hint."""
+    lines = [problem.message if problem.severity == "error" else f"Warning: {problem.message}"]
+    if problem.word is not None and 0 <= problem.word < len(argv):
+        word = argv[problem.word]
+        start = min(problem.start, len(word))
+        end = max(start + 1, min(problem.end, len(word) + 1))
+        lines.append(f"  {word}")
+        lines.append("  " + " " * start + "^" * (end - start))
+    if problem.hint:
+        lines.append(f"  hint: {problem.hint}")
+    return "\n".join(lines) + "\n"
+
+
+def _parse_time(text: str | None) -> float | None:
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+def relative(text: str | None, now: float | None = None, *, empty: str = "never") -> str:
+    """``2026-11-28T10:00:00Z (in 3 hours)``-style rendering of a server date."""
+    at = _parse_time(text)
+    if at is None:
+        return text if text else empty
+    delta = at - (time.time() if now is None else now)
+    amount = abs(delta)
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
+        if amount >= size or unit == "second":
+            count = int(amount // size)
+            span = f"{count} {unit}{'s' if count != 1 else ''}"
+            break
+    stamp = datetime.fromtimestamp(at, tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return f"{stamp} ({'in ' + span if delta >= 0 else span + ' ago'})"
+
+
+def expiry_text(info: TokenInfo, now: float | None = None) -> str:
+    at = _parse_time(info.expires_at)
+    if info.expires_at is None:
+        return "never"
+    if at is not None and at < (time.time() if now is None else now):
+        return "expired " + relative(info.expires_at, now)
+    return relative(info.expires_at, now)
+
+
+def token_table(tokens: Sequence[TokenInfo], now: float | None = None) -> str:
+    if not tokens:
+        return "No service tokens in this project.\n"
+    headers = ("ID", "NAME", "SCOPES", "ACCESS", "EXPIRES", "LAST USED")
+    rows = [
+        (
+            t.id,
+            t.name or "-",
+            ", ".join(s.text for s in t.scopes) or "-",
+            ",".join(t.permissions) or "-",
+            "never"
+            if t.expires_at is None
+            else ("expired" if "expired" in expiry_text(t, now) else t.expires_at[:16].replace("T", " ")),
+            "never" if not t.last_used else t.last_used[:16].replace("T", " "),
+        )
+        for t in tokens
+    ]
+    widths = [max(len(r[i]) for r in (headers, *rows)) for i in range(len(headers))]
+    lines = ("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in (headers, *rows))
+    return "".join(line + "\n" for line in lines)
+
+
+def token_details(info: TokenInfo, now: float | None = None) -> str:
+    rows = [
+        ("ID", info.id),
+        ("Name", info.name or "-"),
+        ("Project ID", info.project_id),
+        ("Scopes", ", ".join(s.text for s in info.scopes) or "-"),
+        ("Access", ", ".join(info.permissions) or "none"),
+        ("Expires", expiry_text(info, now)),
+        ("Last used", relative(info.last_used, now)),
+        ("Created", relative(info.created_at, now, empty="-")),
+    ]
+    if info.creator_email or info.created_by:
+        rows.append(("Created by", info.creator_email or info.created_by or ""))
+    width = max(len(k) for k, _ in rows) + 1
+    return "".join(f"{(k + ':').ljust(width)} {v}\n" for k, v in rows)
+
+
+def dry_run_text(method: str, url: str, body: dict[str, Any], coverage: dict[str, list[str]] | None) -> str:
+    shown = dict(body)
+    shown["randomBytes"] = "<16 random bytes, hex: generated when sending>"
+    lines = ["Dry run: nothing was sent.", f"Would send: {method} {url}", json.dumps(shown, indent=2)]
+    if coverage is None:
+        lines.append("Folder coverage: unavailable (the folder tree could not be read).")
+    else:
+        lines.append("Folders each scope covers (existing folders only):")
+        for scope, folders in coverage.items():
+            listed = ", ".join(folders) if folders else "none yet"
+            lines.append(f"  {scope}: {listed}")
+    return "\n".join(lines) + "\n"

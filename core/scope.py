@@ -1,0 +1,319 @@
+"""``--scope`` values, read exactly as the Infisical CLI reads them, and checked as the CLI never did.
+
+The CLI (pflag ``stringSlice``) reads each flag value as one CSV record (Go ``encoding/csv``:
+comma separated, ``"`` quoting, nothing trimmed), then splits every field on *every* ``:`` and
+wants exactly two parts. The server then trims both parts and removes one trailing ``/`` from
+the path, and matches folders with picomatch. Everything here keeps character offsets into the
+flag value, so editors can underline the exact slug or path.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .glob import GlobSyntaxError, compile_glob
+from .problems import Fix, Problem
+
+MALFORMED = "--scope flag is malformed. Each scope flag should be in the following format: <env-slug>:<folder-path>"
+GLOB_CHARS = set("*?[]{}()!+@")
+
+
+@dataclass(frozen=True)
+class Field:
+    text: str
+    start: int  # offset of the field's first character in the flag value (inside quotes if quoted)
+    end: int
+
+
+@dataclass(frozen=True)
+class Scope:
+    environment: str
+    path: str
+    env_start: int  # offsets into the flag value
+    path_start: int
+
+    @property
+    def env_end(self) -> int:
+        return self.env_start + len(self.environment)
+
+    @property
+    def path_end(self) -> int:
+        return self.path_start + len(self.path)
+
+    @property
+    def text(self) -> str:
+        return f"{self.environment}:{self.path}"
+
+    @property
+    def server_path(self) -> str:
+        """The path as the server stores it: trimmed, one trailing slash removed (except for "/")."""
+        return normalize_path(self.path)
+
+    def as_request(self) -> dict[str, str]:
+        """Sent verbatim, as the CLI does; the server normalises."""
+        return {"environment": self.environment, "secretPath": self.path}
+
+
+def normalize_path(path: str) -> str:
+    path = path.strip()
+    if path != "/" and path.endswith("/"):
+        path = path[:-1]
+    return path
+
+
+class CsvError(ValueError):
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.offset = offset
+
+
+def split_csv(value: str) -> list[Field]:
+    """The first record of ``value`` as Go's ``encoding/csv`` reads it (pflag's ``readAsCSV``)."""
+    if value == "":
+        return []
+    fields: list[Field] = []
+    i, n = 0, len(value)
+    while True:
+        if i < n and value[i] == '"':
+            start = i + 1
+            text = []
+            j = start
+            while True:
+                if j >= n:
+                    raise CsvError('extraneous or missing " in quoted-field', j)
+                if value[j] == '"':
+                    if j + 1 < n and value[j + 1] == '"':
+                        text.append('"')
+                        j += 2
+                        continue
+                    break
+                text.append(value[j])
+                j += 1
+            fields.append(Field("".join(text), start, j))
+            j += 1
+            if j < n and value[j] not in ",\n":
+                raise CsvError('extraneous or missing " in quoted-field', j)
+            i = j
+        else:
+            j = i
+            while j < n and value[j] not in ",\n":
+                if value[j] == '"':
+                    raise CsvError('bare " in non-quoted field', j)
+                j += 1
+            fields.append(Field(value[i:j], i, j))
+            i = j
+        if i < n and value[i] == ",":
+            i += 1
+            continue
+        return fields
+
+
+def csv_error_text(flag_label: str, value: str, err: CsvError) -> str:
+    """The message cobra prints for a CSV error, e.g. ``invalid argument "a"b" for "-s, --scope" flag: ...``."""
+    return f'invalid argument "{value}" for "{flag_label}" flag: parse error on line 1, column {err.offset + 1}: {err}'
+
+
+def parse_scope_field(field: Field) -> Scope | None:
+    """Split on every colon; exactly one is allowed (None: the CLI's "malformed" case)."""
+    parts = field.text.split(":")
+    if len(parts) != 2:
+        return None
+    env, path = parts
+    return Scope(env, path, field.start, field.start + len(env) + 1)
+
+
+# ---------------------------------------------------------------------- lint (syntax only)
+
+
+def _unbalanced(path: str) -> tuple[str, int] | None:
+    """The first bracket that has no partner, as (char, index), skipping backslash escapes."""
+    pairs = {"]": "[", "}": "{", ")": "("}
+    stack: list[tuple[str, int]] = []
+    i = 0
+    while i < len(path):
+        ch = path[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch in "[{(":
+            stack.append((ch, i))
+        elif ch in pairs:
+            if stack and stack[-1][0] == pairs[ch]:
+                stack.pop()
+            else:
+                return ch, i
+        i += 1
+    return stack[0] if stack else None
+
+
+def _starts_matchable(path: str) -> bool:
+    """Whether picomatch can match an absolute folder path with this glob at all."""
+    return path.startswith(("/", "**", "!", "{", "(", "@(", "+(", "?(", "*("))
+
+
+def lint_scope(scope: Scope) -> list[Problem]:
+    """Problems of one scope, with offsets into the flag value."""
+    problems: list[Problem] = []
+    env, path = scope.environment, scope.path
+    es, ps = scope.env_start, scope.path_start
+    if env.strip() == "":
+        problems.append(
+            Problem(
+                "error",
+                "scope-empty-env",
+                f"Scope '{scope.text}' has no environment slug.",
+                "Write it as <env-slug>:<folder-path>, e.g. dev:/backend/**.",
+                start=es,
+                end=max(scope.env_end, es + 1),
+            )
+        )
+    elif env != env.strip() or re.search(r"\s", env):
+        problems.append(
+            Problem(
+                "error",
+                "scope-whitespace",
+                f"Environment slug '{env}' contains whitespace.",
+                "Slugs never contain spaces; the CLI would send it as typed.",
+                start=es,
+                end=scope.env_end,
+                fix=Fix("Remove the whitespace", es, scope.env_end, re.sub(r"\s+", "", env)),
+            )
+        )
+    if path == "":
+        problems.append(
+            Problem(
+                "error",
+                "scope-empty-path",
+                f"Scope '{scope.text}' has an empty path: the server accepts it, but every use of the token "
+                "then fails with HTTP 500.",
+                "Use / for the root folder only, or /** for every folder.",
+                start=ps - 1,
+                end=ps,
+                fix=Fix("Use /** (every folder)", ps, ps, "/**"),
+            )
+        )
+        return problems
+    if re.search(r"\s", path):
+        stripped = path.strip()
+        problems.append(
+            Problem(
+                "error",
+                "scope-whitespace",
+                f"Path '{path}' contains whitespace.",
+                "Folder names cannot contain spaces; remove them.",
+                start=ps,
+                end=scope.path_end,
+                fix=Fix("Remove the whitespace", ps, scope.path_end, stripped) if stripped != path else None,
+            )
+        )
+    if not _starts_matchable(path.lstrip()):
+        problems.append(
+            Problem(
+                "error",
+                "scope-no-leading-slash",
+                f"Path '{path}' does not start with '/', so it can never match a folder.",
+                f"Folder paths are absolute: /{path.lstrip('/')}.",
+                start=ps,
+                end=scope.path_end,
+                fix=Fix("Add the leading /", ps, ps, "/"),
+            )
+        )
+    unbalanced = _unbalanced(path)
+    if unbalanced is not None:
+        char, index = unbalanced
+        problems.append(
+            Problem(
+                "error",
+                "scope-unbalanced",
+                f"'{char}' in '{path}' has no partner, so picomatch reads it as a literal character "
+                "and the path can never match a folder.",
+                "Close it, or escape it with a backslash if you mean the character itself.",
+                start=ps + index,
+                end=ps + index + 1,
+            )
+        )
+    index = path.find("//")
+    if index >= 0:
+        problems.append(
+            Problem(
+                "error",
+                "scope-double-slash",
+                f"Path '{path}' contains '//', an empty folder name that no folder path has.",
+                "Remove the extra slash.",
+                start=ps + index,
+                end=ps + index + 2,
+                fix=Fix("Remove the extra slash", ps + index, ps + index + 2, "/"),
+            )
+        )
+    try:
+        compile_glob(path)
+    except GlobSyntaxError as err:
+        problems.append(
+            Problem("error", "scope-invalid-glob", f"Path is not a usable glob: {err}.", start=ps, end=scope.path_end)
+        )
+    if problems:
+        return problems
+    normalized = normalize_path(path)
+    if normalized != "/" and not (GLOB_CHARS & set(normalized)):
+        trailing = " (the server removes the trailing '/')" if path.endswith("/") else ""
+        problems.append(
+            Problem(
+                "warning",
+                "scope-exact-folder",
+                f"'{path}' covers only the folder {normalized} itself{trailing}, not its subfolders.",
+                f"Use {normalized}/** to include everything below it.",
+                start=ps,
+                end=scope.path_end,
+                fix=Fix(f"Use {normalized}/**", ps, scope.path_end, f"{normalized}/**"),
+            )
+        )
+    return problems
+
+
+# ---------------------------------------------------------------------- checks against a catalog
+
+
+def closest(word: str, candidates: Iterable[str]) -> str | None:
+    options = list(candidates)
+    lowered = {c.lower(): c for c in options}
+    if word.lower() in lowered:
+        return lowered[word.lower()]
+    found = difflib.get_close_matches(word, options, n=1, cutoff=0.5)
+    return found[0] if found else None
+
+
+def check_environment(scope: Scope, slugs: Sequence[str]) -> Problem | None:
+    if scope.environment in slugs or not scope.environment.strip():
+        return None
+    suggestion = closest(scope.environment, slugs)
+    known = ", ".join(slugs) if slugs else "none"
+    hint = f"Did you mean '{suggestion}'? " if suggestion else ""
+    return Problem(
+        "error",
+        "scope-unknown-env",
+        f"Environment '{scope.environment}' does not exist in this project (slugs are case-sensitive).",
+        f"{hint}Known environments: {known}.",
+        start=scope.env_start,
+        end=scope.env_end,
+        fix=Fix(f"Use '{suggestion}'", scope.env_start, scope.env_end, suggestion) if suggestion else None,
+    )
+
+
+def check_folders(scope: Scope, folders: Sequence[str]) -> Problem | None:
+    """Warn when the scope covers no existing folder of its environment (``folders`` includes "/")."""
+    if any(p.severity == "error" for p in lint_scope(scope)):
+        return None
+    match = compile_glob(scope.server_path)
+    if any(match(f) for f in folders):
+        return None
+    return Problem(
+        "warning",
+        "scope-no-folder",
+        f"'{scope.path}' covers no existing folder in '{scope.environment}'.",
+        "The token will read nothing until such a folder exists.",
+        start=scope.path_start,
+        end=scope.path_end,
+    )

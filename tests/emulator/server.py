@@ -1,0 +1,585 @@
+"""An emulator of the Infisical HTTP API on 127.0.0.1, for tests and the demo. Not a real server.
+
+Routes, status codes, error bodies and validation follow captures from a running Infisical server
+(old generation) and the current upstream source (new generation); see tests/emulator/README.md.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from .state import EmulatorState, Mode, Project, Role, ServiceTokenRow
+
+MAX_DATE_SECONDS = 8.64e12  # JavaScript's Date range; beyond it the server answers 500
+
+
+class HTTPAnswer(Exception):
+    """Raised by a route to answer with an error body."""
+
+    def __init__(self, status: int, message: Any, error: str, details: Any = None, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status, self.message, self.error, self.details = status, message, error, details
+        self.headers = headers or {}
+
+
+@dataclass
+class Fault:
+    """One injected misbehaviour, applied to the next ``times`` matching requests."""
+
+    kind: str  # "status" | "latency" | "drop" | "rate_limit"
+    method: str | None = None
+    path: str | None = None  # a prefix of the request path
+    times: int = 1
+    status: int = 503
+    delay: float = 0.0
+    retry_after: int = 1
+
+    def matches(self, method: str, path: str) -> bool:
+        return (self.method is None or self.method == method) and (self.path is None or path.startswith(self.path))
+
+
+@dataclass
+class Actor:
+    kind: str  # "user" | "identity" | "service"
+    id: str
+    roles: dict[str, Role] = field(default_factory=dict)
+    token: ServiceTokenRow | None = None
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: Any
+
+
+Route = Callable[["Handler", Actor | None, re.Match[str], dict[str, list[str]], Any], tuple[int, Any]]
+
+
+class Emulator:
+    """Start with ``Emulator(mode).start()``; ``url`` is the instance (``http://127.0.0.1:PORT``)."""
+
+    def __init__(self, mode: Mode = "new") -> None:
+        self.state = EmulatorState(mode)
+        self.faults: list[Fault] = []
+        self.requests: list[RecordedRequest] = []
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def mode(self) -> Mode:
+        return self.state.mode
+
+    @mode.setter
+    def mode(self, value: Mode) -> None:
+        self.state.mode = value
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None, "emulator not started"
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def api_url(self) -> str:
+        return self.url + "/api"
+
+    def start(self) -> Emulator:
+        handler = type("BoundHandler", (Handler,), {"emulator": self})
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def add_fault(self, kind: str, **kwargs: Any) -> Fault:
+        fault = Fault(kind=kind, **kwargs)
+        self.faults.append(fault)
+        return fault
+
+    def take_fault(self, method: str, path: str) -> Fault | None:
+        with self.state.lock:
+            for fault in self.faults:
+                if fault.times > 0 and fault.matches(method, path):
+                    fault.times -= 1
+                    return fault
+        return None
+
+    def requests_to(self, method: str, path_prefix: str) -> list[RecordedRequest]:
+        return [r for r in self.requests if r.method == method and r.path.startswith(path_prefix)]
+
+
+class Handler(BaseHTTPRequestHandler):
+    emulator: Emulator
+    protocol_version = "HTTP/1.1"
+    server_version = "infisical-emulator"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence the default stderr log
+        return
+
+    @property
+    def state(self) -> EmulatorState:
+        return self.emulator.state
+
+    # ------------------------------------------------------------------ plumbing
+    def do_GET(self) -> None:
+        self._dispatch("GET")
+
+    def do_POST(self) -> None:
+        self._dispatch("POST")
+
+    def do_DELETE(self) -> None:
+        self._dispatch("DELETE")
+
+    def do_PATCH(self) -> None:
+        self._dispatch("PATCH")
+
+    def _dispatch(self, method: str) -> None:
+        split = urlsplit(self.path)
+        path, query = split.path, parse_qs(split.query, keep_blank_values=True)
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        body: Any = None
+        parse_error = False
+        if raw:
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                parse_error = True
+        self.emulator.requests.append(
+            RecordedRequest(method, path, query, {k.lower(): v for k, v in self.headers.items()}, body)
+        )
+
+        fault = self.emulator.take_fault(method, path)
+        if fault is not None and fault.kind == "latency":
+            time.sleep(fault.delay)
+        elif fault is not None and fault.kind == "drop":
+            self.close_connection = True
+            return
+        elif fault is not None and fault.kind == "status":
+            self._error(HTTPAnswer(fault.status, "Something went wrong", "InternalServerError"))
+            return
+        elif fault is not None and fault.kind == "rate_limit":
+            self._rate_limited(fault.retry_after)
+            return
+
+        try:
+            if parse_error:
+                raise HTTPAnswer(400, "Body is not valid JSON but content-type is set to 'application/json'", "Bad Request")
+            route, match = self._route(method, path)
+            if route is None or match is None:
+                raise HTTPAnswer(404, f"Route {method}:{path} not found", "Not Found")
+            actor = self._authenticate(path)
+            status, payload = route(self, actor, match, query, body)
+        except HTTPAnswer as answer:
+            self._error(answer)
+            return
+        self._send(status, payload)
+
+    def _send(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _error(self, answer: HTTPAnswer) -> None:
+        body: dict[str, Any] = {}
+        if self.state.mode == "new":
+            body["reqId"] = f"req-{secrets.token_hex(8)}"
+        body.update({"statusCode": answer.status, "message": answer.message, "error": answer.error})
+        if answer.details is not None and self.state.mode == "new":
+            body["details"] = answer.details
+        self._send(answer.status, body, answer.headers)
+
+    def _rate_limited(self, seconds: int) -> None:
+        headers = {"Retry-After": str(seconds)}
+        if self.state.mode == "new":
+            message = f"Rate limit exceeded. Please try again in {seconds} seconds"
+            self._error(HTTPAnswer(429, message, "RateLimitExceeded", headers=headers))
+        else:
+            self._error(HTTPAnswer(500, "Something went wrong", "InternalServerError", headers=headers))
+
+    def _route(self, method: str, path: str) -> tuple[Route | None, re.Match[str] | None]:
+        for route_method, pattern, modes, route in ROUTES:
+            if route_method != method or self.state.mode not in modes:
+                continue
+            match = pattern.fullmatch(path)
+            if match:
+                return route, match
+        return None, None
+
+    # ------------------------------------------------------------------ auth
+    def _authenticate(self, path: str) -> Actor | None:
+        header = self.headers.get("Authorization")
+        if not header:
+            return None
+        token = header[7:]
+        if token.startswith("st."):
+            return self._service_token_actor(token)
+        claims = self.state.verify_jwt(token)
+        if claims is None:
+            raise HTTPAnswer(
+                403,
+                "The provided access token is malformed. Please use a valid token or generate a new one and try again.",
+                "TokenError",
+            )
+        if claims.get("exp", 0) < time.time():
+            raise HTTPAnswer(403, "Your token has expired. Please re-authenticate.", "TokenError")
+        if claims.get("authTokenType") == "identityAccessToken":
+            identity = claims.get("identityId", "")
+            return Actor("identity", identity, dict(self.state.identities.get(identity, {})))
+        if not claims.get("organizationId"):
+            raise HTTPAnswer(401, "Unauthorized", f"{path} Unauthorized Access, no organization found in request")
+        user = self.state.users.get(claims.get("userId", ""))
+        if user is None:
+            raise HTTPAnswer(401, "User not found", "UnauthorizedError")
+        return Actor("user", user.id, dict(user.roles))
+
+    def _service_token_actor(self, token: str) -> Actor:
+        parts = token.split(".", 2)
+        token_id = parts[1] if len(parts) > 1 else ""
+        secret = parts[2].split(".")[0] if len(parts) > 2 else ""
+        with self.state.lock:
+            row = self.state.tokens.get(token_id)
+            if row is None:
+                raise HTTPAnswer(404, self._token_not_found(token_id, for_delete=False), "NotFound")
+            if row.expires_at is not None and row.expires_at < time.time():
+                del self.state.tokens[token_id]
+                raise HTTPAnswer(403, "Service token has expired", "ForbiddenError")
+            if self.state.hash_secret(secret) != row.secret_hash:
+                raise HTTPAnswer(401, "Invalid service token", "UnauthorizedError")
+            row.last_used = time.time()
+        return Actor("service", row.id, {row.project_id: "viewer"}, token=row)
+
+    def _token_not_found(self, token_id: str, *, for_delete: bool) -> str:
+        if self.state.mode == "new":
+            return f"Service token with ID '{token_id}' not found"
+        return "Token not found" if for_delete else "Service token not found"
+
+    def require(self, actor: Actor | None, *kinds: str) -> Actor:
+        if actor is None:
+            raise HTTPAnswer(401, "Token missing", "UnauthorizedError")
+        if actor.kind not in kinds:
+            raise HTTPAnswer(403, "You are not allowed to access this resource", f"Forbidden access to {self.path}")
+        return actor
+
+    def project_for(self, actor: Actor, project_id: str) -> tuple[Project, Role]:
+        project = self.state.projects.get(project_id)
+        role = actor.roles.get(project_id)
+        if project is None or role is None:
+            raise HTTPAnswer(403, "You are not allowed to access this resource", "User not a part of the specified project")
+        return project, role
+
+    def permission_denied(self, action: str, subject: str) -> HTTPAnswer:
+        details = [{"action": action, "inverted": False, "subject": subject, "conditions": None}]
+        return HTTPAnswer(403, f"You are not allowed to {action} on {subject}", "PermissionDenied", details)
+
+    def validation_failure(self, issues: list[dict[str, Any]]) -> HTTPAnswer:
+        return HTTPAnswer(422 if self.state.mode == "new" else 401, issues, "ValidationFailure")
+
+
+# ---------------------------------------------------------------------- validation (zod-like)
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def _expect(issues: list[dict[str, Any]], value: Any, expected: str, path: list[Any], nullable: bool = False) -> bool:
+    if value is None and nullable:
+        return True
+    received = "undefined" if value is _MISSING else _type_name(value)
+    if received == expected:
+        return True
+    message = "Required" if received == "undefined" else f"Expected {expected}, received {received}"
+    issues.append({"code": "invalid_type", "expected": expected, "received": received, "path": path, "message": message})
+    return False
+
+
+_MISSING: Any = object()
+
+
+def validate_create(body: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    issues: list[dict[str, Any]] = []
+    if not isinstance(body, dict):
+        _expect(issues, _MISSING if body is None else body, "object", [])
+        return issues, {}
+    clean: dict[str, Any] = {}
+    for key in ("name", "workspaceId"):
+        if _expect(issues, body.get(key, _MISSING), "string", [key]):
+            clean[key] = body[key].strip()
+    scopes = body.get("scopes", _MISSING)
+    if _expect(issues, scopes, "array", ["scopes"]):
+        if len(scopes) < 1:
+            issues.append(
+                {
+                    "code": "too_small",
+                    "minimum": 1,
+                    "type": "array",
+                    "inclusive": True,
+                    "exact": False,
+                    "message": "Array must contain at least 1 element(s)",
+                    "path": ["scopes"],
+                }
+            )
+        clean["scopes"] = []
+        for i, scope in enumerate(scopes):
+            if not _expect(issues, scope, "object", ["scopes", i]):
+                continue
+            env_ok = _expect(issues, scope.get("environment", _MISSING), "string", ["scopes", i, "environment"])
+            path_ok = _expect(issues, scope.get("secretPath", _MISSING), "string", ["scopes", i, "secretPath"])
+            if env_ok and path_ok:
+                path = scope["secretPath"].strip()
+                if path != "/" and path.endswith("/"):
+                    path = path[:-1]
+                clean["scopes"].append({"environment": scope["environment"].strip(), "secretPath": path})
+    for key in ("encryptedKey", "iv", "tag"):
+        if _expect(issues, body.get(key, _MISSING), "string", [key]):
+            clean[key] = body[key].strip()
+    if _expect(issues, body.get("expiresIn", _MISSING), "number", ["expiresIn"], nullable=True):
+        clean["expiresIn"] = body["expiresIn"]
+    permissions = body.get("permissions", _MISSING)
+    if _expect(issues, permissions, "array", ["permissions"]):
+        for i, permission in enumerate(permissions):
+            if permission not in ("read", "write"):
+                issues.append(
+                    {
+                        "received": permission,
+                        "code": "invalid_enum_value",
+                        "options": ["read", "write"],
+                        "path": ["permissions", i],
+                        "message": f"Invalid enum value. Expected 'read' | 'write', received '{permission}'",
+                    }
+                )
+        clean["permissions"] = permissions
+    return issues, clean
+
+
+# ---------------------------------------------------------------------- routes
+
+
+def list_projects(h: Handler, actor: Actor | None, m: re.Match[str], q: dict[str, list[str]], body: Any) -> tuple[int, Any]:
+    actor = h.require(actor, "user", "identity")
+    projects = [h.state.projects[pid].as_json() for pid in actor.roles if pid in h.state.projects]
+    return 200, {"projects" if m.group("kind") == "projects" else "workspaces": projects}
+
+
+def get_project(h: Handler, actor: Actor | None, m: re.Match[str], q: dict[str, list[str]], body: Any) -> tuple[int, Any]:
+    actor = h.require(actor, "user", "identity", "service")
+    project, _ = h.project_for(actor, m.group("id"))
+    return 200, {"project" if m.group("kind") == "projects" else "workspace": project.as_json()}
+
+
+def _folder_json(env_id: str, path: str, folder_id: str, parent_id: str, with_path: bool = False) -> dict[str, Any]:
+    folder = {
+        "id": folder_id,
+        "name": path.rsplit("/", 1)[-1],
+        "version": 1,
+        "createdAt": "2026-11-27T22:47:26.630Z",
+        "updatedAt": "2026-11-27T22:47:26.630Z",
+        "envId": env_id,
+        "parentId": parent_id,
+        "isReserved": False,
+    }
+    if with_path:
+        folder["path"] = path
+    return folder
+
+
+def list_folders(h: Handler, actor: Actor | None, m: re.Match[str], q: dict[str, list[str]], body: Any) -> tuple[int, Any]:
+    actor = h.require(actor, "user", "identity", "service")
+    project_key = "projectId" if m.group("version") == "2" else "workspaceId"
+    project_id = (q.get(project_key) or q.get("workspaceId") or [""])[0]
+    if not project_id:
+        raise h.validation_failure(
+            [{"code": "invalid_type", "expected": "string", "received": "undefined", "path": [project_key], "message": "Required"}]
+        )
+    project, _ = h.project_for(actor, project_id)
+    slug = (q.get("environment") or [""])[0]
+    env = project.env(slug)
+    if env is None:
+        if h.state.mode == "new":
+            raise HTTPAnswer(404, f"Environment with slug '{slug}' not found", "NotFound")
+        raise HTTPAnswer(404, "Environment not found", "get folders")
+    raw_path = (q.get("path") or q.get("directory") or ["/"])[0] or "/"
+    path = "/" + raw_path.lstrip("/") if not raw_path.startswith("/") else raw_path
+    if path != "/" and path.endswith("/"):
+        path = path[:-1]
+    recursive = (q.get("recursive") or ["false"])[0] == "true"
+    prefix = "/" if path == "/" else path + "/"
+    folders = []
+    for full, folder_id in sorted(env.folders.items()):
+        if full == "/" or not full.startswith(prefix):
+            continue
+        rest = full[len(prefix) :]
+        if not recursive and "/" in rest:
+            continue
+        parent = full.rsplit("/", 1)[0] or "/"
+        folders.append(_folder_json(env.id, full, folder_id, env.folders[parent]) | ({"relativePath": full} if recursive else {}))
+    return 200, {"folders": folders}
+
+
+def folder_tree(h: Handler, actor: Actor | None, m: re.Match[str], q: dict[str, list[str]], body: Any) -> tuple[int, Any]:
+    actor = h.require(actor, "user", "identity")
+    project, _ = h.project_for(actor, m.group("id"))
+    tree: dict[str, Any] = {}
+    for position, env in enumerate(project.environments, start=1):
+        tree[env.slug] = {
+            "id": env.id,
+            "name": env.name,
+            "slug": env.slug,
+            "position": position,
+            "projectId": project.id,
+            "createdAt": project.created_at,
+            "updatedAt": project.created_at,
+            "folders": [
+                _folder_json(env.id, path, fid, env.folders[path.rsplit("/", 1)[0] or "/"], with_path=True)
+                for path, fid in sorted(env.folders.items())
+                if path != "/"
+            ],
+        }
+    return 200, tree
+
+
+def create_token(h: Handler, actor: Actor | None, m: re.Match[str], q: dict[str, list[str]], body: Any) -> tuple[int, Any]:
+    actor = h.require(actor, "user")
+    issues, clean = validate_create(body)
+    if issues:
+        raise h.validation_failure(issues)
+    project, role = h.project_for(actor, clean["workspaceId"])
+    if role != "admin":
+        raise h.permission_denied("create", "service-tokens")
+    slugs = {s["environment"] for s in clean["scopes"]}
+    if any(project.env(slug) is None for slug in slugs):
+        message = "One or more selected environments not found" if h.state.mode == "new" else "Environment not found"
+        raise HTTPAnswer(404, message, "NotFound")
+    expires_in = clean["expiresIn"]
+    expires_at = None if not expires_in else time.time() + expires_in
+    if expires_at is not None and abs(expires_at) >= MAX_DATE_SECONDS:
+        raise HTTPAnswer(500, "Something went wrong", "Create" if h.state.mode == "old" else "InternalServerError")
+    secret = secrets.token_hex(16)
+    row = ServiceTokenRow(
+        id=str(uuid.uuid4()),
+        name=clean["name"],
+        project_id=project.id,
+        scopes=clean["scopes"],
+        permissions=clean["permissions"],
+        expires_at=expires_at,
+        secret_hash=h.state.hash_secret(secret),
+        encrypted_key=clean["encryptedKey"],
+        iv=clean["iv"],
+        tag=clean["tag"],
+        created_by=actor.id,
+    )
+    with h.state.lock:
+        h.state.tokens[row.id] = row
+    return 200, {"serviceToken": f"st.{row.id}.{secret}", "serviceTokenData": row.sanitized()}
+
+
+def token_self(h: Handler, actor: Actor | None, m: re.Match[str], q: dict[str, list[str]], body: Any) -> tuple[int, Any]:
+    actor = h.require(actor, "service")
+    assert actor.token is not None
+    row = actor.token
+    creator = h.state.users.get(row.created_by)
+    data = row.sanitized()
+    data.update(
+        {
+            "secretHash": row.secret_hash,
+            "encryptedKey": row.encrypted_key,
+            "iv": row.iv,
+            "tag": row.tag,
+            "workspace": row.project_id,
+            "user": {
+                "authMethods": ["email"],
+                "id": row.created_by,
+                "email": creator.email if creator else None,
+                "firstName": "Admin",
+                "lastName": "User",
+                "mfaMethods": None,
+                "__v": 0,
+                "_id": row.created_by,
+            },
+            "_id": row.id,
+            "__v": 0,
+        }
+    )
+    return 200, data
+
+
+def delete_token(h: Handler, actor: Actor | None, m: re.Match[str], q: dict[str, list[str]], body: Any) -> tuple[int, Any]:
+    actor = h.require(actor, "user")
+    token_id = m.group("id").strip()
+    with h.state.lock:
+        row = h.state.tokens.get(token_id)
+        if row is None:
+            raise HTTPAnswer(404, h._token_not_found(token_id, for_delete=True), "NotFound")
+        _, role = h.project_for(actor, row.project_id)
+        if role != "admin":
+            raise h.permission_denied("delete", "service-tokens")
+        del h.state.tokens[token_id]
+    return 200, {"serviceTokenData": row.sanitized()}
+
+
+def list_tokens(h: Handler, actor: Actor | None, m: re.Match[str], q: dict[str, list[str]], body: Any) -> tuple[int, Any]:
+    actor = h.require(actor, "user")
+    project, _ = h.project_for(actor, m.group("id"))
+    rows = sorted((r for r in h.state.tokens.values() if r.project_id == project.id), key=lambda r: -r.created_at)
+    return 200, {"serviceTokenData": [r.sanitized() for r in rows]}
+
+
+BOTH: tuple[Mode, ...] = ("old", "new")
+NEW: tuple[Mode, ...] = ("new",)
+OLD: tuple[Mode, ...] = ("old",)
+ROUTES: list[tuple[str, re.Pattern[str], tuple[Mode, ...], Route]] = [
+    ("GET", re.compile(r"/api/v1/(?P<kind>workspace)"), BOTH, list_projects),
+    ("GET", re.compile(r"/api/v1/(?P<kind>projects)"), NEW, list_projects),
+    ("GET", re.compile(r"/api/v1/(?P<kind>workspace)/(?P<id>[^/]+)"), BOTH, get_project),
+    ("GET", re.compile(r"/api/v1/(?P<kind>projects)/(?P<id>[^/]+)"), NEW, get_project),
+    ("GET", re.compile(r"/api/v(?P<version>1)/folders"), BOTH, list_folders),
+    ("GET", re.compile(r"/api/v(?P<version>2)/folders"), NEW, list_folders),
+    ("GET", re.compile(r"/api/v1/projects/(?P<id>[^/]+)/environment-folder-tree"), NEW, folder_tree),
+    ("POST", re.compile(r"/api/v2/service-token/?"), BOTH, create_token),
+    ("GET", re.compile(r"/api/v2/service-token/?"), BOTH, token_self),
+    ("DELETE", re.compile(r"/api/v2/service-token/(?P<id>[^/]+)"), BOTH, delete_token),
+    ("GET", re.compile(r"/api/v1/workspace/(?P<id>[^/]+)/service-token-data"), OLD, list_tokens),
+    ("GET", re.compile(r"/api/v1/projects/(?P<id>[^/]+)/service-token-data"), NEW, list_tokens),
+]
+
