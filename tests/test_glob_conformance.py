@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -33,7 +34,7 @@ def test_corpus_is_big_enough_and_from_real_picomatch() -> None:
 
 
 @pytest.mark.parametrize("entry", GLOBS, ids=lambda g: g["glob"])
-def test_matches_picomatch(entry: dict) -> None:  # type: ignore[type-arg]
+def test_matches_picomatch(entry: dict[str, Any]) -> None:
     glob = entry["glob"]
     if "throws" in entry:
         with pytest.raises(GlobSyntaxError):
@@ -95,7 +96,7 @@ def oracle() -> Iterator[subprocess.Popen[str]]:
     proc.wait()
 
 
-def _ask(proc: subprocess.Popen[str], glob: str, path: str) -> dict:  # type: ignore[type-arg]
+def _ask(proc: subprocess.Popen[str], glob: str, path: str) -> dict[str, Any]:
     assert proc.stdin and proc.stdout
     proc.stdin.write(json.dumps({"glob": glob, "path": path}) + "\n")
     proc.stdin.flush()

@@ -26,7 +26,9 @@ MAX_DATE_SECONDS = 8.64e12  # JavaScript's Date range; beyond it the server answ
 class HTTPAnswer(Exception):
     """Raised by a route to answer with an error body."""
 
-    def __init__(self, status: int, message: Any, error: str, details: Any = None, headers: dict[str, str] | None = None):
+    def __init__(
+        self, status: int, message: Any, error: str, details: Any = None, headers: dict[str, str] | None = None
+    ):
         super().__init__(message)
         self.status, self.message, self.error, self.details = status, message, error, details
         self.headers = headers or {}
@@ -89,8 +91,8 @@ class Emulator:
     @property
     def url(self) -> str:
         assert self._server is not None, "emulator not started"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        port = self._server.server_address[1]
+        return f"http://127.0.0.1:{port}"
 
     @property
     def api_url(self) -> str:
@@ -138,7 +140,7 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "infisical-emulator"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence the default stderr log
+    def log_message(self, format: str, *args: Any) -> None:
         return
 
     @property
@@ -189,7 +191,9 @@ class Handler(BaseHTTPRequestHandler):
 
         try:
             if parse_error:
-                raise HTTPAnswer(400, "Body is not valid JSON but content-type is set to 'application/json'", "Bad Request")
+                raise HTTPAnswer(
+                    400, "Body is not valid JSON but content-type is set to 'application/json'", "Bad Request"
+                )
             route, match = self._route(method, path)
             if route is None or match is None:
                 raise HTTPAnswer(404, f"Route {method}:{path} not found", "Not Found")
@@ -295,7 +299,9 @@ class Handler(BaseHTTPRequestHandler):
         project = self.state.projects.get(project_id)
         role = actor.roles.get(project_id)
         if project is None or role is None:
-            raise HTTPAnswer(403, "You are not allowed to access this resource", "User not a part of the specified project")
+            raise HTTPAnswer(
+                403, "You are not allowed to access this resource", "User not a part of the specified project"
+            )
         return project, role
 
     def permission_denied(self, action: str, subject: str) -> HTTPAnswer:
@@ -330,7 +336,9 @@ def _expect(issues: list[dict[str, Any]], value: Any, expected: str, path: list[
     if received == expected:
         return True
     message = "Required" if received == "undefined" else f"Expected {expected}, received {received}"
-    issues.append({"code": "invalid_type", "expected": expected, "received": received, "path": path, "message": message})
+    issues.append(
+        {"code": "invalid_type", "expected": expected, "received": received, "path": path, "message": message}
+    )
     return False
 
 
@@ -396,13 +404,17 @@ def validate_create(body: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
 # ---------------------------------------------------------------------- routes
 
 
-def list_projects(h: Handler, actor: Actor | None, m: re.Match[str], q: dict[str, list[str]], body: Any) -> tuple[int, Any]:
+def list_projects(
+    h: Handler, actor: Actor | None, m: re.Match[str], q: dict[str, list[str]], body: Any
+) -> tuple[int, Any]:
     actor = h.require(actor, "user", "identity")
     projects = [h.state.projects[pid].as_json() for pid in actor.roles if pid in h.state.projects]
     return 200, {"projects" if m.group("kind") == "projects" else "workspaces": projects}
 
 
-def get_project(h: Handler, actor: Actor | None, m: re.Match[str], q: dict[str, list[str]], body: Any) -> tuple[int, Any]:
+def get_project(
+    h: Handler, actor: Actor | None, m: re.Match[str], q: dict[str, list[str]], body: Any
+) -> tuple[int, Any]:
     actor = h.require(actor, "user", "identity", "service")
     project, _ = h.project_for(actor, m.group("id"))
     return 200, {"project" if m.group("kind") == "projects" else "workspace": project.as_json()}
@@ -424,13 +436,23 @@ def _folder_json(env_id: str, path: str, folder_id: str, parent_id: str, with_pa
     return folder
 
 
-def list_folders(h: Handler, actor: Actor | None, m: re.Match[str], q: dict[str, list[str]], body: Any) -> tuple[int, Any]:
+def list_folders(
+    h: Handler, actor: Actor | None, m: re.Match[str], q: dict[str, list[str]], body: Any
+) -> tuple[int, Any]:
     actor = h.require(actor, "user", "identity", "service")
     project_key = "projectId" if m.group("version") == "2" else "workspaceId"
     project_id = (q.get(project_key) or q.get("workspaceId") or [""])[0]
     if not project_id:
         raise h.validation_failure(
-            [{"code": "invalid_type", "expected": "string", "received": "undefined", "path": [project_key], "message": "Required"}]
+            [
+                {
+                    "code": "invalid_type",
+                    "expected": "string",
+                    "received": "undefined",
+                    "path": [project_key],
+                    "message": "Required",
+                }
+            ]
         )
     project, _ = h.project_for(actor, project_id)
     slug = (q.get("environment") or [""])[0]
@@ -453,11 +475,15 @@ def list_folders(h: Handler, actor: Actor | None, m: re.Match[str], q: dict[str,
         if not recursive and "/" in rest:
             continue
         parent = full.rsplit("/", 1)[0] or "/"
-        folders.append(_folder_json(env.id, full, folder_id, env.folders[parent]) | ({"relativePath": full} if recursive else {}))
+        folders.append(
+            _folder_json(env.id, full, folder_id, env.folders[parent]) | ({"relativePath": full} if recursive else {})
+        )
     return 200, {"folders": folders}
 
 
-def folder_tree(h: Handler, actor: Actor | None, m: re.Match[str], q: dict[str, list[str]], body: Any) -> tuple[int, Any]:
+def folder_tree(
+    h: Handler, actor: Actor | None, m: re.Match[str], q: dict[str, list[str]], body: Any
+) -> tuple[int, Any]:
     actor = h.require(actor, "user", "identity")
     project, _ = h.project_for(actor, m.group("id"))
     tree: dict[str, Any] = {}
@@ -479,7 +505,9 @@ def folder_tree(h: Handler, actor: Actor | None, m: re.Match[str], q: dict[str, 
     return 200, tree
 
 
-def create_token(h: Handler, actor: Actor | None, m: re.Match[str], q: dict[str, list[str]], body: Any) -> tuple[int, Any]:
+def create_token(
+    h: Handler, actor: Actor | None, m: re.Match[str], q: dict[str, list[str]], body: Any
+) -> tuple[int, Any]:
     actor = h.require(actor, "user")
     issues, clean = validate_create(body)
     if issues:
@@ -514,7 +542,9 @@ def create_token(h: Handler, actor: Actor | None, m: re.Match[str], q: dict[str,
     return 200, {"serviceToken": f"st.{row.id}.{secret}", "serviceTokenData": row.sanitized()}
 
 
-def token_self(h: Handler, actor: Actor | None, m: re.Match[str], q: dict[str, list[str]], body: Any) -> tuple[int, Any]:
+def token_self(
+    h: Handler, actor: Actor | None, m: re.Match[str], q: dict[str, list[str]], body: Any
+) -> tuple[int, Any]:
     actor = h.require(actor, "service")
     assert actor.token is not None
     row = actor.token
@@ -544,7 +574,9 @@ def token_self(h: Handler, actor: Actor | None, m: re.Match[str], q: dict[str, l
     return 200, data
 
 
-def delete_token(h: Handler, actor: Actor | None, m: re.Match[str], q: dict[str, list[str]], body: Any) -> tuple[int, Any]:
+def delete_token(
+    h: Handler, actor: Actor | None, m: re.Match[str], q: dict[str, list[str]], body: Any
+) -> tuple[int, Any]:
     actor = h.require(actor, "user")
     token_id = m.group("id").strip()
     with h.state.lock:
@@ -558,7 +590,9 @@ def delete_token(h: Handler, actor: Actor | None, m: re.Match[str], q: dict[str,
     return 200, {"serviceTokenData": row.sanitized()}
 
 
-def list_tokens(h: Handler, actor: Actor | None, m: re.Match[str], q: dict[str, list[str]], body: Any) -> tuple[int, Any]:
+def list_tokens(
+    h: Handler, actor: Actor | None, m: re.Match[str], q: dict[str, list[str]], body: Any
+) -> tuple[int, Any]:
     actor = h.require(actor, "user")
     project, _ = h.project_for(actor, m.group("id"))
     rows = sorted((r for r in h.state.tokens.values() if r.project_id == project.id), key=lambda r: -r.created_at)
@@ -582,4 +616,3 @@ ROUTES: list[tuple[str, re.Pattern[str], tuple[Mode, ...], Route]] = [
     ("GET", re.compile(r"/api/v1/workspace/(?P<id>[^/]+)/service-token-data"), OLD, list_tokens),
     ("GET", re.compile(r"/api/v1/projects/(?P<id>[^/]+)/service-token-data"), NEW, list_tokens),
 ]
-

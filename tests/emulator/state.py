@@ -133,8 +133,7 @@ class EmulatorState:
                 env.folders["/"] = str(uuid.uuid4())
                 project.environments.append(env)
             for slug, paths in (folders or {}).items():
-                env = project.env(slug)
-                assert env is not None, slug
+                assert project.env(slug) is not None, slug
                 for path in paths:
                     self.add_folder(project, slug, path)
             self.projects[project.id] = project
