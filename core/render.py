@@ -9,11 +9,13 @@ import json
 import time
 from collections.abc import Sequence
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .api import TokenInfo
 from .command import GLOBAL_FLAGS, GROUP, GROUP_SUMMARY, PROGRAM, SUBCOMMANDS, CreateOptions, Flag, Subcommand
 from .problems import Problem
+
+if TYPE_CHECKING:
+    from .api import TokenInfo
 
 
 def _flag_rows(flags: Sequence[Flag]) -> list[str]:

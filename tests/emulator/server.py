@@ -138,6 +138,7 @@ class Emulator:
 class Handler(BaseHTTPRequestHandler):
     emulator: Emulator
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are separate writes; avoid the 40 ms delayed-ACK stall
     server_version = "infisical-emulator"
 
     def log_message(self, format: str, *args: Any) -> None:

@@ -1,0 +1,39 @@
+# Two entry points: `make demo` (the main job against a local emulator) and `make test` (everything CI runs).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: demo test lint bench corpus clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# Real picomatch for the live differential glob test; without npm that one test is skipped.
+tests/glob/node_modules/.package-lock.json: tests/glob/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then cd tests/glob && npm ci --silent --no-audit --no-fund; \
+	else echo "npm not found: the live picomatch differential test will be skipped"; fi
+
+demo: $(STAMP)
+	$(BIN)/python scripts/demo.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check core tests scripts benchmarks
+	$(BIN)/ruff format --check core tests scripts benchmarks
+	$(BIN)/mypy -p infisical_tokens.core -p tests -p benchmarks -p scripts
+
+test: $(STAMP) tests/glob/node_modules/.package-lock.json lint
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_cli.py
+
+# Regenerate the committed glob conformance corpus from real picomatch.
+corpus: tests/glob/node_modules/.package-lock.json
+	cd tests/glob && node generate.mjs > corpus.json
+
+clean:
+	rm -rf $(VENV) tests/glob/node_modules build *.egg-info

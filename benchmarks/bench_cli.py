@@ -1,0 +1,115 @@
+"""Start-up and request latency of the command line, as ratios to baselines measured in the same run.
+
+- start-up: ``infisical-tokens --help`` against ``python -c pass`` (process start-up is the floor);
+- create and list: the core client against a bare ``requests`` call to the same emulator endpoint;
+- a whole ``service-token create`` (process, project check, POST) against ``python -c pass``.
+
+Runs are interleaved (A, B, A, B, ...) so drift on a shared machine hits both sides alike.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from infisical_tokens.core.api import InfisicalClient
+
+from tests.emulator import Emulator, seed
+
+CLI = str(Path(sys.executable).parent / "infisical-tokens")
+
+
+def interleaved(a: Callable[[], object], b: Callable[[], object], rounds: int) -> tuple[list[float], list[float]]:
+    times_a: list[float] = []
+    times_b: list[float] = []
+    for _ in range(rounds):
+        for fn, bucket in ((a, times_a), (b, times_b)):
+            start = time.perf_counter()
+            fn()
+            bucket.append(time.perf_counter() - start)
+    return times_a, times_b
+
+
+def report(label: str, ours: list[float], base: list[float], base_label: str) -> None:
+    mo, mb = statistics.median(ours), statistics.median(base)
+    print(f"{label:<40} {mo * 1000:8.2f} ms   {base_label:<28} {mb * 1000:8.2f} ms   ratio {mo / mb:5.2f}x")
+
+
+def main() -> int:
+    rounds_proc = int(os.environ.get("BENCH_PROCESS_ROUNDS", "15"))
+    rounds_http = int(os.environ.get("BENCH_HTTP_ROUNDS", "200"))
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus; medians of interleaved runs\n")
+
+    def run(*argv: str, env: dict[str, str] | None = None) -> None:
+        subprocess.run(argv, check=True, capture_output=True, env=env)
+
+    ours, base = interleaved(lambda: run(CLI, "--help"), lambda: run(sys.executable, "-c", "pass"), rounds_proc)
+    report("infisical-tokens --help", ours, base, "python -c pass")
+
+    with Emulator("new") as emulator, tempfile.TemporaryDirectory() as home:
+        world = seed(emulator)
+        jwt = emulator.state.issue_jwt(world.admin)
+        body = {
+            "name": "bench",
+            "workspaceId": world.project.id,
+            "scopes": [{"environment": "dev", "secretPath": "/backend/**"}],
+            "expiresIn": 3600,
+            "encryptedKey": "",
+            "iv": "",
+            "tag": "",
+            "randomBytes": "0" * 32,
+            "permissions": ["read"],
+        }
+        bare = requests.Session()
+        headers = {"Authorization": f"Bearer {jwt}", "Accept": "application/json"}
+        client = InfisicalClient(emulator.api_url, jwt)
+
+        ours, base = interleaved(
+            lambda: client.create_service_token(body),
+            lambda: bare.post(emulator.api_url + "/v2/service-token/", json=body, headers=headers).json(),
+            rounds_http,
+        )
+        report("client.create_service_token", ours, base, "requests POST (same body)")
+
+        list_url = f"{emulator.api_url}/v1/projects/{world.project.id}/service-token-data"
+        client.list_service_tokens(world.project.id)  # learn the route once, as a real session would
+        ours, base = interleaved(
+            lambda: client.list_service_tokens(world.project.id),
+            lambda: bare.get(list_url, headers=headers).json(),
+            rounds_http // 4,
+        )
+        report(
+            f"client.list_service_tokens ({len(emulator.state.tokens)} tokens)", ours, base, "requests GET (same route)"
+        )
+
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": home,
+            "INFISICAL_TOKEN": jwt,
+            "INFISICAL_DOMAIN": emulator.url,
+            "INFISICAL_PROJECT_ID": world.project.id,
+            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+        }
+        ours, base = interleaved(
+            lambda: run(CLI, "service-token", "create", "-s", "dev:/backend/**", "-a", "read", "--token-only", env=env),
+            lambda: run(sys.executable, "-c", "pass"),
+            rounds_proc,
+        )
+        report("infisical-tokens service-token create", ours, base, "python -c pass")
+        client.close()
+        bare.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
