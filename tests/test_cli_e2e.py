@@ -549,3 +549,50 @@ def test_cwd_without_project_file_for_view_by_token(
     token = _create(run, {**login}, "-s", "dev:/", "-a", "read", "--projectId", login["INFISICAL_PROJECT_ID"])
     result = run("service-token", "view", "-", stdin=token, env={"INFISICAL_DOMAIN": emulator.url})
     assert result.code == 0, result.stderr
+
+
+def test_delete_asks_on_a_terminal(run: Runner, emulator: Emulator, login: dict[str, str]) -> None:
+    """The confirmation prompt, answered through a real pseudo-terminal."""
+    import os
+    import pty
+    import subprocess
+
+    from tests.conftest import CLI
+
+    token_id = _create(run, login, "-s", "dev:/", "-a", "read", "-n", "asked").split(".")[1]
+    for answer, code, kept in (("n\n", 1, True), ("y\n", 0, False)):
+        leader, follower = pty.openpty()
+        proc = subprocess.Popen(
+            [CLI, "service-token", "delete", token_id],
+            stdin=follower,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**run.env, **login},
+            cwd=run.cwd,
+        )
+        os.close(follower)
+        os.write(leader, answer.encode())
+        _, err = proc.communicate(timeout=30)
+        os.close(leader)
+        assert proc.returncode == code
+        assert f"Delete service token 'asked' ({token_id})? This cannot be undone. [y/N]" in err.decode()
+        assert (token_id in emulator.state.tokens) is kept
+
+
+def test_compatibility_flags_are_accepted(run: Runner, emulator: Emulator, login: dict[str, str]) -> None:
+    result = run(
+        "service-token",
+        "create",
+        "-s",
+        "dev:/",
+        "-a",
+        "read",
+        "--token-only",
+        "--log-level",
+        "debug",
+        "--log-format=json",
+        "--telemetry=false",
+        env=login,
+    )
+    assert result.code == 0, result.stderr
+    assert TOKEN_RE.fullmatch(result.stdout.strip())
