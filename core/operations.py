@@ -21,7 +21,8 @@ from .scope import check_environment
 from .session import Credentials, Target, custom_headers, load_credentials, resolve_target
 
 if TYPE_CHECKING:
-    from .api import CreatedToken, InfisicalClient, ProjectInfo, TokenInfo
+    from .api import InfisicalClient
+    from .models import CreatedToken, ProjectInfo, TokenInfo
 
 
 @dataclass(frozen=True)

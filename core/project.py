@@ -77,6 +77,36 @@ def parse_project_config(text: str, path: Path) -> ProjectConfig:
     )
 
 
+def parse_project_config_lenient(text: str, path: Path) -> ProjectConfig:
+    """What can be read from a half-typed file (the editor's view): string values of known keys."""
+    try:
+        return parse_project_config(text, path)
+    except ConfigError:
+        pass
+    from .jsonloc import members
+
+    canonical = {k.lower(): k for k in KEYS}
+    values: dict[str, str] = {}
+    mapping: dict[str, str] = {}
+    for member in members(text):
+        value = member.value
+        if value is None or value.kind != "string" or not member.path:
+            continue
+        key = canonical.get(str(member.path[0]).lower())
+        if len(member.path) == 1 and key and key != "gitBranchToEnvironmentMapping":
+            values[key] = value.value
+        elif len(member.path) == 2 and key == "gitBranchToEnvironmentMapping":
+            mapping[str(member.path[1])] = value.value
+    return ProjectConfig(
+        path=path,
+        workspace_id=values.get("workspaceId", ""),
+        default_environment=values.get("defaultEnvironment", ""),
+        branch_mapping=mapping,
+        default_secret_path=values.get("defaultSecretPath", ""),
+        domain=values.get("domain", ""),
+    )
+
+
 def load_project_config(start: Path) -> ProjectConfig | None:
     """The nearest ``.infisical.json`` above ``start``, parsed; None when there is none."""
     path = find_project_file(start)

@@ -15,7 +15,7 @@ from .command import GLOBAL_FLAGS, GROUP, GROUP_SUMMARY, PROGRAM, SUBCOMMANDS, C
 from .problems import Problem
 
 if TYPE_CHECKING:
-    from .api import TokenInfo
+    from .models import TokenInfo
 
 
 def _flag_rows(flags: Sequence[Flag]) -> list[str]:

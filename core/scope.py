@@ -111,6 +111,18 @@ def split_csv(value: str) -> list[Field]:
         return fields
 
 
+def split_csv_lenient(value: str) -> list[Field]:
+    """``split_csv``, or plain comma splitting where the CSV is broken (for hovers while typing)."""
+    try:
+        return split_csv(value)
+    except CsvError:
+        fields, start = [], 0
+        for part in value.split(","):
+            fields.append(Field(part, start, start + len(part)))
+            start += len(part) + 1
+        return fields
+
+
 def csv_error_text(flag_label: str, value: str, err: CsvError) -> str:
     """The message cobra prints for a CSV error, e.g. ``invalid argument "a"b" for "-s, --scope" flag: ...``."""
     return f'invalid argument "{value}" for "{flag_label}" flag: parse error on line 1, column {err.offset + 1}: {err}'

@@ -1,0 +1,164 @@
+"""Environments, folder trees and projects, cached per project and refreshed in the background.
+
+Readers never wait: :meth:`Catalog.snapshot` answers from the cache (or from what the workspace
+itself says, offline) and schedules a refresh when the cache is missing or stale. Editors re-run
+their checks when ``on_update`` fires.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from .models import Environment, ProjectInfo
+
+Fetch = Callable[[str], tuple[ProjectInfo, dict[str, list[str]]]]
+ListProjects = Callable[[], list[ProjectInfo]]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    project_id: str | None
+    environments: tuple[Environment, ...] = ()
+    folders: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # env slug -> paths, "/" included
+    projects: tuple[ProjectInfo, ...] = ()
+    online: bool = False  # environments and folders come from the server (so "unknown" means unknown)
+    error: str | None = None  # why the server could not be asked
+    fetched_at: float | None = None
+
+    @property
+    def slugs(self) -> list[str]:
+        return [e.slug for e in self.environments]
+
+    def environment(self, slug: str) -> Environment | None:
+        return next((e for e in self.environments if e.slug == slug), None)
+
+    def children(self, slug: str, parent: str) -> list[str]:
+        """Names of the folders directly inside ``parent`` in environment ``slug``."""
+        prefix = "/" if parent in ("", "/") else parent.rstrip("/") + "/"
+        names = []
+        for path in self.folders.get(slug, ()):
+            if path.startswith(prefix) and path != prefix.rstrip("/") and path != "/":
+                rest = path[len(prefix) :]
+                if rest and "/" not in rest:
+                    names.append(rest)
+        return names
+
+
+def offline_snapshot(
+    project_id: str | None, slugs: Iterable[str], error: str | None, projects: tuple[ProjectInfo, ...] = ()
+) -> Snapshot:
+    """What the workspace itself says (slugs from .infisical.json and commands); nothing is authoritative."""
+    unique = list(dict.fromkeys(s for s in slugs if s))
+    return Snapshot(project_id, tuple(Environment(s, s) for s in unique), {}, projects, False, error)
+
+
+class Catalog:
+    def __init__(
+        self,
+        fetch: Fetch | None,
+        list_projects: ListProjects | None = None,
+        *,
+        ttl: float = 300.0,
+        on_update: Callable[[str], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._fetch = fetch
+        self._list_projects = list_projects
+        self.ttl = ttl
+        self.on_update = on_update
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._cache: dict[str, Snapshot] = {}
+        self._projects: tuple[ProjectInfo, ...] = ()
+        self._pending: dict[str, Future[Snapshot]] = {}
+        self._errors: dict[str, str] = {}
+        self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="infisical-catalog")
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    @property
+    def can_fetch(self) -> bool:
+        return self._fetch is not None
+
+    def snapshot(self, project_id: str | None, workspace_slugs: Iterable[str] = ()) -> Snapshot:
+        """The best answer available now; schedules a refresh when missing or stale."""
+        if project_id is None:
+            reason = "no project (no .infisical.json or project setting)"
+            return offline_snapshot(None, workspace_slugs, reason, self.projects())
+        with self._lock:
+            cached = self._cache.get(project_id)
+            error = self._errors.get(project_id)
+        stale = cached is None or cached.fetched_at is None or self._clock() - cached.fetched_at > self.ttl
+        if stale and self._fetch is not None:
+            self.refresh(project_id)
+        if cached is not None:
+            return cached
+        reason = error or ("offline" if self._fetch is None else "loading")
+        return offline_snapshot(project_id, workspace_slugs, reason, self.projects())
+
+    def refresh(self, project_id: str) -> Future[Snapshot]:
+        """Fetch in the background (at most one fetch per project at a time)."""
+        with self._lock:
+            pending = self._pending.get(project_id)
+            if pending is not None and not pending.done():
+                return pending
+            future = self._executor.submit(self._load, project_id)
+            self._pending[project_id] = future
+            return future
+
+    def wait(self, project_id: str, timeout: float | None = None) -> Snapshot:
+        """Block until the project is loaded (for ``infisical-tokens check --online``)."""
+        self.refresh(project_id).result(timeout)
+        return self.snapshot(project_id)
+
+    def _load(self, project_id: str) -> Snapshot:
+        assert self._fetch is not None
+        try:
+            project, tree = self._fetch(project_id)
+            projects = self._list_projects() if self._list_projects is not None else ()
+        except Exception as err:
+            with self._lock:
+                self._errors[project_id] = str(err)
+            if self.on_update is not None:
+                self.on_update(project_id)
+            raise
+        snapshot = Snapshot(
+            project_id,
+            project.environments,
+            {slug: tuple(paths) for slug, paths in tree.items()},
+            tuple(projects),
+            True,
+            None,
+            self._clock(),
+        )
+        with self._lock:
+            self._cache[project_id] = snapshot
+            self._errors.pop(project_id, None)
+        if self.on_update is not None:
+            self.on_update(project_id)
+        return snapshot
+
+    def projects(self) -> tuple[ProjectInfo, ...]:
+        """The user's projects (for a file that names none yet); fetched in the background once."""
+        with self._lock:
+            found = [s.projects for s in self._cache.values() if s.projects]
+            if found:
+                return found[0]
+            if self._projects or self._list_projects is None or "" in self._pending:
+                return self._projects
+            self._pending[""] = self._executor.submit(self._load_projects)
+            return self._projects
+
+    def _load_projects(self) -> Snapshot:
+        assert self._list_projects is not None
+        projects = tuple(self._list_projects())
+        with self._lock:
+            self._projects = projects
+        if self.on_update is not None:
+            self.on_update("")
+        return Snapshot(None, projects=projects)

@@ -1,0 +1,139 @@
+"""A shell word lexer that keeps positions and never fails on half-typed input.
+
+``shlex`` keeps no offsets and raises on an unterminated quote; editors need both the unquoted word
+(``--scope=dev:/a b`` from ``--scope="dev:/a b"``) and where each of its characters sits in the
+document, while the user is still typing. Quotes (``'``, ``"``), backslash escapes and ``\\``
+line continuations follow POSIX sh closely enough for command lines in scripts, docs and CI files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+OPERATORS = frozenset(";&|<>()`\n")
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str  # the word as the shell passes it to the program (quotes and escapes removed)
+    start: int  # document offset of the word's first raw character
+    end: int  # document offset just past the word's last raw character
+    offsets: tuple[int, ...]  # document offset of each character of ``text``
+    open_quote: str | None = None  # a quote still open at the end (the user is typing)
+
+    def doc_offset(self, index: int) -> int:
+        """Document offset of ``text[index]``; ``len(text)`` maps to just past the word's content."""
+        if index < len(self.offsets):
+            return self.offsets[index]
+        if not self.offsets:  # "" or a lone opening quote: just inside the quote
+            return self.start + 1 if self.end - self.start >= 2 or self.open_quote else self.start
+        return min(self.offsets[-1] + 1, self.end)
+
+    def text_index(self, offset: int) -> int:
+        """How many characters of ``text`` lie before document ``offset``."""
+        count = 0
+        for position in self.offsets:
+            if position >= offset:
+                break
+            count += 1
+        return count
+
+
+@dataclass(frozen=True)
+class Command:
+    words: tuple[Word, ...]
+    stop: int  # document offset of the operator or newline that ended it (or the end of the text)
+
+
+def lex(text: str, start: int = 0, end: int | None = None) -> list[Command]:
+    """Split ``text[start:end]`` into simple commands, at unquoted operators and newlines."""
+    end = len(text) if end is None else end
+    commands: list[Command] = []
+    words: list[Word] = []
+    chars: list[str] = []
+    offsets: list[int] = []
+    word_start = -1
+    i = start
+
+    def flush(word_end: int, quote: str | None = None) -> None:
+        nonlocal chars, offsets, word_start
+        if word_start >= 0:
+            words.append(Word("".join(chars), word_start, word_end, tuple(offsets), quote))
+        chars, offsets, word_start = [], [], -1
+
+    def finish_command(stop: int) -> None:
+        nonlocal words
+        if words:
+            commands.append(Command(tuple(words), stop))
+        words = []
+
+    while i < end:
+        c = text[i]
+        if c == "\\" and i + 1 < end and text[i + 1] == "\n":
+            i += 2  # line continuation
+            continue
+        if c == "\\" and i + 1 < end and text[i + 1] == "\r" and i + 2 < end and text[i + 2] == "\n":
+            i += 3
+            continue
+        if c in " \t\r":
+            flush(i)
+            i += 1
+            continue
+        if c in OPERATORS:
+            flush(i)
+            finish_command(i)
+            i += 1
+            continue
+        if c == "#" and word_start < 0:
+            while i < end and text[i] != "\n":
+                i += 1
+            continue
+        if word_start < 0:
+            word_start = i
+        if c == "\\":
+            if i + 1 < end:
+                chars.append(text[i + 1])
+                offsets.append(i + 1)
+                i += 2
+            else:
+                i += 1
+            continue
+        if c == "'":
+            close = text.find("'", i + 1, end)
+            stop = end if close < 0 else close
+            chars.extend(text[i + 1 : stop])
+            offsets.extend(range(i + 1, stop))
+            if close < 0:
+                flush(end, "'")
+                i = end
+                break
+            i = close + 1
+            continue
+        if c == '"':
+            i += 1
+            closed = False
+            while i < end:
+                d = text[i]
+                if d == '"':
+                    closed = True
+                    i += 1
+                    break
+                if d == "\\" and i + 1 < end and text[i + 1] in '"\\$`\n':
+                    if text[i + 1] != "\n":
+                        chars.append(text[i + 1])
+                        offsets.append(i + 1)
+                    i += 2
+                    continue
+                chars.append(d)
+                offsets.append(i)
+                i += 1
+            if not closed:
+                flush(end, '"')
+                break
+            continue
+        chars.append(c)
+        offsets.append(i)
+        i += 1
+    flush(min(i, end))
+    finish_command(end)
+    return commands

@@ -1,0 +1,187 @@
+"""Find ``infisical service-token ...`` command lines inside documents, with exact positions.
+
+Shell scripts, Makefile recipes, Dockerfile ``RUN``, CI YAML ``run:``/``script:`` scalars and
+``.env``-style files are searched whole; Markdown only inside shell-like fences and inline code;
+Python (and notebook cells) only on ``%infisical``/``!infisical`` lines.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Literal
+
+from .lexer import Word, lex
+
+Kind = Literal["shell", "markdown", "makefile", "yaml", "dockerfile", "python", "dotenv", "project-json"]
+
+LANGUAGE_KINDS: dict[str, Kind] = {
+    "shellscript": "shell",
+    "sh": "shell",
+    "bash": "shell",
+    "zsh": "shell",
+    "markdown": "markdown",
+    "makefile": "makefile",
+    "make": "makefile",
+    "yaml": "yaml",
+    "github-actions-workflow": "yaml",
+    "dockerfile": "dockerfile",
+    "python": "python",
+    "jupyter": "python",
+    "dotenv": "dotenv",
+    "properties": "dotenv",
+}
+SUFFIX_KINDS: dict[str, Kind] = {
+    ".sh": "shell",
+    ".bash": "shell",
+    ".zsh": "shell",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".mk": "makefile",
+    ".yml": "yaml",
+    ".yaml": "yaml",
+    ".py": "python",
+    ".ipy": "python",
+    ".env": "dotenv",
+    ".dockerfile": "dockerfile",
+}
+SHELL_FENCES = frozenset({"sh", "bash", "shell", "console", "zsh", "shell-session", "sh-session", "shellscript"})
+_COMMAND = re.compile(r"(?<![\w.%!/~-])(%infisical|!?(?:[\w.~-]*/)*infisical(?:-tokens)?)(?=[ \t]|\\\r?\n)")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*([\w+-]*)[^\n]*$", re.M)
+_INLINE = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)")
+
+
+def kind_for(path: str | None, language_id: str | None = None) -> Kind | None:
+    """The kind of document, from the editor's language id or else the file name."""
+    if path:
+        name = PurePath(path).name
+        if name == ".infisical.json":
+            return "project-json"
+        if name in ("Makefile", "makefile", "GNUmakefile"):
+            return "makefile"
+        if name == "Dockerfile" or name.startswith("Dockerfile.") or name.endswith(".Dockerfile"):
+            return "dockerfile"
+        if name == ".env" or name.startswith(".env."):
+            return "dotenv"
+    if language_id and language_id in LANGUAGE_KINDS:
+        return LANGUAGE_KINDS[language_id]
+    if path:
+        return SUFFIX_KINDS.get(PurePath(path).suffix.lower())
+    return None
+
+
+@dataclass(frozen=True)
+class CommandSite:
+    """One command line: ``words[0]`` is the program (``infisical``, ``%infisical``, ...)."""
+
+    words: tuple[Word, ...]
+    limit: int  # where the command ends (an operator, a newline, or the end of its region)
+
+    @property
+    def start(self) -> int:
+        return self.words[0].start
+
+    @property
+    def end(self) -> int:
+        return self.words[-1].end
+
+    @property
+    def argv(self) -> list[str]:
+        return [w.text for w in self.words[1:]]
+
+    @property
+    def is_service_token(self) -> bool:
+        return len(self.words) > 1 and self.words[1].text == "service-token"
+
+    def contains(self, offset: int) -> bool:
+        return self.start <= offset <= self.limit
+
+
+def _markdown_regions(text: str) -> list[tuple[int, int]]:
+    regions: list[tuple[int, int]] = []
+    fenced: list[tuple[int, int]] = []
+    position = 0
+    while True:
+        opening = _FENCE.search(text, position)
+        if opening is None:
+            break
+        marker, info = opening.group(1), opening.group(2).lower()
+        body_start = opening.end() + 1
+        closing = re.compile(rf"^ {{0,3}}{re.escape(marker[0])}{{{len(marker)},}}[ \t]*$", re.M).search(
+            text, body_start
+        )
+        body_end = closing.start() if closing else len(text)
+        fenced.append((opening.start(), closing.end() if closing else len(text)))
+        if info in SHELL_FENCES:
+            regions.append((min(body_start, len(text)), body_end))
+        position = closing.end() if closing else len(text)
+    outside = 0
+    for start, end in [*fenced, (len(text), len(text))]:
+        for match in _INLINE.finditer(text, outside, start):
+            regions.append((match.start(2), match.end(2)))
+        outside = end
+    return sorted(regions)
+
+
+def _closing_quote(text: str, quote: str, start: int, end: int) -> int:
+    """For a command written inside a YAML/JSON quoted scalar: where that scalar's quote closes."""
+    i = start
+    while i < end and text[i] != "\n":
+        if quote == '"' and text[i] == "\\":
+            i += 2
+            continue
+        if text[i] == quote:
+            return i
+        i += 1
+    return i
+
+
+def _in_comment(text: str, position: int) -> bool:
+    """Whether ``position`` follows a ``#`` comment start on its line (quotes respected)."""
+    line_start = text.rfind("\n", 0, position) + 1
+    quote = ""
+    for i in range(line_start, position):
+        c = text[i]
+        if quote:
+            quote = "" if c == quote else quote
+        elif c in "'\"":
+            quote = c
+        elif c == "#" and (i == line_start or text[i - 1] in " \t"):
+            return True
+    return False
+
+
+def find_commands(text: str, kind: Kind | None) -> list[CommandSite]:
+    """Every ``infisical``/``%infisical`` command line in ``text`` (callers check ``is_service_token``)."""
+    if kind is None or kind == "project-json":
+        return []
+    regions = _markdown_regions(text) if kind == "markdown" else [(0, len(text))]
+    sites: list[CommandSite] = []
+    for region_start, region_end in regions:
+        position = region_start
+        while True:
+            match = _COMMAND.search(text, position, region_end)
+            if match is None:
+                break
+            program = match.group(1)
+            position = match.end()
+            if kind == "python" and program[0] not in "%!":
+                continue
+            if kind != "markdown" and _in_comment(text, match.start()):
+                continue
+            end = region_end
+            before = text[match.start() - 1] if match.start() > region_start else ""
+            if before in ("'", '"') and kind in ("yaml", "dockerfile", "dotenv"):
+                end = _closing_quote(text, before, match.end(), region_end)
+            commands = lex(text, match.start(), end)
+            if not commands:
+                continue
+            first = commands[0]
+            sites.append(CommandSite(first.words, first.stop))
+            position = max(position, first.stop)
+    return sites
+
+
+def site_at(sites: list[CommandSite], offset: int) -> CommandSite | None:
+    return next((s for s in sites if s.contains(offset)), None)

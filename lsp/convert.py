@@ -1,0 +1,114 @@
+"""Between core results (character offsets) and LSP types (lines and client units)."""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from infisical_tokens.core.analysis import Completion, Edit, Finding, HoverInfo
+from lsprotocol import types
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+SEVERITIES = {
+    "error": types.DiagnosticSeverity.Error,
+    "warning": types.DiagnosticSeverity.Warning,
+    "info": types.DiagnosticSeverity.Information,
+}
+KINDS = {
+    "environment": types.CompletionItemKind.EnumMember,
+    "folder": types.CompletionItemKind.Folder,
+    "flag": types.CompletionItemKind.Property,
+    "value": types.CompletionItemKind.Value,
+    "project": types.CompletionItemKind.Module,
+    "key": types.CompletionItemKind.Property,
+    "command": types.CompletionItemKind.Keyword,
+}
+_PLACEHOLDER = re.compile(r"\$\{?\d+\}?")
+
+
+class PositionMap:
+    """Offsets <-> positions for one version of a document, in the negotiated encoding."""
+
+    def __init__(self, text: str, encoding: str = types.PositionEncodingKind.Utf16) -> None:
+        self.text = text
+        self.encoding = encoding
+        self.starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+
+    def _units(self, segment: str) -> int:
+        if self.encoding == types.PositionEncodingKind.Utf32 or segment.isascii():
+            return len(segment)
+        if self.encoding == types.PositionEncodingKind.Utf8:
+            return len(segment.encode("utf-8"))
+        return len(segment.encode("utf-16-le")) // 2
+
+    def position(self, offset: int) -> types.Position:
+        offset = max(0, min(offset, len(self.text)))
+        line = bisect.bisect_right(self.starts, offset) - 1
+        return types.Position(line, self._units(self.text[self.starts[line] : offset]))
+
+    def range(self, start: int, end: int) -> types.Range:
+        return types.Range(self.position(start), self.position(end))
+
+    def offset(self, position: types.Position) -> int:
+        if position.line >= len(self.starts):
+            return len(self.text)
+        start = self.starts[position.line]
+        end = self.starts[position.line + 1] if position.line + 1 < len(self.starts) else len(self.text)
+        line = self.text[start:end]
+        if self.encoding == types.PositionEncodingKind.Utf32 or line.isascii():
+            return start + min(position.character, len(line.rstrip("\r\n")))
+        units = 0
+        for index, char in enumerate(line):
+            if units >= position.character or char in "\r\n":
+                return start + index
+            units += self._units(char)
+        return start + len(line)
+
+
+def diagnostic(finding: Finding, positions: PositionMap) -> types.Diagnostic:
+    return types.Diagnostic(
+        range=positions.range(finding.start, finding.end),
+        message=finding.text,
+        severity=SEVERITIES[finding.severity],
+        code=finding.code,
+        source="infisical",
+    )
+
+
+def text_edit(edit: Edit, positions: PositionMap) -> types.TextEdit:
+    return types.TextEdit(range=positions.range(edit.start, edit.end), new_text=edit.text)
+
+
+def completion_item(
+    item: Completion, positions: PositionMap, *, snippets: bool, retrigger: bool, markdown: bool
+) -> types.CompletionItem:
+    new_text = item.new_text if snippets or not item.snippet else _PLACEHOLDER.sub("", item.new_text)
+    documentation: str | types.MarkupContent | None = None
+    if item.documentation:
+        documentation = (
+            types.MarkupContent(kind=types.MarkupKind.Markdown, value=item.documentation)
+            if markdown
+            else item.documentation
+        )
+    return types.CompletionItem(
+        label=item.label,
+        kind=KINDS[item.kind],
+        detail=item.detail or None,
+        documentation=documentation,
+        text_edit=types.TextEdit(range=positions.range(item.start, item.end), new_text=new_text),
+        filter_text=item.filter_text or item.new_text,
+        sort_text=item.sort_text,
+        insert_text_format=types.InsertTextFormat.Snippet
+        if item.snippet and snippets
+        else types.InsertTextFormat.PlainText,
+        command=types.Command(title="", command="editor.action.triggerSuggest")
+        if item.retrigger and retrigger
+        else None,
+    )
+
+
+def hover(info: HoverInfo, positions: PositionMap, markdown: bool) -> types.Hover:
+    contents = types.MarkupContent(
+        kind=types.MarkupKind.Markdown if markdown else types.MarkupKind.PlainText, value=info.markdown
+    )
+    return types.Hover(contents=contents, range=positions.range(info.start, info.end))
