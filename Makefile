@@ -30,6 +30,7 @@ test: $(STAMP) tests/glob/node_modules/.package-lock.json lint
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_cli.py
+	$(BIN)/python benchmarks/bench_lsp.py
 
 # Regenerate the committed glob conformance corpus from real picomatch.
 corpus: tests/glob/node_modules/.package-lock.json

@@ -200,6 +200,8 @@ def _json_findings(text: str, snapshot: Snapshot, context: DocumentContext) -> l
     findings: list[Finding] = []
     try:
         json.loads(text)
+    except RecursionError:
+        findings.append(Finding("error", "json-invalid", "Invalid JSON: nested too deeply.", 0, min(1, len(text))))
     except ValueError as err:
         position = getattr(err, "pos", 0)
         findings.append(

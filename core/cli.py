@@ -12,12 +12,16 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from . import __version__, command, operations, render
 from .errors import APIError, InfisicalTokensError, TransportError, UsageError
 from .problems import Problem
 from .project import ProjectConfig
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
+    from .models import ProjectInfo
 
 
 class Console:
@@ -55,6 +59,8 @@ def run(argv: Sequence[str], ctx: operations.Context, console: Console) -> int:
     if not argv or list(argv[:1]) in (["--help"], ["-h"], ["help"]):
         console.out(render.top_help())
         return 0
+    if argv[0] == "check":
+        return _check(argv[1:], ctx, console)
     parsed, problems = command.check(argv)
     console.silent = parsed.flag_set("silent")
     if parsed.help:
@@ -206,6 +212,50 @@ def _delete(parsed: command.ParsedCommand, ctx: operations.Context, console: Con
             return 1
     console.err(f"Deleted service token '{info.name}' ({info.id}).")
     return 0
+
+
+def _check(argv: Sequence[str], ctx: operations.Context, console: Console) -> int:
+    from . import check
+
+    args = check.parser().parse_args(list(argv))
+    catalog = None
+    if args.online:
+        catalog = _online_catalog(args.domain, ctx)
+    snapshot_for = check.SnapshotFor(catalog, args.project_id)
+    reports: list[check.Report] = []
+    files = 0
+    try:
+        for path, kind in check.candidate_files([p if p.is_absolute() else ctx.cwd / p for p in args.paths]):
+            files += 1
+            reports += check.check_file(path, kind, snapshot_for)
+    finally:
+        if catalog is not None:
+            catalog.close()
+    for project_id, reason in snapshot_for.failed.items():
+        console.warn(f"project {project_id} checked offline: {reason}")
+    console.out(check.FORMATS[args.format](reports, ctx.cwd))
+    errors = sum(1 for r in reports if r.finding.severity == "error")
+    if args.format == "text":
+        console.err(f"{len(reports)} problem(s) ({errors} error(s)) in {files} file(s) checked.")
+    return 1 if errors else 0
+
+
+def _online_catalog(domain: str | None, ctx: operations.Context) -> Catalog:
+    from .api import InfisicalClient
+    from .catalog import Catalog
+    from .session import custom_headers, load_credentials, resolve_target
+
+    credentials = load_credentials(ctx.env, ctx.home)
+    target = resolve_target(domain, ctx.env, None, credentials)
+    client = InfisicalClient(
+        target.api_url, credentials.bearer, timeout=operations.timeout_from(ctx.env), headers=custom_headers(ctx.env)
+    )
+
+    def fetch(project_id: str) -> tuple[ProjectInfo, dict[str, list[str]]]:
+        project = client.get_project(project_id)
+        return project, client.folder_tree(project_id, [e.slug for e in project.environments])
+
+    return Catalog(fetch, client.list_projects)
 
 
 def _quiet_config(ctx: operations.Context) -> ProjectConfig | None:

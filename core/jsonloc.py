@@ -15,6 +15,7 @@ from typing import Literal
 TokenKind = Literal["{", "}", "[", "]", ":", ",", "string", "number", "literal", "invalid"]
 Path = tuple[str | int, ...]
 
+MAX_DEPTH = 16  # deeper values are walked but not recorded: no .infisical.json key lives there
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
 _WORD = re.compile(r"[A-Za-z_$][\w$]*")
 
@@ -115,6 +116,9 @@ class _Walker:
             path: Path = ()
             key_token = None
             self.root_seen = True
+        elif len(frame.path) >= MAX_DEPTH:
+            path, key_token = frame.path, None  # shared, not copied: keeps hostile nesting linear
+            frame.state = "comma"
         elif frame.kind == "{":
             path = (*frame.path, frame.key if frame.key is not None else "")
             key_token = frame.key_token
@@ -123,7 +127,8 @@ class _Walker:
             path = (*frame.path, frame.index)
             key_token = None
             frame.state = "comma"
-        self.members.append(Member(path, key_token, token))
+        if len(path) <= MAX_DEPTH and not (frame is not None and len(frame.path) >= MAX_DEPTH):
+            self.members.append(Member(path, key_token, token))
         if token.kind in ("{", "["):
             self.stack.append(_Frame(token.kind, path, "key" if token.kind == "{" else "value"))
 

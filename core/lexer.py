@@ -45,8 +45,11 @@ class Command:
     stop: int  # document offset of the operator or newline that ended it (or the end of the text)
 
 
-def lex(text: str, start: int = 0, end: int | None = None) -> list[Command]:
-    """Split ``text[start:end]`` into simple commands, at unquoted operators and newlines."""
+def lex(text: str, start: int = 0, end: int | None = None, max_commands: int | None = None) -> list[Command]:
+    """Split ``text[start:end]`` into simple commands, at unquoted operators and newlines.
+
+    ``max_commands`` stops early (finding one command in a long document must not lex all of it).
+    """
     end = len(text) if end is None else end
     commands: list[Command] = []
     words: list[Word] = []
@@ -82,6 +85,8 @@ def lex(text: str, start: int = 0, end: int | None = None) -> list[Command]:
         if c in OPERATORS:
             flush(i)
             finish_command(i)
+            if max_commands is not None and len(commands) >= max_commands:
+                return commands
             i += 1
             continue
         if c == "#" and word_start < 0:

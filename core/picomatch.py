@@ -496,6 +496,9 @@ def parse(text: str, fastpaths: bool = True) -> ParseState:
 
     # ------------------------------------------------------------------ tokenizer
     while not eos():
+        if state.index >= length:
+            # picomatch itself loops forever here (a run of 4+ backslashes ends the glob): the server would hang.
+            raise GlobSyntaxError("picomatch never finishes compiling this pattern (it ends in a run of backslashes)")
         value = advance()
 
         if value == "\u0000":

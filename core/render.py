@@ -69,6 +69,7 @@ def top_help() -> str:
         f"{PROGRAM}: create and manage Infisical service tokens, compatible with `infisical service-token`.\n\n"
         "Usage:\n"
         f"  {PROGRAM} {GROUP} create|list|view|delete [flags]\n"
+        f"  {PROGRAM} check [PATH...] [--format text|json|github] [--online]\n"
         f"  {PROGRAM} --version\n\n"
         f'Use "{PROGRAM} {GROUP} --help" for the commands.\n'
     )

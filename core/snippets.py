@@ -174,7 +174,7 @@ def find_commands(text: str, kind: Kind | None) -> list[CommandSite]:
             before = text[match.start() - 1] if match.start() > region_start else ""
             if before in ("'", '"') and kind in ("yaml", "dockerfile", "dotenv"):
                 end = _closing_quote(text, before, match.end(), region_end)
-            commands = lex(text, match.start(), end)
+            commands = lex(text, match.start(), end, max_commands=1)
             if not commands:
                 continue
             first = commands[0]

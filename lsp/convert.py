@@ -38,8 +38,8 @@ class PositionMap:
         if self.encoding == types.PositionEncodingKind.Utf32 or segment.isascii():
             return len(segment)
         if self.encoding == types.PositionEncodingKind.Utf8:
-            return len(segment.encode("utf-8"))
-        return len(segment.encode("utf-16-le")) // 2
+            return len(segment.encode("utf-8", "surrogatepass"))
+        return len(segment.encode("utf-16-le", "surrogatepass")) // 2
 
     def position(self, offset: int) -> types.Position:
         offset = max(0, min(offset, len(self.text)))

@@ -12,13 +12,14 @@ import asyncio
 import logging
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
 from infisical_tokens.core import __version__, analysis, command, operations
-from infisical_tokens.core.catalog import Catalog, Snapshot
+from infisical_tokens.core.catalog import Catalog, Snapshot, offline_snapshot
 from infisical_tokens.core.errors import InfisicalTokensError
 from infisical_tokens.core.ignore import GitIgnore, find_root
 from infisical_tokens.core.project import ProjectConfig, find_project_file, parse_project_config_lenient
@@ -79,6 +80,7 @@ class InfisicalLanguageServer(LanguageServer):
         self.configuration = False
         self._ready: asyncio.Event | None = None
         self._waiting: set[str] = set()
+        self._configs: dict[Path, tuple[int, ProjectConfig]] = {}
 
     @property
     def ready(self) -> asyncio.Event:
@@ -114,9 +116,15 @@ class InfisicalLanguageServer(LanguageServer):
         found = path if path.name == ".infisical.json" else find_project_file(path.parent)
         if found is None:
             return None
+        if found.as_uri() in self.workspace.text_documents:
+            return parse_project_config_lenient(self.document(found.as_uri()).source, found)
         try:
-            text = self.document(found.as_uri()).source if found.as_uri() in self.workspace.text_documents else None
-            return parse_project_config_lenient(text if text is not None else found.read_text(encoding="utf-8"), found)
+            stamp = found.stat().st_mtime_ns
+            cached = self._configs.get(found)
+            if cached is None or cached[0] != stamp:
+                cached = (stamp, parse_project_config_lenient(found.read_text(encoding="utf-8"), found))
+                self._configs[found] = cached
+            return cached[1]
         except (OSError, UnicodeDecodeError):
             return None
 
@@ -127,16 +135,20 @@ class InfisicalLanguageServer(LanguageServer):
         return config.workspace_id.strip() or None if config else None
 
     def snapshot(self, uri: str, text: str = "", kind: Kind | None = None) -> Snapshot:
-        slugs = analysis.workspace_slugs(text, kind) if text and kind != "project-json" else []
         config = self.project_config(uri)
-        if config is not None:
-            slugs = [config.default_environment, *config.branch_mapping.values(), *slugs]
+
+        def workspace_slugs() -> Iterator[str]:
+            """Only computed when there is no cached catalog to answer from (the offline fallback)."""
+            if config is not None:
+                yield config.default_environment
+                yield from config.branch_mapping.values()
+            if text and kind != "project-json":
+                yield from analysis.workspace_slugs(text, kind)
+
         project_id = self.project_id(uri)
         if self.catalog is None:
-            from infisical_tokens.core.catalog import offline_snapshot
-
-            return offline_snapshot(project_id, slugs, self.offline_reason)
-        return self.catalog.snapshot(project_id, slugs)
+            return offline_snapshot(project_id, workspace_slugs(), self.offline_reason)
+        return self.catalog.snapshot(project_id, workspace_slugs())
 
     def context(self, uri: str) -> analysis.DocumentContext:
         return analysis.DocumentContext(self.project_id(uri), self.login_api_url)

@@ -197,6 +197,7 @@ def test_dry_run_without_credentials_still_checks(run: Runner, world: Seeded) ->
         (["-s", "dev:/a//b", "-a", "read"], "contains '//'"),
         (["-s", "dev:/a b", "-a", "read"], "contains whitespace"),
         (["-s", ":/", "-a", "read"], "has no environment slug"),
+        (["-s", "dev:/a" + "\\" * 4, "-a", "read"], "picomatch never finishes compiling this pattern"),
         (["-s", 'dev:/a"b', "-a", "read"], 'bare " in non-quoted field'),
         (
             ["-s", "dev:/", "-a", "read", "-e", "soon"],

@@ -69,6 +69,13 @@ def test_server_quirks(path: str, glob: str, expected: bool) -> None:
     assert is_match(path, glob) is expected
 
 
+def test_globs_that_hang_picomatch_are_refused() -> None:
+    """picomatch 4.0.7 never returns for a glob ending in 4+ backslashes (checked under node, it hangs)."""
+    assert compile_glob("/" + "\\" * 3)("/" + "\\" * 2)  # three still compile, as in picomatch
+    with pytest.raises(GlobSyntaxError, match="never finishes"):
+        make_re("/" + "\\" * 4)
+
+
 def test_empty_glob_throws_like_picomatch() -> None:
     with pytest.raises(GlobSyntaxError, match="non-empty string"):
         is_match("/a", "")
@@ -119,6 +126,11 @@ paths = st.lists(SEGMENT, max_size=4).map(lambda parts: "/" + "/".join(parts))
 @settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(glob=globs, path=paths)
 def test_differential_against_node_picomatch(oracle: subprocess.Popen[str], glob: str, path: str) -> None:
+    try:
+        make_re(glob)
+    except GlobSyntaxError as err:
+        if "never finishes" in str(err):
+            return  # real picomatch loops forever on these; asking node would hang the test
     answer = _ask(oracle, glob, path)
     if "throws" in answer:
         with pytest.raises(GlobSyntaxError):
