@@ -21,9 +21,9 @@ demo: $(STAMP)
 	$(BIN)/python scripts/demo.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check core lsp tests scripts benchmarks
-	$(BIN)/ruff format --check core lsp tests scripts benchmarks
-	$(BIN)/mypy -p infisical_tokens.core -p infisical_tokens.lsp -p tests -p benchmarks -p scripts
+	$(BIN)/ruff check core lsp magics tests scripts benchmarks
+	$(BIN)/ruff format --check core lsp magics tests scripts benchmarks
+	$(BIN)/mypy -p infisical_tokens.core -p infisical_tokens.lsp -p infisical_tokens.magics -p tests -p benchmarks -p scripts
 
 test: $(STAMP) tests/glob/node_modules/.package-lock.json lint
 	$(BIN)/python -m pytest

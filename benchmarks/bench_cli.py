@@ -108,6 +108,20 @@ def main() -> int:
         report("infisical-tokens service-token create", ours, base, "python -c pass")
         client.close()
         bare.close()
+
+    load_ext = (
+        "import time, IPython; ip = IPython.core.interactiveshell.InteractiveShell.instance(); "
+        "t = time.perf_counter(); ip.run_line_magic('load_ext', 'infisical_tokens.magics'); "
+        "print(time.perf_counter() - t)"
+    )
+    import_ipython = "import time; t = time.perf_counter(); import IPython; print(time.perf_counter() - t)"
+    ours_s: list[float] = []
+    base_s: list[float] = []
+    for _ in range(rounds_proc):
+        for code, bucket in ((load_ext, ours_s), (import_ipython, base_s)):
+            out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+            bucket.append(float(out.strip().splitlines()[-1]))
+    report("%load_ext infisical_tokens.magics", ours_s, base_s, "import IPython")
     return 0
 
 
