@@ -17,6 +17,23 @@ tests/glob/node_modules/.package-lock.json: tests/glob/package-lock.json
 	@if command -v npm >/dev/null 2>&1; then cd tests/glob && npm ci --silent --no-audit --no-fund; \
 	else echo "npm not found: the live picomatch differential test will be skipped"; fi
 
+# The server's pure-Python libraries inside the VS Code extension (pip --implementation py: no compiled wheels).
+BUNDLED := vscode-extension/bundled/libs
+BUNDLED_DEPS := pygls lsprotocol attrs cattrs requests urllib3 idna charset-normalizer certifi pathspec \
+	typing_extensions exceptiongroup keyring jaraco.classes jaraco.functools jaraco.context backports.tarfile \
+	more-itertools importlib-metadata zipp
+
+$(BUNDLED)/.stamp: $(STAMP) pyproject.toml $(wildcard core/*.py lsp/*.py)
+	rm -rf $(BUNDLED) build && mkdir -p $(BUNDLED)
+	$(BIN)/python -m pip install --quiet --no-deps --target $(BUNDLED) .
+	$(BIN)/python -m pip install --quiet --no-deps --target $(BUNDLED) --implementation py --python-version 3.10 \
+		--only-binary=:all: $(BUNDLED_DEPS)
+	find $(BUNDLED) -name __pycache__ -prune -exec rm -rf {} +
+	touch $@
+
+vscode-extension/node_modules/.package-lock.json: vscode-extension/package-lock.json
+	cd vscode-extension && npm ci --no-audit --no-fund --loglevel=error
+
 demo: $(STAMP)
 	$(BIN)/python scripts/demo.py
 
@@ -25,8 +42,9 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check core lsp magics tests scripts benchmarks
 	$(BIN)/mypy -p infisical_tokens.core -p infisical_tokens.lsp -p infisical_tokens.magics -p tests -p benchmarks -p scripts
 
-test: $(STAMP) tests/glob/node_modules/.package-lock.json lint
+test: $(STAMP) tests/glob/node_modules/.package-lock.json $(BUNDLED)/.stamp vscode-extension/node_modules/.package-lock.json lint
 	$(BIN)/python -m pytest
+	cd vscode-extension && npm test
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_cli.py
@@ -37,4 +55,4 @@ corpus: tests/glob/node_modules/.package-lock.json
 	cd tests/glob && node generate.mjs > corpus.json
 
 clean:
-	rm -rf $(VENV) tests/glob/node_modules build *.egg-info
+	rm -rf $(VENV) tests/glob/node_modules build *.egg-info $(BUNDLED) vscode-extension/node_modules vscode-extension/dist

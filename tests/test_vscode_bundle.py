@@ -1,0 +1,60 @@
+"""The extension's bundled libraries really run the server: plain python3, no site-packages, only bundled/libs."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from lsprotocol import types
+from pytest_lsp import client_capabilities
+from pytest_lsp.client import make_test_lsp_client
+
+from tests.conftest import base_env
+from tests.lsp_harness import cursor, link
+
+LIBS = Path(__file__).resolve().parent.parent / "vscode-extension" / "bundled" / "libs"
+
+
+@pytest.mark.asyncio
+async def test_bundled_server_completes_a_scope(tmp_path: Path) -> None:
+    if not (LIBS / "infisical_tokens" / "lsp" / "server.py").exists():
+        pytest.skip("vscode-extension/bundled/libs not built (make test builds it)")
+    python = shutil.which("python3")
+    assert python is not None
+    link(tmp_path, "p", gitBranchToEnvironmentMapping={"main": "staging"})
+    home = tmp_path / "home"
+    home.mkdir()
+    launcher = f"import sys; sys.path.insert(0, {str(LIBS)!r}); from infisical_tokens.lsp.server import main; main()"
+    client = make_test_lsp_client()
+    await client.start_io(python, "-S", "-c", launcher, env={**base_env(home), "PYTHONPATH": ""})
+    await client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities("visual-studio-code"),
+            workspace_folders=[types.WorkspaceFolder(uri=tmp_path.as_uri(), name="ws")],
+            initialization_options={"clientHandlesTokens": True},
+        )
+    )
+    text, position = cursor("infisical service-token create --scope=sta|")
+    uri = (tmp_path / "deploy.sh").as_uri()
+    client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "shellscript", 1, text)))
+    result = await client.text_document_completion_async(
+        types.CompletionParams(text_document=types.TextDocumentIdentifier(uri=uri), position=position)
+    )
+    await client.shutdown_session()
+    assert isinstance(result, types.CompletionList)
+    assert {item.label for item in result.items} == {"dev", "staging"}  # offline: from .infisical.json
+    where = await _module_origin(python, launcher)
+    assert where.startswith(str(LIBS))
+
+
+async def _module_origin(python: str, launcher: str) -> str:
+    """Where the bundled run imports pygls from (proves site-packages played no part)."""
+    import asyncio
+
+    code = launcher.replace(
+        "from infisical_tokens.lsp.server import main; main()", "import pygls; print(pygls.__file__)"
+    )
+    proc = await asyncio.create_subprocess_exec(python, "-S", "-c", code, stdout=asyncio.subprocess.PIPE)
+    out, _ = await proc.communicate()
+    return out.decode().strip()

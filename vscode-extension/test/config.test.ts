@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULTS, initializationOptions, readSettings, resolveInterpreter, serverProcess } from "../src/config";
+
+describe("interpreter discovery", () => {
+  it("prefers the setting", async () => {
+    const found = await resolveInterpreter({ ...DEFAULTS, interpreter: ["/opt/py/bin/python", "-X", "utf8"] }, true, async () => ["/ext/python"]);
+    expect(found).toEqual({ command: ["/opt/py/bin/python", "-X", "utf8"] });
+  });
+  it("then the Python extension's interpreter", async () => {
+    expect(await resolveInterpreter(DEFAULTS, true, async () => ["/ext/python"])).toEqual({ command: ["/ext/python"] });
+  });
+  it("then python3, also when the Python extension fails", async () => {
+    expect(await resolveInterpreter(DEFAULTS, true)).toEqual({ command: ["python3"] });
+    expect(await resolveInterpreter(DEFAULTS, true, async () => { throw new Error("no api"); })).toEqual({ command: ["python3"] });
+  });
+  it("never runs anything in an untrusted workspace", async () => {
+    let asked = false;
+    const found = await resolveInterpreter({ ...DEFAULTS, interpreter: ["/evil/python"] }, false, async () => { asked = true; return ["/x"]; });
+    expect(found).toHaveProperty("error");
+    expect(asked).toBe(false);
+  });
+});
+
+describe("settings passing", () => {
+  it("reads and types the settings", () => {
+    const values: Record<string, unknown> = { interpreter: ["py", 3], importStrategy: "fromEnvironment", apiUrl: " https://eu.infisical.com ", projectId: "", offline: true, diagnostics: false };
+    expect(readSettings((k) => values[k])).toEqual({
+      interpreter: ["py"], importStrategy: "fromEnvironment", apiUrl: "https://eu.infisical.com", projectId: null, offline: true, diagnostics: false,
+    });
+    expect(readSettings(() => undefined)).toEqual(DEFAULTS);
+  });
+  it("tells the server, dropping a workspace API URL when untrusted", () => {
+    const s = { ...DEFAULTS, apiUrl: "https://self.hosted", projectId: "p", offline: true };
+    expect(initializationOptions(s, true)).toEqual({ apiUrl: "https://self.hosted", projectId: "p", offline: true, diagnostics: true, clientHandlesTokens: true });
+    expect(initializationOptions(s, false).apiUrl).toBeNull();
+  });
+  it("puts the bundled libraries first on PYTHONPATH only with useBundled", () => {
+    const bundled = serverProcess(["python3"], DEFAULTS, "/ext/bundled/libs", { PYTHONPATH: "/mine", HOME: "/h", UNSET: undefined });
+    expect(bundled).toEqual({ command: "python3", args: ["-m", "infisical_tokens.lsp"], env: { PYTHONPATH: "/ext/bundled/libs:/mine", HOME: "/h" } });
+    const own = serverProcess(["/py", "-I"], { ...DEFAULTS, importStrategy: "fromEnvironment" }, "/ext/bundled/libs", {});
+    expect(own).toEqual({ command: "/py", args: ["-I", "-m", "infisical_tokens.lsp"], env: {} });
+  });
+});

@@ -1,0 +1,76 @@
+import { readFileSync } from "fs";
+import { join } from "path";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+
+vi.mock("vscode", () => import("./vscode.mock"));
+vi.mock("vscode-languageclient/node", () => {
+  class LanguageClient {
+    static created: any[] = [];
+    constructor(public id: string, public name: string, public server: any, public options: any) {
+      LanguageClient.created.push(this);
+    }
+    async start() {}
+    async stop() {}
+    async sendRequest() { return { projectId: "p", defaultEnvironment: "dev", online: true }; }
+  }
+  return { LanguageClient, CloseAction: { DoNotRestart: 1 }, ErrorAction: { Continue: 1 }, RevealOutputChannelOn: { Never: 4 } };
+});
+
+import * as client from "vscode-languageclient/node";
+import { activate } from "../src/extension";
+import { DOCUMENT_SELECTOR, LANGUAGES } from "../src/config";
+import { state } from "./vscode.mock";
+
+const manifest = JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8"));
+const context = { subscriptions: [] as any[], extensionPath: "/ext" } as any;
+
+beforeEach(() => {
+  state.commands.clear();
+  state.trusted = true;
+  state.config = {};
+  (client.LanguageClient as any).created = [];
+});
+
+describe("manifest", () => {
+  it("registers every contributed command", async () => {
+    await activate(context);
+    const contributed = manifest.contributes.commands.map((c: any) => c.command).sort();
+    expect([...state.commands.keys()].sort()).toEqual(contributed);
+  });
+
+  it("activates on every language the server handles, and the selector covers them", () => {
+    const events: string[] = manifest.activationEvents;
+    expect(events).toContain("workspaceContains:**/.infisical.json");
+    for (const language of LANGUAGES) {
+      expect(events).toContain(`onLanguage:${language}`);
+      expect(DOCUMENT_SELECTOR).toContainEqual({ language });
+    }
+    // the server's own language table (core/snippets.py) knows each of them
+    const snippets = readFileSync(join(__dirname, "..", "..", "core", "snippets.py"), "utf8");
+    const table = snippets.slice(snippets.indexOf("LANGUAGE_KINDS"), snippets.indexOf("SUFFIX_KINDS"));
+    for (const language of LANGUAGES.filter((l) => l !== "json")) {
+      expect(table).toContain(`"${language}"`);
+    }
+  });
+
+  it("starts the bundled server with the settings as initialization options", async () => {
+    state.config = { interpreter: ["/usr/bin/python3"], projectId: "p1" };
+    await activate(context);
+    const created = (client.LanguageClient as any).created.at(-1);
+    expect(created.server.command).toBe("/usr/bin/python3");
+    expect(created.server.args).toEqual(["-m", "infisical_tokens.lsp"]);
+    expect(created.server.options.env.PYTHONPATH.startsWith("/ext/bundled/libs")).toBe(true);
+    expect(created.options.initializationOptions).toMatchObject({ projectId: "p1", clientHandlesTokens: true });
+  });
+
+  it("starts nothing in an untrusted workspace", async () => {
+    state.trusted = false;
+    await activate(context);
+    expect((client.LanguageClient as any).created).toHaveLength(0);
+  });
+
+  it("declares the JSON schema and restricted settings", () => {
+    expect(manifest.contributes.jsonValidation[0]).toEqual({ fileMatch: ".infisical.json", url: "./schemas/infisical.schema.json" });
+    expect(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations).toContain("infisical.interpreter");
+  });
+});

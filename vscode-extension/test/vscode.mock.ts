@@ -1,0 +1,41 @@
+// A recording stand-in for the `vscode` module (the real one exists only inside VS Code).
+import { vi } from "vitest";
+
+export const state = {
+  clipboard: "",
+  info: [] as string[],
+  errors: [] as string[],
+  warnings: [] as string[],
+  commands: new Map<string, (...args: any[]) => any>(),
+  quickPicks: [] as any[],
+  inputs: [] as (string | undefined)[],
+  trusted: true,
+  config: {} as Record<string, unknown>,
+};
+
+const disposable = { dispose() {} };
+
+export const window = {
+  showInformationMessage: vi.fn(async (m: string) => { state.info.push(m); return undefined; }),
+  showErrorMessage: vi.fn(async (m: string) => { state.errors.push(m); return undefined; }),
+  showWarningMessage: vi.fn(async (m: string) => { state.warnings.push(m); return undefined; }),
+  showQuickPick: vi.fn(async () => state.quickPicks.shift()),
+  showInputBox: vi.fn(async () => state.inputs.shift()),
+  createOutputChannel: vi.fn(() => ({ appendLine: vi.fn(), show: vi.fn(), dispose() {} })),
+  activeTextEditor: undefined as any,
+};
+export const env = { clipboard: { writeText: vi.fn(async (text: string) => { state.clipboard = text; }) } };
+export const commands = {
+  registerCommand: vi.fn((id: string, fn: (...args: any[]) => any) => { state.commands.set(id, fn); return disposable; }),
+  executeCommand: vi.fn(async () => undefined),
+};
+export const languages = {
+  createLanguageStatusItem: vi.fn(() => ({ text: "", detail: "", name: "", command: undefined, dispose() {} })),
+};
+export const workspace = {
+  get isTrusted() { return state.trusted; },
+  getConfiguration: vi.fn(() => ({ get: (key: string) => state.config[key] })),
+  onDidChangeConfiguration: vi.fn(() => disposable),
+  onDidGrantWorkspaceTrust: vi.fn(() => disposable),
+};
+export const extensions = { getExtension: vi.fn(() => undefined) };
