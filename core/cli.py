@@ -15,13 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from . import __version__, command, operations, render
-from .errors import APIError, InfisicalTokensError, TransportError, UsageError
+from .errors import APIError, InfisicalTokensError, ProblemsError, TransportError, UsageError
 from .problems import Problem
 from .project import ProjectConfig
 
 if TYPE_CHECKING:
     from .catalog import Catalog
-    from .models import ProjectInfo
 
 
 class Console:
@@ -94,8 +93,10 @@ def _create(parsed: command.ParsedCommand, ctx: operations.Context, console: Con
         console.warn(note)
     operations.require_user(connection.credentials, "create")
     with connection.client as client:
-        project = operations.fetch_project(client, plan.project_id)
-        if project is not None and console.problems(operations.check_environments(plan, project), argv):
+        try:
+            project = operations.verify_environments(plan, client)
+        except ProblemsError as err:
+            console.problems(err.problems, argv)
             return 1
         if plan.options.dry_run:
             tree = None
@@ -241,21 +242,7 @@ def _check(argv: Sequence[str], ctx: operations.Context, console: Console) -> in
 
 
 def _online_catalog(domain: str | None, ctx: operations.Context) -> Catalog:
-    from .api import InfisicalClient
-    from .catalog import Catalog
-    from .session import custom_headers, load_credentials, resolve_target
-
-    credentials = load_credentials(ctx.env, ctx.home)
-    target = resolve_target(domain, ctx.env, None, credentials)
-    client = InfisicalClient(
-        target.api_url, credentials.bearer, timeout=operations.timeout_from(ctx.env), headers=custom_headers(ctx.env)
-    )
-
-    def fetch(project_id: str) -> tuple[ProjectInfo, dict[str, list[str]]]:
-        project = client.get_project(project_id)
-        return project, client.folder_tree(project_id, [e.slug for e in project.environments])
-
-    return Catalog(fetch, client.list_projects)
+    return operations.open_catalog(operations.connect_to(domain, ctx, None))
 
 
 def _quiet_config(ctx: operations.Context) -> ProjectConfig | None:

@@ -20,6 +20,14 @@ class UsageError(InfisicalTokensError):
     """The command or its values are wrong; nothing was sent."""
 
 
+class ProblemsError(UsageError):
+    """Checks failed before anything was sent; ``problems`` keeps their positions for callers that show them."""
+
+    def __init__(self, problems: list[Any]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(p.text() for p in problems))
+
+
 class ConfigError(InfisicalTokensError):
     """A configuration file (``.infisical.json``, the CLI's config) cannot be used."""
 

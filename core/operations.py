@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import command
-from .errors import APIError, ConfigError, Forbidden, NotFound, SessionError, TransportError, UsageError
+from .errors import APIError, ConfigError, Forbidden, NotFound, ProblemsError, SessionError, TransportError, UsageError
 from .glob import compile_glob
 from .problems import Problem
 from .project import NOT_LINKED, ProjectConfig, load_project_config
@@ -22,6 +22,7 @@ from .session import Credentials, Target, custom_headers, load_credentials, reso
 
 if TYPE_CHECKING:
     from .api import InfisicalClient
+    from .catalog import Catalog
     from .models import CreatedToken, ProjectInfo, TokenInfo
 
 
@@ -101,15 +102,33 @@ def resolve_project_id(explicit: str | None, ctx: Context, config: ProjectConfig
     return config.workspace_id.strip()
 
 
-def connect(parsed: command.ParsedCommand, ctx: Context, config: ProjectConfig | None) -> Connection:
+def connect_to(domain: str | None, ctx: Context, config: ProjectConfig | None) -> Connection:
+    """Credentials, the API URL they may go to (trust rule included), and a client for it."""
     from .api import InfisicalClient
 
     credentials = load_credentials(ctx.env, ctx.home)
-    target = resolve_target(parsed.string("domain"), ctx.env, config, credentials)
+    target = resolve_target(domain, ctx.env, config, credentials)
     client = InfisicalClient(
         target.api_url, credentials.bearer, timeout=timeout_from(ctx.env), headers=custom_headers(ctx.env)
     )
     return Connection(client, credentials, target)
+
+
+def connect(parsed: command.ParsedCommand, ctx: Context, config: ProjectConfig | None) -> Connection:
+    return connect_to(parsed.string("domain"), ctx, config)
+
+
+def open_catalog(connection: Connection) -> Catalog:
+    """A catalog of environments, folder trees and projects, fed by this connection in the background."""
+    from .catalog import Catalog
+
+    client = connection.client
+
+    def fetch(project_id: str) -> tuple[ProjectInfo, dict[str, list[str]]]:
+        project = client.get_project(project_id)
+        return project, client.folder_tree(project_id, [e.slug for e in project.environments])
+
+    return Catalog(fetch, client.list_projects)
 
 
 def plan_create(parsed: command.ParsedCommand, ctx: Context) -> CreatePlan:
@@ -146,6 +165,16 @@ def check_environments(plan: CreatePlan, project: ProjectInfo) -> list[Problem]:
         if problem is not None:
             problems.append(problem.shifted(arg.word, arg.offset) if arg.word is not None else problem)
     return problems
+
+
+def verify_environments(plan: CreatePlan, client: InfisicalClient) -> ProjectInfo | None:
+    """The project, after checking the plan's environment slugs against it (ProblemsError when one is unknown)."""
+    project = fetch_project(client, plan.project_id)
+    if project is not None:
+        problems = check_environments(plan, project)
+        if problems:
+            raise ProblemsError(problems)
+    return project
 
 
 def fetch_project(client: InfisicalClient, project_id: str) -> ProjectInfo | None:

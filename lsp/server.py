@@ -163,28 +163,14 @@ class InfisicalLanguageServer(LanguageServer):
             return
         ctx = operations.Context(dict(os.environ), Path.cwd(), Path.home())
         try:
-            from infisical_tokens.core.api import InfisicalClient
-            from infisical_tokens.core.session import custom_headers, load_credentials, resolve_target
-
-            credentials = load_credentials(ctx.env, ctx.home)
-            self.login_api_url = credentials.login_api_url
-            target = resolve_target(self.settings.api_url, ctx.env, None, credentials)
-            client = InfisicalClient(
-                target.api_url,
-                credentials.bearer,
-                timeout=operations.timeout_from(ctx.env),
-                headers=custom_headers(ctx.env),
-            )
+            connection = operations.connect_to(self.settings.api_url, ctx, None)
         except InfisicalTokensError as err:
             self.offline_reason = str(err)
             return
-
-        def fetch(project_id: str) -> tuple[Any, dict[str, list[str]]]:
-            project = client.get_project(project_id)
-            return project, client.folder_tree(project_id, [e.slug for e in project.environments])
-
+        self.login_api_url = connection.credentials.login_api_url
         self.offline_reason = None
-        self.catalog = Catalog(fetch, client.list_projects, on_update=self._catalog_updated)
+        self.catalog = operations.open_catalog(connection)
+        self.catalog.on_update = self._catalog_updated
 
     def _catalog_updated(self, project_id: str) -> None:
         """Called from the catalog's worker thread: hop back onto the event loop."""
@@ -527,15 +513,10 @@ def _token_target(ls: InfisicalLanguageServer, uri: str) -> Path | None:
 
 
 def _send(plan: operations.CreatePlan, ctx: operations.Context, settings: Settings) -> operations.CreateResult:
-    parsed = command.parse(["service-token", "create", *([f"--domain={settings.api_url}"] if settings.api_url else [])])
-    connection = operations.connect(parsed, ctx, plan.config)
+    connection = operations.connect_to(settings.api_url, ctx, plan.config)
     operations.require_user(connection.credentials, "create")
     with connection.client as client:
-        project = operations.fetch_project(client, plan.project_id)
-        if project is not None:
-            problems = operations.check_environments(plan, project)
-            if problems:
-                raise InfisicalTokensError(problems[0].text())
+        operations.verify_environments(plan, client)
         return operations.send_create(plan, client)
 
 

@@ -27,6 +27,13 @@ def _shared_catalog() -> Catalog | None:
     _catalogs[key] = None
     ctx = operations.Context(dict(os.environ), Path.cwd(), Path.home())
     try:
+        _catalogs[key] = operations.open_catalog(operations.connect_to(None, ctx, None))
+    except InfisicalTokensError:
+        return None
+    return _catalogs[key]
+    _catalogs[key] = None
+    ctx = operations.Context(dict(os.environ), Path.cwd(), Path.home())
+    try:
         connection = operations.connect(command.parse(["service-token", "list"]), ctx, None)
     except InfisicalTokensError:
         return None

@@ -189,11 +189,7 @@ class InfisicalMagics(Magics, Configurable):
         connection = operations.connect(parsed, ctx, plan.config)
         operations.require_user(connection.credentials, "create")
         with connection.client as client:
-            project = operations.fetch_project(client, plan.project_id)
-            if project is not None:
-                problems = operations.check_environments(plan, project)
-                if problems:
-                    raise UsageError("\n".join(p.text() for p in problems))
+            project = operations.verify_environments(plan, client)
             if plan.options.dry_run:
                 tree = client.folder_tree(plan.project_id, [e.slug for e in project.environments] if project else None)
                 print(

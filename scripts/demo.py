@@ -15,13 +15,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from jwcrypto import jwe, jwk
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from infisical_tokens.core.session import vault_file_name
-
-from tests.emulator import Emulator, seed
+from tests.emulator import Emulator, login, seed
 
 CLI = str(Path(sys.executable).parent / "infisical-tokens")
 BOLD, DIM, RESET = ("\033[1m", "\033[2m", "\033[0m") if sys.stdout.isatty() else ("", "", "")
@@ -30,28 +26,14 @@ BOLD, DIM, RESET = ("\033[1m", "\033[2m", "\033[0m") if sys.stdout.isatty() else
 def fake_login(home: Path, api_url: str, email: str, jwt: str) -> None:
     """Write what `infisical login` writes when it uses its file vault."""
     passphrase = "demo-passphrase"
-    config = home / ".infisical"
-    config.mkdir(parents=True)
-    (config / "infisical-config.json").write_text(
-        json.dumps(
-            {
-                "loggedInUserEmail": email,
-                "LoggedInUserDomain": api_url,
-                "loggedInUsers": [{"email": email, "domain": api_url}],
-                "vaultBackendType": "file",
-                "vaultBackendPassphrase": base64.b64encode(passphrase.encode()).decode(),
-            }
-        )
+    login.write_config(
+        home,
+        email,
+        api_url,
+        vaultBackendType="file",
+        vaultBackendPassphrase=base64.b64encode(passphrase.encode()).decode(),
     )
-    value = json.dumps({"email": email, "privateKey": "", "JTWToken": jwt, "RefreshToken": ""})
-    entry = jwe.JWE(
-        plaintext=json.dumps(value).encode(),
-        protected=json.dumps({"alg": "PBES2-HS256+A128KW", "enc": "A256GCM", "created": 0}),
-    )
-    entry.add_recipient(jwk.JWK.from_password(passphrase))
-    vault = home / "infisical-keyring"
-    vault.mkdir(mode=0o700)
-    (vault / vault_file_name(email)).write_text(entry.serialize(compact=True))
+    login.write_file_vault(home, email, jwt, passphrase)
 
 
 def show(argv: list[str], env: dict[str, str], cwd: Path, stdin: str | None = None, note: str = "") -> str:

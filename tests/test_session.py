@@ -24,39 +24,16 @@ from infisical_tokens.core.session import (
     resolve_target,
     vault_file_name,
 )
-from jwcrypto import jwe, jwk
 
 from tests.conftest import TOKEN_RE, Runner, base_env, link_project
-from tests.emulator import Emulator, seed
+from tests.emulator import Emulator, login, seed
+from tests.emulator.login import write_file_vault
 
 EMAIL = "admin@example.com"
 
 
 def write_config(home: Path, domain: str, **extra: object) -> None:
-    folder = home / ".infisical"
-    folder.mkdir(parents=True, exist_ok=True)
-    data = {
-        "loggedInUserEmail": EMAIL,
-        "LoggedInUserDomain": domain,
-        "loggedInUsers": [{"email": EMAIL, "domain": domain}],
-        **extra,
-    }
-    (folder / "infisical-config.json").write_text(json.dumps(data))
-
-
-def write_file_vault(home: Path, email: str, jwt: str, passphrase: str) -> Path:
-    """What the CLI's file vault writes: a PBES2 JWE of the credential JSON, itself JSON-encoded as a string."""
-    value = json.dumps({"email": email, "privateKey": "", "JTWToken": jwt, "RefreshToken": ""})
-    token = jwe.JWE(
-        plaintext=json.dumps(value).encode(),
-        protected=json.dumps({"alg": "PBES2-HS256+A128KW", "enc": "A256GCM", "created": 1764280000}),
-    )
-    token.add_recipient(jwk.JWK.from_password(passphrase))
-    folder = home / "infisical-keyring"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / vault_file_name(email)
-    path.write_text(token.serialize(compact=True))
-    return path
+    login.write_config(home, EMAIL, domain, **extra)
 
 
 def keyring_env(home: Path) -> dict[str, str]:
