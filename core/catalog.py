@@ -81,10 +81,6 @@ class Catalog:
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
 
-    @property
-    def can_fetch(self) -> bool:
-        return self._fetch is not None
-
     def snapshot(self, project_id: str | None, workspace_slugs: Iterable[str] = ()) -> Snapshot:
         """The best answer available now; schedules a refresh when missing or stale."""
         if project_id is None:

@@ -108,14 +108,12 @@ class _Walker:
         self.tokens = scan(text)
         self.stack: list[_Frame] = []
         self.members: list[Member] = []
-        self.root_seen = False
 
     def _value(self, token: JsonToken) -> None:
         frame = self.stack[-1] if self.stack else None
         if frame is None:
             path: Path = ()
             key_token = None
-            self.root_seen = True
         elif len(frame.path) >= MAX_DEPTH:
             path, key_token = frame.path, None  # shared, not copied: keeps hostile nesting linear
             frame.state = "comma"

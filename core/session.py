@@ -96,10 +96,6 @@ class Credentials:
     def bearer(self) -> str:
         return service_token_bearer(self.token) if self.kind == "service" else self.token
 
-    def describe(self) -> str:
-        who = f" ({self.email})" if self.email else ""
-        return f"{self.kind} credentials from {self.source}{who}"
-
 
 # ---------------------------------------------------------------------- the CLI's config and vaults
 
