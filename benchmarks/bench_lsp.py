@@ -168,7 +168,7 @@ def check_figures(files: int) -> None:
         for i in range(files):
             folder = root / ("node_modules" if i % 10 == 0 else "src") / f"d{i // 200}"
             folder.mkdir(parents=True, exist_ok=True)
-            body = f"infisical service-token create -s dev:/svc{i} -a read\n" if i % 50 == 0 else f"echo {i}\n" * 5
+            body = f"infisical service-token create -s dev:/svc{i} -a read\n" if i % 50 == 5 else f"echo {i}\n" * 5
             (folder / f"f{i}.sh").write_text(body)
         subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
         git = shutil.which("git") or "git"

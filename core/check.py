@@ -40,19 +40,19 @@ class Report:
 
 def candidate_files(paths: Sequence[Path]) -> Iterator[tuple[Path, Kind]]:
     """Files to check: explicit files as given, folders walked with .gitignore applied."""
-    seen: set[Path] = set()
+    seen: set[str] = set()
     for path in paths:
         if path.is_file():
-            files: Iterable[Path] = [path]
+            files: Iterable[Path] = [path.resolve()]
         elif path.is_dir():
             files = GitIgnore(find_root(path)).walk(path)
         else:
             continue
         for file in files:
-            kind = kind_for(file.as_posix())
-            resolved = file.resolve()
-            if kind is not None and resolved not in seen:
-                seen.add(resolved)
+            name = str(file)
+            kind = kind_for(name)
+            if kind is not None and name not in seen:
+                seen.add(name)
                 yield file, kind
 
 
