@@ -63,12 +63,14 @@ class Catalog:
         list_projects: ListProjects | None = None,
         *,
         ttl: float = 300.0,
+        retry_after: float = 60.0,
         on_update: Callable[[str], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._fetch = fetch
         self._list_projects = list_projects
         self.ttl = ttl
+        self.retry_after = retry_after
         self.on_update = on_update
         self._clock = clock
         self._lock = threading.Lock()
@@ -76,6 +78,7 @@ class Catalog:
         self._projects: tuple[ProjectInfo, ...] = ()
         self._pending: dict[str, Future[Snapshot]] = {}
         self._errors: dict[str, str] = {}
+        self._failed_at: dict[str, float] = {}
         self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="infisical-catalog")
 
     def close(self) -> None:
@@ -86,11 +89,16 @@ class Catalog:
         if project_id is None:
             reason = "no project (no .infisical.json or project setting)"
             return offline_snapshot(None, workspace_slugs, reason, self.projects())
+        now = self._clock()
         with self._lock:
             cached = self._cache.get(project_id)
             error = self._errors.get(project_id)
-        stale = cached is None or cached.fetched_at is None or self._clock() - cached.fetched_at > self.ttl
-        if stale and self._fetch is not None:
+            failed_at = self._failed_at.get(project_id)
+        stale = cached is None or cached.fetched_at is None or now - cached.fetched_at > self.ttl
+        # after a failure, readers wait retry_after before asking again: an editor re-checking on every update
+        # must not turn a 403 into a request loop (refresh() still asks at once)
+        backing_off = failed_at is not None and now - failed_at < self.retry_after
+        if stale and not backing_off and self._fetch is not None:
             self.refresh(project_id)
         if cached is not None:
             return cached
@@ -120,6 +128,7 @@ class Catalog:
         except Exception as err:
             with self._lock:
                 self._errors[project_id] = str(err)
+                self._failed_at[project_id] = self._clock()
             if self.on_update is not None:
                 self.on_update(project_id)
             raise
@@ -135,6 +144,7 @@ class Catalog:
         with self._lock:
             self._cache[project_id] = snapshot
             self._errors.pop(project_id, None)
+            self._failed_at.pop(project_id, None)
         if self.on_update is not None:
             self.on_update(project_id)
         return snapshot

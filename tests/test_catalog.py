@@ -1,0 +1,60 @@
+"""The catalog answers at once and refreshes in the background, without hammering a server that refuses."""
+
+from __future__ import annotations
+
+import time
+
+from infisical_tokens.core.catalog import Catalog
+from infisical_tokens.core.models import Environment, ProjectInfo
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_failing_project_is_not_asked_again_on_every_read() -> None:
+    calls: list[str] = []
+
+    def fetch(project_id: str) -> tuple[ProjectInfo, dict[str, list[str]]]:
+        calls.append(project_id)
+        raise PermissionError("403 Forbidden")
+
+    clock = Clock()
+    catalog = Catalog(fetch, clock=clock, retry_after=60)
+    try:
+        first = catalog.refresh("p")
+        assert first.exception() is not None
+        for _ in range(20):
+            snapshot = catalog.snapshot("p", ["dev"])
+            assert not snapshot.online and snapshot.error == "403 Forbidden"
+        time.sleep(0.3)  # room for any fetch a read might have started in the background
+        assert calls == ["p"]
+        clock.now += 61
+        catalog.snapshot("p")
+        catalog.refresh("p").exception()
+        assert len(calls) == 2
+    finally:
+        catalog.close()
+
+
+def test_a_loaded_project_is_served_from_the_cache() -> None:
+    calls: list[str] = []
+    project = ProjectInfo("p", "Demo", "demo", (Environment("Development", "dev"),))
+
+    def fetch(project_id: str) -> tuple[ProjectInfo, dict[str, list[str]]]:
+        calls.append(project_id)
+        return project, {"dev": ["/", "/backend"]}
+
+    catalog = Catalog(fetch, clock=Clock())
+    try:
+        catalog.wait("p", timeout=10)
+        for _ in range(20):
+            assert catalog.snapshot("p").slugs == ["dev"]
+        time.sleep(0.3)
+        assert calls == ["p"]
+    finally:
+        catalog.close()
