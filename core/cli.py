@@ -81,7 +81,7 @@ def _create(parsed: command.ParsedCommand, ctx: operations.Context, console: Con
     argv = parsed.argv
     plan = operations.plan_create(parsed, ctx)
     try:
-        connection = operations.connect(parsed, ctx, plan.config)
+        connection = _connect(parsed, ctx, plan.config, console)
     except InfisicalTokensError as err:
         if not plan.options.dry_run:
             raise
@@ -89,8 +89,6 @@ def _create(parsed: command.ParsedCommand, ctx: operations.Context, console: Con
         body = plan.body("")
         console.out(render.dry_run_text("POST", "<API URL>/v2/service-token/", body, None))
         return 0
-    for note in connection.target.notes:
-        console.warn(note)
     operations.require_user(connection.credentials, "create")
     with connection.client as client:
         try:
@@ -119,13 +117,18 @@ def _create(parsed: command.ParsedCommand, ctx: operations.Context, console: Con
     return 0
 
 
-def _list(parsed: command.ParsedCommand, ctx: operations.Context, console: Console) -> int:
-    config = operations.project_config(ctx) if not parsed.string("projectId") else _quiet_config(ctx)
-    project_id = operations.resolve_project_id(parsed.string("projectId"), ctx, config)
+def _connect(
+    parsed: command.ParsedCommand, ctx: operations.Context, config: ProjectConfig | None, console: Console
+) -> operations.Connection:
     connection = operations.connect(parsed, ctx, config)
     for note in connection.target.notes:
         console.warn(note)
-    with connection.client as client:
+    return connection
+
+
+def _list(parsed: command.ParsedCommand, ctx: operations.Context, console: Console) -> int:
+    config, project_id = operations.resolve_project(parsed.string("projectId"), ctx)
+    with _connect(parsed, ctx, config, console).client as client:
         tokens = client.list_service_tokens(project_id)
     if parsed.flag_set("json"):
         console.out(json.dumps([t.as_json() for t in tokens], indent=2) + "\n")
@@ -136,25 +139,16 @@ def _list(parsed: command.ParsedCommand, ctx: operations.Context, console: Conso
 
 def _view(parsed: command.ParsedCommand, ctx: operations.Context, console: Console) -> int:
     wanted = parsed.positionals[0][1] if parsed.positionals else None
-    config = _quiet_config(ctx)
     if wanted is None or wanted == "-":
         token = _service_token_input(wanted, ctx, console)
-        from .api import InfisicalClient
-        from .session import custom_headers, resolve_target
+        from .session import resolve_target
 
-        target = resolve_target(parsed.string("domain"), ctx.env, config, None)
-        with InfisicalClient(
-            target.api_url, None, timeout=operations.timeout_from(ctx.env), headers=custom_headers(ctx.env)
-        ) as client:
+        target = resolve_target(parsed.string("domain"), ctx.env, operations.project_config_quietly(ctx), None)
+        with operations.client_for(target, None, ctx) as client:
             info = client.service_token_details(token)
     else:
-        if not parsed.string("projectId"):
-            config = operations.project_config(ctx)
-        project_id = operations.resolve_project_id(parsed.string("projectId"), ctx, config)
-        connection = operations.connect(parsed, ctx, config)
-        for note in connection.target.notes:
-            console.warn(note)
-        with connection.client as client:
+        config, project_id = operations.resolve_project(parsed.string("projectId"), ctx)
+        with _connect(parsed, ctx, config, console).client as client:
             info = operations.find_token(client.list_service_tokens(project_id), wanted, project_id)
     if parsed.flag_set("json"):
         console.out(json.dumps(info.as_json(), indent=2) + "\n")
@@ -181,16 +175,15 @@ def _service_token_input(wanted: str | None, ctx: operations.Context, console: C
 
 def _delete(parsed: command.ParsedCommand, ctx: operations.Context, console: Console) -> int:
     token_id = parsed.positionals[0][1].strip()
-    config = _quiet_config(ctx)
-    connection = operations.connect(parsed, ctx, config)
-    for note in connection.target.notes:
-        console.warn(note)
+    config = operations.project_config_quietly(ctx)
+    connection = _connect(parsed, ctx, config, console)
     operations.require_user(connection.credentials, "delete")
     with connection.client as client:
         label = token_id
-        project_id = (
-            parsed.string("projectId") or ctx.env.get("INFISICAL_PROJECT_ID") or (config.workspace_id if config else "")
-        )
+        try:
+            project_id = operations.resolve_project_id(parsed.string("projectId"), ctx, config)
+        except UsageError:
+            project_id = ""  # the name is only for the prompt; deleting by ID needs no project
         if project_id:
             try:
                 found = [t for t in client.list_service_tokens(project_id) if t.id == token_id]
@@ -243,14 +236,6 @@ def _check(argv: Sequence[str], ctx: operations.Context, console: Console) -> in
 
 def _online_catalog(domain: str | None, ctx: operations.Context) -> Catalog:
     return operations.open_catalog(operations.connect_to(domain, ctx, None))
-
-
-def _quiet_config(ctx: operations.Context) -> ProjectConfig | None:
-    """The project file when it can be read; an unreadable one only matters where it is needed."""
-    try:
-        return operations.project_config(ctx)
-    except InfisicalTokensError:
-        return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -102,16 +102,18 @@ def resolve_project_id(explicit: str | None, ctx: Context, config: ProjectConfig
     return config.workspace_id.strip()
 
 
-def connect_to(domain: str | None, ctx: Context, config: ProjectConfig | None) -> Connection:
-    """Credentials, the API URL they may go to (trust rule included), and a client for it."""
+def client_for(target: Target, bearer: str | None, ctx: Context) -> InfisicalClient:
+    """A client for ``target`` with the process's timeout and custom headers."""
     from .api import InfisicalClient
 
+    return InfisicalClient(target.api_url, bearer, timeout=timeout_from(ctx.env), headers=custom_headers(ctx.env))
+
+
+def connect_to(domain: str | None, ctx: Context, config: ProjectConfig | None) -> Connection:
+    """Credentials, the API URL they may go to (trust rule included), and a client for it."""
     credentials = load_credentials(ctx.env, ctx.home)
     target = resolve_target(domain, ctx.env, config, credentials)
-    client = InfisicalClient(
-        target.api_url, credentials.bearer, timeout=timeout_from(ctx.env), headers=custom_headers(ctx.env)
-    )
-    return Connection(client, credentials, target)
+    return Connection(client_for(target, credentials.bearer, ctx), credentials, target)
 
 
 def connect(parsed: command.ParsedCommand, ctx: Context, config: ProjectConfig | None) -> Connection:
@@ -131,15 +133,26 @@ def open_catalog(connection: Connection) -> Catalog:
     return Catalog(fetch, client.list_projects)
 
 
+def project_config_quietly(ctx: Context) -> ProjectConfig | None:
+    """The project file when it can be read; an unreadable one only matters where it is needed."""
+    try:
+        return project_config(ctx)
+    except ConfigError:
+        return None
+
+
+def resolve_project(explicit: str | None, ctx: Context) -> tuple[ProjectConfig | None, str]:
+    """The project file and the project ID; a broken file is an error only when the ID has to come from it."""
+    if explicit or ctx.env.get("INFISICAL_PROJECT_ID", "").strip():
+        config = project_config_quietly(ctx)
+    else:
+        config = project_config(ctx)
+    return config, resolve_project_id(explicit, ctx, config)
+
+
 def plan_create(parsed: command.ParsedCommand, ctx: Context) -> CreatePlan:
     options, problems = command.create_options(parsed)
-    config: ProjectConfig | None = None
-    try:
-        config = project_config(ctx)
-    except ConfigError:
-        if not options.project_id and not ctx.env.get("INFISICAL_PROJECT_ID", "").strip():
-            raise
-    project_id = resolve_project_id(options.project_id, ctx, config)
+    config, project_id = resolve_project(options.project_id, ctx)
     return CreatePlan(options, project_id, config, problems)
 
 

@@ -150,31 +150,34 @@ class InfisicalMagics(Magics, Configurable):
     def _context(self) -> operations.Context:
         return operations.Context(dict(os.environ), Path.cwd(), Path.home())
 
-    def _with_traits(self, argv: list[str]) -> list[str]:
+    def _with_traits(self, parsed: command.ParsedCommand) -> command.ParsedCommand:
+        """The traits fill in --domain and --projectId where the line gives none."""
         extra = []
-        if self.api_url and "--domain" not in " ".join(argv):
+        if self.api_url and parsed.string("domain") is None:
             extra.append(f"--domain={self.api_url}")
-        if self.project_id and "--projectId" not in " ".join(argv):
+        if self.project_id and parsed.string("projectId") is None:
             extra.append(f"--projectId={self.project_id}")
-        return argv + extra
+        return command.parse(parsed.argv + extra) if extra else parsed
 
     def _run(self, parsed: command.ParsedCommand, extra: dict[str, str | bool]) -> Any:
-        parsed = command.parse(self._with_traits(parsed.argv))
+        parsed = self._with_traits(parsed)
         ctx = self._context()
         sub = parsed.subcommand
         if sub is command.CREATE:
             return self._create(parsed, ctx, extra)
-        config = None if parsed.string("projectId") else operations.project_config(ctx)
+        wanted = parsed.positionals[0][1] if parsed.positionals else None
+        if sub is command.VIEW and wanted is None:
+            raise UsageError("Give a token ID (see `%infisical service-token list`).")
+        if sub is command.DELETE:
+            config, project_id = operations.project_config_quietly(ctx), ""
+        else:
+            config, project_id = operations.resolve_project(parsed.string("projectId"), ctx)
         connection = operations.connect(parsed, ctx, config)
         with connection.client as client:
             if sub is command.LIST:
-                project_id = operations.resolve_project_id(parsed.string("projectId"), ctx, config)
                 return TokenTable(client.list_service_tokens(project_id))
-            wanted = parsed.positionals[0][1] if parsed.positionals else None
             if sub is command.VIEW:
-                if wanted is None:
-                    raise UsageError("Give a token ID (see `%infisical service-token list`).")
-                project_id = operations.resolve_project_id(parsed.string("projectId"), ctx, config)
+                assert wanted is not None
                 return TokenDetails(operations.find_token(client.list_service_tokens(project_id), wanted, project_id))
             operations.require_user(connection.credentials, "delete")
             if not parsed.flag_set("yes"):
