@@ -128,10 +128,11 @@ class InfisicalLanguageServer(LanguageServer):
         except (OSError, UnicodeDecodeError):
             return None
 
-    def project_id(self, uri: str) -> str | None:
+    def project_id(self, uri: str, config: ProjectConfig | None = None) -> str | None:
+        """The settings' project, else the document's ``.infisical.json`` (pass ``config`` if already read)."""
         if self.settings.project_id:
             return self.settings.project_id
-        config = self.project_config(uri)
+        config = config if config is not None else self.project_config(uri)
         return config.workspace_id.strip() or None if config else None
 
     def snapshot(self, uri: str, text: str = "", kind: Kind | None = None) -> Snapshot:
@@ -145,7 +146,7 @@ class InfisicalLanguageServer(LanguageServer):
             if text and kind != "project-json":
                 yield from analysis.workspace_slugs(text, kind)
 
-        project_id = self.project_id(uri)
+        project_id = self.project_id(uri, config)
         if self.catalog is None:
             return offline_snapshot(project_id, workspace_slugs(), self.offline_reason)
         return self.catalog.snapshot(project_id, workspace_slugs())
