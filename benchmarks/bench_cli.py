@@ -23,7 +23,6 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from infisical_tokens.core.api import InfisicalClient
-
 from tests.emulator import Emulator, seed
 
 CLI = str(Path(sys.executable).parent / "infisical-tokens")

@@ -8,22 +8,23 @@ checks (unknown environments, scopes that cover no folder, unknown projects).
 
 from __future__ import annotations
 
-import argparse
 import bisect
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import analysis
+from . import command, editor, workflows
 from .catalog import Snapshot, offline_snapshot
+from .editor.context import DocumentContext, document_context
 from .ignore import GitIgnore, find_root
-from .project import find_project_file, parse_project_config_lenient
+from .project import ProjectFiles
 from .snippets import Kind, kind_for
 
 if TYPE_CHECKING:
     from .catalog import Catalog
+    from .workflows import Context
 
 MAX_BYTES = 5 * 1024 * 1024
 
@@ -35,7 +36,7 @@ class Report:
     column: int  # 1-based, in characters
     end_line: int
     end_column: int
-    finding: analysis.Finding
+    finding: editor.Finding
 
 
 def candidate_files(paths: Sequence[Path]) -> Iterator[tuple[Path, Kind]]:
@@ -61,7 +62,7 @@ def _position(starts: list[int], offset: int) -> tuple[int, int]:
     return line + 1, offset - starts[line] + 1
 
 
-def check_file(path: Path, kind: Kind, snapshot_for: SnapshotFor) -> list[Report]:
+def check_file(path: Path, kind: Kind, context_for: ContextFor) -> list[Report]:
     try:
         if path.stat().st_size > MAX_BYTES:
             return []
@@ -70,7 +71,7 @@ def check_file(path: Path, kind: Kind, snapshot_for: SnapshotFor) -> list[Report
         return []
     if kind != "project-json" and "infisical" not in text:
         return []
-    found = analysis.diagnose(text, kind, snapshot_for(path, text, kind))
+    found = editor.diagnose(text, kind, context_for(path, text, kind))
     if not found:
         return []
     starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
@@ -82,29 +83,20 @@ def check_file(path: Path, kind: Kind, snapshot_for: SnapshotFor) -> list[Report
     return reports
 
 
-class SnapshotFor:
-    """The catalog view for one file: its project (from the nearest .infisical.json) and workspace slugs."""
+class ContextFor:
+    """The document context of each checked file; online, each project's catalog is waited for once."""
 
-    def __init__(self, catalog: Catalog | None, project_override: str | None, timeout: float = 30.0) -> None:
+    def __init__(
+        self, catalog: Catalog | None, project_override: str | None, env: Mapping[str, str], timeout: float = 30.0
+    ) -> None:
         self.catalog = catalog
         self.project_override = project_override
+        self.env = env
         self.timeout = timeout
         self.failed: dict[str, str] = {}
+        self.files = ProjectFiles().remember_lookups()
 
-    def __call__(self, path: Path, text: str, kind: Kind) -> Snapshot:
-        config_path = path if kind == "project-json" else find_project_file(path.parent)
-        config = None
-        if config_path is not None:
-            try:
-                config = parse_project_config_lenient(
-                    text if config_path == path else config_path.read_text(encoding="utf-8"), config_path
-                )
-            except (OSError, UnicodeDecodeError):
-                config = None
-        slugs = analysis.workspace_slugs(text, kind) if kind != "project-json" else []
-        if config is not None:
-            slugs = [config.default_environment, *config.branch_mapping.values(), *slugs]
-        project_id = self.project_override or (config.workspace_id.strip() if config else "") or None
+    def _snapshot(self, project_id: str | None, slugs: Iterable[str]) -> Snapshot:
         if self.catalog is None or project_id is None:
             return offline_snapshot(project_id, slugs, "offline")
         if project_id not in self.failed:
@@ -113,6 +105,69 @@ class SnapshotFor:
             except Exception as err:
                 self.failed[project_id] = str(err)
         return offline_snapshot(project_id, slugs, self.failed[project_id])
+
+    def __call__(self, path: Path, text: str, kind: Kind) -> DocumentContext:
+        config = self.files.read(path) if kind == "project-json" else self.files.for_file(path)
+        return document_context(
+            text, kind, config, explicit_project=self.project_override, env=self.env, snapshots=self._snapshot
+        )
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    paths: list[Path]
+    format: str = "text"
+    online: bool = False
+    project_id: str | None = None
+    domain: str | None = None
+
+    @staticmethod
+    def from_command(parsed: command.ParsedCommand, cwd: Path) -> CheckOptions:
+        paths = [Path(text) for _, text in parsed.positionals] or [Path(".")]
+        return CheckOptions(
+            [p if p.is_absolute() else cwd / p for p in paths],
+            parsed.string("format") or "text",
+            parsed.flag_set("online"),
+            parsed.string("projectId"),
+            parsed.string("domain"),
+        )
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    reports: list[Report]
+    files: int
+    offline_projects: dict[str, str]  # project ID -> why it was checked offline
+    options: CheckOptions
+    base: Path  # paths are shown relative to it
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for r in self.reports if r.finding.severity == "error")
+
+    def formatted(self) -> str:
+        return FORMATS[self.options.format](self.reports, self.base)
+
+    def summary(self) -> str:
+        return f"{len(self.reports)} problem(s) ({self.errors} error(s)) in {self.files} file(s) checked."
+
+
+def run(options: CheckOptions, ctx: Context) -> CheckReport:
+    """Check every candidate file under ``options.paths``; online, against each file's project."""
+    catalog = workflows.open_catalog(workflows.connect(ctx, None, options.domain)) if options.online else None
+    context_for = ContextFor(catalog, options.project_id or ctx.project_id, ctx.env)
+    reports: list[Report] = []
+    files = 0
+    try:
+        for path, kind in candidate_files(options.paths):
+            files += 1
+            reports += check_file(path, kind, context_for)
+    finally:
+        if catalog is not None:
+            catalog.close()
+    for project_id, reason in context_for.failed.items():
+        ctx.warn(f"project {project_id} checked offline: {reason}")
+    return CheckReport(reports, files, dict(context_for.failed), options, ctx.cwd)
 
 
 def format_text(reports: Sequence[Report], base: Path) -> str:
@@ -172,16 +227,3 @@ def _display(path: Path, base: Path) -> str:
 
 
 FORMATS = {"text": format_text, "json": format_json, "github": format_github}
-
-
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="infisical-tokens check",
-        description="Check .infisical.json files and `infisical service-token` command lines.",
-    )
-    p.add_argument("paths", nargs="*", type=Path, default=[Path(".")], help="files or folders (default: .)")
-    p.add_argument("--format", choices=sorted(FORMATS), default="text")
-    p.add_argument("--online", action="store_true", help="also check against the project's environments and folders")
-    p.add_argument("--projectId", dest="project_id", help="project to check against (default: .infisical.json)")
-    p.add_argument("--domain", help="Infisical instance for --online (default: your login's)")
-    return p

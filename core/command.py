@@ -46,6 +46,7 @@ class Flag:
     default: str | int | bool | None = None
     metavar: str = ""
     hidden: bool = False  # accepted for compatibility with the Infisical CLI; has no effect
+    choices: tuple[str, ...] = ()  # a string flag whose value must be one of these
 
     @property
     def label(self) -> str:
@@ -61,6 +62,7 @@ class Positional:
     name: str
     help: str
     required: bool = False
+    variadic: bool = False  # takes every remaining word (``check PATH...``)
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,16 @@ class Subcommand:
     flags: tuple[Flag, ...]
     positionals: tuple[Positional, ...] = ()
     examples: tuple[str, ...] = ()
+    group: str | None = GROUP  # the word before the name (``service-token``); None: a top-level command
+
+    @property
+    def path(self) -> str:
+        """How the command is typed after the program name, e.g. ``service-token create``."""
+        return f"{self.group} {self.name}" if self.group else self.name
+
+    @property
+    def max_positionals(self) -> int | None:
+        return None if any(p.variadic for p in self.positionals) else len(self.positionals)
 
     def flag(self, name: str) -> Flag | None:
         return next((f for f in (*self.flags, *GLOBAL_FLAGS) if f.name == name), None)
@@ -155,7 +167,35 @@ DELETE = Subcommand(
     (PROJECT_ID, Flag("yes", "y", "bool", "Do not ask for confirmation")),
     (Positional("TOKEN_ID", "the ID shown by list", required=True),),
 )
+CHECK = Subcommand(
+    "check",
+    "Check .infisical.json files and `infisical service-token` command lines (for CI and pre-commit)",
+    (
+        Flag(
+            "format",
+            None,
+            "string",
+            "Output format: text, json or github (annotations)",
+            default="text",
+            metavar="FORMAT",
+            choices=("text", "json", "github"),
+        ),
+        Flag("online", None, "bool", "Also check against the project's environments and folders"),
+        Flag(
+            "projectId",
+            None,
+            "string",
+            "Project to check against. Default: INFISICAL_PROJECT_ID, then each file's nearest .infisical.json",
+            metavar="ID",
+        ),
+    ),
+    (Positional("PATH", "files or folders to check (default: .)", variadic=True),),
+    examples=("infisical-tokens check .", "infisical-tokens check --online --format github"),
+    group=None,
+)
 SUBCOMMANDS: dict[str, Subcommand] = {c.name: c for c in (CREATE, LIST, VIEW, DELETE)}
+TOP_LEVEL: dict[str, Subcommand] = {CHECK.name: CHECK}
+ALL_COMMANDS: tuple[Subcommand, ...] = (*SUBCOMMANDS.values(), *TOP_LEVEL.values())
 GROUP_SUMMARY = "Manage service tokens"
 
 EXPIRY_PRESETS: tuple[tuple[int, str], ...] = (
@@ -345,7 +385,9 @@ def parse(argv: Sequence[str]) -> ParsedCommand:
         if flags_done or not word.startswith("-") or word == "-":
             if len(command_words) < 2 and result.subcommand is None:
                 command_words.append((i, word))
-                if len(command_words) == 2 and command_words[0][1] == GROUP:
+                if len(command_words) == 1:
+                    result.subcommand = TOP_LEVEL.get(word)
+                elif command_words[0][1] == GROUP:
                     result.subcommand = SUBCOMMANDS.get(word)
             else:
                 result.positionals.append((i, word))
@@ -444,8 +486,12 @@ def _check_command(result: ParsedCommand, command_words: list[tuple[int, str]]) 
         result.problems.append(Problem("error", "missing-command", f"missing command: try '{PROGRAM} {GROUP} create'"))
         return
     index, first = command_words[0]
+    if result.subcommand is not None and result.subcommand.group is None:
+        _check_positionals(result, result.subcommand)
+        return
     if first != GROUP:
-        hint = f"Did you mean '{GROUP}'?" if difflib.get_close_matches(first, [GROUP], n=1, cutoff=0.5) else ""
+        close = difflib.get_close_matches(first, [GROUP, *TOP_LEVEL], n=1, cutoff=0.5)
+        hint = f"Did you mean '{close[0]}'?" if close else ""
         result.problems.append(
             Problem(
                 "error",
@@ -477,8 +523,12 @@ def _check_command(result: ParsedCommand, command_words: list[tuple[int, str]]) 
             )
         )
         return
-    allowed = len(result.subcommand.positionals)
-    if len(result.positionals) > allowed:
+    _check_positionals(result, result.subcommand)
+
+
+def _check_positionals(result: ParsedCommand, sub: Subcommand) -> None:
+    allowed = sub.max_positionals
+    if allowed is not None and len(result.positionals) > allowed:
         extra_index, extra = result.positionals[allowed]
         result.problems.append(
             Problem(
@@ -491,13 +541,13 @@ def _check_command(result: ParsedCommand, command_words: list[tuple[int, str]]) 
                 end=len(extra),
             )
         )
-    missing = [p for p in result.subcommand.positionals[len(result.positionals) :] if p.required]
+    missing = [p for p in sub.positionals[len(result.positionals) :] if p.required]
     if missing:
         result.problems.append(
             Problem(
                 "error",
                 "missing-argument",
-                f"accepts {allowed} arg(s), received {len(result.positionals)}",
+                f"accepts {len(sub.positionals)} arg(s), received {len(result.positionals)}",
                 f"Give the {missing[0].name}: {missing[0].help}.",
             )
         )
@@ -522,6 +572,24 @@ def _check_values(result: ParsedCommand) -> None:
                         "Give a whole number of seconds, e.g. 3600 (0 = never expires).",
                     )
                 )
+        elif flag.choices and value not in flag.choices:
+            close = difflib.get_close_matches(value.strip().lower(), flag.choices, n=1)
+            hint = f"Did you mean '{close[0]}'?" if close else f"Choose one of: {', '.join(flag.choices)}."
+            problem = _on_value(
+                occurrence, "error", "bad-choice", invalid_argument(flag, value, "not one of its choices"), hint
+            )
+            if close:
+                problem = Problem(
+                    problem.severity,
+                    problem.code,
+                    problem.message,
+                    problem.hint,
+                    problem.word,
+                    problem.start,
+                    problem.end,
+                    Fix(f"Use '{close[0]}'", occurrence.offset, occurrence.offset + len(value), close[0]),
+                )
+            result.problems.append(problem)
         elif flag.kind == "list" and "\n" in value:
             result.problems.append(
                 _on_value(
@@ -561,81 +629,114 @@ def list_fields(result: ParsedCommand, name: str) -> tuple[list[tuple[scopes.Fie
     return fields, problems
 
 
-def create_options(result: ParsedCommand, now: float | None = None) -> tuple[CreateOptions, list[Problem]]:
-    """The typed values of a create command, and every problem in them (syntax only, no network)."""
-    problems: list[Problem] = []
-    scope_args: list[ScopeArg] = []
-    fields, csv_problems = list_fields(result, "scope")
-    problems += csv_problems
-    seen: dict[tuple[str, str], ScopeArg] = {}
-    for f, occurrence in fields:
-        parsed = scopes.parse_scope_field(f)
-        offset = occurrence.offset
-        if parsed is None:
-            problems.append(
-                Problem(
-                    "error",
-                    "scope-malformed",
-                    scopes.MALFORMED,
-                    f"'{f.text}' has {f.text.count(':')} colons; write dev:/backend/**.",
-                    word=occurrence.word,
-                    start=offset + f.start,
-                    end=offset + max(f.end, f.start + 1),
-                )
-            )
-            continue
-        arg = ScopeArg(parsed, occurrence.word, offset)
-        problems += [p.shifted(occurrence.word, offset) for p in scopes.lint_scope(parsed)]
-        key = (parsed.environment.strip(), parsed.server_path)
-        if key in seen:
-            problems.append(
-                Problem(
-                    "warning",
-                    "scope-duplicate",
-                    f"Scope '{parsed.text}' is given twice.",
-                    "Remove one of them.",
-                    word=occurrence.word,
-                    start=offset + f.start,
-                    end=offset + f.end,
-                )
-            )
-        seen[key] = arg
-        scope_args.append(arg)
-    if not fields and not csv_problems:
-        problems.append(
-            Problem(
-                "error", "missing-scope", MISSING_SCOPE, "Add --scope=<env-slug>:<folder-path>, e.g. --scope=dev:/**."
-            )
+@dataclass(frozen=True)
+class Placed:
+    """A value and where it sits in argv (``word`` None: it did not come from a command line)."""
+
+    field: scopes.Field
+    word: int | None = None
+    offset: int = 0
+
+    def problem(self, severity: Severity, code: str, message: str, hint: str = "", fix: Fix | None = None) -> Problem:
+        start = self.offset + self.field.start
+        return Problem(
+            severity,
+            code,
+            message,
+            hint,
+            self.word,
+            start,
+            self.offset + max(self.field.end, self.field.start + 1),
+            fix,
         )
 
-    access: list[str] = []
-    access_fields, csv_problems = list_fields(result, "access-level")
-    problems += csv_problems
-    for f, occurrence in access_fields:
-        start, end = occurrence.offset + f.start, occurrence.offset + f.end
-        if f.text in ACCESS_LEVELS:
-            access.append(f.text)
+
+def _placed(fields: list[tuple[scopes.Field, Occurrence]]) -> list[Placed]:
+    return [Placed(f, o.word, o.offset) for f, o in fields]
+
+
+def _whole(values: Sequence[str]) -> list[Placed]:
+    """Structured values (the editor's pickers): each one is one field, never split as CSV."""
+    return [Placed(scopes.Field(v, 0, len(v))) for v in values]
+
+
+def _scope_args(placed: list[Placed]) -> tuple[list[ScopeArg], list[Problem]]:
+    problems: list[Problem] = []
+    scope_args: list[ScopeArg] = []
+    seen: set[tuple[str, str]] = set()
+    for item in placed:
+        parsed = scopes.parse_scope_field(item.field)
+        if parsed is None:
+            text = item.field.text
+            hint = f"'{text}' has {text.count(':')} colons; write dev:/backend/**."
+            problems.append(item.problem("error", "scope-malformed", scopes.MALFORMED, hint))
             continue
-        close = f.text.strip().lower()
+        problems += [p.shifted(item.word, item.offset) for p in scopes.lint_scope(parsed)]
+        key = (parsed.environment.strip(), parsed.server_path)
+        if key in seen:
+            message = f"Scope '{parsed.text}' is given twice."
+            problems.append(item.problem("warning", "scope-duplicate", message, "Remove one of them."))
+        seen.add(key)
+        scope_args.append(ScopeArg(parsed, item.word, item.offset))
+    return scope_args, problems
+
+
+def _access_levels(placed: list[Placed]) -> tuple[list[str], list[Problem]]:
+    access: list[str] = []
+    problems: list[Problem] = []
+    for item in placed:
+        text = item.field.text
+        if text in ACCESS_LEVELS:
+            access.append(text)
+            continue
+        close = text.strip().lower()
         matches = [close] if close in ACCESS_LEVELS else difflib.get_close_matches(close, ACCESS_LEVELS, n=1)
         suggestion = matches[0] if matches else None
+        start, end = item.offset + item.field.start, item.offset + item.field.end
         problems.append(
-            Problem(
+            item.problem(
                 "error",
                 "bad-access-level",
                 BAD_ACCESS,
-                f"Got '{f.text}'." + (f" Did you mean '{suggestion}'?" if suggestion else ""),
-                word=occurrence.word,
-                start=start,
-                end=max(end, start + 1),
-                fix=Fix(f"Use '{suggestion}'", start, end, suggestion) if suggestion else None,
+                f"Got '{text}'." + (f" Did you mean '{suggestion}'?" if suggestion else ""),
+                Fix(f"Use '{suggestion}'", start, end, suggestion) if suggestion else None,
             )
         )
-    if not access_fields and not csv_problems:
+    return access, problems
+
+
+def _expiry_problems(expiry: int, at: Placed, now: float | None) -> list[Problem]:
+    limit = int((JS_DATE_LIMIT_MS - (time.time() if now is None else now) * 1000) // 1000)
+    if expiry < 0:
+        message = f"--expiry-seconds {expiry} would create a token that has already expired."
+        hint = "Use a positive number of seconds, or 0 for a token that never expires."
+        return [at.problem("error", "expiry-negative", message, hint)]
+    if expiry > limit:
+        message = f"--expiry-seconds {expiry} is past the latest date the server can store."
+        return [at.problem("error", "expiry-too-large", message, "Use 0 for a token that never expires.")]
+    return []
+
+
+def _missing(scopes_given: bool, access_given: bool) -> list[Problem]:
+    problems = []
+    if not scopes_given:
+        hint = "Add --scope=<env-slug>:<folder-path>, e.g. --scope=dev:/**."
+        problems.append(Problem("error", "missing-scope", MISSING_SCOPE, hint))
+    if not access_given:
         problems.append(
             Problem("error", "missing-access-level", MISSING_ACCESS, "Add --access-level=read (and/or write).")
         )
+    return problems
 
+
+def create_options(result: ParsedCommand, now: float | None = None) -> tuple[CreateOptions, list[Problem]]:
+    """The typed values of a create command, and every problem in them (syntax only, no network)."""
+    scope_fields, scope_csv = list_fields(result, "scope")
+    access_fields, access_csv = list_fields(result, "access-level")
+    scope_args, problems = _scope_args(_placed(scope_fields))
+    access, access_problems = _access_levels(_placed(access_fields))
+    problems = scope_csv + problems + access_csv + access_problems
+    problems += _missing(bool(scope_fields or scope_csv), bool(access_fields or access_csv))
     expiry = DEFAULT_EXPIRY
     expiry_arg = result.last("expiry-seconds")
     if expiry_arg is not None:
@@ -644,28 +745,8 @@ def create_options(result: ParsedCommand, now: float | None = None) -> tuple[Cre
         except ValueError:
             pass  # reported by _check_values
         else:
-            limit = int((JS_DATE_LIMIT_MS - (time.time() if now is None else now) * 1000) // 1000)
-            if expiry < 0:
-                problems.append(
-                    _on_value(
-                        expiry_arg,
-                        "error",
-                        "expiry-negative",
-                        f"--expiry-seconds {expiry} would create a token that has already expired.",
-                        "Use a positive number of seconds, or 0 for a token that never expires.",
-                    )
-                )
-            elif expiry > limit:
-                problems.append(
-                    _on_value(
-                        expiry_arg,
-                        "error",
-                        "expiry-too-large",
-                        f"--expiry-seconds {expiry} is past the latest date the server can store.",
-                        "Use 0 for a token that never expires.",
-                    )
-                )
-
+            at = Placed(scopes.Field(expiry_arg.value, 0, len(expiry_arg.value)), expiry_arg.word, expiry_arg.offset)
+            problems += _expiry_problems(expiry, at, now)
     options = CreateOptions(
         scopes=scope_args,
         access_levels=access,
@@ -674,6 +755,35 @@ def create_options(result: ParsedCommand, now: float | None = None) -> tuple[Cre
         expiry_seconds=expiry,
         token_only=result.flag_set("token-only"),
         dry_run=result.flag_set("dry-run"),
+    )
+    return options, problems
+
+
+def create_options_from_values(
+    scope_values: Sequence[str],
+    access_levels: Sequence[str],
+    *,
+    name: str | None = None,
+    expiry_seconds: int | None = None,
+    project_id: str | None = None,
+    dry_run: bool = False,
+    now: float | None = None,
+) -> tuple[CreateOptions, list[Problem]]:
+    """The same options and checks from structured values (an editor's pickers): no flag strings involved."""
+    scope_items, access_items = _whole(scope_values), _whole(access_levels)
+    scope_args, problems = _scope_args(scope_items)
+    access, access_problems = _access_levels(access_items)
+    problems += access_problems + _missing(bool(scope_items), bool(access_items))
+    expiry = DEFAULT_EXPIRY if expiry_seconds is None else expiry_seconds
+    problems += _expiry_problems(expiry, Placed(scopes.Field(str(expiry), 0, len(str(expiry)))), now)
+    options = CreateOptions(
+        scopes=scope_args,
+        access_levels=access,
+        name=DEFAULT_NAME if name is None else name,
+        project_id=project_id or None,
+        expiry_seconds=expiry,
+        token_only=False,
+        dry_run=dry_run,
     )
     return options, problems
 

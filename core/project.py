@@ -7,6 +7,7 @@ ignores unknown ones, so this reader does the same, and reports what it ignored.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -117,3 +118,44 @@ def load_project_config(start: Path) -> ProjectConfig | None:
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(f"Cannot read {path}: {err}. {NOT_LINKED}") from None
     return parse_project_config(text, path)
+
+
+class ProjectFiles:
+    """The editor's view of project files: read leniently, once per change on disk (mtime), with the text of
+    an unsaved open document taking the place of the file. Shared by the language server and ``check``."""
+
+    def __init__(self, open_text: Callable[[Path], str | None] | None = None) -> None:
+        self._open_text = open_text
+        self._parsed: dict[Path, tuple[int, ProjectConfig]] = {}
+        self._nearest: dict[Path, Path | None] | None = None
+
+    def remember_lookups(self) -> ProjectFiles:
+        """Remember which project file each folder has (for one walk over a tree that does not change)."""
+        self._nearest = {}
+        return self
+
+    def nearest(self, folder: Path) -> Path | None:
+        if self._nearest is None:
+            return find_project_file(folder)
+        if folder not in self._nearest:
+            self._nearest[folder] = find_project_file(folder)
+        return self._nearest[folder]
+
+    def read(self, path: Path) -> ProjectConfig | None:
+        text = self._open_text(path) if self._open_text is not None else None
+        if text is not None:
+            return parse_project_config_lenient(text, path)
+        try:
+            stamp = path.stat().st_mtime_ns
+            cached = self._parsed.get(path)
+            if cached is None or cached[0] != stamp:
+                cached = (stamp, parse_project_config_lenient(path.read_text(encoding="utf-8"), path))
+                self._parsed[path] = cached
+            return cached[1]
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def for_file(self, path: Path) -> ProjectConfig | None:
+        """The config a file belongs to: its own text when it is a project file, else the nearest above it."""
+        found = path if path.name == FILENAME else self.nearest(path.parent)
+        return self.read(found) if found is not None else None

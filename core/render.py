@@ -9,13 +9,24 @@ import json
 import time
 from collections.abc import Sequence
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from .command import GLOBAL_FLAGS, GROUP, GROUP_SUMMARY, PROGRAM, SUBCOMMANDS, CreateOptions, Flag, Subcommand
+from .command import (
+    GLOBAL_FLAGS,
+    GROUP,
+    GROUP_SUMMARY,
+    PROGRAM,
+    SUBCOMMANDS,
+    CreateOptions,
+    Flag,
+    Positional,
+    Subcommand,
+)
 from .problems import Problem
 
 if TYPE_CHECKING:
     from .models import TokenInfo
+    from .workflows import DryRun
 
 
 def _flag_rows(flags: Sequence[Flag]) -> list[str]:
@@ -55,8 +66,8 @@ def help_text(sub: Subcommand | None) -> str:
             f'Use "{PROGRAM} {GROUP} [command] --help" for more information about a command.',
         ]
         return "\n".join(lines) + "\n"
-    usage = f"  {PROGRAM} {GROUP} {sub.name}"
-    usage += "".join(f" [{p.name}]" if not p.required else f" {p.name}" for p in sub.positionals) + " [flags]"
+    usage = f"  {PROGRAM} {sub.path}"
+    usage += "".join(_positional_usage(p) for p in sub.positionals) + " [flags]"
     lines = [sub.summary, "", "Usage:", usage]
     if sub.examples:
         lines += ["", "Examples:", *(f"  {e}" for e in sub.examples)]
@@ -64,14 +75,19 @@ def help_text(sub: Subcommand | None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _positional_usage(p: Positional) -> str:
+    name = f"{p.name}..." if p.variadic else p.name
+    return f" {name}" if p.required else f" [{name}]"
+
+
 def top_help() -> str:
     return (
         f"{PROGRAM}: create and manage Infisical service tokens, compatible with `infisical service-token`.\n\n"
         "Usage:\n"
         f"  {PROGRAM} {GROUP} create|list|view|delete [flags]\n"
-        f"  {PROGRAM} check [PATH...] [--format text|json|github] [--online]\n"
+        f"  {PROGRAM} check [PATH...] [--format text|json|github] [--online] [--projectId ID]\n"
         f"  {PROGRAM} --version\n\n"
-        f'Use "{PROGRAM} {GROUP} --help" for the commands.\n'
+        f'Use "{PROGRAM} {GROUP} --help" or "{PROGRAM} check --help" for the flags.\n'
     )
 
 
@@ -175,15 +191,15 @@ def token_details(info: TokenInfo, now: float | None = None) -> str:
     return "".join(f"{(k + ':').ljust(width)} {v}\n" for k, v in rows)
 
 
-def dry_run_text(method: str, url: str, body: dict[str, Any], coverage: dict[str, list[str]] | None) -> str:
-    shown = dict(body)
+def dry_run_text(dry: DryRun) -> str:
+    shown = dict(dry.body)
     shown["randomBytes"] = "<16 random bytes, hex: generated when sending>"
-    lines = ["Dry run: nothing was sent.", f"Would send: {method} {url}", json.dumps(shown, indent=2)]
-    if coverage is None:
+    lines = ["Dry run: nothing was sent.", f"Would send: POST {dry.url}", json.dumps(shown, indent=2)]
+    if dry.coverage is None:
         lines.append("Folder coverage: unavailable (the folder tree could not be read).")
     else:
         lines.append("Folders each scope covers (existing folders only):")
-        for scope, folders in coverage.items():
+        for scope, folders in dry.coverage.items():
             listed = ", ".join(folders) if folders else "none yet"
             lines.append(f"  {scope}: {listed}")
     return "\n".join(lines) + "\n"

@@ -5,8 +5,9 @@ from __future__ import annotations
 import bisect
 import re
 
-from infisical_tokens.core.analysis import Completion, Edit, Finding, HoverInfo
 from lsprotocol import types
+
+from infisical_tokens.core.editor import Completion, Edit, Finding, HoverInfo
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 SEVERITIES = {

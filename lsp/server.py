@@ -11,22 +11,24 @@ import argparse
 import asyncio
 import logging
 import os
-import re
-from collections.abc import Iterator
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from infisical_tokens.core import __version__, analysis, command, operations
-from infisical_tokens.core.catalog import Catalog, Snapshot, offline_snapshot
-from infisical_tokens.core.errors import InfisicalTokensError
-from infisical_tokens.core.ignore import GitIgnore, find_root
-from infisical_tokens.core.project import ProjectConfig, find_project_file, parse_project_config_lenient
-from infisical_tokens.core.snippets import Kind, kind_for
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.workspace import TextDocument
+
+from infisical_tokens.core import __version__, command, editor, workflows
+from infisical_tokens.core.catalog import Catalog, Snapshot
+from infisical_tokens.core.editor.context import document_context
+from infisical_tokens.core.errors import InfisicalTokensError, ProblemsError, UsageError
+from infisical_tokens.core.ignore import GitIgnore, find_root
+from infisical_tokens.core.project import ProjectConfig, ProjectFiles
+from infisical_tokens.core.redact import SECRET_PATTERN, mask_token, redact
+from infisical_tokens.core.snippets import Kind, kind_for
 
 from . import convert
 from .settings import Settings
@@ -43,7 +45,6 @@ COMMANDS = (
     "infisical.server.refreshCatalog",
     "infisical.server.status",
 )
-_SECRET = re.compile(r"st\.[\w-]+\.[0-9a-f]{16,}(?:\.[0-9a-f]+)?|eyJ[\w-]+\.[\w-]+\.[\w-]+")
 
 
 class RedactSecrets(logging.Filter):
@@ -51,15 +52,18 @@ class RedactSecrets(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if _SECRET.search(message):
-            record.msg, record.args = _SECRET.sub("<redacted>", message), ()
+        if SECRET_PATTERN.search(message):
+            record.msg, record.args = redact(message), ()
         return True
 
 
 @dataclass
 class DocumentState:
-    version: int | None
-    findings: list[analysis.Finding]
+    """What is known of one version of a document under one catalog generation."""
+
+    key: tuple[int | None, int]
+    context: editor.DocumentContext
+    findings: list[editor.Finding] | None = None
 
 
 class InfisicalLanguageServer(LanguageServer):
@@ -80,7 +84,8 @@ class InfisicalLanguageServer(LanguageServer):
         self.configuration = False
         self._ready: asyncio.Event | None = None
         self._waiting: set[str] = set()
-        self._configs: dict[Path, tuple[int, ProjectConfig]] = {}
+        self.generation = 0  # bumped whenever the catalog changes, so cached document contexts expire
+        self.project_files = ProjectFiles(self._open_text)
 
     @property
     def ready(self) -> asyncio.Event:
@@ -108,69 +113,86 @@ class InfisicalLanguageServer(LanguageServer):
         path = self.path_of(doc.uri)
         return kind_for(path.as_posix() if path else doc.uri, doc.language_id)
 
+    def _open_text(self, path: Path) -> str | None:
+        """An open document's text wins over the file on disk (an unsaved .infisical.json counts)."""
+        uri = path.as_uri()
+        return self.document(uri).source if uri in self.workspace.text_documents else None
+
     def project_config(self, uri: str) -> ProjectConfig | None:
-        """The nearest ``.infisical.json`` above the document (its own text when it is one)."""
+        """The ``.infisical.json`` a document belongs to (its own text when it is one)."""
         path = self.path_of(uri)
-        if path is None:
-            return None
-        found = path if path.name == ".infisical.json" else find_project_file(path.parent)
-        if found is None:
-            return None
-        if found.as_uri() in self.workspace.text_documents:
-            return parse_project_config_lenient(self.document(found.as_uri()).source, found)
-        try:
-            stamp = found.stat().st_mtime_ns
-            cached = self._configs.get(found)
-            if cached is None or cached[0] != stamp:
-                cached = (stamp, parse_project_config_lenient(found.read_text(encoding="utf-8"), found))
-                self._configs[found] = cached
-            return cached[1]
-        except (OSError, UnicodeDecodeError):
-            return None
+        return self.project_files.for_file(path) if path is not None else None
 
-    def project_id(self, uri: str, config: ProjectConfig | None = None) -> str | None:
-        """The settings' project, else the document's ``.infisical.json`` (pass ``config`` if already read)."""
-        if self.settings.project_id:
-            return self.settings.project_id
-        config = config if config is not None else self.project_config(uri)
-        return config.workspace_id.strip() or None if config else None
+    def state(self, uri: str) -> DocumentState:
+        """The document context, computed once per document version and catalog generation."""
+        doc = self.document(uri)
+        key = (doc.version, self.generation)
+        state = self.states.get(uri)
+        if state is None or state.key != key or doc.version is None:
+            kind = self.kind_of(doc)
+            context = document_context(
+                doc.source,
+                kind,
+                self.project_config(uri),
+                explicit_project=self.settings.project_id,
+                env=os.environ,
+                snapshots=self.catalog.snapshot if self.catalog is not None else None,
+                offline_reason=self.offline_reason,
+                login_api_url=self.login_api_url,
+            )
+            state = self.states[uri] = DocumentState(key, context)
+        return state
 
-    def snapshot(self, uri: str, text: str = "", kind: Kind | None = None) -> Snapshot:
+    def context_for(self, uri: str) -> editor.DocumentContext:
+        if uri in self.workspace.text_documents:
+            return self.state(uri).context
         config = self.project_config(uri)
+        return document_context(
+            "",
+            None,
+            config,
+            explicit_project=self.settings.project_id,
+            env=os.environ,
+            snapshots=self.catalog.snapshot if self.catalog is not None else None,
+            offline_reason=self.offline_reason,
+            login_api_url=self.login_api_url,
+        )
 
-        def workspace_slugs() -> Iterator[str]:
-            """Only computed when there is no cached catalog to answer from (the offline fallback)."""
-            if config is not None:
-                yield config.default_environment
-                yield from config.branch_mapping.values()
-            if text and kind != "project-json":
-                yield from analysis.workspace_slugs(text, kind)
+    def workflow_context(self, uri: str) -> workflows.Context:
+        """The workflows see the document's folder as the working directory, and the settings as choices."""
+        path = self.path_of(uri)
+        cwd = path.parent if path is not None else self.root_path()
+        return workflows.Context(
+            dict(os.environ),
+            cwd,
+            Path.home(),
+            domain=self.settings.api_url,
+            project_id=self.settings.project_id,
+            warn=lambda text: log.warning(redact(text)),
+        )
 
-        project_id = self.project_id(uri, config)
-        if self.catalog is None:
-            return offline_snapshot(project_id, workspace_slugs(), self.offline_reason)
-        return self.catalog.snapshot(project_id, workspace_slugs())
-
-    def context(self, uri: str) -> analysis.DocumentContext:
-        return analysis.DocumentContext(self.project_id(uri), self.login_api_url)
+    def root_path(self) -> Path:
+        folders = list(self.workspace.folders.values())
+        root = self.path_of(folders[0].uri) if folders else None
+        return root or Path.cwd()
 
     # ------------------------------------------------------------------ catalog
     def build_catalog(self) -> None:
         if self.catalog is not None:
             self.catalog.close()
         self.catalog = None
+        self.generation += 1
         if self.settings.offline:
             self.offline_reason = "offline mode is on"
             return
-        ctx = operations.Context(dict(os.environ), Path.cwd(), Path.home())
         try:
-            connection = operations.connect_to(self.settings.api_url, ctx, None)
+            connection = workflows.connect(self.workflow_context(""), None)
         except InfisicalTokensError as err:
-            self.offline_reason = str(err)
+            self.offline_reason = redact(str(err))
             return
         self.login_api_url = connection.credentials.login_api_url
         self.offline_reason = None
-        self.catalog = operations.open_catalog(connection)
+        self.catalog = workflows.open_catalog(connection)
         self.catalog.on_update = self._catalog_updated
 
     def _catalog_updated(self, project_id: str) -> None:
@@ -179,8 +201,9 @@ class InfisicalLanguageServer(LanguageServer):
             self.loop.call_soon_threadsafe(self._republish, project_id)
 
     def _republish(self, project_id: str) -> None:
+        self.generation += 1
         for uri in list(self.workspace.text_documents):
-            if self.project_id(uri) == project_id:
+            if self.state(uri).context.project_id == project_id:
                 self.schedule(uri, delay=0)
         if self.catalog is not None:
             snap = self.catalog.snapshot(project_id)
@@ -212,22 +235,18 @@ class InfisicalLanguageServer(LanguageServer):
             pending.cancel()
         self._pending[uri] = self.loop.call_later(delay, self.publish, uri)
 
-    def findings(self, uri: str) -> list[analysis.Finding]:
-        doc = self.document(uri)
-        state = self.states.get(uri)
-        if state is not None and state.version == doc.version and doc.version is not None:
-            return state.findings
-        kind = self.kind_of(doc)
-        found = analysis.diagnose(doc.source, kind, self.snapshot(uri, doc.source, kind), self.context(uri))
-        self.states[uri] = DocumentState(doc.version, found)
-        return found
+    def findings(self, uri: str) -> list[editor.Finding]:
+        state = self.state(uri)
+        if state.findings is None:
+            doc = self.document(uri)
+            state.findings = editor.diagnose(doc.source, self.kind_of(doc), state.context)
+        return state.findings
 
     def publish(self, uri: str) -> None:
         self._pending.pop(uri, None)
         if uri not in self.workspace.text_documents:
             return
         doc = self.document(uri)
-        self.states.pop(uri, None)
         found = self.findings(uri) if self.settings.diagnostics else []
         positions = convert.PositionMap(doc.source, self.position_encoding)
         self.text_document_publish_diagnostics(
@@ -313,9 +332,13 @@ def on_change(
     ls: InfisicalLanguageServer,
     params: types.DidOpenTextDocumentParams | types.DidChangeTextDocumentParams | types.DidSaveTextDocumentParams,
 ) -> None:
-    ls.schedule(
-        params.text_document.uri, delay=0 if isinstance(params, types.DidOpenTextDocumentParams) else DEBOUNCE_SECONDS
-    )
+    uri = params.text_document.uri
+    if uri.endswith("/.infisical.json") and not isinstance(params, types.DidOpenTextDocumentParams):
+        ls.generation += 1  # every document below this project file may belong to another project now
+        for other in list(ls.workspace.text_documents):
+            if other != uri:
+                ls.schedule(other)
+    ls.schedule(uri, delay=0 if isinstance(params, types.DidOpenTextDocumentParams) else DEBOUNCE_SECONDS)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
@@ -337,7 +360,7 @@ def on_completion(ls: InfisicalLanguageServer, params: types.CompletionParams) -
     kind = ls.kind_of(doc)
     positions = convert.PositionMap(doc.source, ls.position_encoding)
     offset = positions.offset(params.position)
-    result = analysis.complete(doc.source, kind, offset, ls.snapshot(doc.uri, doc.source, kind))
+    result = editor.complete(doc.source, kind, offset, ls.state(doc.uri).context)
     items = [
         convert.completion_item(i, positions, snippets=ls.snippets, retrigger=ls.retrigger, markdown=ls.markdown)
         for i in result.items
@@ -350,7 +373,7 @@ def on_hover(ls: InfisicalLanguageServer, params: types.HoverParams) -> types.Ho
     doc = ls.document(params.text_document.uri)
     kind = ls.kind_of(doc)
     positions = convert.PositionMap(doc.source, ls.position_encoding)
-    info = analysis.hover(doc.source, kind, positions.offset(params.position), ls.snapshot(doc.uri, doc.source, kind))
+    info = editor.hover(doc.source, kind, positions.offset(params.position), ls.state(doc.uri).context)
     return convert.hover(info, positions, ls.markdown) if info is not None else None
 
 
@@ -366,7 +389,7 @@ def on_code_action(ls: InfisicalLanguageServer, params: types.CodeActionParams) 
     start, end = positions.offset(params.range.start), positions.offset(params.range.end)
     found = ls.findings(uri)
     result = []
-    for action in analysis.actions(doc.source, kind, start, end, ls.snapshot(uri, doc.source, kind), found):
+    for action in editor.actions(doc.source, kind, start, end, ls.state(uri).context, found):
         if action.kind == "quickfix" and action.edit is not None:
             related = [convert.diagnostic(f, positions) for f in found if f.code == action.code]
             result.append(
@@ -394,26 +417,6 @@ def on_code_action(ls: InfisicalLanguageServer, params: types.CodeActionParams) 
 # ---------------------------------------------------------------------- commands
 
 
-def _argv_from(request: dict[str, Any]) -> list[str]:
-    """A create request from the extension's palette flow, as a command line."""
-    argv = [command.GROUP, "create"]
-    for scope_text in request.get("scopes") or []:
-        argv.append(f"--scope={scope_text}")
-    for level in request.get("accessLevels") or []:
-        argv.append(f"--access-level={level}")
-    if request.get("name") is not None:
-        argv.append(f"--name={request['name']}")
-    if request.get("expirySeconds") is not None:
-        argv.append(f"--expiry-seconds={request['expirySeconds']}")
-    if request.get("projectId"):
-        argv.append(f"--projectId={request['projectId']}")
-    return argv
-
-
-def _masked(token: str) -> str:
-    return token[:7] + "…" + token[-4:] if len(token) > 16 else "…"
-
-
 def _write_token(path: Path, token: str) -> None:
     """Put ``INFISICAL_TOKEN=...`` into a (gitignored) dotenv file, replacing an earlier one."""
     lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
@@ -424,37 +427,79 @@ def _write_token(path: Path, token: str) -> None:
         handle.write("\n".join(lines) + "\n")
 
 
+def _unwritable(path: Path) -> str | None:
+    """Why the token file could not take a token (checked before anything is created)."""
+    if path.is_dir():
+        return f"{path} is a folder"
+    if path.exists():
+        try:
+            path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            return f"{path} cannot be read as text ({type(err).__name__})"
+    elif not os.access(path.parent, os.W_OK):
+        return f"{path.parent} is not writable"
+    return None
+
+
+def create_options(request: dict[str, Any]) -> tuple[command.CreateOptions, list[Any]]:
+    """A create from a document's command line (``argv``), or from the pickers' structured values."""
+    if request.get("argv"):
+        parsed, problems = command.check([str(word) for word in request["argv"]])
+        if parsed.subcommand is not command.CREATE:
+            raise UsageError("Not a service-token create command.")
+        return command.create_options(parsed)[0], problems
+    expiry = request.get("expirySeconds")
+    if expiry is not None and (isinstance(expiry, bool) or not isinstance(expiry, int)):
+        raise UsageError("expirySeconds must be a whole number of seconds.")
+    return command.create_options_from_values(
+        [str(s) for s in request.get("scopes") or []],
+        [str(a) for a in request.get("accessLevels") or []],
+        name=request.get("name") if isinstance(request.get("name"), str) else None,
+        expiry_seconds=expiry,
+        project_id=request.get("projectId") if isinstance(request.get("projectId"), str) else None,
+    )
+
+
+def _failure(message: str) -> dict[str, Any]:
+    return {"ok": False, "message": redact(message)}
+
+
 @server.command(CREATE)
-async def create_service_token(ls: InfisicalLanguageServer, request: dict[str, Any]) -> dict[str, Any]:
+async def create_service_token(ls: InfisicalLanguageServer, request: dict[str, Any] | None = None) -> dict[str, Any]:
     """Create a token from a document's command line ({uri, argv}) or explicit values (the palette)."""
     await ls.until_ready()
-    uri = request.get("uri") or ""
-    argv = list(request["argv"]) if request.get("argv") else _argv_from(request)
-    parsed, problems = command.check(argv)
-    errors = [p for p in problems if p.severity == "error"]
-    if parsed.subcommand is not command.CREATE or errors:
-        return {"ok": False, "message": errors[0].text() if errors else "Not a service-token create command."}
-    options, _ = command.create_options(parsed)
-    project_id = options.project_id or ls.project_id(uri)
-    if not project_id:
-        return {"ok": False, "message": "No project: add --projectId, set infisical.projectId, or run infisical init."}
+    request = request if isinstance(request, dict) else {}
+    uri = str(request.get("uri") or "")
     if ls.settings.offline:
-        return {"ok": False, "message": "Offline mode is on (infisical.offline); nothing was created."}
+        return _failure("Offline mode is on (infisical.offline); nothing was created.")
+    ctx = ls.workflow_context(uri)
+    try:
+        options, problems = create_options(request)
+        plan = workflows.plan_create(options, problems, ctx)
+    except ProblemsError as err:
+        return _failure(next(p.text() for p in err.problems if p.severity == "error"))
+    except InfisicalTokensError as err:
+        return _failure(str(err))
 
     target_file: Path | None = None
     if not ls.settings.client_handles_tokens:
         target_file = _token_target(ls, uri)
-        if target_file is None:
+        why = (
+            f"'{ls.settings.token_file}' is not covered by .gitignore"
+            if target_file is None
+            else _unwritable(target_file)
+        )
+        if why is not None:
             ls.window_show_message(
                 types.ShowMessageParams(
                     type=types.MessageType.Warning,
-                    message="Not created: this editor cannot receive a token safely, and "
-                    f"'{ls.settings.token_file}' is not covered by .gitignore. Add it to .gitignore "
-                    "(or set infisical.tokenFile), or run `infisical-tokens service-token create --token-only`"
-                    " in a terminal.",
+                    message=f"Not created: this editor cannot receive a token safely, and {why}. Add it to "
+                    ".gitignore (or set infisical.tokenFile), or run `infisical-tokens service-token create "
+                    "--token-only` in a terminal.",
                 )
             )
-            return {"ok": False, "message": f"{ls.settings.token_file} is not gitignored"}
+            return _failure(f"Not created: {why}.")
+        assert target_file is not None
         choice = await ls.window_show_message_request_async(
             types.ShowMessageRequestParams(
                 type=types.MessageType.Info,
@@ -463,37 +508,51 @@ async def create_service_token(ls: InfisicalLanguageServer, request: dict[str, A
             )
         )
         if choice is None or choice.title != "Create":
-            return {"ok": False, "message": "Cancelled."}
+            return _failure("Cancelled.")
 
-    ctx = operations.Context(dict(os.environ), Path.cwd(), Path.home())
-    config = ls.project_config(uri)
-    plan = operations.CreatePlan(options, project_id, config, [])
     loop = asyncio.get_running_loop()
     try:
-        result = await loop.run_in_executor(None, _send, plan, ctx, ls.settings)
+        result = await loop.run_in_executor(None, workflows.create, plan, ctx)
+    except ProblemsError as err:
+        return _failure(err.problems[0].text())
     except InfisicalTokensError as err:
-        ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Error, message=f"Infisical: {err}"))
-        return {"ok": False, "message": str(err)}
+        ls.window_show_message(
+            types.ShowMessageParams(type=types.MessageType.Error, message=redact(f"Infisical: {err}"))
+        )
+        return _failure(str(err))
+    masked = mask_token(result.token)
     answer: dict[str, Any] = {
         "ok": True,
         "id": result.info.id,
         "name": result.info.name,
-        "projectId": project_id,
+        "projectId": plan.project_id,
         "expiresAt": result.info.expires_at,
         "scopes": [s.text for s in result.info.scopes],
-        "masked": _masked(result.token),
+        "masked": masked,
     }
     if ls.settings.client_handles_tokens:
         answer["token"] = result.token
         return answer
     assert target_file is not None
-    _write_token(target_file, result.token)
+    try:
+        _write_token(target_file, result.token)
+    except (OSError, UnicodeError) as err:
+        # the token exists and nowhere else holds it: hand it back rather than lose it
+        ls.window_show_message(
+            types.ShowMessageParams(
+                type=types.MessageType.Error,
+                message=f"Service token '{result.info.name}' ({masked}) was created, but {target_file} could not be "
+                f"written ({type(err).__name__}); the token is in this command's response. Delete it with "
+                f"`infisical-tokens service-token delete {result.info.id}` if you cannot use it.",
+            )
+        )
+        answer["token"] = result.token
+        return answer
     answer["writtenTo"] = str(target_file)
     ls.window_show_message(
         types.ShowMessageParams(
             type=types.MessageType.Info,
-            message=f"Service token '{result.info.name}' ({_masked(result.token)}) written to {target_file} "
-            "as INFISICAL_TOKEN.",
+            message=f"Service token '{result.info.name}' ({masked}) written to {target_file} as INFISICAL_TOKEN.",
         )
     )
     return answer
@@ -503,63 +562,53 @@ def _token_target(ls: InfisicalLanguageServer, uri: str) -> Path | None:
     """The token file next to the project (or the document), only if .gitignore covers it."""
     path = ls.path_of(uri)
     config = ls.project_config(uri)
-    base = config.path.parent if config is not None else (path.parent if path else None)
-    if base is None:
-        folders = list(ls.workspace.folders.values())
-        base = ls.path_of(folders[0].uri) if folders else None
-    if base is None:
-        return None
+    base = config.path.parent if config is not None else (path.parent if path else ls.root_path())
     target = (base / ls.settings.token_file).resolve()
     return target if GitIgnore(find_root(base)).ignored(target, is_dir=False) else None
 
 
-def _send(plan: operations.CreatePlan, ctx: operations.Context, settings: Settings) -> operations.CreateResult:
-    connection = operations.connect_to(settings.api_url, ctx, plan.config)
-    operations.require_user(connection.credentials, "create")
-    with connection.client as client:
-        operations.verify_environments(plan, client)
-        return operations.send_create(plan, client)
+def _arguments(request: Any) -> dict[str, Any]:
+    """Commands take one optional object argument; anything else counts as none."""
+    return request if isinstance(request, dict) else {}
 
 
-def _snapshot_for(ls: InfisicalLanguageServer, request: dict[str, Any] | None) -> Snapshot:
-    request = request or {}
-    uri = request.get("uri") or ""
-    if request.get("projectId") and ls.catalog is not None:
-        return ls.catalog.snapshot(request["projectId"])
-    return ls.snapshot(uri)
+def _snapshot_for(ls: InfisicalLanguageServer, request: dict[str, Any]) -> Snapshot:
+    project_id = request.get("projectId")
+    if isinstance(project_id, str) and project_id and ls.catalog is not None:
+        return ls.catalog.snapshot(project_id)
+    return ls.context_for(str(request.get("uri") or "")).snapshot
 
 
 @server.command("infisical.server.listEnvironments")
-async def list_environments(ls: InfisicalLanguageServer, request: dict[str, Any] | None = None) -> dict[str, Any]:
+async def list_environments(ls: InfisicalLanguageServer, request: Any = None) -> dict[str, Any]:
     await ls.until_ready()
-    snap = _snapshot_for(ls, request)
+    snap = _snapshot_for(ls, _arguments(request))
     return {"online": snap.online, "environments": [{"slug": e.slug, "name": e.name} for e in snap.environments]}
 
 
 @server.command("infisical.server.listFolders")
-async def list_folders(ls: InfisicalLanguageServer, request: dict[str, Any]) -> dict[str, Any]:
+async def list_folders(ls: InfisicalLanguageServer, request: Any = None) -> dict[str, Any]:
     await ls.until_ready()
+    request = _arguments(request)
     snap = _snapshot_for(ls, request)
-    return {"online": snap.online, "folders": list(snap.folders.get(request.get("environment", ""), ()))}
+    return {"online": snap.online, "folders": list(snap.folders.get(str(request.get("environment", "")), ()))}
 
 
 @server.command("infisical.server.listProjects")
-async def list_projects(ls: InfisicalLanguageServer, request: dict[str, Any] | None = None) -> dict[str, Any]:
+async def list_projects(ls: InfisicalLanguageServer, request: Any = None) -> dict[str, Any]:
     await ls.until_ready()
-    snap = _snapshot_for(ls, request)
+    snap = _snapshot_for(ls, _arguments(request))
     projects = snap.projects or (ls.catalog.projects() if ls.catalog else ())
     return {"online": snap.online, "projects": [{"id": p.id, "name": p.name} for p in projects]}
 
 
 @server.command("infisical.server.status")
-async def status(ls: InfisicalLanguageServer, request: dict[str, Any] | None = None) -> dict[str, Any]:
+async def status(ls: InfisicalLanguageServer, request: Any = None) -> dict[str, Any]:
     await ls.until_ready()
-    request = request or {}
-    uri = request.get("uri") or ""
-    config = ls.project_config(uri)
-    snap = ls.snapshot(uri)
+    context = ls.context_for(str(_arguments(request).get("uri") or ""))
+    snap, config = context.snapshot, context.config
     return {
-        "projectId": ls.project_id(uri),
+        "projectId": context.project_id,
         "defaultEnvironment": config.default_environment if config else "",
         "branchMapping": config.branch_mapping if config else {},
         "online": snap.online,
@@ -568,25 +617,30 @@ async def status(ls: InfisicalLanguageServer, request: dict[str, Any] | None = N
 
 
 @server.command("infisical.server.refreshCatalog")
-async def refresh_catalog(ls: InfisicalLanguageServer, request: dict[str, Any] | None = None) -> dict[str, Any]:
+async def refresh_catalog(ls: InfisicalLanguageServer, request: Any = None) -> dict[str, Any]:
     await ls.until_ready()
-    request = request or {}
-    project_id = request.get("projectId") or ls.project_id(request.get("uri") or "")
-    if ls.catalog is None or project_id is None:
+    request = _arguments(request)
+    project_id = request.get("projectId") or ls.context_for(str(request.get("uri") or "")).project_id
+    if ls.catalog is None or not project_id:
         return {"online": False, "reason": ls.offline_reason or "no project"}
-    token = f"infisical-refresh-{project_id}"
-    if ls.supports_progress:
-        await ls.work_done_progress.create_async(token)
-        ls.work_done_progress.begin(
-            token, types.WorkDoneProgressBegin(title="Infisical", message="Loading environments and folders")
-        )
+    token = f"infisical-refresh-{uuid.uuid4()}"  # a progress token may be registered only once per run
+    progress = ls.supports_progress
+    if progress:
+        try:
+            await ls.work_done_progress.create_async(token)
+            ls.work_done_progress.begin(
+                token, types.WorkDoneProgressBegin(title="Infisical", message="Loading environments and folders")
+            )
+        except Exception as err:
+            log.info("no progress for this refresh: %s", type(err).__name__)
+            progress = False
     try:
-        await asyncio.wrap_future(ls.catalog.refresh(project_id))
+        await asyncio.wrap_future(ls.catalog.refresh(str(project_id)))
         online, reason = True, None
     except Exception as err:
-        online, reason = False, str(err)
+        online, reason = False, redact(str(err))
     finally:
-        if ls.supports_progress:
+        if progress:
             ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message="done"))
     return {"online": online, "reason": reason}
 

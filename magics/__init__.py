@@ -10,16 +10,17 @@ __all__ = ["ServiceToken", "load_ipython_extension", "unload_ipython_extension"]
 
 
 def load_ipython_extension(ipython: Any) -> None:
-    from .completion import infisical_matcher
+    from .completion import make_matcher
     from .magic import InfisicalMagics
 
-    ipython.register_magics(InfisicalMagics(ipython))
-    if infisical_matcher not in ipython.Completer.custom_matchers:
-        ipython.Completer.custom_matchers.append(infisical_matcher)
+    unload_ipython_extension(ipython)
+    magics = InfisicalMagics(ipython)
+    ipython.register_magics(magics)
+    ipython.Completer.custom_matchers.append(make_matcher(magics))
 
 
 def unload_ipython_extension(ipython: Any) -> None:
-    from .completion import infisical_matcher
+    from .completion import IDENTIFIER
 
-    if infisical_matcher in ipython.Completer.custom_matchers:
-        ipython.Completer.custom_matchers.remove(infisical_matcher)
+    matchers = ipython.Completer.custom_matchers
+    matchers[:] = [m for m in matchers if getattr(m, "matcher_identifier", None) != IDENTIFIER]

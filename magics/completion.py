@@ -1,80 +1,80 @@
-"""Tab completion for ``%infisical`` lines (IPython's matcher API v2), from the core's editor features.
+"""Tab completion for ``%infisical`` lines (IPython's matcher API v2), from the core's editor engine.
 
-Answers come from the catalog's cache or, until it has loaded (in the background), from the slugs the
-project's ``.infisical.json`` names: completion never waits on the network.
+The project and instance come from the same resolution as the magic's commands (the
+``InfisicalMagics`` traits, then the environment, then ``.infisical.json``). Answers come from the
+catalog's cache or, until it has loaded in the background, from the slugs the project file names:
+completion never waits on the network.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-from typing import Any
+import contextlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from infisical_tokens.core import analysis, command, operations
-from infisical_tokens.core.catalog import Catalog, Snapshot, offline_snapshot
-from infisical_tokens.core.errors import InfisicalTokensError
 from IPython.core.completer import SimpleCompletion, context_matcher
 
-_catalogs: dict[tuple[str, ...], Catalog | None] = {}
+from infisical_tokens.core import editor, resolve, workflows
+from infisical_tokens.core.catalog import Catalog
+from infisical_tokens.core.editor.context import document_context
+from infisical_tokens.core.errors import InfisicalTokensError
+
+if TYPE_CHECKING:
+    from .magic import InfisicalMagics
+
+IDENTIFIER = "infisical_magic"
 _SETTINGS = ("INFISICAL_TOKEN", "INFISICAL_DOMAIN", "INFISICAL_API_URL", "HOME")
 
 
-def _shared_catalog() -> Catalog | None:
-    """One background-refreshed catalog per set of credentials (built once, never blocking)."""
-    key = tuple(os.environ.get(name, "") for name in _SETTINGS)
-    if key in _catalogs:
-        return _catalogs[key]
-    _catalogs[key] = None
-    ctx = operations.Context(dict(os.environ), Path.cwd(), Path.home())
-    try:
-        _catalogs[key] = operations.open_catalog(operations.connect_to(None, ctx, None))
-    except InfisicalTokensError:
-        return None
-    return _catalogs[key]
-    _catalogs[key] = None
-    ctx = operations.Context(dict(os.environ), Path.cwd(), Path.home())
-    try:
-        connection = operations.connect(command.parse(["service-token", "list"]), ctx, None)
-    except InfisicalTokensError:
-        return None
-    client = connection.client
+class Completer:
+    """One background-refreshed catalog per set of credentials and instance (built once, never blocking)."""
 
-    def fetch(project_id: str) -> tuple[Any, dict[str, list[str]]]:
-        project = client.get_project(project_id)
-        return project, client.folder_tree(project_id, [e.slug for e in project.environments])
+    def __init__(self, context: Callable[[], workflows.Context]) -> None:
+        self._context = context
+        self._catalogs: dict[tuple[str | None, ...], Catalog | None] = {}
 
-    _catalogs[key] = Catalog(fetch, client.list_projects)
-    return _catalogs[key]
+    def _catalog(self, ctx: workflows.Context) -> Catalog | None:
+        key = (*(ctx.env.get(name, "") for name in _SETTINGS), ctx.domain)
+        if key not in self._catalogs:
+            self._catalogs[key] = None
+            with contextlib.suppress(InfisicalTokensError):
+                self._catalogs[key] = workflows.open_catalog(workflows.connect(ctx, None))
+        return self._catalogs[key]
+
+    def document(self, line: str) -> editor.DocumentContext:
+        ctx = self._context()
+        catalog = self._catalog(ctx)
+        return document_context(
+            line,
+            "python",
+            resolve.project_file_quietly(ctx.cwd),
+            explicit_project=ctx.project_id,
+            env=ctx.env,
+            snapshots=catalog.snapshot if catalog is not None else None,
+        )
+
+    def complete(self, line: str) -> dict[str, Any]:
+        result = editor.complete(line, "python", len(line), self.document(line))
+        if not result.items:
+            return {"completions": [], "suppress": True}  # not Python names: nothing fits an %infisical line here
+        start = min(item.start for item in result.items)
+        fragment = line[start:]
+        completions = [
+            SimpleCompletion(item.new_text, type="param")
+            for item in result.items
+            if item.start == start and item.new_text.startswith(fragment)
+        ]
+        return {"completions": completions, "matched_fragment": fragment, "suppress": True, "ordered": True}
 
 
-def _snapshot() -> Snapshot:
-    ctx = operations.Context(dict(os.environ), Path.cwd(), Path.home())
-    try:
-        config = operations.project_config(ctx)
-    except InfisicalTokensError:
-        config = None
-    slugs = [config.default_environment, *config.branch_mapping.values()] if config else []
-    project_id = os.environ.get("INFISICAL_PROJECT_ID") or (config.workspace_id if config else None) or None
-    catalog = _shared_catalog()
-    if catalog is None:
-        return offline_snapshot(project_id, slugs, "offline")
-    return catalog.snapshot(project_id, slugs)
+def make_matcher(magics: InfisicalMagics) -> Callable[[Any], dict[str, Any]]:
+    completer = Completer(magics._context)
 
+    @context_matcher(identifier=IDENTIFIER)  # type: ignore[untyped-decorator]
+    def infisical_matcher(context: Any) -> dict[str, Any]:
+        stripped = context.text_until_cursor.rsplit("\n", 1)[-1].lstrip()
+        if not stripped.startswith("%infisical"):
+            return {"completions": [], "suppress": False}
+        return completer.complete(stripped)
 
-@context_matcher(identifier="infisical_magic")  # type: ignore[untyped-decorator]
-def infisical_matcher(context: Any) -> dict[str, Any]:
-    line = context.text_until_cursor.rsplit("\n", 1)[-1]
-    stripped = line.lstrip()
-    if not stripped.startswith("%infisical"):
-        return {"completions": [], "suppress": False}
-    result = analysis.complete(stripped, "python", len(stripped), _snapshot())
-    if not result.items:
-        return {"completions": [], "suppress": False}
-    start = min(item.start for item in result.items)
-    fragment = stripped[start:]
-    completions = [
-        SimpleCompletion(item.new_text, type="param")
-        for item in result.items
-        if item.start == start and item.new_text.startswith(fragment)
-    ]
-    return {"completions": completions, "matched_fragment": fragment, "suppress": bool(completions), "ordered": True}
+    return infisical_matcher  # type: ignore[no-any-return]

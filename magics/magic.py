@@ -1,4 +1,4 @@
-"""``%infisical service-token create|list|view|delete ...``: the command line's command, in a notebook.
+"""``%infisical service-token create|list|view|delete ...`` (and ``check``): the command line's commands.
 
 The line is split POSIX-style and parsed by the core's one command definition, so flags, defaults,
 checks and messages are the command line's. Every bad input is a plain ``UsageError`` (no traceback).
@@ -8,19 +8,22 @@ A created token comes back as a masked :class:`ServiceToken`; it is printed only
 from __future__ import annotations
 
 import html
+import keyword
 import os
 import shlex
 import sys
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
-from infisical_tokens.core import command, operations, render
-from infisical_tokens.core.errors import InfisicalTokensError
-from infisical_tokens.core.models import TokenInfo
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class, output_can_be_silenced
 from traitlets import Bool, Unicode
 from traitlets.config import Configurable
+
+from infisical_tokens.core import command, render, workflows
+from infisical_tokens.core.check import CheckReport
+from infisical_tokens.core.errors import InfisicalTokensError, ProblemsError
+from infisical_tokens.core.models import TokenInfo
 
 from .token import ServiceToken
 
@@ -94,12 +97,21 @@ def split_magic_flags(argv: list[str]) -> tuple[list[str], dict[str, str | bool]
                 i += 1
             else:
                 raise UsageError(f"flag needs an argument: {name}")
-            if MAGIC_FLAGS[name] and not str(found[name]).isidentifier() and name == "--out":
-                raise UsageError(f"--out needs a Python variable name, not '{found[name]}'")
         else:
             rest.append(word)
         i += 1
+    _check_destinations(found)
     return rest, found
+
+
+def _check_destinations(found: dict[str, str | bool]) -> None:
+    """Refuse a destination the token could not be put into, before anything is created."""
+    out = found.get("--out")
+    if isinstance(out, str) and (not out.isidentifier() or keyword.iskeyword(out) or out.startswith("__")):
+        raise UsageError(f"--out needs a plain Python variable name, not '{out}'")
+    env = found.get("--env")
+    if isinstance(env, str) and (not env or "=" in env or "\0" in env or env.strip() != env):
+        raise UsageError(f"--env needs an environment variable name (no '=', NUL or spaces), not {env!r}")
 
 
 @magics_class
@@ -142,81 +154,75 @@ class InfisicalMagics(Magics, Configurable):
         if parsed.subcommand is not command.CREATE and extra:
             raise UsageError(f"{', '.join(extra)} only go with `service-token create`.")
         try:
-            return self._run(parsed, extra)
+            outcome = workflows.run(parsed, self._context())
+            return RENDERERS[type(outcome)](self, outcome, extra)
+        except ProblemsError as err:
+            raise UsageError("\n".join(p.text() for p in err.problems if p.severity == "error")) from None
         except InfisicalTokensError as err:
             raise UsageError(str(err)) from None
+        except KeyboardInterrupt:
+            raise UsageError(INTERRUPTED) from None
+        except Exception as err:
+            raise UsageError(
+                f"%infisical: unexpected {type(err).__name__}; this is a bug in infisical-tokens."
+            ) from None
 
-    # ------------------------------------------------------------------ subcommands
-    def _context(self) -> operations.Context:
-        return operations.Context(dict(os.environ), Path.cwd(), Path.home())
+    def _context(self) -> workflows.Context:
+        """The traits are the notebook's settings: a command's own --domain/--projectId wins over them."""
+        return workflows.Context.of_process(domain=self.api_url or None, project_id=self.project_id or None, warn=_warn)
 
-    def _with_traits(self, parsed: command.ParsedCommand) -> command.ParsedCommand:
-        """The traits fill in --domain and --projectId where the line gives none."""
-        extra = []
-        if self.api_url and parsed.string("domain") is None:
-            extra.append(f"--domain={self.api_url}")
-        if self.project_id and parsed.string("projectId") is None:
-            extra.append(f"--projectId={self.project_id}")
-        return command.parse(parsed.argv + extra) if extra else parsed
-
-    def _run(self, parsed: command.ParsedCommand, extra: dict[str, str | bool]) -> Any:
-        parsed = self._with_traits(parsed)
-        ctx = self._context()
-        sub = parsed.subcommand
-        if sub is command.CREATE:
-            return self._create(parsed, ctx, extra)
-        wanted = parsed.positionals[0][1] if parsed.positionals else None
-        if sub is command.VIEW and wanted is None:
-            raise UsageError("Give a token ID (see `%infisical service-token list`).")
-        if sub is command.DELETE:
-            config, project_id = operations.project_config_quietly(ctx), ""
-        else:
-            config, project_id = operations.resolve_project(parsed.string("projectId"), ctx)
-        connection = operations.connect(parsed, ctx, config)
-        with connection.client as client:
-            if sub is command.LIST:
-                return TokenTable(client.list_service_tokens(project_id))
-            if sub is command.VIEW:
-                assert wanted is not None
-                return TokenDetails(operations.find_token(client.list_service_tokens(project_id), wanted, project_id))
-            operations.require_user(connection.credentials, "delete")
-            if not parsed.flag_set("yes"):
-                raise UsageError("Deleting cannot be undone: add --yes to confirm.")
-            assert wanted is not None
-            info = client.delete_service_token(wanted)
-            print(f"Deleted service token '{info.name}' ({info.id}).")
-            return None
-
-    def _create(self, parsed: command.ParsedCommand, ctx: operations.Context, extra: dict[str, str | bool]) -> Any:
-        plan = operations.plan_create(parsed, ctx)
-        connection = operations.connect(parsed, ctx, plan.config)
-        operations.require_user(connection.credentials, "create")
-        with connection.client as client:
-            project = operations.verify_environments(plan, client)
-            if plan.options.dry_run:
-                tree = client.folder_tree(plan.project_id, [e.slug for e in project.environments] if project else None)
-                print(
-                    render.dry_run_text(
-                        "POST", client.api_url + "/v2/service-token/", plan.body(""), operations.coverage(plan, tree)
-                    )
-                )
-                return None
-            result = operations.send_create(plan, client)
-        token = ServiceToken(result.token, result.info)
+    # ------------------------------------------------------------------ outcomes
+    def _created(self, outcome: workflows.Created, extra: dict[str, str | bool]) -> Any:
+        token = ServiceToken(outcome.token, outcome.info)
         if extra.get("--out"):
             assert self.shell is not None
             self.shell.user_ns[str(extra["--out"])] = token
-            print(f"Stored service token '{result.info.name}' in {extra['--out']} ({token.masked}).")
+            print(f"Stored service token '{outcome.info.name}' in {extra['--out']} ({token.masked}).")
             return None
         if extra.get("--env"):
-            os.environ[str(extra["--env"])] = result.token
-            print(f"Set {extra['--env']} to service token '{result.info.name}' ({token.masked}).")
+            os.environ[str(extra["--env"])] = outcome.token
+            print(f"Set {extra['--env']} to service token '{outcome.info.name}' ({token.masked}).")
             return None
-        if plan.options.token_only:
+        if outcome.plan.options.token_only:
             if extra.get("--reveal") or self.show_token:
                 print("Warning: the raw token below will be saved with this notebook's outputs.", file=sys.stderr)
-                print(result.token)
+                print(outcome.token)
             else:
                 print(f"{token.masked}  (masked; use tok = %infisical ..., --out NAME or --reveal)")
             return None
         return token
+
+    def _dry_run(self, outcome: workflows.DryRun, extra: dict[str, str | bool]) -> None:
+        print(render.dry_run_text(outcome), end="")
+
+    def _token_list(self, outcome: workflows.TokenList, extra: dict[str, str | bool]) -> TokenTable:
+        return TokenTable(outcome.tokens)
+
+    def _token_view(self, outcome: workflows.TokenView, extra: dict[str, str | bool]) -> TokenDetails:
+        return TokenDetails(outcome.info)
+
+    def _deleted(self, outcome: workflows.Deleted, extra: dict[str, str | bool]) -> None:
+        print(f"Deleted service token '{outcome.info.name}' ({outcome.info.id}).")
+
+    def _checked(self, outcome: CheckReport, extra: dict[str, str | bool]) -> None:
+        print(outcome.formatted() + outcome.summary())
+
+
+def _warn(text: str) -> None:
+    print(f"Warning: {text}", file=sys.stderr)
+
+
+INTERRUPTED = (
+    "Interrupted. If a create was under way, the token may exist without having been shown: "
+    "run `%infisical service-token list` and delete any token you did not get."
+)
+
+# Each outcome type has exactly one renderer; a test checks every workflow's outcome is covered.
+RENDERERS: dict[type, Callable[[InfisicalMagics, Any, dict[str, str | bool]], Any]] = {
+    workflows.Created: InfisicalMagics._created,
+    workflows.DryRun: InfisicalMagics._dry_run,
+    workflows.TokenList: InfisicalMagics._token_list,
+    workflows.TokenView: InfisicalMagics._token_view,
+    workflows.Deleted: InfisicalMagics._deleted,
+    CheckReport: InfisicalMagics._checked,
+}

@@ -6,11 +6,7 @@ import html
 from typing import Any, NoReturn
 
 from infisical_tokens.core.models import TokenInfo
-
-
-def mask(token: str) -> str:
-    """``st.1a2b…****``: enough to recognise a token, never enough to use it."""
-    return f"{token[:7]}…****" if len(token) > 12 else "****"
+from infisical_tokens.core.redact import mask_token
 
 
 class ServiceToken:
@@ -31,7 +27,7 @@ class ServiceToken:
 
     @property
     def masked(self) -> str:
-        return mask(self._value)
+        return mask_token(self._value)
 
     def __repr__(self) -> str:
         return f"<ServiceToken name={self.info.name!r} token={self.masked}>"

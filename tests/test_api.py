@@ -7,6 +7,7 @@ import socket
 from collections.abc import Iterator
 
 import pytest
+
 from infisical_tokens.core.api import InfisicalClient
 from infisical_tokens.core.errors import (
     DNSFailure,
@@ -17,7 +18,6 @@ from infisical_tokens.core.errors import (
     Unauthorized,
     ValidationFailed,
 )
-
 from tests.emulator import Emulator, Seeded
 
 

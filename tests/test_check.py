@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-from infisical_tokens.core.ignore import GitIgnore
 
+from infisical_tokens.core.ignore import GitIgnore
 from tests.conftest import Runner, link_project
 from tests.emulator import Emulator, seed
 
@@ -99,9 +99,26 @@ def test_online_without_credentials_says_so(run: Runner) -> None:
     assert result.code == 1 and "You must be logged in" in result.stderr
 
 
-def test_bad_arguments(run: Runner) -> None:
-    result = run("check", "--format", "xml")
-    assert result.code == 2 and "invalid choice: 'xml'" in result.stderr
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--format", "xml"], 'invalid argument "xml" for "--format" flag: not one of its choices\n  xml\n  ^^^'),
+        (["--format=jsn"], "Did you mean 'json'?"),
+        (["--onlin"], "unknown flag: --onlin"),
+        (["--online=maybe"], 'strconv.ParseBool: parsing "maybe"'),
+    ],
+)
+def test_bad_arguments_exit_1_with_a_caret(run: Runner, args: list[str], message: str) -> None:
+    result = run("check", *args)
+    assert result.code == 1 and message in result.stderr
+    assert result.stdout == ""
+
+
+def test_check_help_is_the_command_models(run: Runner) -> None:
+    result = run("check", "--help")
+    assert result.code == 0
+    assert "Usage:\n  infisical-tokens check [PATH...] [flags]" in result.stdout
+    assert "--format string" in result.stdout and 'default "text"' in result.stdout
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from infisical_tokens.core.command import check, create_options, parse, parse_go_int
 from infisical_tokens.core.errors import ConfigError
 from infisical_tokens.core.project import find_project_file, load_project_config, parse_project_config

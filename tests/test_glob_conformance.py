@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from infisical_tokens.core import jsregex
 from infisical_tokens.core.glob import compile_glob, covered, is_match
 from infisical_tokens.core.picomatch import GlobSyntaxError, make_re

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from infisical_tokens.magics import ServiceToken
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 from nbclient import NotebookClient
 
+from infisical_tokens.magics import ServiceToken
 from tests.conftest import TOKEN_RE, base_env
 from tests.emulator import Emulator, Seeded, seed
 
@@ -50,7 +50,7 @@ def test_create_returns_a_masked_token(ip: InteractiveShell, new_emulator: Emula
     tok = ip.run_line_magic(
         "infisical", "service-token create --scope=dev:/backend/** --access-level=read --expiry-seconds 3600"
     )
-    assert isinstance(tok, ServiceToken) and not isinstance(tok, str)
+    assert type(tok) is ServiceToken  # not a str subclass: "x" + tok must fail instead of leaking
     raw = tok.reveal()
     assert TOKEN_RE.fullmatch(raw)
     for shown in (repr(tok), str(tok), f"{tok}", "%s" % (tok,), tok._repr_html_()):  # noqa: UP031 - %-format is one of the ways a token could leak
@@ -106,7 +106,7 @@ def test_list_view_delete(ip: InteractiveShell, new_emulator: Emulator) -> None:
     assert token_id in repr(table) and "<table>" in table._repr_html_() and "nb" in table._repr_html_()
     details = ip.run_line_magic("infisical", f"service-token view {token_id[:8]}")
     assert "Name:" in repr(details) and token_id in details._repr_html_()
-    with pytest.raises(UsageError, match="add --yes"):
+    with pytest.raises(UsageError, match="pass --yes to confirm"):
         ip.run_line_magic("infisical", f"service-token delete {token_id}")
     ip.run_line_magic("infisical", f"service-token delete {token_id} --yes")
     assert token_id not in new_emulator.state.tokens
@@ -122,7 +122,10 @@ def test_list_view_delete(ip: InteractiveShell, new_emulator: Emulator) -> None:
         ("service-token create -s dve:/ -a read", "Did you mean 'dev'?"),
         ("service-token create -s dev:/ -a read --bogus", "unknown flag: --bogus"),
         ("service-token create -s 'dev:/ -a read", "No closing quotation"),
-        ("service-token create -s dev:/ -a read --out 1x", "--out needs a Python variable name"),
+        ("service-token create -s dev:/ -a read --out 1x", "--out needs a plain Python variable name"),
+        ("service-token create -s dev:/ -a read --out __builtins__", "--out needs a plain Python variable name"),
+        ("service-token create -s dev:/ -a read --out class", "--out needs a plain Python variable name"),
+        ("service-token create -s dev:/ -a read --env A=B", "--env needs an environment variable name"),
         ("service-token lst", "unknown command"),
         ("service-token list --out x", "only go with `service-token create`"),
     ],

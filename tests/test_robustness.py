@@ -1,4 +1,4 @@
-"""Random and hostile input: the analysis and the server never raise, whatever they are fed."""
+"""Random and hostile input: the editor engine and the server never raise, whatever they are fed."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from infisical_tokens.core import analysis
+from lsprotocol import types
+
+from infisical_tokens.core import editor
 from infisical_tokens.core.catalog import Snapshot
 from infisical_tokens.core.models import Environment, ProjectInfo
 from infisical_tokens.core.snippets import Kind
-from lsprotocol import types
-
 from tests.conftest import base_env
 from tests.lsp_harness import Session, link, start
 
@@ -103,16 +103,16 @@ hostile_text = st.one_of(
 def test_analysis_never_raises(text: str, kind: Kind | None, where: float, online: bool) -> None:
     snapshot = SNAPSHOT if online else Snapshot("p")
     offset = int(len(text) * where)
-    findings = analysis.diagnose(text, kind, snapshot)
+    findings = editor.diagnose(text, kind, editor.DocumentContext(snapshot))
     for f in findings:
         assert 0 <= f.start <= f.end <= len(text)
         if f.fix is not None:
             assert 0 <= f.fix.start <= f.fix.end <= len(text)
-    for item in analysis.complete(text, kind, offset, snapshot).items:
+    for item in editor.complete(text, kind, offset, editor.DocumentContext(snapshot)).items:
         assert 0 <= item.start <= item.end <= len(text)
-    info = analysis.hover(text, kind, offset, snapshot)
+    info = editor.hover(text, kind, offset, editor.DocumentContext(snapshot))
     assert info is None or 0 <= info.start <= info.end <= len(text)
-    analysis.actions(text, kind, 0, offset, snapshot, findings)
+    editor.actions(text, kind, 0, offset, editor.DocumentContext(snapshot), findings)
 
 
 @pytest.mark.parametrize(
@@ -129,9 +129,9 @@ def test_analysis_never_raises(text: str, kind: Kind | None, where: float, onlin
 )
 @pytest.mark.parametrize("kind", ["shell", "project-json", "markdown"])
 def test_hostile_documents(text: str, kind: Kind) -> None:
-    analysis.diagnose(text, kind, SNAPSHOT)
-    analysis.complete(text, kind, len(text), SNAPSHOT)
-    analysis.hover(text, kind, len(text) // 2, SNAPSHOT)
+    editor.diagnose(text, kind, editor.DocumentContext(SNAPSHOT))
+    editor.complete(text, kind, len(text), editor.DocumentContext(SNAPSHOT))
+    editor.hover(text, kind, len(text) // 2, editor.DocumentContext(SNAPSHOT))
 
 
 @pytest.mark.asyncio

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from infisical_tokens.core.errors import ConfigError, SessionError, TrustError
 from infisical_tokens.core.project import ProjectConfig
 from infisical_tokens.core.session import (
@@ -24,7 +25,6 @@ from infisical_tokens.core.session import (
     resolve_target,
     vault_file_name,
 )
-
 from tests.conftest import TOKEN_RE, Runner, base_env, link_project
 from tests.emulator import Emulator, login, seed
 from tests.emulator.login import write_file_vault

@@ -6,8 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from infisical_tokens.core.session import vault_file_name
 from jwcrypto import jwe, jwk
+
+from infisical_tokens.core.session import vault_file_name
 
 
 def write_config(home: Path, email: str, domain: str, **extra: Any) -> Path:

@@ -1,122 +1,22 @@
-"""Pure editor features: ``(text, kind, catalog snapshot) -> findings / completions / hovers / actions``.
+"""Editor features for ``infisical service-token ...`` command lines found in any text.
 
-The language server and ``infisical-tokens check`` are two presentations of these results. All
-positions are character offsets into the document text; adapters convert them.
+Pure functions over :class:`CommandSite` values (see :mod:`snippets`): diagnostics, completion,
+hover and actions. The command's definition and checks are :mod:`command`'s.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Literal
 
-from . import command, scope
-from .catalog import Snapshot
-from .glob import compile_glob
-from .jsonloc import Location, Member, locate, members
-from .lexer import Word
-from .problems import Problem, Severity
-from .project import KEYS
-from .session import normalize_api_url
-from .snippets import CommandSite, Kind, find_commands, site_at
+from .. import command, scope
+from ..catalog import Snapshot
+from ..glob import compile_glob
+from ..lexer import Word
+from ..problems import Problem
+from ..snippets import CommandSite, Kind, find_commands
+from .model import DOMAINS, Action, Completion, Completions, CreateRequest, Edit, Finding, HoverInfo
 
 DocMapFn = Callable[[int], int]  # index into a word's text -> document offset
-
-DOMAINS = (
-    ("https://app.infisical.com", "Infisical Cloud (US)"),
-    ("https://eu.infisical.com", "Infisical Cloud (EU)"),
-)
-KEY_DOCS = {
-    "workspaceId": "The project ID (`infisical init` writes it); `service-token create` uses it by default.",
-    "defaultEnvironment": "Environment slug other commands use when none is given.",
-    "gitBranchToEnvironmentMapping": "Git branch name -> environment slug, used by other commands.",
-    "defaultSecretPath": "Folder path other commands use by default, e.g. /backend.",
-    "domain": "Infisical instance URL for this repository (https://...). Credentials are only sent "
-    "there if you confirm it outside the repository.",
-}
-
-
-@dataclass(frozen=True)
-class Edit:
-    start: int
-    end: int
-    text: str
-
-
-@dataclass(frozen=True)
-class Finding:
-    severity: Severity
-    code: str
-    message: str
-    start: int
-    end: int
-    hint: str = ""
-    fix: Edit | None = None
-    fix_title: str = ""
-
-    @property
-    def text(self) -> str:
-        return f"{self.message} {self.hint}".strip()
-
-
-@dataclass(frozen=True)
-class Completion:
-    label: str
-    new_text: str
-    start: int
-    end: int
-    kind: Literal["environment", "folder", "flag", "value", "project", "key", "command"]
-    detail: str = ""
-    documentation: str = ""
-    filter_text: str | None = None
-    sort_text: str | None = None
-    retrigger: bool = False  # ask the editor for the next level at once (e.g. after "dev:")
-    snippet: bool = False
-
-
-@dataclass(frozen=True)
-class Completions:
-    items: list[Completion]
-    incomplete: bool = False
-
-
-@dataclass(frozen=True)
-class HoverInfo:
-    markdown: str
-    start: int
-    end: int
-
-
-@dataclass(frozen=True)
-class CreateRequest:
-    """A create command found in a document, as the "Create service token" action will run it."""
-
-    argv: tuple[str, ...]
-    start: int
-    end: int
-
-
-@dataclass(frozen=True)
-class Action:
-    title: str
-    kind: Literal["quickfix", "create"]
-    edit: Edit | None = None
-    code: str = ""
-    create: CreateRequest | None = None
-    preferred: bool = False
-
-
-@dataclass(frozen=True)
-class DocumentContext:
-    """Facts about the document's surroundings that the text does not say."""
-
-    project_id: str | None = None
-    login_api_url: str | None = None
-    workspace_slugs: tuple[str, ...] = field(default_factory=tuple)
-
-
-# ---------------------------------------------------------------------- command lines
 
 
 def _word_range(site: CommandSite, problem: Problem) -> tuple[int, int]:
@@ -170,7 +70,7 @@ def _catalog_problems(parsed: command.ParsedCommand, snapshot: Snapshot) -> list
     return problems
 
 
-def command_findings(site: CommandSite, snapshot: Snapshot) -> list[Finding]:
+def site_findings(site: CommandSite, snapshot: Snapshot) -> list[Finding]:
     if not site.is_service_token:
         return []
     parsed, problems = command.check(site.argv)
@@ -191,165 +91,6 @@ def workspace_slugs(text: str, kind: Kind | None) -> list[str]:
             if parsed_scope is not None and parsed_scope.environment.strip():
                 slugs.append(parsed_scope.environment.strip())
     return slugs
-
-
-# ---------------------------------------------------------------------- .infisical.json
-
-
-def _json_findings(text: str, snapshot: Snapshot, context: DocumentContext) -> list[Finding]:
-    findings: list[Finding] = []
-    try:
-        json.loads(text)
-    except RecursionError:
-        findings.append(Finding("error", "json-invalid", "Invalid JSON: nested too deeply.", 0, min(1, len(text))))
-    except ValueError as err:
-        position = getattr(err, "pos", 0)
-        findings.append(
-            Finding(
-                "error",
-                "json-invalid",
-                f"Invalid JSON: {getattr(err, 'msg', str(err))}.",
-                position,
-                min(position + 1, len(text)),
-                "The Infisical CLI cannot read this file.",
-            )
-        )
-    canonical = {k.lower(): k for k in KEYS}
-    for member in members(text):
-        if len(member.path) != 1 or member.key is None or member.value is None:
-            if len(member.path) == 2 and member.path[0] == "gitBranchToEnvironmentMapping":
-                findings += _slug_findings(member, snapshot, f"Branch '{member.path[1]}' maps to")
-            continue
-        key = str(member.path[0])
-        known = canonical.get(key.lower())
-        if known is None:
-            suggestion = scope.closest(key, KEYS)
-            findings.append(
-                Finding(
-                    "warning",
-                    "json-unknown-key",
-                    f"Unknown key '{key}': the Infisical CLI ignores it.",
-                    member.key.start,
-                    member.key.end,
-                    f"Did you mean '{suggestion}'?" if suggestion else f"Known keys: {', '.join(KEYS)}.",
-                    Edit(member.key.start, member.key.end, json.dumps(suggestion)) if suggestion else None,
-                    f"Rename to '{suggestion}'" if suggestion else "",
-                )
-            )
-            continue
-        value = member.value
-        if known == "gitBranchToEnvironmentMapping":
-            if value.kind not in ("{",) and not (value.kind == "literal" and value.value == "null"):
-                findings.append(
-                    Finding(
-                        "error",
-                        "json-type",
-                        f"'{known}' must map branch names to environment slugs.",
-                        value.start,
-                        value.end,
-                    )
-                )
-            continue
-        if value.kind != "string":
-            findings.append(Finding("error", "json-type", f"'{known}' must be a string.", value.start, value.end))
-            continue
-        if known == "defaultEnvironment" and value.value:
-            findings += _slug_findings(member, snapshot, "defaultEnvironment is")
-        elif known == "workspaceId":
-            if not value.value.strip():
-                findings.append(
-                    Finding(
-                        "error",
-                        "json-no-project",
-                        "workspaceId is empty.",
-                        value.start,
-                        value.end,
-                        "Run `infisical init`, or put your project ID here.",
-                    )
-                )
-            elif snapshot.projects and value.value not in {p.id for p in snapshot.projects}:
-                findings.append(
-                    Finding(
-                        "warning",
-                        "json-unknown-project",
-                        f"Project '{value.value}' is not among the projects you can see.",
-                        value.start,
-                        value.end,
-                        "Check the ID, or your access to the project.",
-                    )
-                )
-        elif known == "defaultSecretPath" and value.value and not value.value.startswith("/"):
-            findings.append(
-                Finding(
-                    "warning",
-                    "json-path",
-                    "defaultSecretPath should start with '/'.",
-                    value.start,
-                    value.end,
-                    fix=Edit(value.start + 1, value.start + 1, "/"),
-                    fix_title="Add the leading /",
-                )
-            )
-        elif known == "domain" and value.value:
-            findings += _domain_findings(value.value, value.start, value.end, context)
-    return findings
-
-
-def _slug_findings(member: Member, snapshot: Snapshot, what: str) -> list[Finding]:
-    value = member.value
-    if value is None or value.kind != "string" or not snapshot.online or value.value in snapshot.slugs:
-        return []
-    suggestion = scope.closest(value.value, snapshot.slugs)
-    return [
-        Finding(
-            "error",
-            "json-unknown-env",
-            f"{what} '{value.value}', which is not an environment of this project.",
-            value.start,
-            value.end,
-            (f"Did you mean '{suggestion}'? " if suggestion else "") + f"Known: {', '.join(snapshot.slugs) or 'none'}.",
-            Edit(value.start, value.end, json.dumps(suggestion)) if suggestion else None,
-            f"Use '{suggestion}'" if suggestion else "",
-        )
-    ]
-
-
-def _domain_findings(domain: str, start: int, end: int, context: DocumentContext) -> list[Finding]:
-    if not domain.startswith(("http://", "https://")):
-        return [
-            Finding(
-                "warning",
-                "json-domain-invalid",
-                "domain must start with http(s)://; the CLI ignores it.",
-                start,
-                end,
-            )
-        ]
-    if context.login_api_url and normalize_api_url(domain) != context.login_api_url:
-        return [
-            Finding(
-                "warning",
-                "json-domain-trust",
-                f"This repository points at {domain}, but you are logged in to {context.login_api_url}.",
-                start,
-                end,
-                "Your credentials are only sent where you logged in; this domain is not used.",
-            )
-        ]
-    return []
-
-
-# ---------------------------------------------------------------------- diagnostics
-
-
-def diagnose(text: str, kind: Kind | None, snapshot: Snapshot, context: DocumentContext | None = None) -> list[Finding]:
-    context = context or DocumentContext()
-    if kind == "project-json":
-        return _json_findings(text, snapshot, context)
-    findings: list[Finding] = []
-    for site in find_commands(text, kind):
-        findings += command_findings(site, snapshot)
-    return findings
 
 
 # ---------------------------------------------------------------------- completion
@@ -497,7 +238,7 @@ def _value_items(
     return [], False
 
 
-def _command_completions(site: CommandSite, offset: int, snapshot: Snapshot) -> Completions:
+def complete(site: CommandSite, offset: int, snapshot: Snapshot) -> Completions:
     index, word = _cursor_word(site, offset)
     if index == 0 and word is not None:
         return Completions([])
@@ -562,85 +303,6 @@ def _flag_named(text: str, sub: command.Subcommand) -> command.Flag | None:
     return None
 
 
-def _json_completions(text: str, offset: int, snapshot: Snapshot) -> Completions:
-    location = locate(text, offset)
-    path = location.path
-    if location.is_key and len(path) == 1:
-        return Completions(_key_items(location))
-    if location.is_key or not path:
-        return Completions([])
-    key = path[0]
-    start, end = location.start, location.end
-    if (key == "defaultEnvironment" and len(path) == 1) or (key == "gitBranchToEnvironmentMapping" and len(path) == 2):
-        return Completions(
-            [
-                Completion(
-                    e.slug,
-                    json.dumps(e.slug),
-                    start,
-                    end,
-                    "environment",
-                    e.name if e.name != e.slug else "",
-                    filter_text=json.dumps(e.slug),
-                )
-                for e in snapshot.environments
-            ],
-            not snapshot.online,
-        )
-    if key == "workspaceId" and len(path) == 1:
-        return Completions(
-            [
-                Completion(p.name, json.dumps(p.id), start, end, "project", p.id, filter_text=json.dumps(p.id))
-                for p in snapshot.projects
-            ],
-            not snapshot.online,
-        )
-    if key == "defaultSecretPath" and len(path) == 1:
-        folders = sorted({f for paths in snapshot.folders.values() for f in paths})
-        return Completions(
-            [Completion(f, json.dumps(f), start, end, "folder", filter_text=json.dumps(f)) for f in folders],
-            not snapshot.online,
-        )
-    if key == "domain" and len(path) == 1:
-        return Completions(
-            [
-                Completion(url, json.dumps(url), start, end, "value", label, filter_text=json.dumps(url))
-                for url, label in DOMAINS
-            ]
-        )
-    return Completions([])
-
-
-def _key_items(location: Location) -> list[Completion]:
-    items = []
-    for key in KEYS:
-        if key in location.sibling_keys:
-            continue
-        value = "null" if key == "gitBranchToEnvironmentMapping" else '"$1"'
-        items.append(
-            Completion(
-                key,
-                f'"{key}": {value}',
-                location.start,
-                location.end,
-                "key",
-                documentation=KEY_DOCS[key],
-                filter_text=json.dumps(key),
-                snippet=True,
-            )
-        )
-    return items
-
-
-def complete(text: str, kind: Kind | None, offset: int, snapshot: Snapshot) -> Completions:
-    if kind == "project-json":
-        return _json_completions(text, offset, snapshot)
-    site = site_at(find_commands(text, kind), offset)
-    if site is None:
-        return Completions([])
-    return _command_completions(site, offset, snapshot)
-
-
 # ---------------------------------------------------------------------- hover
 
 
@@ -668,7 +330,7 @@ def _scope_hover(scope_value: scope.Scope, on_env: bool, snapshot: Snapshot) -> 
     return f"`{scope_value.server_path}` covers {len(covered)} folder(s) in **{env}**:\n{shown}{more}"
 
 
-def _command_hover(site: CommandSite, offset: int, snapshot: Snapshot) -> HoverInfo | None:
+def hover(site: CommandSite, offset: int, snapshot: Snapshot) -> HoverInfo | None:
     index, word = _cursor_word(site, offset)
     if word is None or index < 3:
         return None
@@ -708,51 +370,13 @@ def _command_hover(site: CommandSite, offset: int, snapshot: Snapshot) -> HoverI
     return None
 
 
-def _json_hover(text: str, offset: int, snapshot: Snapshot) -> HoverInfo | None:
-    location = locate(text, offset)
-    token = location.token
-    if token is None or token.kind != "string":
-        return None
-    if location.is_key:
-        doc = KEY_DOCS.get(token.value)
-        return HoverInfo(f"`{token.value}`: {doc}", token.start, token.end) if doc else None
-    key = location.path[0] if location.path else None
-    if key == "defaultEnvironment" or (key == "gitBranchToEnvironmentMapping" and len(location.path) == 2):
-        env = snapshot.environment(token.value)
-        if env is not None and snapshot.online:
-            return HoverInfo(f"**{env.slug}**: environment *{env.name}*", token.start, token.end)
-        if env is not None:
-            return HoverInfo(f"**{env.slug}**: environment (offline: not checked)", token.start, token.end)
-    if key == "workspaceId":
-        project = next((p for p in snapshot.projects if p.id == token.value), None)
-        if project is not None:
-            envs = ", ".join(e.slug for e in project.environments)
-            return HoverInfo(f"Project **{project.name}** (environments: {envs})", token.start, token.end)
-    return None
-
-
-def hover(text: str, kind: Kind | None, offset: int, snapshot: Snapshot) -> HoverInfo | None:
-    if kind == "project-json":
-        return _json_hover(text, offset, snapshot)
-    site = site_at(find_commands(text, kind), offset)
-    return _command_hover(site, offset, snapshot) if site is not None else None
-
-
 # ---------------------------------------------------------------------- code actions
 
 
-def actions(
-    text: str, kind: Kind | None, start: int, end: int, snapshot: Snapshot, findings: Sequence[Finding] | None = None
-) -> list[Action]:
-    """Quick fixes for findings in [start, end], and "Create service token" on a create command there."""
-    found = list(findings) if findings is not None else diagnose(text, kind, snapshot)
+def actions(sites: Sequence[CommandSite], start: int, end: int) -> list[Action]:
+    """The "Create service token" action (and the missing access level) on a create command in [start, end]."""
     result: list[Action] = []
-    for f in found:
-        if f.fix is not None and f.start <= end and start <= f.end:
-            result.append(Action(f.fix_title or "Fix", "quickfix", f.fix, f.code, preferred=True))
-    if kind == "project-json":
-        return result
-    for site in find_commands(text, kind):
+    for site in sites:
         if not (site.start <= end and start <= site.limit) or not site.is_service_token:
             continue
         parsed, problems = command.check(site.argv)

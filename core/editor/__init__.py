@@ -1,0 +1,68 @@
+"""The editor engine: ``(text, kind, document context) -> findings / completions / hovers / actions``.
+
+Split by document kind (:mod:`.commands` for command lines in any text, :mod:`.project_json` for
+``.infisical.json``); :mod:`.context` says which project and catalog snapshot a document belongs to.
+The language server, ``infisical-tokens check`` and the magic's completion present these results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..snippets import Kind, find_commands, site_at
+from . import commands, project_json
+from .context import DocumentContext
+from .model import Action, Completion, Completions, CreateRequest, Edit, Finding, HoverInfo
+
+__all__ = [
+    "Action",
+    "Completion",
+    "Completions",
+    "CreateRequest",
+    "DocumentContext",
+    "Edit",
+    "Finding",
+    "HoverInfo",
+    "actions",
+    "complete",
+    "diagnose",
+    "hover",
+]
+
+
+def diagnose(text: str, kind: Kind | None, doc: DocumentContext) -> list[Finding]:
+    if kind == "project-json":
+        return project_json.findings(text, doc.snapshot, doc.login_api_url)
+    found: list[Finding] = []
+    for site in find_commands(text, kind):
+        found += commands.site_findings(site, doc.snapshot)
+    return found
+
+
+def complete(text: str, kind: Kind | None, offset: int, doc: DocumentContext) -> Completions:
+    if kind == "project-json":
+        return project_json.complete(text, offset, doc.snapshot)
+    site = site_at(find_commands(text, kind), offset)
+    return commands.complete(site, offset, doc.snapshot) if site is not None else Completions([])
+
+
+def hover(text: str, kind: Kind | None, offset: int, doc: DocumentContext) -> HoverInfo | None:
+    if kind == "project-json":
+        return project_json.hover(text, offset, doc.snapshot)
+    site = site_at(find_commands(text, kind), offset)
+    return commands.hover(site, offset, doc.snapshot) if site is not None else None
+
+
+def actions(
+    text: str, kind: Kind | None, start: int, end: int, doc: DocumentContext, findings: Sequence[Finding] | None = None
+) -> list[Action]:
+    """Quick fixes for findings in [start, end], and "Create service token" on a create command there."""
+    found = list(findings) if findings is not None else diagnose(text, kind, doc)
+    result = [
+        Action(f.fix_title or "Fix", "quickfix", f.fix, f.code, preferred=True)
+        for f in found
+        if f.fix is not None and f.start <= end and start <= f.end
+    ]
+    if kind != "project-json":
+        result += commands.actions(find_commands(text, kind), start, end)
+    return result

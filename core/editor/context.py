@@ -1,0 +1,60 @@
+"""Which project, catalog snapshot and login a document belongs to: computed one way for every face.
+
+The language server, ``infisical-tokens check`` and the magic's completion all call
+:func:`document_context`; they differ only in where snapshots come from (a background catalog that
+never waits, or one ``check --online`` waits for) and which project files they see (an unsaved
+``.infisical.json`` open in the editor wins over the one on disk).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+from .. import resolve
+from ..catalog import Snapshot, offline_snapshot
+from ..project import ProjectConfig
+from ..snippets import Kind
+from .commands import workspace_slugs
+
+# (project ID, slugs the workspace itself names) -> the best snapshot available now
+SnapshotSource = Callable[[str | None, Iterable[str]], Snapshot]
+
+
+@dataclass(frozen=True)
+class DocumentContext:
+    """Facts about a document's surroundings that its text does not say."""
+
+    snapshot: Snapshot = field(default_factory=lambda: offline_snapshot(None, (), "offline"))
+    project_id: str | None = None
+    config: ProjectConfig | None = None
+    login_api_url: str | None = None
+
+
+def document_context(
+    text: str,
+    kind: Kind | None,
+    config: ProjectConfig | None,
+    *,
+    explicit_project: str | None,
+    env: Mapping[str, str],
+    snapshots: SnapshotSource | None,
+    offline_reason: str | None = "offline",
+    login_api_url: str | None = None,
+) -> DocumentContext:
+    """The project by :mod:`resolve`'s order, and its snapshot (offline: the slugs the workspace names)."""
+    project_id = resolve.project_id(explicit_project, env, config)
+
+    def slugs() -> Iterator[str]:
+        """Only read when there is no cached catalog to answer from (the offline fallback)."""
+        if config is not None:
+            yield config.default_environment
+            yield from config.branch_mapping.values()
+        if text and kind != "project-json":
+            yield from workspace_slugs(text, kind)
+
+    if snapshots is None:
+        snapshot = offline_snapshot(project_id, slugs(), offline_reason)
+    else:
+        snapshot = snapshots(project_id, slugs())
+    return DocumentContext(snapshot, project_id, config, login_api_url)

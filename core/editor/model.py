@@ -1,0 +1,86 @@
+"""What the editor features answer with: findings, completions, hovers and actions, as plain values.
+
+Positions are character offsets into the document text; the language server and ``check`` convert them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from ..problems import Severity
+
+DOMAINS = (
+    ("https://app.infisical.com", "Infisical Cloud (US)"),
+    ("https://eu.infisical.com", "Infisical Cloud (EU)"),
+)
+
+
+@dataclass(frozen=True)
+class Edit:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: Severity
+    code: str
+    message: str
+    start: int
+    end: int
+    hint: str = ""
+    fix: Edit | None = None
+    fix_title: str = ""
+
+    @property
+    def text(self) -> str:
+        return f"{self.message} {self.hint}".strip()
+
+
+@dataclass(frozen=True)
+class Completion:
+    label: str
+    new_text: str
+    start: int
+    end: int
+    kind: Literal["environment", "folder", "flag", "value", "project", "key", "command"]
+    detail: str = ""
+    documentation: str = ""
+    filter_text: str | None = None
+    sort_text: str | None = None
+    retrigger: bool = False  # ask the editor for the next level at once (e.g. after "dev:")
+    snippet: bool = False
+
+
+@dataclass(frozen=True)
+class Completions:
+    items: list[Completion]
+    incomplete: bool = False
+
+
+@dataclass(frozen=True)
+class HoverInfo:
+    markdown: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class CreateRequest:
+    """A create command found in a document, as the "Create service token" action will run it."""
+
+    argv: tuple[str, ...]
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Action:
+    title: str
+    kind: Literal["quickfix", "create"]
+    edit: Edit | None = None
+    code: str = ""
+    create: CreateRequest | None = None
+    preferred: bool = False

@@ -1,0 +1,449 @@
+"""Every service-token workflow, once: the faces (command line, magic, language server, extension) call these.
+
+Each workflow takes typed input and a :class:`Context` and returns a typed outcome or raises a typed
+error from :mod:`errors`. Nothing here prints: warnings go to ``ctx.warn`` and the faces render the
+outcomes. A parsed command reaches its workflow through :data:`WORKFLOWS`, one table keyed by the
+command's definition, so no command can fall into another's path.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import command, resolve
+from .errors import (
+    APIError,
+    ConfigError,
+    ConnectionDropped,
+    Forbidden,
+    InfisicalTokensError,
+    NotFound,
+    ProblemsError,
+    SessionError,
+    Timeout,
+    TransportError,
+    UsageError,
+)
+from .glob import compile_glob
+from .problems import Problem, has_errors
+from .project import ProjectConfig
+from .scope import check_environment
+from .session import Credentials, Target, custom_headers, load_credentials, resolve_target
+
+if TYPE_CHECKING:
+    from .api import InfisicalClient
+    from .catalog import Catalog
+    from .check import CheckReport
+    from .models import ProjectInfo, TokenInfo
+
+CREATE_PATH = "/v2/service-token/"
+
+
+def _no_stdin() -> str:
+    raise UsageError("`-` reads a service token from standard input, which is not available here; give a token ID.")
+
+
+def _no_confirmation(label: str) -> bool:
+    raise UsageError(f"Deleting service token {label} cannot be undone: pass --yes to confirm.")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a workflow may know about its caller: the process, the user's choices, and how to talk back.
+
+    ``domain`` and ``project_id`` are choices made outside the repository (a setting or a notebook's
+    config); a command's own ``--domain``/``--projectId`` wins over them.
+    """
+
+    env: Mapping[str, str]
+    cwd: Path
+    home: Path
+    domain: str | None = None
+    project_id: str | None = None
+    warn: Callable[[str], None] = field(default=lambda _text: None, compare=False)
+    confirm: Callable[[str], bool] = field(default=_no_confirmation, compare=False)
+    read_stdin: Callable[[], str] = field(default=_no_stdin, compare=False)
+
+    @staticmethod
+    def of_process(**choices: Any) -> Context:
+        return Context(dict(os.environ), Path.cwd(), Path.home(), **choices)
+
+
+@dataclass
+class Connection:
+    client: InfisicalClient
+    credentials: Credentials
+    target: Target
+
+
+@dataclass
+class CreatePlan:
+    options: command.CreateOptions
+    project_id: str
+    config: ProjectConfig | None
+    problems: list[Problem] = field(default_factory=list)  # warnings that did not stop the plan
+
+    def body(self, random_bytes: str) -> dict[str, Any]:
+        """The request body, keys in the CLI's order (all nine; the server ignores ``randomBytes``)."""
+        return {
+            "name": self.options.name,
+            "workspaceId": self.project_id,
+            "scopes": [s.scope.as_request() for s in self.options.scopes],
+            "expiresIn": self.options.expiry_seconds,
+            "encryptedKey": "",
+            "iv": "",
+            "tag": "",
+            "randomBytes": random_bytes,
+            "permissions": list(self.options.access_levels),
+        }
+
+
+# ---------------------------------------------------------------------- outcomes
+
+
+@dataclass(frozen=True)
+class Created:
+    token: str = field(repr=False)  # st.<id>.<secret>.<randomBytes>, as the CLI prints it
+    info: TokenInfo
+    plan: CreatePlan
+
+
+@dataclass(frozen=True)
+class DryRun:
+    url: str  # where the create would go ("<API URL>" when offline)
+    body: dict[str, Any]
+    coverage: dict[str, list[str]] | None  # scope as typed -> existing folders it covers; None: unknown
+    plan: CreatePlan
+    offline_reason: str | None = None
+    coverage_note: str | None = None  # why coverage is missing or partial
+
+
+@dataclass(frozen=True)
+class TokenList:
+    project_id: str
+    tokens: list[TokenInfo]
+
+
+@dataclass(frozen=True)
+class TokenView:
+    info: TokenInfo
+
+
+@dataclass(frozen=True)
+class Deleted:
+    info: TokenInfo
+
+
+Outcome = Created | DryRun | TokenList | TokenView | Deleted
+
+
+class CreateFailed(InfisicalTokensError):
+    """The create request failed; ``maybe_created`` when the server may have acted before the failure."""
+
+    def __init__(self, cause: APIError | TransportError, project_id: str) -> None:
+        self.cause, self.maybe_created = cause, isinstance(cause, (Timeout, ConnectionDropped))
+        text = f"Unable to create service token: {cause}"
+        if self.maybe_created:
+            text += (
+                " The server may have created the token before the connection failed. Before trying again, run "
+                f"`infisical-tokens service-token list --projectId {project_id}` and delete any token you did not get."
+            )
+        super().__init__(text)
+
+
+class DeleteFailed(InfisicalTokensError):
+    def __init__(self, cause: APIError | TransportError) -> None:
+        self.cause = cause
+        super().__init__(f"Unable to delete service token: {cause}")
+
+
+class Cancelled(InfisicalTokensError):
+    """The person said no; nothing was changed."""
+
+
+# ---------------------------------------------------------------------- connections
+
+
+def timeout_from(env: Mapping[str, str]) -> float | tuple[float, float]:
+    raw = env.get("INFISICAL_TOKENS_TIMEOUT", "").strip()
+    if not raw:
+        return (10.0, 30.0)
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"INFISICAL_TOKENS_TIMEOUT must be a number of seconds, not '{raw}'.") from None
+    if not 0 < value < 3600:
+        raise ConfigError("INFISICAL_TOKENS_TIMEOUT must be more than 0 and less than 3600 seconds.")
+    return value
+
+
+def client_for(target: Target, bearer: str | None, ctx: Context) -> InfisicalClient:
+    """A client for ``target`` with the process's timeout and custom headers."""
+    from .api import InfisicalClient
+
+    return InfisicalClient(target.api_url, bearer, timeout=timeout_from(ctx.env), headers=custom_headers(ctx.env))
+
+
+def connect(ctx: Context, config: ProjectConfig | None, domain: str | None = None) -> Connection:
+    """Credentials, the API URL they may go to (trust rule included), and a client for it."""
+    credentials = load_credentials(ctx.env, ctx.home)
+    target = resolve_target(domain or ctx.domain, ctx.env, config, credentials)
+    for note in target.notes:
+        ctx.warn(note)
+    return Connection(client_for(target, credentials.bearer, ctx), credentials, target)
+
+
+def open_catalog(connection: Connection) -> Catalog:
+    """A catalog of environments, folder trees and projects, fed by this connection in the background."""
+    from .catalog import Catalog
+
+    client = connection.client
+
+    def fetch(project_id: str) -> tuple[ProjectInfo, dict[str, list[str]]]:
+        project = client.get_project(project_id)
+        return project, client.folder_tree(project_id, [e.slug for e in project.environments])
+
+    return Catalog(fetch, client.list_projects)
+
+
+def require_user(credentials: Credentials, action: str) -> None:
+    """Only a user login may create or delete service tokens (the server refuses anything else)."""
+    if credentials.kind == "service":
+        raise SessionError(
+            f"INFISICAL_TOKEN holds a service token, which cannot {action} service tokens. "
+            "Unset it to use your `infisical login`, or set it to a user access token."
+        )
+    if credentials.kind == "identity":
+        raise SessionError(
+            f"INFISICAL_TOKEN holds a machine identity token; the server lets only a user login {action} service "
+            "tokens. Unset it to use your `infisical login`."
+        )
+
+
+def _project(explicit: str | None, ctx: Context) -> tuple[ProjectConfig | None, str]:
+    return resolve.project(explicit or ctx.project_id, ctx.env, ctx.cwd)
+
+
+# ---------------------------------------------------------------------- create
+
+
+def plan_create(options: command.CreateOptions, problems: Sequence[Problem], ctx: Context) -> CreatePlan:
+    """The project the token is for, after the syntax checks; ProblemsError when any check is an error."""
+    if has_errors(list(problems)):
+        raise ProblemsError(list(problems))
+    config, project_id = _project(options.project_id, ctx)
+    return CreatePlan(options, project_id, config, list(problems))
+
+
+def check_environments(plan: CreatePlan, project: ProjectInfo) -> list[Problem]:
+    slugs = [e.slug for e in project.environments]
+    problems = []
+    for arg in plan.options.scopes:
+        problem = check_environment(arg.scope, slugs)
+        if problem is not None:
+            problems.append(problem.shifted(arg.word, arg.offset) if arg.word is not None else problem)
+    return problems
+
+
+def fetch_project(client: InfisicalClient, project_id: str) -> ProjectInfo | None:
+    """The project with its environments; None when this server or role cannot say (the create will tell)."""
+    try:
+        return client.get_project(project_id)
+    except (Forbidden, NotFound):
+        raise
+    except (APIError, TransportError):
+        return None
+
+
+def verify_environments(plan: CreatePlan, client: InfisicalClient) -> ProjectInfo | None:
+    """The project, after checking the plan's environment slugs against it (ProblemsError when one is unknown)."""
+    project = fetch_project(client, plan.project_id)
+    if project is not None:
+        problems = check_environments(plan, project)
+        if problems:
+            raise ProblemsError(problems)
+    return project
+
+
+def coverage(plan: CreatePlan, tree: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """For each scope (as typed), the existing folders it grants access to."""
+    result = {}
+    for arg in plan.options.scopes:
+        folders = tree.get(arg.scope.environment.strip(), [])
+        match = compile_glob(arg.scope.server_path)
+        result[arg.scope.text] = [f for f in folders if match(f)]
+    return result
+
+
+def dry_run(plan: CreatePlan, ctx: Context, domain: str | None = None) -> DryRun:
+    """Everything a create checks, and the request it would send, without sending it.
+
+    Without credentials or a server it still answers (offline), so a dry run works anywhere.
+    """
+    try:
+        connection = connect(ctx, plan.config, domain)
+    except InfisicalTokensError as err:
+        ctx.warn(f"{err} Checking offline.")
+        return DryRun(f"<API URL>{CREATE_PATH}", plan.body(""), None, plan, str(err))
+    with connection.client as client:
+        project = verify_environments(plan, client)
+        note = None
+        try:
+            tree = client.folder_tree(plan.project_id, [e.slug for e in project.environments] if project else None)
+        except (APIError, TransportError) as err:
+            ctx.warn(f"could not read the folder tree: {err}")
+            tree, note = None, str(err)
+        cover = coverage(plan, tree) if tree is not None else None
+        return DryRun(client.api_url + CREATE_PATH, plan.body(""), cover, plan, coverage_note=note)
+
+
+def create(plan: CreatePlan, ctx: Context, domain: str | None = None) -> Created:
+    """Check the plan against the project and send it, once: a create is never retried."""
+    connection = connect(ctx, plan.config, domain)
+    require_user(connection.credentials, "create")
+    with connection.client as client:
+        verify_environments(plan, client)
+        random_bytes = secrets.token_hex(16)
+        try:
+            created = client.create_service_token(plan.body(random_bytes))
+        except (APIError, TransportError) as err:
+            raise CreateFailed(err, plan.project_id) from None
+    return Created(f"{created.server_token}.{random_bytes}", created.info, plan)
+
+
+# ---------------------------------------------------------------------- list, view, delete
+
+
+def list_tokens(ctx: Context, project_id: str | None = None, domain: str | None = None) -> TokenList:
+    config, resolved = _project(project_id, ctx)
+    with connect(ctx, config, domain).client as client:
+        return TokenList(resolved, client.list_service_tokens(resolved))
+
+
+def find_token(tokens: Sequence[TokenInfo], wanted: str, project_id: str) -> TokenInfo:
+    """A token by ID, or by a unique ID prefix of at least 4 characters."""
+    exact = [t for t in tokens if t.id == wanted]
+    if exact:
+        return exact[0]
+    if len(wanted) < 4:
+        raise UsageError(f"'{wanted}' is too short to find a token: give its ID, or at least 4 characters of it.")
+    prefixed = [t for t in tokens if t.id.startswith(wanted)]
+    if len(prefixed) == 1:
+        return prefixed[0]
+    if len(prefixed) > 1:
+        raise UsageError(f"'{wanted}' matches {len(prefixed)} tokens in project {project_id}; give more of the ID.")
+    raise UsageError(f"No service token with ID '{wanted}' in project {project_id}. Run `list` to see the IDs.")
+
+
+def view(ctx: Context, wanted: str, project_id: str | None = None, domain: str | None = None) -> TokenView:
+    """A token of the project, by ID or ID prefix."""
+    config, resolved = _project(project_id, ctx)
+    with connect(ctx, config, domain).client as client:
+        return TokenView(find_token(client.list_service_tokens(resolved), wanted, resolved))
+
+
+def held_token(ctx: Context, source: str | None) -> str:
+    """The service token to describe: from standard input (``-``) or ``INFISICAL_TOKEN``."""
+    if source == "-":
+        token, where = ctx.read_stdin().strip(), "standard input"
+    else:
+        token, where = ctx.env.get("INFISICAL_TOKEN", "").strip(), "INFISICAL_TOKEN"
+        if not token.startswith("st."):
+            raise UsageError(
+                "Give a token ID (see `list`), or pipe a service token: `... | infisical-tokens service-token view -`."
+            )
+    if not token.startswith("st.") or len(token.split(".")) < 3:
+        raise UsageError(f"The token from {where} is not a service token (st.<id>.<secret>...).")
+    return token
+
+
+def view_held(ctx: Context, token: str, domain: str | None = None) -> TokenView:
+    """What the server says about a service token, asked as the token itself.
+
+    The token is a credential: it goes only where the user chose (``--domain``, a setting, the
+    environment), never to a domain named by the repository's ``.infisical.json``.
+    """
+    target = resolve_target(domain or ctx.domain, ctx.env, None, None)
+    with client_for(target, None, ctx) as client:
+        return TokenView(client.service_token_details(token))
+
+
+def delete(ctx: Context, wanted: str, project_id: str | None = None, domain: str | None = None) -> Deleted:
+    """Delete by ID (or ID prefix, when the project is known), after ``ctx.confirm`` agrees."""
+    wanted = wanted.strip()
+    config = resolve.project_file_quietly(ctx.cwd)
+    resolved = resolve.project_id(project_id or ctx.project_id, ctx.env, config)
+    connection = connect(ctx, config, domain)
+    require_user(connection.credentials, "delete")
+    with connection.client as client:
+        label, token_id = wanted, wanted
+        if resolved:
+            try:
+                tokens = client.list_service_tokens(resolved)
+            except (APIError, TransportError):
+                tokens = None  # the name is only for the prompt; deleting by full ID needs no project
+            if tokens is not None and (any(t.id == wanted for t in tokens) or len(wanted) < 36):
+                found = find_token(tokens, wanted, resolved)
+                label, token_id = f"'{found.name}' ({found.id})", found.id
+        if not ctx.confirm(label):
+            raise Cancelled("Nothing deleted.")
+        try:
+            return Deleted(client.delete_service_token(token_id))
+        except (APIError, TransportError) as err:
+            raise DeleteFailed(err) from None
+
+
+# ---------------------------------------------------------------------- one table from command to workflow
+
+
+def _run_create(parsed: command.ParsedCommand, ctx: Context) -> Created | DryRun:
+    options, problems = command.create_options(parsed)
+    plan = plan_create(options, problems, ctx)  # the face has shown the problems already
+    domain = parsed.string("domain")
+    return dry_run(plan, ctx, domain) if options.dry_run else create(plan, ctx, domain)
+
+
+def _run_list(parsed: command.ParsedCommand, ctx: Context) -> TokenList:
+    return list_tokens(ctx, parsed.string("projectId"), parsed.string("domain"))
+
+
+def _run_view(parsed: command.ParsedCommand, ctx: Context) -> TokenView:
+    wanted = parsed.positionals[0][1] if parsed.positionals else None
+    if wanted is None or wanted == "-":
+        return view_held(ctx, held_token(ctx, wanted), parsed.string("domain"))
+    return view(ctx, wanted, parsed.string("projectId"), parsed.string("domain"))
+
+
+def _run_delete(parsed: command.ParsedCommand, ctx: Context) -> Deleted:
+    if parsed.flag_set("yes"):
+        ctx = replace(ctx, confirm=lambda _label: True)
+    return delete(ctx, parsed.positionals[0][1], parsed.string("projectId"), parsed.string("domain"))
+
+
+def _run_check(parsed: command.ParsedCommand, ctx: Context) -> CheckReport:
+    from . import check
+
+    return check.run(check.CheckOptions.from_command(parsed, ctx.cwd), ctx)
+
+
+Workflow = Callable[[command.ParsedCommand, Context], Any]
+WORKFLOWS: Mapping[command.Subcommand, Workflow] = {
+    command.CREATE: _run_create,
+    command.LIST: _run_list,
+    command.VIEW: _run_view,
+    command.DELETE: _run_delete,
+    command.CHECK: _run_check,
+}
+
+
+def run(parsed: command.ParsedCommand, ctx: Context) -> Any:
+    """The workflow of a checked command (the caller has shown its problems and stopped on errors)."""
+    workflow = WORKFLOWS.get(parsed.subcommand) if parsed.subcommand is not None else None
+    if workflow is None:
+        raise UsageError(f"unknown command: {' '.join(parsed.argv[:2]) or '(none)'}")
+    return workflow(parsed, ctx)
