@@ -6,10 +6,12 @@ STAMP := $(VENV)/.installed-stamp
 
 .PHONY: demo test lint bench corpus clean
 
-$(STAMP): pyproject.toml
+# The runtime libraries are held at the versions the extension bundles (one lock for both; see below).
+$(STAMP): pyproject.toml vscode-extension/bundled-requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	sed 's/ --hash=.*//' vscode-extension/bundled-requirements.txt > $(VENV)/constraints.txt
+	$(BIN)/python -m pip install --quiet -e '.[test]' -c $(VENV)/constraints.txt
 	touch $(STAMP)
 
 # Real picomatch for the live differential glob test; without npm that one test is skipped.
@@ -17,17 +19,16 @@ tests/glob/node_modules/.package-lock.json: tests/glob/package-lock.json
 	@if command -v npm >/dev/null 2>&1; then cd tests/glob && npm ci --silent --no-audit --no-fund; \
 	else echo "npm not found: the live picomatch differential test will be skipped"; fi
 
-# The server's pure-Python libraries inside the VS Code extension (pip --implementation py: no compiled wheels).
+# The server's pure-Python libraries inside the VS Code extension: exactly the versions the tests ran with,
+# checked against their hashes (vscode-extension/bundled-requirements.txt, from scripts/lock_bundled.py).
 BUNDLED := vscode-extension/bundled/libs
-BUNDLED_DEPS := pygls lsprotocol attrs cattrs requests urllib3 idna charset-normalizer certifi pathspec \
-	typing_extensions exceptiongroup keyring jaraco.classes jaraco.functools jaraco.context backports.tarfile \
-	more-itertools importlib-metadata zipp
+BUNDLED_LOCK := vscode-extension/bundled-requirements.txt
 
-$(BUNDLED)/.stamp: $(STAMP) pyproject.toml $(wildcard core/*.py lsp/*.py)
+$(BUNDLED)/.stamp: $(STAMP) pyproject.toml $(BUNDLED_LOCK) $(wildcard core/*.py core/*/*.py lsp/*.py)
 	rm -rf $(BUNDLED) build && mkdir -p $(BUNDLED)
 	$(BIN)/python -m pip install --quiet --no-deps --target $(BUNDLED) .
-	$(BIN)/python -m pip install --quiet --no-deps --target $(BUNDLED) --implementation py --python-version 3.10 \
-		--only-binary=:all: $(BUNDLED_DEPS)
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes --target $(BUNDLED) --implementation py \
+		--python-version 3.11 --only-binary=:all: -r $(BUNDLED_LOCK)
 	find $(BUNDLED) -name __pycache__ -prune -exec rm -rf {} +
 	touch $@
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import quote
 
 import requests
 
@@ -26,11 +27,16 @@ from .errors import (
     Timeout,
     TLSFailure,
     TransportError,
+    UsageError,
     api_error_from,
 )
 from .models import CreatedToken, ProjectInfo, TokenInfo
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
+# where servers moved a route: newest first ({id} is the URL-encoded project ID)
+TOKENS_ROUTES = ("/v1/projects/{id}/service-token-data", "/v1/workspace/{id}/service-token-data")
+PROJECT_ROUTES = ("/v1/workspace/{id}", "/v1/projects/{id}")
+TREE_ROUTES = ("/v1/projects/{id}/environment-folder-tree",)
 USER_AGENT = f"infisical-tokens/{__version__}"
 
 
@@ -87,7 +93,7 @@ class InfisicalClient:
         self.max_retry_wait = max_retry_wait
         self._sleep = sleep
         self._bearer = bearer
-        self._routes: dict[str, str] = {}
+        self._routes: dict[tuple[str, ...], str] = {}  # route templates -> the one this server answers
         self.session = requests.Session()
         self.session.headers.update({"Accept": "application/json", "User-Agent": USER_AGENT})
         self.session.headers.update(dict(headers or {}))
@@ -157,20 +163,23 @@ class InfisicalClient:
                     continue
             raise error
 
-    def _with_fallback(self, key: str, candidates: list[str], **kwargs: Any) -> Any:
-        """Try route templates newest first; remember the one that exists on this server."""
-        if key in self._routes:
-            return self.request("GET", self._routes[key], **kwargs)
+    def _with_fallback(self, templates: tuple[str, ...], project_id: str, **kwargs: Any) -> Any:
+        """Try route templates newest first; remember which template (never which project) this server has."""
+        if not project_id.strip():
+            raise UsageError("No project ID: pass --projectId, set INFISICAL_PROJECT_ID, or run `infisical init`.")
+        segment = quote(project_id, safe="")
+        known = self._routes.get(templates)
+        candidates = (known,) if known is not None else templates
         last: APIError | None = None
-        for path in candidates:
+        for template in candidates:
             try:
-                result = self.request("GET", path, **kwargs)
+                result = self.request("GET", template.format(id=segment), **kwargs)
             except APIError as err:
                 if _is_missing_route(err):
                     last = err
                     continue
                 raise
-            self._routes[key] = path
+            self._routes[templates] = template
             return result
         assert last is not None
         raise last
@@ -181,10 +190,7 @@ class InfisicalClient:
         return CreatedToken(str(data["serviceToken"]), TokenInfo.from_json(data.get("serviceTokenData") or {}))
 
     def list_service_tokens(self, project_id: str) -> list[TokenInfo]:
-        data = self._with_fallback(
-            f"tokens:{project_id}",
-            [f"/v1/projects/{project_id}/service-token-data", f"/v1/workspace/{project_id}/service-token-data"],
-        )
+        data = self._with_fallback(TOKENS_ROUTES, project_id)
         return [TokenInfo.from_json(row) for row in data.get("serviceTokenData") or []]
 
     def service_token_details(self, service_token: str) -> TokenInfo:
@@ -198,7 +204,7 @@ class InfisicalClient:
 
     # ------------------------------------------------------------------ projects and folders
     def get_project(self, project_id: str) -> ProjectInfo:
-        data = self._with_fallback("project", [f"/v1/workspace/{project_id}", f"/v1/projects/{project_id}"])
+        data = self._with_fallback(PROJECT_ROUTES, project_id)
         return ProjectInfo.from_json(data.get("workspace") or data.get("project") or {})
 
     def list_projects(self) -> list[ProjectInfo]:
@@ -216,7 +222,7 @@ class InfisicalClient:
         """Every folder path per environment slug (``"/"`` included): one call on newer servers,
         a walk over ``/v1/folders`` on older ones."""
         try:
-            data = self._with_fallback("tree", [f"/v1/projects/{project_id}/environment-folder-tree"])
+            data = self._with_fallback(TREE_ROUTES, project_id)
         except APIError as err:
             if not _is_missing_route(err):
                 raise

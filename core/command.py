@@ -91,8 +91,7 @@ PROJECT_ID = Flag(
     "projectId",
     None,
     "string",
-    "The project ID you'd like to create the service token for. Default: will use linked Infisical project in "
-    ".infisical.json (then INFISICAL_PROJECT_ID)",
+    "The project ID. Default: INFISICAL_PROJECT_ID, then the project linked in the nearest .infisical.json",
     metavar="ID",
 )
 JSON = Flag("json", None, "bool", "Print JSON instead of a table")

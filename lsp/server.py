@@ -12,7 +12,7 @@ import asyncio
 import logging
 import os
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -21,7 +21,7 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.workspace import TextDocument
 
-from infisical_tokens.core import __version__, command, editor, workflows
+from infisical_tokens.core import __version__, command, editor, render, workflows
 from infisical_tokens.core.catalog import Catalog, Snapshot
 from infisical_tokens.core.editor.context import document_context
 from infisical_tokens.core.errors import InfisicalTokensError, ProblemsError, UsageError
@@ -30,21 +30,13 @@ from infisical_tokens.core.project import ProjectConfig, ProjectFiles
 from infisical_tokens.core.redact import SECRET_PATTERN, mask_token, redact
 from infisical_tokens.core.snippets import Kind, kind_for
 
-from . import convert
+from . import convert, protocol
 from .settings import Settings
 
 log = logging.getLogger("infisical_tokens.lsp")
 DEBOUNCE_SECONDS = 0.15
 TRIGGER_CHARACTERS = ["=", ":", "/", ",", " ", '"', "-"]
-CREATE = "infisical.server.createServiceToken"
-COMMANDS = (
-    CREATE,
-    "infisical.server.listEnvironments",
-    "infisical.server.listFolders",
-    "infisical.server.listProjects",
-    "infisical.server.refreshCatalog",
-    "infisical.server.status",
-)
+COMMANDS = tuple(protocol.COMMANDS)
 
 
 class RedactSecrets(logging.Filter):
@@ -407,7 +399,9 @@ def on_code_action(ls: InfisicalLanguageServer, params: types.CodeActionParams) 
                     title=action.title,
                     kind=types.CodeActionKind.Refactor,
                     command=types.Command(
-                        title=action.title, command=CREATE, arguments=[{"uri": uri, "argv": list(action.create.argv)}]
+                        title=action.title,
+                        command=protocol.CREATE,
+                        arguments=[{"uri": uri, "argv": list(action.create.argv)}],
                     ),
                 )
             )
@@ -447,7 +441,8 @@ def create_options(request: dict[str, Any]) -> tuple[command.CreateOptions, list
         parsed, problems = command.check([str(word) for word in request["argv"]])
         if parsed.subcommand is not command.CREATE:
             raise UsageError("Not a service-token create command.")
-        return command.create_options(parsed)[0], problems
+        options = command.create_options(parsed)[0]
+        return (replace(options, dry_run=True) if request.get("dryRun") is True else options), problems
     expiry = request.get("expirySeconds")
     if expiry is not None and (isinstance(expiry, bool) or not isinstance(expiry, int)):
         raise UsageError("expirySeconds must be a whole number of seconds.")
@@ -457,15 +452,16 @@ def create_options(request: dict[str, Any]) -> tuple[command.CreateOptions, list
         name=request.get("name") if isinstance(request.get("name"), str) else None,
         expiry_seconds=expiry,
         project_id=request.get("projectId") if isinstance(request.get("projectId"), str) else None,
+        dry_run=request.get("dryRun") is True,
     )
 
 
-def _failure(message: str) -> dict[str, Any]:
+def _failure(message: str) -> protocol.CreateAnswer:
     return {"ok": False, "message": redact(message)}
 
 
-@server.command(CREATE)
-async def create_service_token(ls: InfisicalLanguageServer, request: dict[str, Any] | None = None) -> dict[str, Any]:
+@server.command(protocol.CREATE)
+async def create_service_token(ls: InfisicalLanguageServer, request: Any = None) -> protocol.CreateAnswer:
     """Create a token from a document's command line ({uri, argv}) or explicit values (the palette)."""
     await ls.until_ready()
     request = request if isinstance(request, dict) else {}
@@ -480,6 +476,9 @@ async def create_service_token(ls: InfisicalLanguageServer, request: dict[str, A
         return _failure(next(p.text() for p in err.problems if p.severity == "error"))
     except InfisicalTokensError as err:
         return _failure(str(err))
+
+    if options.dry_run:
+        return await _dry_run(plan, ctx)
 
     target_file: Path | None = None
     if not ls.settings.client_handles_tokens:
@@ -521,7 +520,7 @@ async def create_service_token(ls: InfisicalLanguageServer, request: dict[str, A
         )
         return _failure(str(err))
     masked = mask_token(result.token)
-    answer: dict[str, Any] = {
+    answer: protocol.CreateAnswer = {
         "ok": True,
         "id": result.info.id,
         "name": result.info.name,
@@ -558,6 +557,16 @@ async def create_service_token(ls: InfisicalLanguageServer, request: dict[str, A
     return answer
 
 
+async def _dry_run(plan: workflows.CreatePlan, ctx: workflows.Context) -> protocol.CreateAnswer:
+    try:
+        outcome = await asyncio.get_running_loop().run_in_executor(None, workflows.dry_run, plan, ctx)
+    except ProblemsError as err:
+        return _failure(err.problems[0].text())
+    except InfisicalTokensError as err:
+        return _failure(str(err))
+    return {"ok": True, "projectId": plan.project_id, "preview": render.dry_run_text(outcome)}
+
+
 def _token_target(ls: InfisicalLanguageServer, uri: str) -> Path | None:
     """The token file next to the project (or the document), only if .gitignore covers it."""
     path = ls.path_of(uri)
@@ -579,31 +588,31 @@ def _snapshot_for(ls: InfisicalLanguageServer, request: dict[str, Any]) -> Snaps
     return ls.context_for(str(request.get("uri") or "")).snapshot
 
 
-@server.command("infisical.server.listEnvironments")
-async def list_environments(ls: InfisicalLanguageServer, request: Any = None) -> dict[str, Any]:
+@server.command(protocol.LIST_ENVIRONMENTS)
+async def list_environments(ls: InfisicalLanguageServer, request: Any = None) -> protocol.EnvironmentsAnswer:
     await ls.until_ready()
     snap = _snapshot_for(ls, _arguments(request))
     return {"online": snap.online, "environments": [{"slug": e.slug, "name": e.name} for e in snap.environments]}
 
 
-@server.command("infisical.server.listFolders")
-async def list_folders(ls: InfisicalLanguageServer, request: Any = None) -> dict[str, Any]:
+@server.command(protocol.LIST_FOLDERS)
+async def list_folders(ls: InfisicalLanguageServer, request: Any = None) -> protocol.FoldersAnswer:
     await ls.until_ready()
     request = _arguments(request)
     snap = _snapshot_for(ls, request)
     return {"online": snap.online, "folders": list(snap.folders.get(str(request.get("environment", "")), ()))}
 
 
-@server.command("infisical.server.listProjects")
-async def list_projects(ls: InfisicalLanguageServer, request: Any = None) -> dict[str, Any]:
+@server.command(protocol.LIST_PROJECTS)
+async def list_projects(ls: InfisicalLanguageServer, request: Any = None) -> protocol.ProjectsAnswer:
     await ls.until_ready()
     snap = _snapshot_for(ls, _arguments(request))
     projects = snap.projects or (ls.catalog.projects() if ls.catalog else ())
     return {"online": snap.online, "projects": [{"id": p.id, "name": p.name} for p in projects]}
 
 
-@server.command("infisical.server.status")
-async def status(ls: InfisicalLanguageServer, request: Any = None) -> dict[str, Any]:
+@server.command(protocol.STATUS)
+async def status(ls: InfisicalLanguageServer, request: Any = None) -> protocol.StatusAnswer:
     await ls.until_ready()
     context = ls.context_for(str(_arguments(request).get("uri") or ""))
     snap, config = context.snapshot, context.config
@@ -616,8 +625,8 @@ async def status(ls: InfisicalLanguageServer, request: Any = None) -> dict[str, 
     }
 
 
-@server.command("infisical.server.refreshCatalog")
-async def refresh_catalog(ls: InfisicalLanguageServer, request: Any = None) -> dict[str, Any]:
+@server.command(protocol.REFRESH)
+async def refresh_catalog(ls: InfisicalLanguageServer, request: Any = None) -> protocol.RefreshAnswer:
     await ls.until_ready()
     request = _arguments(request)
     project_id = request.get("projectId") or ls.context_for(str(request.get("uri") or "")).project_id

@@ -141,3 +141,24 @@ def test_gitignore_rules(tmp_path: Path, rules: list[str], path: str, ignored: b
     if not is_dir:
         target.write_text("")
     assert GitIgnore(tmp_path).ignored(target) is ignored
+
+
+def test_online_takes_the_project_from_the_environment(run: Runner) -> None:
+    """check resolves the project as every face does: --projectId, then INFISICAL_PROJECT_ID, then .infisical.json."""
+    with Emulator("new") as emulator:
+        world = seed(emulator)
+        link_project(run.cwd, world.other_project.id)  # a file that names the other project (no 'prod' there)
+        (run.cwd / "a.sh").write_text("infisical service-token create -s prod:/backend/** -a read\n")
+        env = {"INFISICAL_TOKEN": emulator.state.issue_jwt(world.admin), "INFISICAL_DOMAIN": emulator.url}
+        from_file = run("check", "--online", env=env)
+        from_env = run("check", "--online", env={**env, "INFISICAL_PROJECT_ID": world.project.id})
+        from_flag = run(
+            "check",
+            "--online",
+            "--projectId",
+            world.other_project.id,
+            env={**env, "INFISICAL_PROJECT_ID": world.project.id},
+        )
+    assert from_file.code == 1 and "scope-unknown-env" in from_file.stdout
+    assert from_env.code == 0, from_env.output
+    assert from_flag.code == 1 and "scope-unknown-env" in from_flag.stdout

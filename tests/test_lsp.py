@@ -213,6 +213,32 @@ async def test_repository_domain_trust_warning(tmp_path: Path) -> None:
         await client.shutdown_session()
 
 
+async def test_project_from_the_environment_when_no_file_names_one(tmp_path: Path) -> None:
+    """The server resolves the project as every face does: setting, then INFISICAL_PROJECT_ID, then .infisical.json."""
+    with Emulator("new") as emulator:
+        world = seed(emulator)
+        home = tmp_path / "home"
+        home.mkdir()
+        env = {
+            **base_env(home),
+            "INFISICAL_TOKEN": emulator.state.issue_jwt(world.admin),
+            "INFISICAL_DOMAIN": emulator.url,
+            "INFISICAL_PROJECT_ID": world.project.id,
+        }
+        client = await start("neovim", tmp_path, env)
+        session = Session(client, tmp_path, "neovim", emulator, world)
+        assert (await session.command("infisical.server.refreshCatalog", {"projectId": world.project.id}))["online"]
+        text = "infisical service-token create -s nope:/ -a read\n"
+        uri = (tmp_path / "deploy.sh").as_uri()
+        client.text_document_did_open(
+            types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "shellscript", 1, text))
+        )
+        assert codes(await session.diagnostics(uri), text) == [("scope-unknown-env", "nope")]
+        status = await session.command("infisical.server.status", {"uri": uri})
+        assert status["projectId"] == world.project.id and status["online"]
+        await client.shutdown_session()
+
+
 async def test_diagnostics_follow_edits(offline: Session) -> None:
     uri = await offline.open("deploy.sh", "shellscript", "infisical service-token create -s dev:x -a read\n")
     assert [d.code for d in await offline.diagnostics(uri)] == ["scope-no-leading-slash"]

@@ -255,3 +255,37 @@ def test_completion_through_a_kernel(
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+def test_completion_follows_the_magics_project_setting(
+    ip: InteractiveShell, world: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tab completion resolves the project as the magic's commands do: the %config trait wins over the environment."""
+    from IPython.core.completer import provisionalcompleter
+
+    def complete(text: str) -> list[str]:
+        with provisionalcompleter():
+            return [c.text for c in ip.Completer.completions(text, len(text))]
+
+    ip.run_line_magic("config", f"InfisicalMagics.project_id = '{world.other_project.id}'")
+    line = "%infisical service-token create --scope="
+    for _ in range(100):
+        if "dev:" in complete(line):
+            break
+        time.sleep(0.05)
+    assert complete(line) == ["dev:"]  # the other project has only 'dev'; INFISICAL_PROJECT_ID's has three
+    ip.run_line_magic("config", "InfisicalMagics.project_id = ''")
+    for _ in range(100):
+        if len(complete(line)) == 3:
+            break
+        time.sleep(0.05)
+    assert sorted(complete(line)) == ["dev:", "prod:", "staging:"]
+
+
+def test_nothing_before_a_cached_catalog_is_python_names(ip: InteractiveShell) -> None:
+    from IPython.core.completer import provisionalcompleter
+
+    line = "%infisical service-token create --name=x pri"
+    with provisionalcompleter():
+        found = [c.text for c in ip.Completer.completions(line, len(line))]
+    assert "print" not in found and "abs" not in found

@@ -58,3 +58,46 @@ async def _module_origin(python: str, launcher: str) -> str:
     proc = await asyncio.create_subprocess_exec(python, "-S", "-c", code, stdout=asyncio.subprocess.PIPE)
     out, _ = await proc.communicate()
     return out.decode().strip()
+
+
+def test_bundle_lock_pins_what_the_tests_run_with() -> None:
+    """The .vsix's libraries are the tested ones: every runtime dependency is locked, at its installed version."""
+    from importlib import metadata
+
+    from scripts.lock_bundled import LOCK, closure
+
+    locked = {}
+    for line in LOCK.read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, _, rest = line.partition("==")
+            locked[name] = rest.split()[0]
+            assert "--hash=sha256:" in rest, line
+    needed = closure("infisical-tokens")
+    assert set(needed) <= set(locked), f"runtime dependencies missing from {LOCK.name}: {set(needed) - set(locked)}"
+    for name, version in needed.items():
+        if version is not None:
+            assert locked[name] == version, f"{name}: locked {locked[name]}, tests run with {version}"
+    assert metadata.version("pygls") == locked["pygls"] and metadata.version("lsprotocol") == locked["lsprotocol"]
+
+
+def test_one_version() -> None:
+    """core/__init__.py is the version's one source: the distribution reads it, the extension must match it."""
+    import json
+    from importlib import metadata
+
+    from infisical_tokens.core import __version__
+
+    manifest = json.loads((LIBS.parent.parent / "package.json").read_text())
+    assert metadata.version("infisical-tokens") == __version__ == manifest["version"]
+
+
+def test_extension_protocol_types_are_generated_from_the_server() -> None:
+    from infisical_tokens.lsp import protocol
+    from infisical_tokens.lsp.server import COMMANDS, server
+
+    generated = LIBS.parent.parent / "src" / "common" / "protocol.ts"
+    assert generated.read_text() == protocol.typescript(), (
+        "regenerate: python -m infisical_tokens.lsp.protocol > vscode-extension/src/common/protocol.ts"
+    )
+    registered = set(server.protocol.fm.commands)
+    assert set(COMMANDS) == set(protocol.COMMANDS) <= registered

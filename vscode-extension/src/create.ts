@@ -1,23 +1,8 @@
 // The "Create Service Token" flow: pick environments, paths, access and expiry from the server's catalog, ask the
 // server to create, and put the token on the clipboard. The token is never logged, stored in settings or shown whole.
 import * as vscode from "vscode";
-import { mask } from "./config";
-
-export const SERVER_CREATE = "infisical.server.createServiceToken";
-
-export interface ServerCommands {
-  execute(command: string, args: unknown[]): Promise<any>;
-}
-
-export interface CreateRequest {
-  uri?: string;
-  argv?: string[];
-  projectId?: string;
-  scopes?: string[];
-  accessLevels?: string[];
-  name?: string;
-  expirySeconds?: number;
-}
+import type { ServerCommands } from "./common/server";
+import { CREATE, type CreateArgs, LIST_ENVIRONMENTS, LIST_FOLDERS } from "./common/protocol";
 
 const EXPIRY = [
   { label: "1 hour", seconds: 3600 },
@@ -29,9 +14,9 @@ const EXPIRY = [
 ];
 
 /** Ask the person for everything a create needs; undefined when they cancel. */
-export async function askForRequest(server: ServerCommands, uri: string | undefined): Promise<CreateRequest | undefined> {
-  const listed = await server.execute("infisical.server.listEnvironments", [{ uri }]);
-  const environments: { slug: string; name: string }[] = listed?.environments ?? [];
+export async function askForRequest(server: ServerCommands, uri: string | undefined): Promise<CreateArgs | undefined> {
+  const listed = await server.execute(LIST_ENVIRONMENTS, { uri });
+  const environments = listed?.environments ?? [];
   if (environments.length === 0) {
     void vscode.window.showWarningMessage("Infisical: no environments known (offline, or no project). Check Infisical: Show Logs.");
     return undefined;
@@ -43,7 +28,7 @@ export async function askForRequest(server: ServerCommands, uri: string | undefi
   if (!picked || picked.length === 0) return undefined;
   const scopes: string[] = [];
   for (const env of picked) {
-    const folders: string[] = (await server.execute("infisical.server.listFolders", [{ uri, environment: env.label }]))?.folders ?? [];
+    const folders = (await server.execute(LIST_FOLDERS, { uri, environment: env.label }))?.folders ?? [];
     const items = [
       { label: "/**", description: "every folder" },
       ...folders.filter((f) => f !== "/").map((f) => ({ label: `${f}/**`, description: `${f} and below` })),
@@ -68,16 +53,16 @@ export async function askForRequest(server: ServerCommands, uri: string | undefi
   return { uri, scopes, accessLevels: access.map((a) => a.label), expirySeconds: expiry.seconds, name };
 }
 
-/** Send the request; on success the token goes to the clipboard and the notification shows it masked. */
-export async function createServiceToken(server: ServerCommands, request: CreateRequest): Promise<boolean> {
-  const result = await server.execute(SERVER_CREATE, [request]);
+/** Send the request; on success the token goes to the clipboard and the notification shows the server's mask. */
+export async function createServiceToken(server: ServerCommands, request: CreateArgs): Promise<boolean> {
+  const result = await server.execute(CREATE, request);
   if (!result?.ok || typeof result.token !== "string") {
     void vscode.window.showErrorMessage(`Infisical: ${result?.message ?? "the service token was not created"}`);
     return false;
   }
   await vscode.env.clipboard.writeText(result.token);
   void vscode.window.showInformationMessage(
-    `Service token '${result.name}' created and copied to the clipboard (${mask(result.token)}). It is not shown again.`,
+    `Service token '${result.name}' created and copied to the clipboard (${result.masked ?? "masked"}). It is not shown again.`,
   );
   return true;
 }

@@ -1,12 +1,11 @@
-// The packaged .vsix holds the bundle, the schema and the bundled Python libraries, and no sources or node_modules.
+// The packaged .vsix holds the bundle and the bundled Python libraries, and no sources or node_modules.
 import { execFileSync } from "node:child_process";
 
 const vsix = process.argv[2];
 const listing = execFileSync("python3", ["-c", "import sys, zipfile; print('\\n'.join(zipfile.ZipFile(sys.argv[1]).namelist()))", vsix], { encoding: "utf8" }).split("\n");
 const has = (prefix) => listing.some((name) => name.startsWith(prefix));
 const problems = [];
-for (const wanted of ["extension/dist/extension.js", "extension/package.json", "extension/schemas/infisical.schema.json",
-  "extension/bundled/libs/infisical_tokens/lsp/server.py", "extension/bundled/libs/infisical_tokens/core/analysis.py",
+for (const wanted of ["extension/dist/extension.js", "extension/package.json", "extension/bundled/libs/infisical_tokens/lsp/server.py", "extension/bundled/libs/infisical_tokens/core/workflows.py",
   "extension/bundled/libs/pygls/", "extension/bundled/libs/lsprotocol/", "extension/bundled/libs/requests/"]) {
   if (!has(wanted)) problems.push(`missing ${wanted}`);
 }

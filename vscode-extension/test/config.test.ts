@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULTS, initializationOptions, readSettings, resolveInterpreter, serverProcess } from "../src/config";
+import { fromPythonExtension, resolveInterpreter, serverProcess } from "../src/common/python";
+import { DEFAULTS, RESTART_KEYS, initializationOptions, readSettings } from "../src/common/settings";
+import { statusText } from "../src/common/status";
+import { redact } from "../src/common/log";
 
 describe("interpreter discovery", () => {
   it("prefers the setting", async () => {
@@ -39,5 +42,24 @@ describe("settings passing", () => {
     expect(bundled).toEqual({ command: "python3", args: ["-m", "infisical_tokens.lsp"], env: { PYTHONPATH: "/ext/bundled/libs:/mine", HOME: "/h" } });
     const own = serverProcess(["/py", "-I"], { ...DEFAULTS, importStrategy: "fromEnvironment" }, "/ext/bundled/libs", {});
     expect(own).toEqual({ command: "/py", args: ["-I", "-m", "infisical_tokens.lsp"], env: {} });
+  });
+});
+
+describe("common modules", () => {
+  it("status shows project environment and online state from the typed answer", () => {
+    expect(statusText({ projectId: "p", defaultEnvironment: "dev", branchMapping: {}, online: true, reason: null })).toEqual({ text: "Infisical: dev", detail: "project p" });
+    expect(statusText({ projectId: null, defaultEnvironment: "", branchMapping: {}, online: false, reason: "not logged in" })).toEqual({ text: "Infisical: no project (offline)", detail: "not logged in" });
+    expect(statusText(undefined).text).toBe("Infisical: not running");
+  });
+  it("restarts only for the keys that choose the server process", () => {
+    expect([...RESTART_KEYS]).toEqual(["infisical.interpreter", "infisical.importStrategy"]);
+  });
+  it("the log never holds a token", () => {
+    expect(redact("got st.0000aaaa-bb.0123456789abcdef0123.ff and eyJa.eyJb.sig")).toBe("got <redacted> and <redacted>");
+  });
+  it("reads the Python extension's typed API", async () => {
+    const api = { environments: { getActiveEnvironmentPath: () => ({ path: "/venv" }), resolveEnvironment: async () => ({ executable: { uri: { fsPath: "/venv/bin/python" } } }) } };
+    expect(await fromPythonExtension(api)).toEqual(["/venv/bin/python"]);
+    expect(await fromPythonExtension(undefined)).toBeUndefined();
   });
 });

@@ -2,16 +2,17 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 
 vi.mock("vscode", () => import("./vscode.mock"));
 
-import { askForRequest, createServiceToken, type ServerCommands } from "../src/create";
+import { askForRequest, createServiceToken } from "../src/create";
+import type { ServerCommands } from "../src/common/server";
 import { state } from "./vscode.mock";
 
 const TOKEN = "st.00000000-0000-0000-0000-000000000000.fake-secret-part.fake-random-part";
 
-function fakeServer(answer: any): ServerCommands & { calls: [string, unknown[]][] } {
-  const calls: [string, unknown[]][] = [];
+function fakeServer(answer: any): ServerCommands & { calls: [string, unknown][] } {
+  const calls: [string, unknown][] = [];
   return {
     calls,
-    async execute(command, args) {
+    async execute(command: string, args: unknown): Promise<any> {
       calls.push([command, args]);
       if (command === "infisical.server.listEnvironments") return { online: true, environments: [{ slug: "dev", name: "Development" }, { slug: "prod", name: "Production" }] };
       if (command === "infisical.server.listFolders") return { online: true, folders: ["/", "/backend", "/backend/api"] };
@@ -44,14 +45,15 @@ describe("create flow", () => {
   });
 
   it("copies the token to the clipboard and shows it masked only", async () => {
-    const server = fakeServer({ ok: true, token: TOKEN, name: "ci-token" });
+    const server = fakeServer({ ok: true, token: TOKEN, name: "ci-token", masked: "st.0000…****" });
     expect(await createServiceToken(server, { scopes: ["dev:/"], accessLevels: ["read"] })).toBe(true);
     expect(state.clipboard).toBe(TOKEN);
     expect(state.info).toHaveLength(1);
     expect(state.info[0]).toContain("copied to the clipboard");
+    expect(state.info[0]).toContain("(st.0000…****)"); // the server's mask, the one every face shows
     expect(state.info[0]).not.toContain(TOKEN);
     expect(state.info[0]).not.toContain("fake-secret-part");
-    expect(server.calls[0]).toEqual(["infisical.server.createServiceToken", [{ scopes: ["dev:/"], accessLevels: ["read"] }]]);
+    expect(server.calls[0]).toEqual(["infisical.server.createServiceToken", { scopes: ["dev:/"], accessLevels: ["read"] }]);
   });
 
   it("reports a refusal and touches nothing", async () => {

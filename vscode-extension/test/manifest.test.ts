@@ -18,7 +18,7 @@ vi.mock("vscode-languageclient/node", () => {
 
 import * as client from "vscode-languageclient/node";
 import { activate } from "../src/extension";
-import { DOCUMENT_SELECTOR, LANGUAGES } from "../src/config";
+import { DOCUMENT_SELECTOR, LANGUAGES } from "../src/common/server";
 import { state } from "./vscode.mock";
 
 const manifest = JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8"));
@@ -69,8 +69,8 @@ describe("manifest", () => {
     expect((client.LanguageClient as any).created).toHaveLength(0);
   });
 
-  it("declares the JSON schema and restricted settings", () => {
-    expect(manifest.contributes.jsonValidation[0]).toEqual({ fileMatch: ".infisical.json", url: "./schemas/infisical.schema.json" });
+  it("leaves .infisical.json to the server alone (a schema would flag the same mistakes twice)", () => {
+    expect(manifest.contributes.jsonValidation).toBeUndefined();
     expect(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations).toContain("infisical.interpreter");
   });
 });

@@ -23,6 +23,7 @@ export const window = {
   showInputBox: vi.fn(async () => state.inputs.shift()),
   createOutputChannel: vi.fn(() => ({ appendLine: vi.fn(), show: vi.fn(), dispose() {} })),
   activeTextEditor: undefined as any,
+  onDidChangeActiveTextEditor: vi.fn(() => disposable),
 };
 export const env = { clipboard: { writeText: vi.fn(async (text: string) => { state.clipboard = text; }) } };
 export const commands = {
@@ -34,6 +35,7 @@ export const languages = {
 };
 export const workspace = {
   get isTrusted() { return state.trusted; },
+  workspaceFolders: undefined as any,
   getConfiguration: vi.fn(() => ({ get: (key: string) => state.config[key] })),
   onDidChangeConfiguration: vi.fn(() => disposable),
   onDidGrantWorkspaceTrust: vi.fn(() => disposable),

@@ -1,0 +1,98 @@
+// Starting and stopping the language server, and calling its commands with the types of lsp/protocol.py.
+import * as path from "path";
+import {
+  CloseAction,
+  ErrorAction,
+  LanguageClient,
+  type LanguageClientOptions,
+  RevealOutputChannelOn,
+  type ServerOptions,
+} from "vscode-languageclient/node";
+import type { Log } from "./log";
+import { CREATE, type CommandMap } from "./protocol";
+import { serverProcess } from "./python";
+import { type Settings, initializationOptions } from "./settings";
+
+/** Languages the server understands; the manifest test keeps this, the activation events and the server in step. */
+export const LANGUAGES = ["shellscript", "markdown", "makefile", "yaml", "dockerfile", "python", "json", "dotenv"];
+
+export const DOCUMENT_SELECTOR = [
+  ...LANGUAGES.map((language) => ({ language })),
+  { scheme: "file", pattern: "**/.infisical.json" },
+  { scheme: "file", pattern: "**/.github/workflows/*.{yml,yaml}" },
+  { scheme: "vscode-notebook-cell", language: "python" },
+];
+
+/** Typed calls to the server's commands. */
+export interface ServerCommands {
+  execute<K extends keyof CommandMap>(command: K, args: CommandMap[K]["args"]): Promise<CommandMap[K]["answer"]>;
+}
+
+export interface StartOptions {
+  interpreter: string[];
+  settings: Settings;
+  trusted: boolean;
+  extensionPath: string;
+  log: Log;
+  createCommand: string; // our palette command: the server's code action is routed through it (token to clipboard)
+  onStopped: () => void;
+}
+
+export class Server implements ServerCommands {
+  private client: LanguageClient | undefined;
+
+  get running(): boolean {
+    return this.client !== undefined;
+  }
+
+  async start(options: StartOptions): Promise<string | undefined> {
+    const bundled = path.join(options.extensionPath, "bundled", "libs");
+    const process = serverProcess(options.interpreter, options.settings, bundled, { ...globalThis.process.env });
+    const serverOptions: ServerOptions = { command: process.command, args: process.args, options: { env: process.env } };
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: DOCUMENT_SELECTOR,
+      outputChannel: options.log.channel,
+      revealOutputChannelOn: RevealOutputChannelOn.Never,
+      initializationOptions: initializationOptions(options.settings, options.trusted),
+      synchronize: { configurationSection: "infisical" },
+      errorHandler: {
+        error: () => ({ action: ErrorAction.Continue }),
+        closed: () => {
+          this.client = undefined;
+          options.onStopped();
+          return { action: CloseAction.DoNotRestart };
+        },
+      },
+      middleware: {
+        provideCodeActions: async (document, range, ctx, token, next) => {
+          const actions = (await next(document, range, ctx, token)) ?? [];
+          for (const action of actions) {
+            const command = "command" in action && typeof action.command === "object" ? action.command : undefined;
+            if (command?.command === CREATE) command.command = options.createCommand;
+          }
+          return actions;
+        },
+      },
+    };
+    const client = new LanguageClient("infisical", "Infisical", serverOptions, clientOptions);
+    try {
+      await client.start();
+    } catch (err) {
+      return `Could not start the Infisical language server with ${options.interpreter.join(" ")}: ${err}`;
+    }
+    this.client = client;
+    return undefined;
+  }
+
+  async stop(): Promise<void> {
+    const running = this.client;
+    this.client = undefined;
+    if (running) await running.stop();
+  }
+
+  async execute<K extends keyof CommandMap>(command: K, args: CommandMap[K]["args"]): Promise<CommandMap[K]["answer"]> {
+    if (!this.client) throw new Error("The Infisical language server is not running.");
+    return this.client.sendRequest("workspace/executeCommand", { command, arguments: [args] });
+  }
+}
+

@@ -1,0 +1,12 @@
+// The language status item's text, from the server's typed status answer. No `vscode` import: tested directly.
+import type { StatusAnswer } from "./protocol";
+
+export function statusText(info: StatusAnswer | undefined): { text: string; detail: string } {
+  if (!info) return { text: "Infisical: not running", detail: "The language server is not running." };
+  const env = info.defaultEnvironment || Object.values(info.branchMapping ?? {})[0] || "no environment";
+  const where = info.projectId ? env : "no project";
+  return {
+    text: `Infisical: ${where}${info.online ? "" : " (offline)"}`,
+    detail: info.online ? `project ${info.projectId}` : info.reason ?? "offline",
+  };
+}
