@@ -94,6 +94,8 @@ class InfisicalClient:
         self._sleep = sleep
         self._bearer = bearer
         self._routes: dict[tuple[str, ...], str] = {}  # route templates -> the one this server answers
+        self._budget: dict[str, tuple[int, float]] = {}  # path -> (reads left, when the budget resets)
+        self.has_tree_route: bool | None = None  # None: not asked yet
         self.session = requests.Session()
         self.session.headers.update({"Accept": "application/json", "User-Agent": USER_AGENT})
         self.session.headers.update(dict(headers or {}))
@@ -138,6 +140,7 @@ class InfisicalClient:
                     self._sleep(min(0.25 * 2**attempt, self.max_retry_wait))
                     continue
                 raise error from None
+            self._note_budget(path, response)
             if response.status_code < 400:
                 try:
                     return response.json()
@@ -162,6 +165,23 @@ class InfisicalClient:
                     self._sleep(delay)
                     continue
             raise error
+
+    def _note_budget(self, path: str, response: requests.Response) -> None:
+        """Remember the server's ``x-ratelimit-*`` answer for this route, so walks stop before it runs out."""
+        remaining, reset = response.headers.get("x-ratelimit-remaining"), response.headers.get("x-ratelimit-reset")
+        if remaining is None:
+            return
+        try:
+            self._budget[path] = (int(remaining), time.time() + float(reset or 60))
+        except ValueError:
+            return
+
+    def remaining(self, path: str) -> tuple[int, float] | None:
+        """(reads left, when the budget resets) for a route, when the server said; None once the window passed."""
+        known = self._budget.get(path)
+        if known is None or known[1] <= time.time():
+            return None
+        return known
 
     def _with_fallback(self, templates: tuple[str, ...], project_id: str, **kwargs: Any) -> Any:
         """Try route templates newest first; remember which template (never which project) this server has."""
@@ -218,32 +238,45 @@ class InfisicalClient:
         )
         return [str(f.get("name", "")) for f in data.get("folders") or []]
 
-    def folder_tree(self, project_id: str, environments: list[str] | None = None) -> dict[str, list[str]]:
-        """Every folder path per environment slug (``"/"`` included): one call on newer servers,
-        a walk over ``/v1/folders`` on older ones."""
+    def whole_folder_tree(self, project_id: str) -> dict[str, list[str]] | None:
+        """Every folder path per environment slug (``"/"`` included) in one call; None where the server
+        has no such route (older servers: see :mod:`folders` for reading them folder by folder)."""
+        if self.has_tree_route is False:
+            return None
         try:
             data = self._with_fallback(TREE_ROUTES, project_id)
         except APIError as err:
             if not _is_missing_route(err):
                 raise
-        else:
-            tree = {}
-            for slug, env in data.items():
-                paths = {str(f.get("path", "")) for f in env.get("folders") or [] if f.get("path")}
-                tree[slug] = ["/", *sorted(paths)]
+            self.has_tree_route = False
+            return None
+        self.has_tree_route = True
+        tree = {}
+        for slug, env in (data if isinstance(data, dict) else {}).items():
+            folders = env.get("folders") if isinstance(env, dict) else None
+            paths = {str(f.get("path", "")) for f in folders or [] if isinstance(f, dict) and f.get("path")}
+            tree[str(slug)] = ["/", *sorted(paths)]
+        return tree
+
+    def folder_tree(self, project_id: str, environments: list[str] | None = None) -> dict[str, list[str]]:
+        """Every folder of every environment: one call on newer servers, a full walk on older ones (which a
+        rate limit may cut short: callers that can say so use :func:`folders.read` with their needs instead)."""
+        from .folders import FolderStore, Need, read
+
+        tree = self.whole_folder_tree(project_id)
+        if tree is not None:
             return tree
         slugs = (
             environments if environments is not None else [e.slug for e in self.get_project(project_id).environments]
         )
-        tree = {}
-        for slug in slugs:
-            found = ["/"]
-            queue = ["/"]
-            while queue:
-                parent = queue.pop(0)
-                for name in self.list_folders(project_id, slug, parent):
-                    child = f"{parent.rstrip('/')}/{name}"
-                    found.append(child)
-                    queue.append(child)
-            tree[slug] = ["/", *sorted(found[1:])]
-        return tree
+        store = FolderStore(self.api_url, project_id, None)
+        result = read(self, project_id, [Need(slug, "/") for slug in slugs], store)
+        if result.rate_limited_until is not None:
+            raise RateLimited(
+                method="GET",
+                url=self.api_url + "/v1/folders",
+                status=429,
+                message="the folder walk ran out of the server's read budget",
+                retry_after=max(1.0, result.rate_limited_until - time.time()),
+            )
+        return {slug: store.paths(slug) for slug in slugs}

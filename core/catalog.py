@@ -11,11 +11,24 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from .folders import Need
 from .models import Environment, ProjectInfo
 
-Fetch = Callable[[str], tuple[ProjectInfo, dict[str, list[str]]]]
+
+@dataclass(frozen=True)
+class Loaded:
+    """What one fetch learnt: the project, the folders known, and whether the server cut the reading short."""
+
+    project: ProjectInfo
+    folders: Mapping[str, list[str]]
+    listed: frozenset[tuple[str, str]] | None = None  # (environment, parent) whose children are known; None: all
+    note: str | None = None  # e.g. "rate-limited by the server; coverage from 06:45"
+    retry_at: float | None = None  # wall-clock time the server's budget returns, when it ran out
+
+
+Fetch = Callable[[str, frozenset[Need]], Loaded]
 ListProjects = Callable[[], list[ProjectInfo]]
 
 
@@ -28,6 +41,24 @@ class Snapshot:
     online: bool = False  # environments and folders come from the server (so "unknown" means unknown)
     error: str | None = None  # why the server could not be asked
     fetched_at: float | None = None
+    listed: frozenset[tuple[str, str]] | None = None  # (env, parent) listings known; None: every one
+    note: str | None = None  # why the folders may be partial or old
+
+    def knows(self, slug: str, parent: str) -> bool:
+        """Whether the children of ``parent`` are known (so "no children" means none exist)."""
+        return self.listed is None or (slug, parent) in self.listed
+
+    def knows_all(self, need: Need) -> bool:
+        """Whether every listing ``need`` depends on is known (for a deep need: its whole subtree)."""
+        if self.listed is None:
+            return True
+        if not self.knows(need.environment, need.root):
+            return False
+        if not need.deep:
+            return True
+        prefix = need.root.rstrip("/") + "/"
+        below = (p for p in self.folders.get(need.environment, ()) if p.startswith(prefix))
+        return all(self.knows(need.environment, p) for p in below)
 
     @property
     def slugs(self) -> list[str]:
@@ -66,8 +97,10 @@ class Catalog:
         retry_after: float = 60.0,
         on_update: Callable[[str], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        forget: Callable[[str], None] | None = None,
     ) -> None:
         self._fetch = fetch
+        self._forget = forget  # drops what is remembered of a project (its folder cache), for a forced refresh
         self._list_projects = list_projects
         self.ttl = ttl
         self.retry_after = retry_after
@@ -79,13 +112,28 @@ class Catalog:
         self._pending: dict[str, Future[Snapshot]] = {}
         self._errors: dict[str, str] = {}
         self._failed_at: dict[str, float] = {}
+        self._wants: dict[str, set[Need]] = {}  # folder listings editors asked for, per project
+        self._timers: list[threading.Timer] = []
         self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="infisical-catalog")
 
     def close(self) -> None:
+        for timer in self._timers:
+            timer.cancel()
         self._executor.shutdown(wait=False, cancel_futures=True)
 
-    def snapshot(self, project_id: str | None, workspace_slugs: Iterable[str] = ()) -> Snapshot:
-        """The best answer available now; schedules a refresh when missing or stale."""
+    def want(self, project_id: str, needs: Iterable[Need]) -> bool:
+        """Ask for folder listings not known yet (read in the background); True when any was new."""
+        with self._lock:
+            cached = self._cache.get(project_id)
+            wants = self._wants.setdefault(project_id, set())
+            new = {n for n in needs if n not in wants and (cached is None or not cached.knows(n.environment, n.root))}
+            wants |= new
+        return bool(new)
+
+    def snapshot(
+        self, project_id: str | None, workspace_slugs: Iterable[str] = (), needs: Iterable[Need] = ()
+    ) -> Snapshot:
+        """The best answer available now; schedules a refresh when missing, stale, or lacking ``needs``."""
         if project_id is None:
             reason = "no project (no .infisical.json or project setting)"
             return offline_snapshot(None, workspace_slugs, reason, self.projects())
@@ -95,18 +143,23 @@ class Catalog:
             error = self._errors.get(project_id)
             failed_at = self._failed_at.get(project_id)
         stale = cached is None or cached.fetched_at is None or now - cached.fetched_at > self.ttl
+        stale = self.want(project_id, needs) or stale
         # after a failure, readers wait retry_after before asking again: an editor re-checking on every update
         # must not turn a 403 into a request loop (refresh() still asks at once)
         backing_off = failed_at is not None and now - failed_at < self.retry_after
         if stale and not backing_off and self._fetch is not None:
             self.refresh(project_id)
         if cached is not None:
-            return cached
+            # the last refresh failed: keep answering from the cache, but say the server is not answering
+            return replace(cached, error=error) if error else cached
         reason = error or ("offline" if self._fetch is None else "loading")
         return offline_snapshot(project_id, workspace_slugs, reason, self.projects())
 
-    def refresh(self, project_id: str) -> Future[Snapshot]:
-        """Fetch in the background (at most one fetch per project at a time)."""
+    def refresh(self, project_id: str, *, forget: bool = False) -> Future[Snapshot]:
+        """Fetch in the background (at most one fetch per project at a time); ``forget``: read afresh, not from
+        the folder cache (a person asked to refresh)."""
+        if forget and self._forget is not None:
+            self._forget(project_id)
         with self._lock:
             pending = self._pending.get(project_id)
             if pending is not None and not pending.done():
@@ -115,15 +168,25 @@ class Catalog:
             self._pending[project_id] = future
             return future
 
-    def wait(self, project_id: str, timeout: float | None = None) -> Snapshot:
-        """Block until the project is loaded (for ``infisical-tokens check --online``)."""
-        self.refresh(project_id).result(timeout)
-        return self.snapshot(project_id)
+    def wait(self, project_id: str, timeout: float | None = None, needs: Iterable[Need] = ()) -> Snapshot:
+        """Block until the project (and ``needs``) are loaded (for ``infisical-tokens check --online``)."""
+        with self._lock:
+            cached = self._cache.get(project_id)
+        if self.want(project_id, needs) or cached is None:
+            pending = self.refresh(project_id)
+            if not pending.done() and self.want(project_id, needs):
+                pending.result(timeout)  # the fetch under way started before these needs: one more
+                pending = self.refresh(project_id)
+            pending.result(timeout)
+        with self._lock:
+            return self._cache[project_id]
 
     def _load(self, project_id: str) -> Snapshot:
         assert self._fetch is not None
+        with self._lock:
+            needs = frozenset(self._wants.get(project_id, ()))
         try:
-            project, tree = self._fetch(project_id)
+            loaded = self._fetch(project_id, needs)
             projects = self._list_projects() if self._list_projects is not None else ()
         except Exception as err:
             with self._lock:
@@ -134,20 +197,33 @@ class Catalog:
             raise
         snapshot = Snapshot(
             project_id,
-            project.environments,
-            {slug: tuple(paths) for slug, paths in tree.items()},
+            loaded.project.environments,
+            {slug: tuple(paths) for slug, paths in loaded.folders.items()},
             tuple(projects),
             True,
             None,
             self._clock(),
+            loaded.listed,
+            loaded.note,
         )
+        if loaded.retry_at is not None:
+            self._after(max(0.0, loaded.retry_at - time.time()), project_id)
         with self._lock:
             self._cache[project_id] = snapshot
             self._errors.pop(project_id, None)
             self._failed_at.pop(project_id, None)
+            if self._wants.get(project_id, set()) - needs:  # asked for while this fetch ran: read on
+                self._pending[project_id] = self._executor.submit(self._load, project_id)
         if self.on_update is not None:
             self.on_update(project_id)
         return snapshot
+
+    def _after(self, seconds: float, project_id: str) -> None:
+        """Wait out the server's rate limit in the background (nobody waits on this), then read on."""
+        timer = threading.Timer(seconds + 0.5, self.refresh, args=(project_id,))
+        timer.daemon = True
+        self._timers.append(timer)
+        timer.start()
 
     def projects(self) -> tuple[ProjectInfo, ...]:
         """The user's projects (for a file that names none yet); fetched in the background once."""

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from . import command, editor, workflows
 from .catalog import Snapshot, offline_snapshot
 from .editor.context import DocumentContext, document_context
+from .folders import Need
 from .ignore import GitIgnore, find_root
 from .project import ProjectFiles
 from .snippets import Kind, kind_for
@@ -94,14 +95,18 @@ class ContextFor:
         self.env = env
         self.timeout = timeout
         self.failed: dict[str, str] = {}
+        self.notes: dict[str, str] = {}  # project ID -> why its folders are partial or old
         self.files = ProjectFiles().remember_lookups()
 
-    def _snapshot(self, project_id: str | None, slugs: Iterable[str]) -> Snapshot:
+    def _snapshot(self, project_id: str | None, slugs: Iterable[str], needs: Iterable[Need]) -> Snapshot:
         if self.catalog is None or project_id is None:
             return offline_snapshot(project_id, slugs, "offline")
         if project_id not in self.failed:
             try:
-                return self.catalog.wait(project_id, self.timeout)
+                snapshot = self.catalog.wait(project_id, self.timeout, needs)
+                if snapshot.note:
+                    self.notes[project_id] = snapshot.note
+                return snapshot
             except Exception as err:
                 self.failed[project_id] = str(err)
         return offline_snapshot(project_id, slugs, self.failed[project_id])
@@ -154,7 +159,7 @@ class CheckReport:
 
 def run(options: CheckOptions, ctx: Context) -> CheckReport:
     """Check every candidate file under ``options.paths``; online, against each file's project."""
-    catalog = workflows.open_catalog(workflows.connect(ctx, None, options.domain)) if options.online else None
+    catalog = workflows.open_catalog(workflows.connect(ctx, None, options.domain), ctx) if options.online else None
     context_for = ContextFor(catalog, options.project_id or ctx.project_id, ctx.env)
     reports: list[Report] = []
     files = 0
@@ -167,6 +172,8 @@ def run(options: CheckOptions, ctx: Context) -> CheckReport:
             catalog.close()
     for project_id, reason in context_for.failed.items():
         ctx.warn(f"project {project_id} checked offline: {reason}")
+    for project_id, note in context_for.notes.items():
+        ctx.warn(f"project {project_id}: folders {note}; scopes were not checked against folders not read")
     return CheckReport(reports, files, dict(context_for.failed), options, ctx.cwd)
 
 

@@ -127,7 +127,9 @@ class APIError(InfisicalTokensError):
         text = f"{self.method} {self.url} answered {self.status} {phrase}"
         if self.message:
             text += f": {self.message}"
-        if not self.message.endswith("."):
+        if " " in self.error and self.error not in self.message:
+            text += f" ({self.error})"  # a sentence, not a class name: often the useful part
+        if not text.endswith("."):
             text += "."
         extra = _details_text(self.details)
         if extra:
@@ -153,10 +155,18 @@ class Unauthorized(APIError):
 
 class Forbidden(APIError):
     def hint(self) -> str:
+        if self.error == "TokenError" and self.message == "invalid signature":
+            return (
+                f"This instance ({self.instance}) did not issue the token: check --domain / INFISICAL_DOMAIN, "
+                "or run `infisical login` for it."
+            )
         if self.error == "TokenError":
             return "Run `infisical login` again (or refresh INFISICAL_TOKEN)."
         if self.error.startswith("Forbidden access to"):
-            return "These credentials cannot be used for this call (creating and deleting tokens needs a user login)."
+            return (
+                "These credentials cannot be used for this call: listing, creating and deleting service tokens "
+                "needs a user login (`infisical login`), not a service token or a machine identity."
+            )
         if self.error == "User not a part of the specified project":
             return (
                 "Check the project ID (--projectId, INFISICAL_PROJECT_ID or .infisical.json) and that you are a member."
@@ -170,15 +180,21 @@ class NotFound(APIError):
     pass
 
 
+class ProjectNotFound(NotFound):
+    """No such project (a 2024 server says so with a 500 whose ``error`` is "Failed to find project by id")."""
+
+    def hint(self) -> str:
+        return "Check the project ID (--projectId, INFISICAL_PROJECT_ID or .infisical.json)."
+
+
 class ValidationFailed(APIError):
     """422 on current servers; 401 with ``error: ValidationFailure`` on older ones."""
 
 
 class RateLimited(APIError):
     def hint(self) -> str:
-        if self.retry_after:
-            return f"Try again in {self.retry_after:g} seconds."
-        return "Try again in a minute."
+        wait = f"in {self.retry_after:g} seconds" if self.retry_after else "in a minute"
+        return f"Rate-limited by the server; try again {wait}."
 
 
 class ServerError(APIError):
@@ -219,7 +235,9 @@ def api_error_from(
     else:
         message = text.strip()[:300]
     kind: type[APIError]
-    if error == "ValidationFailure" or status == 422:
+    if error == "Failed to find project by id":
+        kind = ProjectNotFound
+    elif error == "ValidationFailure" or status == 422:
         kind = ValidationFailed
     elif status == 429 or (status == 500 and retry_after is not None):
         kind = RateLimited

@@ -6,6 +6,7 @@ Pure functions returning strings; the command line and the magic decide where th
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Sequence
 from datetime import datetime, timezone
@@ -127,11 +128,20 @@ def _parse_time(text: str | None) -> float | None:
         return None
 
 
+def _stamp(text: str) -> str:
+    """``2026-11-28 10:00`` from a server date, including JavaScript's extended years (``+010000-01-02T03:04``)."""
+    match = re.match(r"([+-]?\d{4,6})-(\d\d)-(\d\d)T(\d\d):(\d\d)", text)
+    if match is None:
+        return text[:16]
+    year = int(match.group(1))
+    return f"{year}-{match.group(2)}-{match.group(3)} {match.group(4)}:{match.group(5)}"
+
+
 def relative(text: str | None, now: float | None = None, *, empty: str = "never") -> str:
     """``2026-11-28T10:00:00Z (in 3 hours)``-style rendering of a server date."""
     at = _parse_time(text)
     if at is None:
-        return text if text else empty
+        return _stamp(text) + " UTC" if text else empty
     delta = at - (time.time() if now is None else now)
     amount = abs(delta)
     for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
@@ -164,8 +174,8 @@ def token_table(tokens: Sequence[TokenInfo], now: float | None = None) -> str:
             ",".join(t.permissions) or "-",
             "never"
             if t.expires_at is None
-            else ("expired" if "expired" in expiry_text(t, now) else t.expires_at[:16].replace("T", " ")),
-            "never" if not t.last_used else t.last_used[:16].replace("T", " "),
+            else ("expired" if "expired" in expiry_text(t, now) else _stamp(t.expires_at)),
+            "never" if not t.last_used else _stamp(t.last_used),
         )
         for t in tokens
     ]
@@ -186,7 +196,8 @@ def token_details(info: TokenInfo, now: float | None = None) -> str:
         ("Created", relative(info.created_at, now, empty="-")),
     ]
     if info.creator_email or info.created_by:
-        rows.append(("Created by", info.creator_email or info.created_by or ""))
+        # list rows name the creator by user ID, the token's own view by email: say which one this is
+        rows.append(("Created by", info.creator_email or f"user {info.created_by}"))
     width = max(len(k) for k, _ in rows) + 1
     return "".join(f"{(k + ':').ljust(width)} {v}\n" for k, v in rows)
 
@@ -196,9 +207,10 @@ def dry_run_text(dry: DryRun) -> str:
     shown["randomBytes"] = "<16 random bytes, hex: generated when sending>"
     lines = ["Dry run: nothing was sent.", f"Would send: POST {dry.url}", json.dumps(shown, indent=2)]
     if dry.coverage is None:
-        lines.append("Folder coverage: unavailable (the folder tree could not be read).")
+        lines.append(f"Folder coverage: unavailable ({dry.coverage_note or 'the folder tree could not be read'}).")
     else:
-        lines.append("Folders each scope covers (existing folders only):")
+        partial = f" ({dry.coverage_note})" if dry.coverage_note else ""
+        lines.append(f"Folders each scope covers (existing folders only){partial}:")
         for scope, folders in dry.coverage.items():
             listed = ", ".join(folders) if folders else "none yet"
             lines.append(f"  {scope}: {listed}")

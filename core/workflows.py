@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import command, resolve
+from . import command, folders, resolve
 from .errors import (
     APIError,
     ConfigError,
@@ -198,17 +198,30 @@ def connect(ctx: Context, config: ProjectConfig | None, domain: str | None = Non
     return Connection(client_for(target, credentials.bearer, ctx), credentials, target)
 
 
-def open_catalog(connection: Connection) -> Catalog:
-    """A catalog of environments, folder trees and projects, fed by this connection in the background."""
-    from .catalog import Catalog
+def open_catalog(connection: Connection, ctx: Context) -> Catalog:
+    """A catalog of environments, folders and projects, fed by this connection in the background.
+
+    It reads only what editors ask for (the top level of each environment, and the subtrees of the scopes
+    in open documents or being completed), through the per-user folder cache, within the server's budget.
+    """
+    from .catalog import Catalog, Loaded
 
     client = connection.client
+    cache = folders.cache_dir(ctx.env, ctx.home)
 
-    def fetch(project_id: str) -> tuple[ProjectInfo, dict[str, list[str]]]:
+    def fetch(project_id: str, needs: frozenset[folders.Need]) -> Loaded:
         project = client.get_project(project_id)
-        return project, client.folder_tree(project_id, [e.slug for e in project.environments])
+        slugs = [e.slug for e in project.environments]
+        store = folders.FolderStore(client.api_url, project_id, cache)
+        top = [folders.Need(slug, "/", deep=False) for slug in slugs]
+        result = folders.read(client, project_id, [*top, *sorted(needs, key=repr)], store)
+        listed = None if store.is_whole(slugs) else store.listed()
+        return Loaded(project, folders.as_tree(store, slugs), listed, result.note(), result.rate_limited_until)
 
-    return Catalog(fetch, client.list_projects)
+    def forget(project_id: str) -> None:
+        folders.FolderStore(client.api_url, project_id, cache).forget()
+
+    return Catalog(fetch, client.list_projects, forget=forget)
 
 
 def require_user(credentials: Credentials, action: str) -> None:
@@ -291,13 +304,19 @@ def dry_run(plan: CreatePlan, ctx: Context, domain: str | None = None) -> DryRun
         ctx.warn(f"{err} Checking offline.")
         return DryRun(f"<API URL>{CREATE_PATH}", plan.body(""), None, plan, str(err))
     with connection.client as client:
-        project = verify_environments(plan, client)
-        note = None
-        try:
-            tree = client.folder_tree(plan.project_id, [e.slug for e in project.environments] if project else None)
-        except (APIError, TransportError) as err:
-            ctx.warn(f"could not read the folder tree: {err}")
-            tree, note = None, str(err)
+        verify_environments(plan, client)
+        store = folders.FolderStore(client.api_url, plan.project_id, folders.cache_dir(ctx.env, ctx.home))
+        needs = [
+            need
+            for arg in plan.options.scopes
+            for need in folders.needs_for_scope(arg.scope.environment.strip(), arg.scope.server_path)
+        ]
+        result = folders.read(client, plan.project_id, needs, store)
+        note = result.note()
+        if note is not None:
+            ctx.warn(f"could not read every folder: {note}")
+        known = result.oldest is not None or result.complete
+        tree = folders.as_tree(store, {n.environment for n in needs}) if known else None
         cover = coverage(plan, tree) if tree is not None else None
         return DryRun(client.api_url + CREATE_PATH, plan.body(""), cover, plan, coverage_note=note)
 

@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import logging
 import os
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlparse
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.workspace import TextDocument
 
-from infisical_tokens.core import __version__, command, editor, render, workflows
+from infisical_tokens.core import __version__, command, editor, render, resolve, workflows
 from infisical_tokens.core.catalog import Catalog, Snapshot
 from infisical_tokens.core.editor.context import document_context
 from infisical_tokens.core.errors import InfisicalTokensError, ProblemsError, UsageError
@@ -177,15 +179,26 @@ class InfisicalLanguageServer(LanguageServer):
         if self.settings.offline:
             self.offline_reason = "offline mode is on"
             return
+        ctx = self.workflow_context("")
         try:
-            connection = workflows.connect(self.workflow_context(""), None)
+            connection = workflows.connect(ctx, None)
         except InfisicalTokensError as err:
             self.offline_reason = redact(str(err))
             return
         self.login_api_url = connection.credentials.login_api_url
         self.offline_reason = None
-        self.catalog = workflows.open_catalog(connection)
+        self.catalog = workflows.open_catalog(connection, ctx)
         self.catalog.on_update = self._catalog_updated
+
+    def prefetch(self) -> None:
+        """Load the workspace's own project at start, so the first completion already has its environments."""
+        if self.catalog is None:
+            return
+        root = self.root_path()
+        config = self.project_files.for_file(root / "_") if root is not None else None
+        project_id = resolve.project_id(self.settings.project_id, os.environ, config)
+        if project_id:
+            self.catalog.refresh(project_id)
 
     def _catalog_updated(self, project_id: str) -> None:
         """Called from the catalog's worker thread: hop back onto the event loop."""
@@ -235,6 +248,13 @@ class InfisicalLanguageServer(LanguageServer):
         return state.findings
 
     def publish(self, uri: str) -> None:
+        """Publish diagnostics (run from a timer: a failure is logged in one line, never as a traceback)."""
+        try:
+            self._publish(uri)
+        except Exception as err:
+            log.warning("diagnostics for %s failed: %s", uri, redact(f"{type(err).__name__}: {err}"))
+
+    def _publish(self, uri: str) -> None:
         self._pending.pop(uri, None)
         if uri not in self.workspace.text_documents:
             return
@@ -254,6 +274,47 @@ class InfisicalLanguageServer(LanguageServer):
 
 
 server = InfisicalLanguageServer()
+Handler = TypeVar("Handler", bound=Callable[..., Any])
+
+
+def guarded(default: Callable[[], Any]) -> Callable[[Handler], Handler]:
+    """A handler that fails answers ``default()`` and logs one line: no traceback reaches a log or a client."""
+
+    def decorator(fn: Handler) -> Handler:
+        @functools.wraps(fn)
+        def handler(ls: InfisicalLanguageServer, params: Any) -> Any:
+            try:
+                return fn(ls, params)
+            except Exception as err:
+                log.warning("%s failed: %s", fn.__name__, redact(f"{type(err).__name__}: {err}"))
+                return default()
+
+        return handler  # type: ignore[return-value]
+
+    return decorator
+
+
+def server_command(name: str, failed: Callable[[str], Any]) -> Callable[[Handler], Handler]:
+    """Register a ``workspace/executeCommand`` handler taking one optional object argument.
+
+    Any arguments are accepted (none, ``[]``, a non-object): the handler sees ``{}`` for what is not an
+    object, and a failure answers ``failed(reason)`` instead of an internal error with a traceback.
+    """
+
+    def decorator(fn: Handler) -> Handler:
+        async def handler(ls: InfisicalLanguageServer, *arguments: Any) -> Any:
+            request = arguments[0] if arguments and isinstance(arguments[0], dict) else {}
+            try:
+                return await fn(ls, request)
+            except Exception as err:
+                reason = redact(f"{type(err).__name__}: {err}")
+                log.warning("%s failed: %s", name, reason)
+                return failed(reason)
+
+        server.command(name)(handler)
+        return fn
+
+    return decorator
 
 
 # ---------------------------------------------------------------------- lifecycle and settings
@@ -295,6 +356,7 @@ async def on_initialized(ls: InfisicalLanguageServer, params: types.InitializedP
             log.info("workspace/configuration failed: %s", type(err).__name__)
     ls.build_catalog()
     ls.ready.set()
+    ls.prefetch()
     for uri in ls._waiting:
         ls.schedule(uri, delay=0)
     ls._waiting.clear()
@@ -320,6 +382,7 @@ async def on_configuration(ls: InfisicalLanguageServer, params: types.DidChangeC
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
 @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+@guarded(lambda: None)
 def on_change(
     ls: InfisicalLanguageServer,
     params: types.DidOpenTextDocumentParams | types.DidChangeTextDocumentParams | types.DidSaveTextDocumentParams,
@@ -334,6 +397,7 @@ def on_change(
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+@guarded(lambda: None)
 def on_close(ls: InfisicalLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
     uri = params.text_document.uri
     pending = ls._pending.pop(uri, None)
@@ -347,12 +411,21 @@ def on_close(ls: InfisicalLanguageServer, params: types.DidCloseTextDocumentPara
 
 
 @server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=TRIGGER_CHARACTERS))
+@guarded(lambda: types.CompletionList(is_incomplete=True, items=[]))
 def on_completion(ls: InfisicalLanguageServer, params: types.CompletionParams) -> types.CompletionList:
     doc = ls.document(params.text_document.uri)
     kind = ls.kind_of(doc)
     positions = convert.PositionMap(doc.source, ls.position_encoding)
     offset = positions.offset(params.position)
-    result = editor.complete(doc.source, kind, offset, ls.state(doc.uri).context)
+    context = ls.state(doc.uri).context
+    result = editor.complete(doc.source, kind, offset, context)
+    if (
+        result.wants
+        and ls.catalog is not None
+        and context.project_id
+        and ls.catalog.want(context.project_id, result.wants)
+    ):
+        ls.catalog.refresh(context.project_id)  # read in the background; the list says it is incomplete
     items = [
         convert.completion_item(i, positions, snippets=ls.snippets, retrigger=ls.retrigger, markdown=ls.markdown)
         for i in result.items
@@ -361,6 +434,7 @@ def on_completion(ls: InfisicalLanguageServer, params: types.CompletionParams) -
 
 
 @server.feature(types.TEXT_DOCUMENT_HOVER)
+@guarded(lambda: None)
 def on_hover(ls: InfisicalLanguageServer, params: types.HoverParams) -> types.Hover | None:
     doc = ls.document(params.text_document.uri)
     kind = ls.kind_of(doc)
@@ -373,6 +447,7 @@ def on_hover(ls: InfisicalLanguageServer, params: types.HoverParams) -> types.Ho
     types.TEXT_DOCUMENT_CODE_ACTION,
     types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.Refactor]),
 )
+@guarded(list)
 def on_code_action(ls: InfisicalLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction]:
     uri = params.text_document.uri
     doc = ls.document(uri)
@@ -460,11 +535,16 @@ def _failure(message: str) -> protocol.CreateAnswer:
     return {"ok": False, "message": redact(message)}
 
 
-@server.command(protocol.CREATE)
-async def create_service_token(ls: InfisicalLanguageServer, request: Any = None) -> protocol.CreateAnswer:
+@server_command(
+    protocol.CREATE,
+    lambda reason: _failure(
+        f"Unexpected failure ({reason}). If the request reached the server a token may exist: check with "
+        "`infisical-tokens service-token list`."
+    ),
+)
+async def create_service_token(ls: InfisicalLanguageServer, request: dict[str, Any]) -> protocol.CreateAnswer:
     """Create a token from a document's command line ({uri, argv}) or explicit values (the palette)."""
     await ls.until_ready()
-    request = request if isinstance(request, dict) else {}
     uri = str(request.get("uri") or "")
     if ls.settings.offline:
         return _failure("Offline mode is on (infisical.offline); nothing was created.")
@@ -576,9 +656,8 @@ def _token_target(ls: InfisicalLanguageServer, uri: str) -> Path | None:
     return target if GitIgnore(find_root(base)).ignored(target, is_dir=False) else None
 
 
-def _arguments(request: Any) -> dict[str, Any]:
-    """Commands take one optional object argument; anything else counts as none."""
-    return request if isinstance(request, dict) else {}
+def _status_failed(reason: str) -> protocol.StatusAnswer:
+    return {"projectId": None, "defaultEnvironment": "", "branchMapping": {}, "online": False, "reason": reason}
 
 
 def _snapshot_for(ls: InfisicalLanguageServer, request: dict[str, Any]) -> Snapshot:
@@ -588,47 +667,47 @@ def _snapshot_for(ls: InfisicalLanguageServer, request: dict[str, Any]) -> Snaps
     return ls.context_for(str(request.get("uri") or "")).snapshot
 
 
-@server.command(protocol.LIST_ENVIRONMENTS)
-async def list_environments(ls: InfisicalLanguageServer, request: Any = None) -> protocol.EnvironmentsAnswer:
+@server_command(protocol.LIST_ENVIRONMENTS, lambda reason: {"online": False, "environments": []})
+async def list_environments(ls: InfisicalLanguageServer, request: dict[str, Any]) -> protocol.EnvironmentsAnswer:
     await ls.until_ready()
-    snap = _snapshot_for(ls, _arguments(request))
+    snap = _snapshot_for(ls, request)
     return {"online": snap.online, "environments": [{"slug": e.slug, "name": e.name} for e in snap.environments]}
 
 
-@server.command(protocol.LIST_FOLDERS)
-async def list_folders(ls: InfisicalLanguageServer, request: Any = None) -> protocol.FoldersAnswer:
+@server_command(protocol.LIST_FOLDERS, lambda reason: {"online": False, "folders": []})
+async def list_folders(ls: InfisicalLanguageServer, request: dict[str, Any]) -> protocol.FoldersAnswer:
     await ls.until_ready()
-    request = _arguments(request)
     snap = _snapshot_for(ls, request)
     return {"online": snap.online, "folders": list(snap.folders.get(str(request.get("environment", "")), ()))}
 
 
-@server.command(protocol.LIST_PROJECTS)
-async def list_projects(ls: InfisicalLanguageServer, request: Any = None) -> protocol.ProjectsAnswer:
+@server_command(protocol.LIST_PROJECTS, lambda reason: {"online": False, "projects": []})
+async def list_projects(ls: InfisicalLanguageServer, request: dict[str, Any]) -> protocol.ProjectsAnswer:
     await ls.until_ready()
-    snap = _snapshot_for(ls, _arguments(request))
+    snap = _snapshot_for(ls, request)
     projects = snap.projects or (ls.catalog.projects() if ls.catalog else ())
     return {"online": snap.online, "projects": [{"id": p.id, "name": p.name} for p in projects]}
 
 
-@server.command(protocol.STATUS)
-async def status(ls: InfisicalLanguageServer, request: Any = None) -> protocol.StatusAnswer:
+@server_command(protocol.STATUS, _status_failed)
+async def status(ls: InfisicalLanguageServer, request: dict[str, Any]) -> protocol.StatusAnswer:
     await ls.until_ready()
-    context = ls.context_for(str(_arguments(request).get("uri") or ""))
+    context = ls.context_for(str(request.get("uri") or ""))
     snap, config = context.snapshot, context.config
+    online = snap.online and snap.error is None
+    loading = "loading environments and folders" if ls.catalog is not None and not snap.online else None
     return {
         "projectId": context.project_id,
         "defaultEnvironment": config.default_environment if config else "",
         "branchMapping": config.branch_mapping if config else {},
-        "online": snap.online,
-        "reason": None if snap.online else (snap.error or ls.offline_reason),
+        "online": online,
+        "reason": None if online else (snap.error or ls.offline_reason or loading),
     }
 
 
-@server.command(protocol.REFRESH)
-async def refresh_catalog(ls: InfisicalLanguageServer, request: Any = None) -> protocol.RefreshAnswer:
+@server_command(protocol.REFRESH, lambda reason: {"online": False, "reason": reason})
+async def refresh_catalog(ls: InfisicalLanguageServer, request: dict[str, Any]) -> protocol.RefreshAnswer:
     await ls.until_ready()
-    request = _arguments(request)
     project_id = request.get("projectId") or ls.context_for(str(request.get("uri") or "")).project_id
     if ls.catalog is None or not project_id:
         return {"online": False, "reason": ls.offline_reason or "no project"}
@@ -644,7 +723,7 @@ async def refresh_catalog(ls: InfisicalLanguageServer, request: Any = None) -> p
             log.info("no progress for this refresh: %s", type(err).__name__)
             progress = False
     try:
-        await asyncio.wrap_future(ls.catalog.refresh(str(project_id)))
+        await asyncio.wrap_future(ls.catalog.refresh(str(project_id), forget=True))
         online, reason = True, None
     except Exception as err:
         online, reason = False, redact(str(err))
@@ -673,7 +752,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--tcp", action="store_true", help="listen on TCP instead of stdio")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=2087)
-    parser.add_argument("--log-level", default=os.environ.get("INFISICAL_LSP_LOG_LEVEL", "WARNING").upper())
+    parser.add_argument(
+        "--log-level",
+        type=str.upper,
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        default=os.environ.get("INFISICAL_LSP_LOG_LEVEL", "WARNING").upper(),
+    )
     parser.add_argument("--version", action="version", version=f"infisical-lsp {__version__}")
     args = parser.parse_args(argv)
     configure_logging(args.log_level)

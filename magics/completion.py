@@ -38,7 +38,7 @@ class Completer:
         if key not in self._catalogs:
             self._catalogs[key] = None
             with contextlib.suppress(InfisicalTokensError):
-                self._catalogs[key] = workflows.open_catalog(workflows.connect(ctx, None))
+                self._catalogs[key] = workflows.open_catalog(workflows.connect(ctx, None), ctx)
         return self._catalogs[key]
 
     def document(self, line: str) -> editor.DocumentContext:

@@ -13,6 +13,7 @@ from infisical_tokens.core.errors import (
     DNSFailure,
     Forbidden,
     NotFound,
+    ProjectNotFound,
     RateLimited,
     ServerError,
     Unauthorized,
@@ -50,10 +51,19 @@ def test_validation_failure_both_generations(emulator: Emulator, world: Seeded, 
 
 
 def test_error_types_and_texts(emulator: Emulator, world: Seeded, client: InfisicalClient) -> None:
-    with pytest.raises(
-        Forbidden, match=re.escape("403 Forbidden: You are not allowed to access this resource. Check the project ID")
-    ):
-        client.list_service_tokens("00000000-0000-0000-0000-000000000000")
+    missing = "00000000-0000-0000-0000-000000000000"
+    if emulator.mode == "new":
+        expected = (
+            "403 Forbidden: You are not allowed to access this resource (User not a part of the specified project)"
+        )
+        with pytest.raises(Forbidden, match=re.escape(expected + ". Check the project ID")):
+            client.list_service_tokens(missing)
+    else:
+        expected = (
+            "500 Internal Server Error: Something went wrong (Failed to find project by id). Check the project ID"
+        )
+        with pytest.raises(ProjectNotFound, match=re.escape(expected)):
+            client.list_service_tokens(missing)
     with pytest.raises(NotFound):
         client.delete_service_token("not-a-uuid")
     anonymous = InfisicalClient(emulator.api_url, None)
@@ -94,7 +104,7 @@ def test_retry_after_is_honoured_and_capped(emulator: Emulator, world: Seeded, c
     client.list_projects()
     assert client.waits == [2.0]  # type: ignore[attr-defined]
     emulator.add_fault("rate_limit", method="GET", retry_after=600, times=1)
-    with pytest.raises(RateLimited, match="Try again in 600 seconds"):
+    with pytest.raises(RateLimited, match="Rate-limited by the server; try again in 600 seconds"):
         client.list_projects()
 
 

@@ -258,6 +258,7 @@ def test_help_runs_nothing(run: Runner) -> None:
     assert "Usage:\n  infisical-tokens service-token create [flags]" in result.stdout
     assert "-s, --scope strings" in result.stdout
     assert "--name string" in result.stdout and 'default "Service token generated via CLI"' in result.stdout
+    assert "Default: INFISICAL_PROJECT_ID, then the project linked in the nearest .infisical.json" in result.stdout
     group = run("service-token")
     assert group.code == 0 and "Available Commands:" in group.stdout
     assert run("--version").stdout.startswith("infisical-tokens ")
@@ -289,6 +290,14 @@ def test_service_token_cannot_create(run: Runner, emulator: Emulator, world: See
     result = run("service-token", "create", "-s", "dev:/", "-a", "read", env={**login, "INFISICAL_TOKEN": created})
     assert result.code == 1
     assert "holds a service token, which cannot create service tokens" in result.stderr
+    assert created not in result.output
+
+
+def test_service_token_cannot_list(run: Runner, emulator: Emulator, world: Seeded, login: dict[str, str]) -> None:
+    created = run("service-token", "create", "-s", "dev:/", "-a", "read", "--token-only", env=login).stdout.strip()
+    result = run("service-token", "list", env={**login, "INFISICAL_TOKEN": created})
+    assert result.code == 1
+    assert "listing, creating and deleting service tokens needs a user login" in result.stderr
     assert created not in result.output
 
 
@@ -330,6 +339,9 @@ def test_viewer_cannot_create(run: Runner, emulator: Emulator, world: Seeded, lo
     assert viewer not in result.output
 
 
+MISSING = "00000000-0000-0000-0000-000000000000"
+
+
 def test_unknown_project(run: Runner, emulator: Emulator, login: dict[str, str]) -> None:
     result = run(
         "service-token",
@@ -343,8 +355,14 @@ def test_unknown_project(run: Runner, emulator: Emulator, login: dict[str, str])
         env=login,
     )
     assert result.code == 1
-    assert "403 Forbidden: You are not allowed to access this resource" in result.stderr
+    if emulator.mode == "new":
+        assert "403 Forbidden: You are not allowed to access this resource" in result.stderr
+    else:  # the 2024 server: a 500 whose error text is the useful part
+        assert "500 Internal Server Error: Something went wrong (Failed to find project by id)" in result.stderr
     assert "Check the project ID" in result.stderr
+    dry = run("service-token", "create", "-s", "dev:/", "-a", "read", "--dry-run", "--projectId", MISSING, env=login)
+    assert dry.code == 1 and "Check the project ID" in dry.stderr  # not "exit 0, the server failed"
+    assert emulator.requests_to("POST", "/api/v2/service-token") == []
 
 
 def test_server_side_unknown_environment(run: Runner, emulator: Emulator, login: dict[str, str]) -> None:
@@ -363,7 +381,10 @@ def test_forged_jwt(run: Runner, emulator: Emulator, world: Seeded, login: dict[
         forged = other.state.issue_jwt(seed(other).admin)
     result = run("service-token", "list", env={**login, "INFISICAL_TOKEN": forged})
     assert result.code == 1
-    assert "The provided access token is malformed" in result.stderr
+    if emulator.mode == "new":
+        assert "The provided access token is malformed" in result.stderr
+    else:  # the 2024 server passes jsonwebtoken's message through
+        assert "403 Forbidden: invalid signature" in result.stderr and "did not issue the token" in result.stderr
     assert forged not in result.output
 
 
@@ -371,6 +392,7 @@ def test_no_organization_in_jwt(run: Runner, emulator: Emulator, world: Seeded, 
     token = emulator.state.issue_jwt(world.admin, organization=False)
     result = run("service-token", "list", env={**login, "INFISICAL_TOKEN": token})
     assert result.code == 1 and "401 Unauthorized" in result.stderr
+    assert "no organization found in request" in result.stderr  # the server's error text is the useful part
     assert "Check your credentials or verify you're using the correct domain" in result.stderr
 
 
@@ -381,7 +403,7 @@ def test_create_is_never_retried(run: Runner, emulator: Emulator, login: dict[st
     assert len(emulator.requests_to("POST", "/api/v2/service-token")) == 1
     if emulator.mode == "new":
         assert "429 Too Many Requests: Rate limit exceeded. Please try again in 1 seconds" in result.stderr
-    assert "Try again in 1 seconds." in result.stderr
+    assert "Rate-limited by the server; try again in 1 seconds." in result.stderr
     assert not emulator.state.tokens
 
 
@@ -533,6 +555,16 @@ def test_delete(run: Runner, emulator: Emulator, login: dict[str, str]) -> None:
     assert again.code == 1
     expected = f"Service token with ID '{token_id}' not found" if emulator.mode == "new" else "Token not found"
     assert f"404 Not Found: {expected}" in again.stderr
+
+
+def test_delete_by_prefix(run: Runner, emulator: Emulator, login: dict[str, str]) -> None:
+    created = run("service-token", "create", "-s", "dev:/", "-a", "read", "-n", "short", "--token-only", env=login)
+    token_id = created.stdout.split(".")[1]
+    too_short = run("service-token", "delete", token_id[:3], "--yes", env=login)
+    assert too_short.code == 1 and "at least 4 characters" in too_short.stderr
+    result = run("service-token", "delete", token_id[:8], "--yes", env=login)
+    assert result.code == 0 and f"Deleted service token 'short' ({token_id})" in result.stderr
+    assert token_id not in emulator.state.tokens
 
 
 def test_viewer_cannot_delete(run: Runner, emulator: Emulator, world: Seeded, login: dict[str, str]) -> None:

@@ -175,3 +175,14 @@ def test_project_file_walks_up_and_reads_keys_case_insensitively(tmp_path: Path)
 def test_project_file_errors(text: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         parse_project_config(text, Path(".infisical.json"))
+
+
+def test_dates_past_year_9999_render_as_dates() -> None:
+    """JavaScript writes years past 9999 as +010000-...; the table showed '+010000-01-02 03'."""
+    from infisical_tokens.core import render
+    from infisical_tokens.core.models import TokenInfo
+
+    token = TokenInfo("id", "far", "p", (), ("read",), "+010000-01-02T03:04:05.000Z", None, None, "u1")
+    assert "10000-01-02 03:04" in render.token_table([token], now=0)
+    assert "Expires:    10000-01-02 03:04 UTC" in render.token_details(token, now=0)
+    assert "Created by: user u1" in render.token_details(token, now=0)

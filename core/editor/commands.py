@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 
 from .. import command, scope
 from ..catalog import Snapshot
+from ..folders import Need, needs_for_scope
 from ..glob import compile_glob
 from ..lexer import Word
 from ..problems import Problem
@@ -63,8 +64,10 @@ def _catalog_problems(parsed: command.ParsedCommand, snapshot: Snapshot) -> list
         if parsed_scope is None:
             continue
         found = scope.check_environment(parsed_scope, snapshot.slugs)
-        if found is None and parsed_scope.environment in snapshot.folders:
-            found = scope.check_folders(parsed_scope, snapshot.folders[parsed_scope.environment])
+        env = parsed_scope.environment
+        needs = needs_for_scope(env.strip(), parsed_scope.server_path)
+        if found is None and env in snapshot.folders and all(snapshot.knows_all(n) for n in needs):
+            found = scope.check_folders(parsed_scope, snapshot.folders[env])
         if found is not None:
             problems.append(found.shifted(occurrence.word, occurrence.offset))
     return problems
@@ -79,9 +82,10 @@ def site_findings(site: CommandSite, snapshot: Snapshot) -> list[Finding]:
     return [_finding(site, p) for p in problems]
 
 
-def workspace_slugs(text: str, kind: Kind | None) -> list[str]:
-    """Environment slugs the document itself uses (the offline fallback for completion)."""
-    slugs: list[str] = []
+def workspace_scopes(text: str, kind: Kind | None) -> list[scope.Scope]:
+    """Every well-formed scope the document's commands name (their slugs are the offline fallback for
+    completion; their paths say which folder subtrees the catalog should read)."""
+    found: list[scope.Scope] = []
     for site in find_commands(text, kind):
         if not site.is_service_token:
             continue
@@ -89,8 +93,8 @@ def workspace_slugs(text: str, kind: Kind | None) -> list[str]:
         for f, _occurrence in fields:
             parsed_scope = scope.parse_scope_field(f)
             if parsed_scope is not None and parsed_scope.environment.strip():
-                slugs.append(parsed_scope.environment.strip())
-    return slugs
+                found.append(parsed_scope)
+    return found
 
 
 # ---------------------------------------------------------------------- completion
@@ -137,7 +141,10 @@ def _split_field(value: str, cursor: int) -> tuple[int, int]:
     return start, len(value) if end < 0 else end
 
 
-def _scope_items(field_text: str, cursor: int, snapshot: Snapshot, to_doc: DocMapFn) -> tuple[list[Completion], bool]:
+ValueItems = tuple[list[Completion], bool, tuple[Need, ...]]  # items, incomplete, folder listings to read
+
+
+def _scope_items(field_text: str, cursor: int, snapshot: Snapshot, to_doc: DocMapFn) -> ValueItems:
     """Completions for one scope field (``env:path``); ``cursor`` is an index into ``field_text``."""
     colon = field_text.find(":")
     if colon < 0 or cursor <= colon:
@@ -155,7 +162,7 @@ def _scope_items(field_text: str, cursor: int, snapshot: Snapshot, to_doc: DocMa
                     retrigger=colon < 0,
                 )
             )
-        return env_items, not snapshot.online
+        return env_items, not snapshot.online, ()
     path = field_text[colon + 1 : cursor]
     parent = path[: path.rfind("/") + 1] if "/" in path else ""
     start, end = to_doc(colon + 1), to_doc(len(field_text))
@@ -203,12 +210,13 @@ def _scope_items(field_text: str, cursor: int, snapshot: Snapshot, to_doc: DocMa
             )
         )
         items.append(Completion(folder, folder, start, end, "folder", f"only {folder} itself", sort_text=f"2{folder}"))
-    return items, not snapshot.online
+    listing = parent.rstrip("/") or "/"
+    if snapshot.online and not snapshot.knows(slug, listing):
+        return items, True, (Need(slug, listing, deep=False),)  # asked for; the editor asks again as you type
+    return items, not snapshot.online, ()
 
 
-def _value_items(
-    flag: command.Flag, value: str, cursor: int, snapshot: Snapshot, to_doc: DocMapFn
-) -> tuple[list[Completion], bool]:
+def _value_items(flag: command.Flag, value: str, cursor: int, snapshot: Snapshot, to_doc: DocMapFn) -> ValueItems:
     if flag.name == "scope":
         f_start, f_end = _split_field(value, cursor)
         field_text = value[f_start:f_end]
@@ -216,26 +224,36 @@ def _value_items(
     if flag.name == "access-level":
         f_start, f_end = _split_field(value, cursor)
         start, end = to_doc(f_start), to_doc(f_end)
-        return [
-            Completion(level, level, start, end, "value", detail)
-            for level, detail in (
-                ("read", "read secrets in the scopes"),
-                ("write", "create, change and delete secrets"),
-            )
-        ], False
+        return (
+            [
+                Completion(level, level, start, end, "value", detail)
+                for level, detail in (
+                    ("read", "read secrets in the scopes"),
+                    ("write", "create, change and delete secrets"),
+                )
+            ],
+            False,
+            (),
+        )
     start, end = to_doc(0), to_doc(len(value))
     if flag.name == "expiry-seconds":
-        return [
-            Completion(str(seconds), str(seconds), start, end, "value", meaning, sort_text=f"{i:02d}")
-            for i, (seconds, meaning) in enumerate(command.EXPIRY_PRESETS)
-        ], False
+        return (
+            [
+                Completion(str(seconds), str(seconds), start, end, "value", meaning, sort_text=f"{i:02d}")
+                for i, (seconds, meaning) in enumerate(command.EXPIRY_PRESETS)
+            ],
+            False,
+            (),
+        )
     if flag.name == "projectId":
-        return [
-            Completion(p.name, p.id, start, end, "project", p.id, filter_text=p.id) for p in snapshot.projects
-        ], not snapshot.online
+        return (
+            [Completion(p.name, p.id, start, end, "project", p.id, filter_text=p.id) for p in snapshot.projects],
+            not snapshot.online,
+            (),
+        )
     if flag.name == "domain":
-        return [Completion(url, url, start, end, "value", label) for url, label in DOMAINS], False
-    return [], False
+        return [Completion(url, url, start, end, "value", label) for url, label in DOMAINS], False, ()
+    return [], False, ()
 
 
 def complete(site: CommandSite, offset: int, snapshot: Snapshot) -> Completions:
@@ -323,11 +341,13 @@ def _scope_hover(scope_value: scope.Scope, on_env: bool, snapshot: Snapshot) -> 
         return f"`{scope_value.server_path}` in **{env}** ({why})"
     match = compile_glob(scope_value.server_path)
     covered = [f for f in snapshot.folders[env] if match(f)]
+    complete = all(snapshot.knows_all(n) for n in needs_for_scope(env, scope_value.server_path))
+    partial = "" if complete else f" (so far: {snapshot.note or 'the folder list is still loading'})"
     if not covered:
-        return f"`{scope_value.server_path}` covers no existing folder in **{env}**."
+        return f"`{scope_value.server_path}` covers no existing folder in **{env}**{partial}."
     shown = "\n".join(f"- `{f}`" for f in covered[:20])
     more = f"\n- ... and {len(covered) - 20} more" if len(covered) > 20 else ""
-    return f"`{scope_value.server_path}` covers {len(covered)} folder(s) in **{env}**:\n{shown}{more}"
+    return f"`{scope_value.server_path}` covers {len(covered)} folder(s) in **{env}**{partial}:\n{shown}{more}"
 
 
 def hover(site: CommandSite, offset: int, snapshot: Snapshot) -> HoverInfo | None:

@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 
 from .. import resolve
 from ..catalog import Snapshot, offline_snapshot
+from ..folders import Need, needs_for_scope
 from ..project import ProjectConfig
 from ..snippets import Kind
-from .commands import workspace_slugs
+from .commands import workspace_scopes
 
-# (project ID, slugs the workspace itself names) -> the best snapshot available now
-SnapshotSource = Callable[[str | None, Iterable[str]], Snapshot]
+# (project ID, slugs the workspace itself names, folder listings its scopes depend on) -> the best snapshot now
+SnapshotSource = Callable[[str | None, Iterable[str], Iterable[Need]], Snapshot]
 
 
 @dataclass(frozen=True)
@@ -44,17 +45,18 @@ def document_context(
 ) -> DocumentContext:
     """The project by :mod:`resolve`'s order, and its snapshot (offline: the slugs the workspace names)."""
     project_id = resolve.project_id(explicit_project, env, config)
+    scopes = workspace_scopes(text, kind) if text and kind != "project-json" else []
 
     def slugs() -> Iterator[str]:
         """Only read when there is no cached catalog to answer from (the offline fallback)."""
         if config is not None:
             yield config.default_environment
             yield from config.branch_mapping.values()
-        if text and kind != "project-json":
-            yield from workspace_slugs(text, kind)
+        yield from (s.environment.strip() for s in scopes)
 
     if snapshots is None:
         snapshot = offline_snapshot(project_id, slugs(), offline_reason)
     else:
-        snapshot = snapshots(project_id, slugs())
+        needs = [need for s in scopes for need in needs_for_scope(s.environment.strip(), s.server_path)]
+        snapshot = snapshots(project_id, slugs(), needs)
     return DocumentContext(snapshot, project_id, config, login_api_url)

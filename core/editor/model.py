@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from ..folders import Need
 from ..problems import Severity
 
 DOMAINS = (
@@ -58,6 +59,7 @@ class Completion:
 class Completions:
     items: list[Completion]
     incomplete: bool = False
+    wants: tuple[Need, ...] = ()  # folder listings the answer lacked: a face asks its catalog to read them
 
 
 @dataclass(frozen=True)

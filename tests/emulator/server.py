@@ -6,9 +6,12 @@ Routes, status codes, error bodies and validation follow captures from a running
 
 from __future__ import annotations
 
+import contextlib
 import json
+import math
 import re
 import secrets
+import socket
 import threading
 import time
 import uuid
@@ -70,13 +73,51 @@ class RecordedRequest:
 Route = Callable[["Handler", Actor | None, re.Match[str], dict[str, list[str]], Any], tuple[int, Any]]
 
 
-class Emulator:
-    """Start with ``Emulator(mode).start()``; ``url`` is the instance (``http://127.0.0.1:PORT``)."""
+class RateLimiter:
+    """The 2024 server's read limit: ``limit`` GETs per route per client address in a fixed window (fastify's
+    rate-limit plugin), with ``x-ratelimit-*`` headers on every limited answer."""
 
-    def __init__(self, mode: Mode = "new") -> None:
+    def __init__(self, limit: int, window: float) -> None:
+        self.limit, self.window = limit, window
+        self._lock = threading.Lock()
+        self._hits: dict[tuple[str, str], tuple[float, int]] = {}  # (route, client) -> (window start, count)
+
+    def hit(self, route: str, client: str) -> tuple[bool, dict[str, str]]:
+        """(allowed, headers) for one request."""
+        now = time.monotonic()
+        with self._lock:
+            start, count = self._hits.get((route, client), (now, 0))
+            if now - start >= self.window:
+                start, count = now, 0
+            count += 1
+            self._hits[(route, client)] = (start, count)
+        reset = max(1, math.ceil(self.window - (now - start)))
+        headers = {
+            "x-ratelimit-limit": str(self.limit),
+            "x-ratelimit-remaining": str(max(0, self.limit - count)),
+            "x-ratelimit-reset": str(reset),
+        }
+        if count > self.limit:
+            return False, {**headers, "Retry-After": str(reset)}
+        return True, headers
+
+
+class Emulator:
+    """Start with ``Emulator(mode).start()``; ``url`` is the instance (``http://127.0.0.1:PORT``).
+
+    The old generation always rate-limits reads as the 2024 server did (``rate_limit`` per ``rate_window``
+    seconds per route and client); pass ``rate_limit=None`` to turn that off, a shorter window to test waiting.
+    """
+
+    def __init__(
+        self, mode: Mode = "new", *, rate_limit: int | str | None = "default", rate_window: float = 60.0
+    ) -> None:
         self.state = EmulatorState(mode)
+        limit = (60 if mode == "old" else None) if rate_limit == "default" else rate_limit
+        self.rate_limiter = RateLimiter(limit, rate_window) if isinstance(limit, int) else None
         self.faults: list[Fault] = []
         self.requests: list[RecordedRequest] = []
+        self._connections: set[socket.socket] = set()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -107,10 +148,16 @@ class Emulator:
         return self
 
     def stop(self) -> None:
+        """Stop as a real server does: no new connections, and the open (keep-alive) ones are closed."""
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        with self.state.lock:
+            open_connections, self._connections = self._connections, set()
+        for connection in open_connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
 
     def __enter__(self) -> Emulator:
         return self.start()
@@ -143,6 +190,17 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         return
+
+    def setup(self) -> None:
+        super().setup()
+        with self.emulator.state.lock:
+            self.emulator._connections.add(self.connection)
+
+    def finish(self) -> None:
+        with self.emulator.state.lock:
+            self.emulator._connections.discard(self.connection)
+        with contextlib.suppress(OSError):
+            super().finish()
 
     @property
     def state(self) -> EmulatorState:
@@ -190,6 +248,7 @@ class Handler(BaseHTTPRequestHandler):
             self._rate_limited(fault.retry_after)
             return
 
+        limit_headers: dict[str, str] = {}
         try:
             if parse_error:
                 raise HTTPAnswer(
@@ -198,12 +257,18 @@ class Handler(BaseHTTPRequestHandler):
             route, match = self._route(method, path)
             if route is None or match is None:
                 raise HTTPAnswer(404, f"Route {method}:{path} not found", "Not Found")
+            limiter = self.emulator.rate_limiter
+            if limiter is not None and method == "GET":
+                allowed, limit_headers = limiter.hit(match.re.pattern, self.client_address[0])
+                if not allowed:
+                    raise HTTPAnswer(500, "Something went wrong", "InternalServerError", headers=limit_headers)
             actor = self._authenticate(path)
             status, payload = route(self, actor, match, query, body)
         except HTTPAnswer as answer:
+            answer.headers = {**limit_headers, **answer.headers}
             self._error(answer)
             return
-        self._send(status, payload)
+        self._send(status, payload, limit_headers)
 
     def _send(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
         data = json.dumps(payload).encode()
@@ -250,6 +315,8 @@ class Handler(BaseHTTPRequestHandler):
         if token.startswith("st."):
             return self._service_token_actor(token)
         claims = self.state.verify_jwt(token)
+        if claims is None and self.state.mode == "old" and self.state.jwt_claims_unverified(token) is not None:
+            raise HTTPAnswer(403, "invalid signature", "TokenError")  # jsonwebtoken's own message, passed through
         if claims is None:
             raise HTTPAnswer(
                 403,
@@ -262,7 +329,10 @@ class Handler(BaseHTTPRequestHandler):
             identity = claims.get("identityId", "")
             return Actor("identity", identity, dict(self.state.identities.get(identity, {})))
         if not claims.get("organizationId"):
-            raise HTTPAnswer(401, "Unauthorized", f"{path} Unauthorized Access, no organization found in request")
+            error = f"{path} Unauthorized Access, no organization found in request"
+            if self.state.mode == "old":
+                raise HTTPAnswer(401, "You are not allowed to access this resource", error)
+            raise HTTPAnswer(401, "Unauthorized", error)
         user = self.state.users.get(claims.get("userId", ""))
         if user is None:
             raise HTTPAnswer(401, "User not found", "UnauthorizedError")
@@ -281,7 +351,7 @@ class Handler(BaseHTTPRequestHandler):
                 raise HTTPAnswer(403, "Service token has expired", "ForbiddenError")
             if self.state.hash_secret(secret) != row.secret_hash:
                 raise HTTPAnswer(401, "Invalid service token", "UnauthorizedError")
-            row.last_used = time.time()
+            row.used_at = time.time()  # the server records a use later, not within the request
         return Actor("service", row.id, {row.project_id: "viewer"}, token=row)
 
     def _token_not_found(self, token_id: str, *, for_delete: bool) -> str:
@@ -299,6 +369,8 @@ class Handler(BaseHTTPRequestHandler):
     def project_for(self, actor: Actor, project_id: str) -> tuple[Project, Role]:
         project = self.state.projects.get(project_id)
         role = actor.roles.get(project_id)
+        if project is None and self.state.mode == "old" and _is_uuid(project_id):
+            raise HTTPAnswer(500, "Something went wrong", "Failed to find project by id")
         if project is None or role is None:
             raise HTTPAnswer(
                 403, "You are not allowed to access this resource", "User not a part of the specified project"
@@ -521,7 +593,7 @@ def create_token(
         message = "One or more selected environments not found" if h.state.mode == "new" else "Environment not found"
         raise HTTPAnswer(404, message, "NotFound")
     expires_in = clean["expiresIn"]
-    expires_at = None if not expires_in else time.time() + expires_in
+    expires_at = None if not expires_in else time.time() + math.trunc(expires_in)  # whole seconds, as the server
     if expires_at is not None and abs(expires_at) >= MAX_DATE_SECONDS:
         raise HTTPAnswer(500, "Something went wrong", "Create" if h.state.mode == "old" else "InternalServerError")
     secret = secrets.token_hex(16)
@@ -598,6 +670,14 @@ def list_tokens(
     project, _ = h.project_for(actor, m.group("id"))
     rows = sorted((r for r in h.state.tokens.values() if r.project_id == project.id), key=lambda r: -r.created_at)
     return 200, {"serviceTokenData": [r.sanitized() for r in rows]}
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
 
 
 BOTH: tuple[Mode, ...] = ("old", "new")

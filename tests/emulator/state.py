@@ -93,7 +93,13 @@ class ServiceTokenRow:
     tag: str
     created_by: str
     created_at: float = field(default_factory=time.time)
-    last_used: float | None = None
+    used_at: float | None = None  # the last use; it shows as lastUsed only LAST_USED_DELAY seconds later
+
+    @property
+    def last_used(self) -> float | None:
+        if self.used_at is None or time.time() - self.used_at < LAST_USED_DELAY:
+            return None
+        return self.used_at
 
     def sanitized(self) -> dict[str, Any]:
         return {
@@ -108,6 +114,9 @@ class ServiceTokenRow:
             "createdBy": self.created_by,
             "projectId": self.project_id,
         }
+
+
+LAST_USED_DELAY = 2.0  # the real server fills lastUsed in later (a queued job), not in the request that used it
 
 
 class EmulatorState:
@@ -186,6 +195,18 @@ class EmulatorState:
         identity_id = str(uuid.uuid4())
         self.identities[identity_id] = dict(roles)
         return self.issue_jwt(token_type="identityAccessToken", identity_id=identity_id)
+
+    @staticmethod
+    def jwt_claims_unverified(token: str) -> dict[str, Any] | None:
+        """The claims of anything shaped like a JWT, signature not checked (to tell forged from malformed)."""
+        parts = token.split(".")
+        if len(parts) != 3:
+            return None
+        try:
+            claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+        except ValueError:
+            return None
+        return claims if isinstance(claims, dict) else None
 
     def verify_jwt(self, token: str) -> dict[str, Any] | None:
         """Claims of a JWT this emulator signed, or None when it is malformed or forged."""

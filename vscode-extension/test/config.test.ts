@@ -50,6 +50,7 @@ describe("common modules", () => {
     expect(statusText({ projectId: "p", defaultEnvironment: "dev", branchMapping: {}, online: true, reason: null })).toEqual({ text: "Infisical: dev", detail: "project p" });
     expect(statusText({ projectId: null, defaultEnvironment: "", branchMapping: {}, online: false, reason: "not logged in" })).toEqual({ text: "Infisical: no project (offline)", detail: "not logged in" });
     expect(statusText(undefined).text).toBe("Infisical: not running");
+    expect(statusText({ projectId: "p", defaultEnvironment: "dev", branchMapping: {}, online: false, reason: "loading environments and folders" }).text).toBe("Infisical: dev (loading)");
   });
   it("restarts only for the keys that choose the server process", () => {
     expect([...RESTART_KEYS]).toEqual(["infisical.interpreter", "infisical.importStrategy"]);

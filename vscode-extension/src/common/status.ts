@@ -5,8 +5,9 @@ export function statusText(info: StatusAnswer | undefined): { text: string; deta
   if (!info) return { text: "Infisical: not running", detail: "The language server is not running." };
   const env = info.defaultEnvironment || Object.values(info.branchMapping ?? {})[0] || "no environment";
   const where = info.projectId ? env : "no project";
+  const state = info.online ? "" : info.reason?.startsWith("loading") ? " (loading)" : " (offline)";
   return {
-    text: `Infisical: ${where}${info.online ? "" : " (offline)"}`,
+    text: `Infisical: ${where}${state}`,
     detail: info.online ? `project ${info.projectId}` : info.reason ?? "offline",
   };
 }
