@@ -9,12 +9,17 @@ which one answered.
 
 from __future__ import annotations
 
+import json
+import re
+import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote
 
 import requests
+import requests.auth
+import urllib3
 
 from . import __version__
 from .errors import (
@@ -22,6 +27,7 @@ from .errors import (
     ConnectionDropped,
     ConnectionRefused,
     DNSFailure,
+    MalformedAnswer,
     NotFound,
     RateLimited,
     Timeout,
@@ -33,6 +39,7 @@ from .errors import (
 from .models import CreatedToken, ProjectInfo, TokenInfo
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
+TOKEN_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,127}")  # UUIDs (and older 24-hex ObjectIds); no / or ..
 # where servers moved a route: newest first ({id} is the URL-encoded project ID)
 TOKENS_ROUTES = ("/v1/projects/{id}/service-token-data", "/v1/workspace/{id}/service-token-data")
 PROJECT_ROUTES = ("/v1/workspace/{id}", "/v1/projects/{id}")
@@ -40,7 +47,7 @@ TREE_ROUTES = ("/v1/projects/{id}/environment-folder-tree",)
 USER_AGENT = f"infisical-tokens/{__version__}"
 
 
-def _transport_error(method: str, url: str, err: requests.RequestException) -> TransportError:
+def _transport_error(method: str, url: str, err: BaseException) -> TransportError:
     text = repr(err)
     if isinstance(err, requests.exceptions.SSLError):
         return TLSFailure(method, url, _short(err))
@@ -60,14 +67,43 @@ def _short(err: BaseException) -> str:
     return text if len(text) < 200 else text[:200] + "..."
 
 
-def _retry_after(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After")
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    value = headers.get("Retry-After")
     if value is None:
         return None
     try:
-        return max(0.0, float(value))
+        wait = float(value)
     except ValueError:
         return None
+    return wait if 0 <= wait < 86400 else None  # nan, inf and negatives are not waits
+
+
+_NOT_JSON = object()
+NOT_JSON = "the server answered with something that is not JSON"
+MAX_ANSWER_BYTES = 16_000_000  # a 5,000-folder tree is about 1 MB
+
+
+def _json_or_none(content: bytes) -> Any:
+    try:
+        return json.loads(content)
+    except (ValueError, RecursionError):
+        return _NOT_JSON
+
+
+class _Bearer(requests.auth.AuthBase):
+    """``Authorization: Bearer <token>``, or no header at all (never a netrc or URL login)."""
+
+    def __init__(self, token: str | None) -> None:
+        self._token = token
+
+    def __repr__(self) -> str:
+        return "_Bearer(<hidden>)"
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers.pop("Authorization", None)
+        if self._token:
+            request.headers["Authorization"] = f"Bearer {self._token}"
+        return request
 
 
 def _is_missing_route(err: APIError) -> bool:
@@ -89,6 +125,7 @@ class InfisicalClient:
     ) -> None:
         self.api_url = api_url.rstrip("/")
         self.timeout = timeout
+        self.deadline = sum(timeout) if isinstance(timeout, tuple) else 2 * timeout  # for a whole exchange
         self.retries = retries
         self.max_retry_wait = max_retry_wait
         self._sleep = sleep
@@ -126,38 +163,36 @@ class InfisicalClient:
         url = self.api_url + path
         retry = method == "GET" if retry is None else retry
         token = bearer if bearer is not None else self._bearer
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        secrets = tuple(t for t in (token, self._bearer) if t)
         attempt = 0
         while True:
             try:
-                response = self.session.request(
-                    method, url, params=params, json=body, headers=headers, timeout=self.timeout
-                )
-            except requests.RequestException as err:
-                error: TransportError | APIError = _transport_error(method, url, err)
-                if retry and isinstance(error, ConnectionDropped) and attempt < self.retries:
+                status, headers, content = self._exchange(method, url, params, body, token)
+            except TransportError as dropped:
+                if retry and isinstance(dropped, ConnectionDropped) and attempt < self.retries:
                     attempt += 1
                     self._sleep(min(0.25 * 2**attempt, self.max_retry_wait))
                     continue
-                raise error from None
-            self._note_budget(path, response)
-            if response.status_code < 400:
-                try:
-                    return response.json()
-                except ValueError:
-                    raise APIError(
-                        method=method,
-                        url=url,
-                        status=response.status_code,
-                        message="the server answered with something that is not JSON",
-                    ) from None
-            wait = _retry_after(response)
-            try:
-                data = response.json()
-            except ValueError:
-                data = None
-            error = api_error_from(method, url, response.status_code, data, response.text, wait)
-            retryable = response.status_code in RETRY_STATUSES or isinstance(error, RateLimited)
+                raise
+            self._note_budget(path, headers)
+            data = _json_or_none(content)
+            if 300 <= status < 400:
+                raise APIError(
+                    method=method,
+                    url=url,
+                    status=status,
+                    message="the server answered with a redirect, which is not followed (credentials stay here)",
+                )
+            if status < 400:
+                if data is _NOT_JSON:
+                    raise MalformedAnswer(method=method, url=url, status=status, message=NOT_JSON)
+                return data
+            wait = _retry_after(headers)
+            text = content[:2000].decode("utf-8", errors="replace")
+            error = api_error_from(
+                method, url, status, None if data is _NOT_JSON else data, text, wait, secrets=secrets
+            )
+            retryable = status in RETRY_STATUSES or isinstance(error, RateLimited)
             if retry and retryable and attempt < self.retries:
                 delay = wait if wait is not None else min(0.5 * 2**attempt, self.max_retry_wait)
                 if delay <= self.max_retry_wait:
@@ -166,13 +201,70 @@ class InfisicalClient:
                     continue
             raise error
 
-    def _note_budget(self, path: str, response: requests.Response) -> None:
+    def _exchange(
+        self, method: str, url: str, params: Mapping[str, str] | None, body: Any, token: str | None
+    ) -> tuple[int, Mapping[str, str], bytes]:
+        """One request and its whole answer, within a total deadline and a size cap.
+
+        ``requests`` only bounds each read, so a server trickling a byte at a time would never be given up
+        on: the exchange runs in a daemon thread that is abandoned at the deadline.
+        """
+        outcome: dict[str, Any] = {}
+
+        def work() -> None:
+            try:
+                response = self.session.request(
+                    method,
+                    url,
+                    params=params,
+                    json=body,
+                    auth=_Bearer(token),  # an explicit auth: requests never swaps in ~/.netrc's Basic auth
+                    timeout=self.timeout,
+                    stream=True,
+                    allow_redirects=False,
+                )
+                try:
+                    content = response.raw.read(MAX_ANSWER_BYTES + 1, decode_content=True)
+                finally:
+                    response.close()
+                outcome["answer"] = (response.status_code, response.headers, content)
+            except BaseException as err:  # handed to the caller's thread below
+                outcome["error"] = err
+
+        worker = threading.Thread(target=work, name="infisical-request", daemon=True)
+        worker.start()
+        worker.join(self.deadline)
+        if worker.is_alive():
+            raise Timeout(method, url, f"no complete answer within {self.deadline:g} seconds")
+        if "error" in outcome:
+            err = outcome["error"]
+            if isinstance(err, (requests.RequestException, urllib3.exceptions.HTTPError, OSError)):
+                raise _transport_error(method, url, err) from None
+            if isinstance(err, UnicodeError):
+                raise UsageError(
+                    "A credential or INFISICAL_CUSTOM_HEADERS value holds characters HTTP headers cannot carry."
+                ) from None
+            raise err
+        status, headers, content = outcome["answer"]
+        if len(content) > MAX_ANSWER_BYTES:
+            raise MalformedAnswer(
+                method=method,
+                url=url,
+                status=status,
+                message=f"the answer is larger than {MAX_ANSWER_BYTES // 1_000_000} MB; nothing of it was used",
+            )
+        return status, headers, content
+
+    def _note_budget(self, path: str, headers: Mapping[str, str]) -> None:
         """Remember the server's ``x-ratelimit-*`` answer for this route, so walks stop before it runs out."""
-        remaining, reset = response.headers.get("x-ratelimit-remaining"), response.headers.get("x-ratelimit-reset")
+        remaining, reset = headers.get("x-ratelimit-remaining"), headers.get("x-ratelimit-reset")
         if remaining is None:
             return
         try:
-            self._budget[path] = (int(remaining), time.time() + float(reset or 60))
+            reset_in = float(reset or 60)
+            if not 0 <= reset_in <= 3600:
+                return
+            self._budget[path] = (int(remaining), time.time() + reset_in)
         except ValueError:
             return
 
@@ -204,39 +296,74 @@ class InfisicalClient:
         assert last is not None
         raise last
 
+    def _shaped(self, method: str, path: str, data: Any, key: str | None, kind: type) -> Any:
+        """``data[key]`` (or ``data``) when it is a ``kind``; a MalformedAnswer naming what was expected if not."""
+        value = data.get(key) if key is not None and isinstance(data, dict) else data
+        if key is not None and not isinstance(data, dict):
+            value = None
+        if isinstance(value, kind):
+            return value
+        what = f"an object with '{key}'" if key else f"a JSON {kind.__name__}"
+        raise MalformedAnswer(
+            method=method, url=self.api_url + path, status=200, message=f"the answer is not {what}, as Infisical sends"
+        )
+
     # ------------------------------------------------------------------ service tokens
     def create_service_token(self, body: Mapping[str, Any]) -> CreatedToken:
+        """The created token as soon as the answer has one; its metadata is optional (a token is never lost)."""
         data = self.request("POST", "/v2/service-token/", body=dict(body), retry=False)
-        return CreatedToken(str(data["serviceToken"]), TokenInfo.from_json(data.get("serviceTokenData") or {}))
+        token = self._shaped("POST", "/v2/service-token/", data, "serviceToken", str)
+        if not token.startswith("st.") or not token.isprintable() or len(token) > 512:
+            raise MalformedAnswer(
+                method="POST",
+                url=self.api_url + "/v2/service-token/",
+                status=200,
+                message="the answer's serviceToken is not a service token (st.<id>.<secret>)",
+            )
+        metadata = data.get("serviceTokenData")
+        info = TokenInfo.from_json(metadata if isinstance(metadata, dict) else {})
+        if not info.id:
+            info = TokenInfo.from_json({**(metadata if isinstance(metadata, dict) else {}), "id": token.split(".")[1]})
+        return CreatedToken(token, info)
 
     def list_service_tokens(self, project_id: str) -> list[TokenInfo]:
         data = self._with_fallback(TOKENS_ROUTES, project_id)
-        return [TokenInfo.from_json(row) for row in data.get("serviceTokenData") or []]
+        rows = self._shaped("GET", "/v1/.../service-token-data", data, "serviceTokenData", list)
+        return [TokenInfo.from_json(row) for row in rows if isinstance(row, dict)]
 
     def service_token_details(self, service_token: str) -> TokenInfo:
         """``GET /v2/service-token`` authenticated as the token itself (its first three segments)."""
         bearer = ".".join(service_token.split(".")[:3])
-        return TokenInfo.from_json(self.request("GET", "/v2/service-token", bearer=bearer))
+        data = self.request("GET", "/v2/service-token", bearer=bearer)
+        return TokenInfo.from_json(self._shaped("GET", "/v2/service-token", data, None, dict))
 
     def delete_service_token(self, token_id: str) -> TokenInfo:
-        data = self.request("DELETE", f"/v2/service-token/{token_id}", retry=False)
-        return TokenInfo.from_json(data.get("serviceTokenData") or {})
+        if not TOKEN_ID.fullmatch(token_id):
+            raise UsageError(f"'{token_id[:80]}' is not a token ID (the IDs `list` shows look like 3f2a...-...).")
+        data = self.request("DELETE", f"/v2/service-token/{quote(token_id, safe='')}", retry=False)
+        row = data.get("serviceTokenData") if isinstance(data, dict) else None
+        return TokenInfo.from_json(row if isinstance(row, dict) else {"id": token_id})
 
     # ------------------------------------------------------------------ projects and folders
     def get_project(self, project_id: str) -> ProjectInfo:
         data = self._with_fallback(PROJECT_ROUTES, project_id)
-        return ProjectInfo.from_json(data.get("workspace") or data.get("project") or {})
+        project = data.get("workspace") or data.get("project") if isinstance(data, dict) else None
+        return ProjectInfo.from_json(self._shaped("GET", "/v1/workspace/{id}", {"p": project}, "p", dict))
 
     def list_projects(self) -> list[ProjectInfo]:
         data = self.request("GET", "/v1/workspace")
-        return [ProjectInfo.from_json(p) for p in data.get("workspaces") or data.get("projects") or []]
+        found = data.get("workspaces") or data.get("projects") if isinstance(data, dict) else None
+        rows = self._shaped("GET", "/v1/workspace", {"p": found if found is not None else []}, "p", list)
+        return [ProjectInfo.from_json(p) for p in rows if isinstance(p, dict)]
 
     def list_folders(self, project_id: str, environment: str, path: str = "/") -> list[str]:
         """Names of the folders directly inside ``path``."""
         data = self.request(
             "GET", "/v1/folders", params={"workspaceId": project_id, "environment": environment, "path": path}
         )
-        return [str(f.get("name", "")) for f in data.get("folders") or []]
+        rows = self._shaped("GET", "/v1/folders", data, "folders", list)
+        names = (f.get("name") for f in rows if isinstance(f, dict))
+        return [n for n in names if isinstance(n, str) and n and "/" not in n and n.isprintable()]
 
     def whole_folder_tree(self, project_id: str) -> dict[str, list[str]] | None:
         """Every folder path per environment slug (``"/"`` included) in one call; None where the server

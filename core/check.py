@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import bisect
 import json
+import os
+import shutil
+import stat
+import subprocess
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,6 +44,52 @@ class Report:
     finding: editor.Finding
 
 
+@dataclass
+class Candidates:
+    """The files ``check`` looks at: ``count`` with a kind of their own, of which ``to_read`` may hold a finding
+    (a project file, or text that mentions ``infisical``); the rest are counted as checked without reading."""
+
+    count: int = 0
+    to_read: list[tuple[Path, Kind]] = field(default_factory=list)
+
+
+def _git(root: Path, *args: str) -> list[str] | None:
+    """NUL-separated output of a git command in ``root``; None where git cannot answer (no git, no repository)."""
+    try:
+        result = subprocess.run(["git", "-C", str(root), *args], capture_output=True, timeout=300)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if result.returncode not in (0, 1):  # git grep answers 1 when nothing matches
+        return None
+    return [p for p in result.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
+
+
+def git_candidates(folder: Path) -> Candidates | None:
+    """Candidates from git itself, which knows the tree's ignore rules and searches file contents far faster
+    than reading every file here: tracked and untracked files, minus what .gitignore covers."""
+    root = find_root(folder)
+    if not (root / ".git").exists() or shutil.which("git") is None:
+        return None
+    try:
+        scope = folder.resolve().relative_to(root).as_posix() or "."
+    except ValueError:
+        return None
+    listed = _git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", scope)
+    mentions = _git(root, "grep", "-z", "-l", "-I", "-F", "--untracked", "-e", "infisical", "--", scope)
+    if listed is None or mentions is None:
+        return None
+    wanted = set(mentions)
+    found = Candidates()
+    for name in dict.fromkeys(listed):
+        kind = kind_for(name)
+        if kind is None:
+            continue
+        found.count += 1
+        if kind == "project-json" or name in wanted:
+            found.to_read.append((root / name, kind))
+    return found
+
+
 def candidate_files(paths: Sequence[Path]) -> Iterator[tuple[Path, Kind]]:
     """Files to check: explicit files as given, folders walked with .gitignore applied."""
     seen: set[str] = set()
@@ -63,13 +113,25 @@ def _position(starts: list[int], offset: int) -> tuple[int, int]:
     return line + 1, offset - starts[line] + 1
 
 
+def read_checked(path: Path) -> str:
+    """The text of a regular file of at most MAX_BYTES; OSError (with the reason) for anything else.
+
+    A FIFO, a device (a link to /dev/zero) or a huge file would block or fill memory: they are skipped, and said.
+    """
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):
+        raise OSError("not a regular file")
+    if info.st_size > MAX_BYTES:
+        raise OSError(f"larger than {MAX_BYTES // (1024 * 1024)} MB")
+    with open(path, "rb") as handle:
+        data = handle.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise OSError(f"larger than {MAX_BYTES // (1024 * 1024)} MB")
+    return data.decode("utf-8", errors="replace")
+
+
 def check_file(path: Path, kind: Kind, context_for: ContextFor) -> list[Report]:
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            return []
-        text = path.read_bytes().decode("utf-8", errors="replace")
-    except OSError:
-        return []
+    text = read_checked(path)
     if kind != "project-json" and "infisical" not in text:
         return []
     found = editor.diagnose(text, kind, context_for(path, text, kind))
@@ -145,6 +207,7 @@ class CheckReport:
     offline_projects: dict[str, str]  # project ID -> why it was checked offline
     options: CheckOptions
     base: Path  # paths are shown relative to it
+    skipped: list[tuple[Path, str]] = field(default_factory=list)  # files that could not be checked, and why
 
     @property
     def errors(self) -> int:
@@ -154,7 +217,8 @@ class CheckReport:
         return FORMATS[self.options.format](self.reports, self.base)
 
     def summary(self) -> str:
-        return f"{len(self.reports)} problem(s) ({self.errors} error(s)) in {self.files} file(s) checked."
+        skipped = f"; {len(self.skipped)} file(s) could not be checked" if self.skipped else ""
+        return f"{len(self.reports)} problem(s) ({self.errors} error(s)) in {self.files} file(s) checked{skipped}."
 
 
 def run(options: CheckOptions, ctx: Context) -> CheckReport:
@@ -163,10 +227,24 @@ def run(options: CheckOptions, ctx: Context) -> CheckReport:
     context_for = ContextFor(catalog, options.project_id or ctx.project_id, ctx.env)
     reports: list[Report] = []
     files = 0
+    skipped = [(path, "no such file or folder") for path in options.paths if not os.path.lexists(path)]
+    walked: list[Path] = []
+    to_read: list[tuple[Path, Kind]] = []
+    for path in options.paths:
+        found = git_candidates(path) if path.is_dir() else None
+        if found is None:
+            walked.append(path)
+        else:
+            files += found.count - len(found.to_read)  # counted as checked: nothing in them can be a finding
+            to_read += found.to_read
     try:
-        for path, kind in candidate_files(options.paths):
+        for path, kind in [*to_read, *candidate_files(walked)]:
+            try:
+                reports += check_file(path, kind, context_for)
+            except OSError as err:
+                skipped.append((path, err.strerror or str(err)))
+                continue
             files += 1
-            reports += check_file(path, kind, context_for)
     finally:
         if catalog is not None:
             catalog.close()
@@ -174,7 +252,9 @@ def run(options: CheckOptions, ctx: Context) -> CheckReport:
         ctx.warn(f"project {project_id} checked offline: {reason}")
     for project_id, note in context_for.notes.items():
         ctx.warn(f"project {project_id}: folders {note}; scopes were not checked against folders not read")
-    return CheckReport(reports, files, dict(context_for.failed), options, ctx.cwd)
+    for path, reason in skipped:
+        ctx.warn(f"{_display(path, ctx.cwd)} was not checked: {reason}")
+    return CheckReport(reports, files, dict(context_for.failed), options, ctx.cwd, skipped)
 
 
 def format_text(reports: Sequence[Report], base: Path) -> str:

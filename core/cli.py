@@ -144,7 +144,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run(argv, ctx, console)
     except KeyboardInterrupt:
-        console.err("Interrupted.")
+        if "create" in argv and "--dry-run" not in argv:
+            console.err(
+                "Interrupted. If the create had reached the server, the token may exist without having been "
+                "shown: run `infisical-tokens service-token list` and delete any token you did not get."
+            )
+        else:
+            console.err("Interrupted.")
         return 130
     except BrokenPipeError:
         return 1

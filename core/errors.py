@@ -187,6 +187,13 @@ class ProjectNotFound(NotFound):
         return "Check the project ID (--projectId, INFISICAL_PROJECT_ID or .infisical.json)."
 
 
+class MalformedAnswer(APIError):
+    """The server answered, but not with what an Infisical server sends (a proxy, or a broken server)."""
+
+    def hint(self) -> str:
+        return "Check --domain / INFISICAL_DOMAIN: is that an Infisical API?"
+
+
 class ValidationFailed(APIError):
     """422 on current servers; 401 with ``error: ValidationFailure`` on older ones."""
 
@@ -221,19 +228,46 @@ def _validation_message(issues: list[Any]) -> str:
     return "invalid request: " + "; ".join(texts)
 
 
+MAX_SERVER_TEXT = 500
+
+
+def server_text(value: Any, secrets: tuple[str, ...] = (), limit: int = MAX_SERVER_TEXT) -> str:
+    """A text the server chose, made safe to show: no credential (ours or token-shaped), no terminal control
+    characters, and not longer than ``limit``."""
+    from .redact import redact
+
+    text = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"), default=str)
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "<redacted>")
+    text = redact(text)
+    text = "".join(c if c.isprintable() else " " for c in text)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 def api_error_from(
-    method: str, url: str, status: int, body: Any, text: str, retry_after: float | None = None
+    method: str,
+    url: str,
+    status: int,
+    body: Any,
+    text: str,
+    retry_after: float | None = None,
+    secrets: tuple[str, ...] = (),
 ) -> APIError:
-    """Build the right APIError subclass from an error response (body is the parsed JSON, if any)."""
+    """Build the right APIError subclass from an error response (body is the parsed JSON, if any).
+
+    Everything the server wrote is cleaned by :func:`server_text`: an echoing server cannot make us print a
+    credential, and a hostile one cannot move the cursor or flood the terminal."""
     message, error, req_id, details = "", "", None, None
     if isinstance(body, dict):
         raw_message = body.get("message", "")
-        error = str(body.get("error", "") or "")
-        req_id = body.get("reqId") or None
-        details = body.get("details")
+        error = server_text(body.get("error", "") or "", secrets, 200)
+        req_id = server_text(body["reqId"], secrets, 80) if isinstance(body.get("reqId"), str) else None
+        details = server_text(body["details"], secrets) if body.get("details") not in (None, "", [], {}) else None
         message = _validation_message(raw_message) if isinstance(raw_message, list) else str(raw_message or "")
+        message = server_text(message, secrets)
     else:
-        message = text.strip()[:300]
+        message = server_text(text.strip(), secrets, 300)
     kind: type[APIError]
     if error == "Failed to find project by id":
         kind = ProjectNotFound

@@ -7,6 +7,7 @@ written into a file (only a gitignored one).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -37,7 +38,8 @@ class GitIgnore:
                         lines += handle.read().splitlines()
                 except OSError:
                     continue
-            self._specs[folder] = pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+            usable = [line for line in (_tame(line) for line in lines) if line is not None]
+            self._specs[folder] = pathspec.GitIgnoreSpec.from_lines(usable) if usable else None
         return self._specs[folder]
 
     def _rule(self, relative: str, is_dir: bool) -> bool:
@@ -78,6 +80,20 @@ class GitIgnore:
             for name in sorted(files):
                 if not self._rule(prefix + name, False):
                     yield Path(folder, name)
+
+
+def _tame(line: str) -> str | None:
+    """A .gitignore line as git reads it, or None where git would skip it (``\\``, ``!``, ``[z-a]``...).
+
+    Runs of three or more ``*`` mean what ``**`` means; collapsing them keeps a line such as
+    ``**********x**********y`` from compiling into a regular expression that backtracks for seconds.
+    """
+    line = re.sub(r"\*{3,}", "**", line[:4096])
+    try:
+        pathspec.GitIgnoreSpec.from_lines([line])
+    except Exception:  # pathspec raises several types for patterns git tolerates and ignores
+        return None
+    return line
 
 
 def find_root(start: Path) -> Path:

@@ -11,6 +11,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+def _text(value: Any) -> str:
+    """A server value as display text (anything not a plain string or number counts as absent)."""
+    if isinstance(value, str):
+        return "".join(c if c.isprintable() else " " for c in value[:500])
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return ""
+
+
+def _optional(value: Any) -> str | None:
+    return _text(value) or None
+
+
+def _rows(value: Any) -> list[Mapping[str, Any]]:
+    return [row for row in value if isinstance(row, dict)] if isinstance(value, list) else []
+
+
 @dataclass(frozen=True)
 class Environment:
     name: str
@@ -28,11 +45,12 @@ class ProjectInfo:
     @staticmethod
     def from_json(data: Mapping[str, Any]) -> ProjectInfo:
         envs = tuple(
-            Environment(str(e.get("name", "")), str(e.get("slug", "")), str(e.get("id", "")))
-            for e in data.get("environments") or []
+            Environment(_text(e.get("name")), _text(e.get("slug")), _text(e.get("id")))
+            for e in _rows(data.get("environments"))
+            if _text(e.get("slug"))
         )
         return ProjectInfo(
-            str(data.get("id") or data.get("_id") or ""), str(data.get("name", "")), str(data.get("slug", "")), envs
+            _text(data.get("id") or data.get("_id")), _text(data.get("name")), _text(data.get("slug")), envs
         )
 
 
@@ -64,20 +82,21 @@ class TokenInfo:
     @staticmethod
     def from_json(data: Mapping[str, Any]) -> TokenInfo:
         user = data.get("user") if isinstance(data.get("user"), dict) else {}
+        raw_permissions = data.get("permissions")
+        permissions: list[Any] = raw_permissions if isinstance(raw_permissions, list) else []
         return TokenInfo(
-            id=str(data.get("id") or data.get("_id") or ""),
-            name=str(data.get("name", "")),
-            project_id=str(data.get("projectId") or data.get("workspace") or ""),
+            id=_text(data.get("id") or data.get("_id")),
+            name=_text(data.get("name")),
+            project_id=_text(data.get("projectId") or data.get("workspace")),
             scopes=tuple(
-                TokenScope(str(s.get("environment", "")), str(s.get("secretPath", "")))
-                for s in data.get("scopes") or []
+                TokenScope(_text(s.get("environment")), _text(s.get("secretPath"))) for s in _rows(data.get("scopes"))
             ),
-            permissions=tuple(str(p) for p in data.get("permissions") or []),
-            expires_at=data.get("expiresAt"),
-            last_used=data.get("lastUsed"),
-            created_at=data.get("createdAt"),
-            created_by=data.get("createdBy"),
-            creator_email=(user or {}).get("email"),
+            permissions=tuple(_text(p) for p in permissions if _text(p)),
+            expires_at=_optional(data.get("expiresAt")),
+            last_used=_optional(data.get("lastUsed")),
+            created_at=_optional(data.get("createdAt")),
+            created_by=_optional(data.get("createdBy")),
+            creator_email=_optional((user or {}).get("email")),
         )
 
     def as_json(self) -> dict[str, Any]:

@@ -34,11 +34,33 @@ VAULT_DIR = "infisical-keyring"
 LOGIN_HINT = "run [infisical login], or set INFISICAL_TOKEN"
 NOT_LOGGED_IN = f"You must be logged in to run this command. To login, {LOGIN_HINT}."
 EXPIRED = "Your login session has expired. Please run [infisical login]"
+MAX_PBKDF2_ITERATIONS = 1_000_000  # the CLI's vault writes 8192; more is a trap, not protection
 NO_LOGIN_DETAILS = (
     "we couldn't find your logged in details, try running [infisical login] then try again (or set INFISICAL_TOKEN)."
 )
 
 TokenKind = Literal["user", "identity", "service", "unknown"]
+
+
+def check_api_url(url: str, where: str) -> str:
+    """A URL credentials may be sent to: http(s), a host, no login inside it, no control characters."""
+    from urllib.parse import urlsplit
+
+    shown = "".join(c if c.isprintable() else "?" for c in url)[:200]
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname
+    except ValueError:
+        parts, host = None, None
+    if parts is None or parts.scheme not in ("http", "https") or not host or shown != url:
+        raise ConfigError(f"{where} must be an http:// or https:// URL with a host, not '{shown}'.")
+    if parts.username is not None or parts.password is not None:
+        safe = f"{parts.scheme}://{host}{f':{parts.port}' if parts.port else ''}{parts.path}"
+        raise ConfigError(
+            f"{where} holds a user name or password ({safe} with a login before the host). Credentials do not "
+            "belong in the URL: log in with `infisical login`, or set INFISICAL_TOKEN."
+        )
+    return url
 
 
 def normalize_api_url(url: str) -> str:
@@ -114,14 +136,14 @@ def read_cli_config(home: Path) -> CliConfig | None:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
-    except (OSError, ValueError) as err:
-        raise ConfigError(f"Cannot read the Infisical CLI config {path}: {err}") from None
-    if not isinstance(raw, dict) or not raw.get("loggedInUserEmail"):
+    except (OSError, ValueError, RecursionError) as err:
+        raise ConfigError(f"Cannot read the Infisical CLI config {path}: {type(err).__name__}") from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("loggedInUserEmail"), str) or not raw["loggedInUserEmail"]:
         return None
     passphrase = None
     if raw.get("vaultBackendPassphrase"):
         try:
-            passphrase = base64.b64decode(raw["vaultBackendPassphrase"]).decode()
+            passphrase = base64.b64decode(str(raw["vaultBackendPassphrase"])).decode()
         except (ValueError, UnicodeDecodeError):
             passphrase = None
     vault = raw.get("vaultBackendType") or "auto"
@@ -151,11 +173,16 @@ def _token_from_value(value: Any, where: str) -> str:
             except ValueError:
                 break
         elif isinstance(value, dict) and "Data" in value and "JTWToken" not in value:
-            value = base64.b64decode(value["Data"]).decode()
+            try:
+                value = base64.b64decode(str(value["Data"])).decode()
+            except (ValueError, UnicodeDecodeError):
+                break
         else:
             break
     if isinstance(value, dict) and isinstance(value.get("JTWToken"), str) and value["JTWToken"]:
-        return str(value["JTWToken"])
+        token = str(value["JTWToken"]).strip()
+        if token.isascii() and token.isprintable():
+            return token
     raise SessionError(f"The Infisical login stored in {where} has no access token; {LOGIN_HINT}.")
 
 
@@ -193,6 +220,13 @@ def _b64url_decode(text: str) -> bytes:
 def decrypt_jwe(compact: str, passphrase: str) -> bytes:
     """Decrypt a PBES2-HS256+A128KW / A256GCM compact JWE, as written by the CLI's file vault."""
     try:
+        return _decrypt_jwe(compact, passphrase)
+    except (ValueError, KeyError, TypeError, IndexError, binascii.Error, zlib.error, RecursionError):
+        raise SessionError("The Infisical file vault entry is damaged; run [infisical login] again.") from None
+
+
+def _decrypt_jwe(compact: str, passphrase: str) -> bytes:
+    try:
         from cryptography.exceptions import InvalidTag
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM
         from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap
@@ -205,13 +239,21 @@ def decrypt_jwe(compact: str, passphrase: str) -> bytes:
     if len(parts) != 5:
         raise SessionError("The file vault entry is not a JWE; run [infisical login] again.")
     header = json.loads(_b64url_decode(parts[0]))
+    if not isinstance(header, dict):
+        raise ValueError("header")
     alg, enc = header.get("alg"), header.get("enc")
     if not str(alg).startswith("PBES2-HS") or enc not in ("A128GCM", "A192GCM", "A256GCM"):
         raise SessionError(f"Unsupported file vault encryption {alg}/{enc}.")
     bits = int(str(alg)[8:11])
     key_bytes = {"A128KW": 16, "A192KW": 24, "A256KW": 32}[str(alg).rsplit("+", 1)[1]]
     salt = str(alg).encode() + b"\x00" + _b64url_decode(header["p2s"])
-    kek = hashlib.pbkdf2_hmac(f"sha{bits}", passphrase.encode(), salt, int(header["p2c"]), dklen=key_bytes)
+    iterations = header.get("p2c")
+    if not isinstance(iterations, int) or not 1 <= iterations <= MAX_PBKDF2_ITERATIONS:
+        raise SessionError(
+            f"The file vault entry asks for {str(iterations)[:20]} key-derivation rounds (at most "
+            f"{MAX_PBKDF2_ITERATIONS:,} are accepted); run [infisical login] again."
+        )
+    kek = hashlib.pbkdf2_hmac(f"sha{bits}", passphrase.encode(), salt, iterations, dklen=key_bytes)
     try:
         cek = aes_key_unwrap(kek, _b64url_decode(parts[1]))
         plain = AESGCM(cek).decrypt(
@@ -220,7 +262,10 @@ def decrypt_jwe(compact: str, passphrase: str) -> bytes:
     except (InvalidUnwrap, InvalidTag):
         raise SessionError("Could not unlock the Infisical file vault: the passphrase is wrong.") from None
     if header.get("zip") == "DEF":
-        plain = zlib.decompress(plain, -15)
+        inflater = zlib.decompressobj(-15)
+        plain = inflater.decompress(plain, 1_000_000)  # a login is a few KB: refuse a decompression bomb
+        if inflater.unconsumed_tail:
+            raise ValueError("too large")
     return plain
 
 
@@ -261,6 +306,11 @@ def load_cli_login(home: Path, env: Mapping[str, str], now: float | None = None)
 def load_credentials(env: Mapping[str, str], home: Path, now: float | None = None) -> Credentials:
     """``INFISICAL_TOKEN`` first, then the Infisical CLI's login; SessionError when neither works."""
     token = env.get("INFISICAL_TOKEN", "").strip()
+    if token and (not token.isascii() or not token.isprintable()):
+        raise SessionError(
+            "INFISICAL_TOKEN holds a line break, a control character or a non-ASCII character, so it cannot be a "
+            "token (was it pasted with extra text?). Set it to the token alone."
+        )
     if token:
         claims = jwt_claims(token)
         if (
@@ -285,11 +335,13 @@ class Target:
 
 
 def _explicit_domain(flag_domain: str | None, env: Mapping[str, str]) -> tuple[str, str] | None:
-    if flag_domain is not None and flag_domain.strip():
-        return flag_domain.strip(), "--domain"
+    if flag_domain is not None:
+        if not flag_domain.strip():
+            raise ConfigError("--domain is empty (an unset variable?): give the URL, or leave the flag out.")
+        return check_api_url(flag_domain.strip(), "--domain"), "--domain"
     for name in ("INFISICAL_DOMAIN", "INFISICAL_API_URL"):
         if env.get(name, "").strip():
-            return env[name].strip(), name
+            return check_api_url(env[name].strip(), name), name
     return None
 
 
@@ -349,13 +401,20 @@ def custom_headers(env: Mapping[str, str]) -> dict[str, str]:
     while position < len(raw_stripped):
         match = pattern.match(raw_stripped, position)
         if match is None:
+            shown = "".join(c if c.isprintable() else "?" for c in raw)[:200]
             raise ConfigError(
-                f'invalid custom header format. Expected "headerKey1=value1 headerKey2=value2 ...." but got {raw}'
+                "INFISICAL_CUSTOM_HEADERS: invalid custom header format. Expected "
+                f'"headerKey1=value1 headerKey2=value2 ...." but got {shown}'
             )
         key, value = match.group(1), match.group(2)
         if value[:1] in "\"'" and len(value) >= 2:
             value = value[1:-1]
-        if key.lower() not in ("user-agent", "accept"):
+        if not all(c.isprintable() and ord(c) < 256 for c in key + value):
+            raise ConfigError(
+                f"INFISICAL_CUSTOM_HEADERS: the header '{key[:40]}' holds a character HTTP headers cannot carry "
+                "(a control character, or one outside Latin-1)."
+            )
+        if key.lower() not in ("user-agent", "accept", "authorization"):
             headers[key] = value
         position = match.end()
     return headers

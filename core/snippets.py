@@ -7,7 +7,9 @@ Python (and notebook cells) only on ``%infisical``/``!infisical`` lines.
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Literal
@@ -152,6 +154,9 @@ def _in_comment(text: str, position: int) -> bool:
     return False
 
 
+MAX_COMMAND_CHARS = 65_536  # a command line, continuations included, is never longer; beyond it nothing is read
+
+
 def find_commands(text: str, kind: Kind | None) -> list[CommandSite]:
     """Every ``infisical``/``%infisical`` command line in ``text`` (callers check ``is_service_token``)."""
     if kind is None or kind == "project-json":
@@ -168,9 +173,11 @@ def find_commands(text: str, kind: Kind | None) -> list[CommandSite]:
             position = match.end()
             if kind == "python" and program[0] not in "%!":
                 continue
+            if match.start() - (text.rfind("\n", 0, match.start()) + 1) > MAX_COMMAND_CHARS:
+                continue  # deep inside a line no person wrote (minified or generated): not a command to check
             if kind != "markdown" and _in_comment(text, match.start()):
                 continue
-            end = region_end
+            end = min(region_end, match.start() + MAX_COMMAND_CHARS)
             before = text[match.start() - 1] if match.start() > region_start else ""
             if before in ("'", '"') and kind in ("yaml", "dockerfile", "dotenv"):
                 end = _closing_quote(text, before, match.end(), region_end)
@@ -183,5 +190,9 @@ def find_commands(text: str, kind: Kind | None) -> list[CommandSite]:
     return sites
 
 
-def site_at(sites: list[CommandSite], offset: int) -> CommandSite | None:
-    return next((s for s in sites if s.contains(offset)), None)
+def site_at(sites: Sequence[CommandSite], offset: int) -> CommandSite | None:
+    """The command line around ``offset`` (``sites`` in document order: a bisection, not a scan)."""
+    index = bisect.bisect_right(sites, offset, key=lambda site: site.start) - 1
+    if index >= 0 and sites[index].contains(offset):
+        return sites[index]
+    return None

@@ -60,7 +60,7 @@ class Context:
     config); a command's own ``--domain``/``--projectId`` wins over them.
     """
 
-    env: Mapping[str, str]
+    env: Mapping[str, str] = field(repr=False)  # holds INFISICAL_TOKEN: never in a repr or a saved traceback
     cwd: Path
     home: Path
     domain: str | None = None
@@ -192,7 +192,7 @@ def client_for(target: Target, bearer: str | None, ctx: Context) -> InfisicalCli
 def connect(ctx: Context, config: ProjectConfig | None, domain: str | None = None) -> Connection:
     """Credentials, the API URL they may go to (trust rule included), and a client for it."""
     credentials = load_credentials(ctx.env, ctx.home)
-    target = resolve_target(domain or ctx.domain, ctx.env, config, credentials)
+    target = resolve_target(domain if domain is not None else ctx.domain, ctx.env, config, credentials)
     for note in target.notes:
         ctx.warn(note)
     return Connection(client_for(target, credentials.bearer, ctx), credentials, target)
@@ -263,19 +263,27 @@ def check_environments(plan: CreatePlan, project: ProjectInfo) -> list[Problem]:
     return problems
 
 
-def fetch_project(client: InfisicalClient, project_id: str) -> ProjectInfo | None:
-    """The project with its environments; None when this server or role cannot say (the create will tell)."""
+def fetch_project(client: InfisicalClient, project_id: str, *, strict: bool = True) -> ProjectInfo | None:
+    """The project with its environments; None when this server or role cannot say (the create will tell).
+
+    A server that does not answer at all stops a create here (``strict``), before anything is sent: waiting
+    out a second timeout on the create itself would only end in "the token may exist".
+    """
     try:
         return client.get_project(project_id)
     except (Forbidden, NotFound):
         raise
-    except (APIError, TransportError):
+    except TransportError:
+        if strict:
+            raise
+        return None
+    except APIError:
         return None
 
 
-def verify_environments(plan: CreatePlan, client: InfisicalClient) -> ProjectInfo | None:
+def verify_environments(plan: CreatePlan, client: InfisicalClient, *, strict: bool = True) -> ProjectInfo | None:
     """The project, after checking the plan's environment slugs against it (ProblemsError when one is unknown)."""
-    project = fetch_project(client, plan.project_id)
+    project = fetch_project(client, plan.project_id, strict=strict)
     if project is not None:
         problems = check_environments(plan, project)
         if problems:
@@ -304,7 +312,7 @@ def dry_run(plan: CreatePlan, ctx: Context, domain: str | None = None) -> DryRun
         ctx.warn(f"{err} Checking offline.")
         return DryRun(f"<API URL>{CREATE_PATH}", plan.body(""), None, plan, str(err))
     with connection.client as client:
-        verify_environments(plan, client)
+        verify_environments(plan, client, strict=False)
         store = folders.FolderStore(client.api_url, plan.project_id, folders.cache_dir(ctx.env, ctx.home))
         needs = [
             need
@@ -387,7 +395,7 @@ def view_held(ctx: Context, token: str, domain: str | None = None) -> TokenView:
     The token is a credential: it goes only where the user chose (``--domain``, a setting, the
     environment), never to a domain named by the repository's ``.infisical.json``.
     """
-    target = resolve_target(domain or ctx.domain, ctx.env, None, None)
+    target = resolve_target(domain if domain is not None else ctx.domain, ctx.env, None, None)
     with client_for(target, None, ctx) as client:
         return TokenView(client.service_token_details(token))
 

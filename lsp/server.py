@@ -10,11 +10,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import functools
+import gc
 import logging
 import os
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import unquote, urlparse
@@ -29,8 +30,8 @@ from infisical_tokens.core.editor.context import document_context
 from infisical_tokens.core.errors import InfisicalTokensError, ProblemsError, UsageError
 from infisical_tokens.core.ignore import GitIgnore, find_root
 from infisical_tokens.core.project import ProjectConfig, ProjectFiles
-from infisical_tokens.core.redact import SECRET_PATTERN, mask_token, redact
-from infisical_tokens.core.snippets import Kind, kind_for
+from infisical_tokens.core.redact import mask_token, redact
+from infisical_tokens.core.snippets import CommandSite, Kind, find_commands, kind_for
 
 from . import convert, protocol
 from .settings import Settings
@@ -42,21 +43,30 @@ COMMANDS = tuple(protocol.COMMANDS)
 
 
 class RedactSecrets(logging.Filter):
-    """Defence in depth: no log record leaves the process with a service token or a JWT in it."""
+    """Defence in depth: no log record leaves the process with a service token, a JWT or a traceback in it
+    (a traceback's frames can hold either; one line names the exception instead)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if SECRET_PATTERN.search(message):
-            record.msg, record.args = redact(message), ()
+        if record.exc_info:
+            error = record.exc_info[1]
+            message += f" ({type(error).__name__}: {error})" if error is not None else ""
+            record.exc_info, record.exc_text, record.stack_info = None, None, None
+        record.msg, record.args = redact(message), ()
         return True
 
 
 @dataclass
 class DocumentState:
-    """What is known of one version of a document under one catalog generation."""
+    """What is known of one version of a document: its kind and command lines (found once per version, so
+    hover and completion never rescan), and under one catalog generation its context and findings."""
 
-    key: tuple[int | None, int]
-    context: editor.DocumentContext
+    version: int | None
+    kind: Kind | None
+    sites: list[CommandSite]
+    positions: convert.PositionMap
+    generation: int = -1
+    context: editor.DocumentContext = field(default_factory=editor.DocumentContext)
     findings: list[editor.Finding] | None = None
 
 
@@ -96,6 +106,10 @@ class InfisicalLanguageServer(LanguageServer):
 
     # ------------------------------------------------------------------ documents and projects
     def document(self, uri: str) -> TextDocument:
+        """An open document. Never read from disk: a request naming an unopened URI (a FIFO, /dev/zero)
+        must not block or fill memory; it gets an empty answer (see ``guarded``)."""
+        if uri not in self.workspace.text_documents:
+            raise LookupError(f"{uri} is not open")
         return self.workspace.get_text_document(uri)
 
     @staticmethod
@@ -118,23 +132,26 @@ class InfisicalLanguageServer(LanguageServer):
         return self.project_files.for_file(path) if path is not None else None
 
     def state(self, uri: str) -> DocumentState:
-        """The document context, computed once per document version and catalog generation."""
+        """The document's index (once per version) and context (once per version and catalog generation)."""
         doc = self.document(uri)
-        key = (doc.version, self.generation)
         state = self.states.get(uri)
-        if state is None or state.key != key or doc.version is None:
+        if state is None or state.version != doc.version or doc.version is None:
             kind = self.kind_of(doc)
-            context = document_context(
+            positions = convert.PositionMap(doc.source, self.position_encoding)
+            state = self.states[uri] = DocumentState(doc.version, kind, find_commands(doc.source, kind), positions)
+        if state.generation != self.generation:
+            state.context = document_context(
                 doc.source,
-                kind,
+                state.kind,
                 self.project_config(uri),
                 explicit_project=self.settings.project_id,
                 env=os.environ,
                 snapshots=self.catalog.snapshot if self.catalog is not None else None,
                 offline_reason=self.offline_reason,
                 login_api_url=self.login_api_url,
+                sites=state.sites,
             )
-            state = self.states[uri] = DocumentState(key, context)
+            state.generation, state.findings = self.generation, None
         return state
 
     def context_for(self, uri: str) -> editor.DocumentContext:
@@ -243,8 +260,7 @@ class InfisicalLanguageServer(LanguageServer):
     def findings(self, uri: str) -> list[editor.Finding]:
         state = self.state(uri)
         if state.findings is None:
-            doc = self.document(uri)
-            state.findings = editor.diagnose(doc.source, self.kind_of(doc), state.context)
+            state.findings = editor.diagnose(self.document(uri).source, state.kind, state.context, state.sites)
         return state.findings
 
     def publish(self, uri: str) -> None:
@@ -260,7 +276,7 @@ class InfisicalLanguageServer(LanguageServer):
             return
         doc = self.document(uri)
         found = self.findings(uri) if self.settings.diagnostics else []
-        positions = convert.PositionMap(doc.source, self.position_encoding)
+        positions = self.state(uri).positions
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(
                 uri=uri, version=doc.version, diagnostics=[convert.diagnostic(f, positions) for f in found]
@@ -357,6 +373,8 @@ async def on_initialized(ls: InfisicalLanguageServer, params: types.InitializedP
     ls.build_catalog()
     ls.ready.set()
     ls.prefetch()
+    gc.collect()
+    gc.freeze()  # what start-up built lives for the whole session: keep it out of every later collection
     for uri in ls._waiting:
         ls.schedule(uri, delay=0)
     ls._waiting.clear()
@@ -414,11 +432,9 @@ def on_close(ls: InfisicalLanguageServer, params: types.DidCloseTextDocumentPara
 @guarded(lambda: types.CompletionList(is_incomplete=True, items=[]))
 def on_completion(ls: InfisicalLanguageServer, params: types.CompletionParams) -> types.CompletionList:
     doc = ls.document(params.text_document.uri)
-    kind = ls.kind_of(doc)
-    positions = convert.PositionMap(doc.source, ls.position_encoding)
-    offset = positions.offset(params.position)
-    context = ls.state(doc.uri).context
-    result = editor.complete(doc.source, kind, offset, context)
+    state = ls.state(doc.uri)
+    positions, context = state.positions, state.context
+    result = editor.complete(doc.source, state.kind, positions.offset(params.position), context, state.sites)
     if (
         result.wants
         and ls.catalog is not None
@@ -437,10 +453,9 @@ def on_completion(ls: InfisicalLanguageServer, params: types.CompletionParams) -
 @guarded(lambda: None)
 def on_hover(ls: InfisicalLanguageServer, params: types.HoverParams) -> types.Hover | None:
     doc = ls.document(params.text_document.uri)
-    kind = ls.kind_of(doc)
-    positions = convert.PositionMap(doc.source, ls.position_encoding)
-    info = editor.hover(doc.source, kind, positions.offset(params.position), ls.state(doc.uri).context)
-    return convert.hover(info, positions, ls.markdown) if info is not None else None
+    state = ls.state(doc.uri)
+    info = editor.hover(doc.source, state.kind, state.positions.offset(params.position), state.context, state.sites)
+    return convert.hover(info, state.positions, ls.markdown) if info is not None else None
 
 
 @server.feature(
@@ -451,12 +466,12 @@ def on_hover(ls: InfisicalLanguageServer, params: types.HoverParams) -> types.Ho
 def on_code_action(ls: InfisicalLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction]:
     uri = params.text_document.uri
     doc = ls.document(uri)
-    kind = ls.kind_of(doc)
-    positions = convert.PositionMap(doc.source, ls.position_encoding)
+    state = ls.state(uri)
+    positions = state.positions
     start, end = positions.offset(params.range.start), positions.offset(params.range.end)
     found = ls.findings(uri)
     result = []
-    for action in editor.actions(doc.source, kind, start, end, ls.state(uri).context, found):
+    for action in editor.actions(doc.source, state.kind, start, end, state.context, found, state.sites):
         if action.kind == "quickfix" and action.edit is not None:
             related = [convert.diagnostic(f, positions) for f in found if f.code == action.code]
             result.append(
@@ -761,6 +776,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--version", action="version", version=f"infisical-lsp {__version__}")
     args = parser.parse_args(argv)
     configure_logging(args.log_level)
+    # fewer, cheaper collections: a full collection in the middle of a completion request was its p99
+    gc.set_threshold(20_000, 20, 50)
     if args.tcp:
         server.start_tcp(args.host, args.port)
     else:

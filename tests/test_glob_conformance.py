@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from infisical_tokens.core import jsregex
-from infisical_tokens.core.glob import compile_glob, covered, is_match
+from infisical_tokens.core.glob import covered, is_match
+from infisical_tokens.core.glob import picomatch_matcher as compile_glob
 from infisical_tokens.core.picomatch import GlobSyntaxError, make_re
 
 HERE = Path(__file__).parent / "glob"

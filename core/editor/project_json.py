@@ -24,7 +24,7 @@ KEY_DOCS = {
 def findings(text: str, snapshot: Snapshot, login_api_url: str | None) -> list[Finding]:
     found: list[Finding] = []
     try:
-        json.loads(text)
+        parsed = json.loads(text)
     except RecursionError:
         found.append(Finding("error", "json-invalid", "Invalid JSON: nested too deeply.", 0, min(1, len(text))))
     except ValueError as err:
@@ -39,11 +39,22 @@ def findings(text: str, snapshot: Snapshot, login_api_url: str | None) -> list[F
                 "The Infisical CLI cannot read this file.",
             )
         )
+    else:
+        if not isinstance(parsed, dict):
+            end = len(text.rstrip())
+            kind = "null" if parsed is None else "an array" if isinstance(parsed, list) else "a single value"
+            message = f"The file must hold a JSON object, not {kind}."
+            found.append(Finding("error", "json-type", message, 0, max(1, end), "The Infisical CLI cannot read it."))
+            return found
     canonical = {k.lower(): k for k in KEYS}
     for member in members(text):
         if len(member.path) != 1 or member.key is None or member.value is None:
-            if len(member.path) == 2 and member.path[0] == "gitBranchToEnvironmentMapping":
-                found += _slug_findings(member, snapshot, f"Branch '{member.path[1]}' maps to")
+            if len(member.path) == 2 and member.path[0] == "gitBranchToEnvironmentMapping" and member.value:
+                if member.value.kind != "string":
+                    what = f"Branch '{member.path[1]}' must map to an environment slug (a string)."
+                    found.append(Finding("error", "json-type", what, member.value.start, member.value.end))
+                else:
+                    found += _slug_findings(member, snapshot, f"Branch '{member.path[1]}' maps to")
             continue
         key = str(member.path[0])
         known = canonical.get(key.lower())

@@ -41,13 +41,14 @@ class HTTPAnswer(Exception):
 class Fault:
     """One injected misbehaviour, applied to the next ``times`` matching requests."""
 
-    kind: str  # "status" | "latency" | "drop" | "rate_limit"
+    kind: str  # "status" | "latency" | "drop" | "rate_limit" | "echo" | "body" | "trickle"
     method: str | None = None
     path: str | None = None  # a prefix of the request path
     times: int = 1
     status: int = 503
     delay: float = 0.0
     retry_after: int = 1
+    body: bytes = b""  # "body": the raw answer (status ``status``); "trickle": sent one byte every ``delay`` s
 
     def matches(self, method: str, path: str) -> bool:
         return (self.method is None or self.method == method) and (self.path is None or path.startswith(self.path))
@@ -102,6 +103,11 @@ class RateLimiter:
         return True, headers
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that left mid-answer (a deadline, a trickle) is normal here, not an error to print."""
+
+
 class Emulator:
     """Start with ``Emulator(mode).start()``; ``url`` is the instance (``http://127.0.0.1:PORT``).
 
@@ -141,7 +147,7 @@ class Emulator:
 
     def start(self) -> Emulator:
         handler = type("BoundHandler", (Handler,), {"emulator": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server = _Server(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
@@ -247,6 +253,16 @@ class Handler(BaseHTTPRequestHandler):
         elif fault is not None and fault.kind == "rate_limit":
             self._rate_limited(fault.retry_after)
             return
+        elif fault is not None and fault.kind == "echo":  # a hostile or broken server: repeats what it was sent
+            echoed = "; ".join(f"{k}: {v}" for k, v in self.headers.items())
+            self._error(HTTPAnswer(fault.status, f"Bad request headers: {echoed}", f"echo {echoed}"))
+            return
+        elif fault is not None and fault.kind == "body":
+            self._raw(fault.status, fault.body)
+            return
+        elif fault is not None and fault.kind == "trickle":
+            self._trickle(fault.body or b'{"folders": []}', fault.delay)
+            return
 
         limit_headers: dict[str, str] = {}
         try:
@@ -279,6 +295,27 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(key, value)
         self.end_headers()
         self.wfile.write(data)
+
+    def _raw(self, status: int, data: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _trickle(self, data: bytes, delay: float) -> None:
+        """A server that never stops answering: one byte every ``delay`` seconds (until the client leaves)."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data) * 1000))
+        self.end_headers()
+        try:
+            for _ in range(10_000):
+                self.wfile.write(data[:1])
+                self.wfile.flush()
+                time.sleep(delay)
+        except OSError:
+            return
 
     def _error(self, answer: HTTPAnswer) -> None:
         body: dict[str, Any] = {}

@@ -1,0 +1,430 @@
+"""A hostile world: an echoing or malicious server, a malicious repository, broken files, interrupts, pathological
+globs. Every face must lose no token, leak no credential, never hang, and never answer with a traceback or
+"This is a bug". Each test drives a real interface (the installed CLI, the magic, the server over stdio)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from IPython.core.error import UsageError
+from IPython.core.interactiveshell import InteractiveShell
+from lsprotocol import types
+
+from tests.conftest import CLI, TOKEN_RE, Runner, base_env, link_project
+from tests.emulator import Emulator, Seeded, seed
+from tests.lsp_harness import Session, start
+
+BUG = "This is a bug"
+
+
+@pytest.fixture
+def world(new_emulator: Emulator) -> Seeded:
+    return seed(new_emulator)
+
+
+@pytest.fixture
+def login(new_emulator: Emulator, world: Seeded, run: Runner) -> dict[str, str]:
+    link_project(run.cwd, world.project.id)
+    return {"INFISICAL_TOKEN": new_emulator.state.issue_jwt(world.admin), "INFISICAL_DOMAIN": new_emulator.url}
+
+
+def _clean(output: str, *secrets: str) -> None:
+    assert BUG not in output and "Traceback" not in output, output
+    for secret in secrets:
+        assert secret not in output, "a credential reached the output"
+
+
+COMMANDS = [
+    ["service-token", "create", "-s", "dev:/", "-a", "read"],
+    ["service-token", "create", "-s", "dev:/", "-a", "read", "--dry-run"],
+    ["service-token", "list"],
+    ["service-token", "list", "--json"],
+    ["service-token", "view", "abcd1234"],
+    ["service-token", "delete", "00000000-0000-0000-0000-000000000000", "--yes"],
+    ["check", "--online"],
+]
+
+
+# ---------------------------------------------------------------------- no credential reaches anyone else
+
+
+@pytest.mark.parametrize("argv", COMMANDS, ids=[" ".join(a[1:3]) for a in COMMANDS])
+def test_an_echoing_server_never_makes_us_print_the_bearer(
+    run: Runner, new_emulator: Emulator, login: dict[str, str], argv: list[str]
+) -> None:
+    (run.cwd / "a.sh").write_text("infisical service-token create -s dev:/ -a read\n")
+    new_emulator.add_fault("echo", status=400, times=100)
+    result = run(*argv, env=login)
+    assert result.code in (0, 1)
+    _clean(result.output, login["INFISICAL_TOKEN"], login["INFISICAL_TOKEN"][-20:])
+    if result.code == 1 and argv[0] != "check":
+        assert "<redacted>" in result.output  # the echo was shown, the credential in it was not
+
+
+def test_view_never_sends_a_token_to_the_repositorys_domain(run: Runner, new_emulator: Emulator, world: Seeded) -> None:
+    login = {"INFISICAL_TOKEN": new_emulator.state.issue_jwt(world.admin), "INFISICAL_DOMAIN": new_emulator.url}
+    token = run(
+        "service-token",
+        "create",
+        "-s",
+        "dev:/",
+        "-a",
+        "read",
+        "--token-only",
+        "--projectId",
+        world.project.id,
+        env=login,
+    ).stdout.strip()
+    # nothing may leave this machine: the default instance is reached only through a proxy that refuses
+    offline = {
+        "HTTPS_PROXY": "http://127.0.0.1:9",
+        "HTTP_PROXY": "http://127.0.0.1:9",
+        "NO_PROXY": "127.0.0.1,localhost",
+    }
+    with Emulator("new") as recorder:
+        link_project(run.cwd, world.project.id, domain=recorder.url)
+        for args, env, stdin in (
+            (["view", "-"], offline, token),
+            (["view"], {**offline, "INFISICAL_TOKEN": token}, ""),
+        ):
+            result = run("service-token", *args, env=env, stdin=stdin)
+            assert result.code == 1 and token not in result.output
+        assert recorder.requests == []  # the repository's domain heard nothing
+        chosen = run("service-token", "view", "-", env={"INFISICAL_DOMAIN": new_emulator.url}, stdin=token)
+        assert chosen.code == 0 and "Name:" in chosen.stdout  # a domain the user chose works
+
+
+@pytest.mark.parametrize(
+    "domain", ["https://user:hunter2@example.invalid", "http://:hunter2@127.0.0.1:9", "javascript:alert(1)", "ftp://x"]
+)
+def test_credentials_or_nonsense_in_the_domain_are_refused(run: Runner, login: dict[str, str], domain: str) -> None:
+    result = run(
+        "service-token", "list", "--domain", domain, env={k: v for k, v in login.items() if k != "INFISICAL_DOMAIN"}
+    )
+    assert result.code == 1
+    _clean(result.output, "hunter2")
+    assert "--domain" in result.stderr
+
+
+def test_an_empty_domain_is_an_error_not_the_default_instance(run: Runner, login: dict[str, str]) -> None:
+    result = run("service-token", "list", "--domain", "", env=login)
+    assert result.code == 1 and "--domain is empty" in result.stderr
+
+
+def test_netrc_never_replaces_the_bearer(run: Runner, new_emulator: Emulator, login: dict[str, str]) -> None:
+    netrc = run.home / ".netrc"
+    netrc.write_text("machine 127.0.0.1 login mallory password hunter2\n")
+    netrc.chmod(0o600)
+    assert run("service-token", "list", env=login).code == 0
+    sent = {r.headers.get("authorization", "") for r in new_emulator.requests}
+    assert sent == {f"Bearer {login['INFISICAL_TOKEN']}"}
+
+
+@pytest.mark.parametrize("bad", ["eyJx\nrest", "st.a.b\r\nX-Evil: 1", "токен", "a\x00b"])
+def test_a_token_with_line_breaks_or_odd_characters_is_refused_without_echoing_it(
+    run: Runner, login: dict[str, str], bad: str
+) -> None:
+    result = run("service-token", "list", env={**login, "INFISICAL_TOKEN": bad}) if "\x00" not in bad else None
+    if result is None:
+        return  # a NUL cannot be put into an environment variable at all
+    assert result.code == 1 and "INFISICAL_TOKEN holds" in result.stderr
+    _clean(result.output, bad.strip())
+
+
+@pytest.mark.parametrize("headers", ["X-A=é\u2603", "X-B=a\rb"])
+def test_custom_headers_that_http_cannot_carry(run: Runner, login: dict[str, str], headers: str) -> None:
+    result = run("service-token", "list", env={**login, "INFISICAL_CUSTOM_HEADERS": headers})
+    assert result.code == 1 and "INFISICAL_CUSTOM_HEADERS" in result.stderr
+    _clean(result.output)
+
+
+# ---------------------------------------------------------------------- malformed answers, every command
+
+MALFORMED = [
+    (200, b"[]"),
+    (200, b'"text"'),
+    (200, b"{}"),
+    (200, b"null"),
+    (200, b"{"),
+    (200, b"[" * 100_000 + b"]" * 100_000),
+    (200, b'{"serviceTokenData": "oops", "folders": 7, "workspace": [], "workspaces": {"a": 1}}'),
+    (200, b'{"serviceToken": 5}'),
+    (200, b'{"serviceToken": "not-a-token"}'),
+    (500, b"<html>\x1b[31mred\x1b]0;title\x07</html>"),
+    (502, b"x" * 5_000_000),
+    (403, b'{"message": {"nested": [1, 2]}, "error": ["list"], "reqId": 42}'),
+    (301, b"{}"),
+]
+
+
+@pytest.mark.parametrize("argv", COMMANDS, ids=[" ".join(a[1:3]) for a in COMMANDS])
+def test_malformed_answers_give_a_clear_message(
+    run: Runner, new_emulator: Emulator, login: dict[str, str], argv: list[str]
+) -> None:
+    (run.cwd / "a.sh").write_text("infisical service-token create -s dev:/ -a read\n")
+    misbehaved = []
+    for status, body in MALFORMED:
+        new_emulator.faults.clear()
+        new_emulator.add_fault("body", status=status, body=body, times=100)
+        result = run(*argv, env=login)
+        if result.code not in (0, 1) or BUG in result.output or "\x1b" in result.output or len(result.output) > 20_000:
+            misbehaved.append((status, body[:40], result.code, result.output[:300]))
+    assert misbehaved == []
+
+
+def test_a_created_token_is_printed_even_when_its_metadata_is_garbage(
+    run: Runner, new_emulator: Emulator, login: dict[str, str]
+) -> None:
+    token = "st.6f1b2c3d-0000-4000-8000-000000000000." + "ab" * 16
+    for metadata in (b'"oops"', b"[1, 2]", b'{"scopes": "x", "permissions": 5, "expiresAt": {"a": 1}}', b"null"):
+        new_emulator.faults.clear()
+        new_emulator.add_fault(
+            "body",
+            method="POST",
+            status=200,
+            body=b'{"serviceToken": "%s", "serviceTokenData": %s}' % (token.encode(), metadata),
+        )
+        result = run("service-token", "create", "-s", "dev:/", "-a", "read", "--token-only", env=login)
+        assert result.code == 0, result.output
+        assert result.stdout.startswith(token + ".")  # the token (and its random suffix), as the CLI prints it
+
+
+# ---------------------------------------------------------------------- nothing hangs, nothing grows
+
+
+def test_a_trickling_server_is_given_up_on(run: Runner, new_emulator: Emulator, login: dict[str, str]) -> None:
+    new_emulator.add_fault("trickle", delay=0.5, times=10)
+    started = time.monotonic()
+    result = run("service-token", "list", env={**login, "INFISICAL_TOKENS_TIMEOUT": "1"})
+    assert time.monotonic() - started < 15
+    assert result.code == 1 and "no complete answer within 2 seconds" in result.stderr
+
+
+def test_a_silent_create_is_said_to_maybe_exist(run: Runner, new_emulator: Emulator, login: dict[str, str]) -> None:
+    new_emulator.add_fault("latency", method="POST", delay=5)
+    result = run("service-token", "create", "-s", "dev:/", "-a", "read", env={**login, "INFISICAL_TOKENS_TIMEOUT": "1"})
+    assert result.code == 1
+    assert "may have created the token" in result.stderr and "service-token list" in result.stderr
+    assert len(new_emulator.requests_to("POST", "/api/v2/service-token")) == 1  # never retried
+
+
+@pytest.mark.parametrize(
+    "scope",
+    ["dev:/+(*)+(*)+(*)X", "dev:/*a*a*a*a*a*a*a*b", "dev:/" + "@(" * 300 + "a" + ")" * 300, "dev:/" + "a" * 600],
+)
+def test_pathological_globs_are_refused_quickly(run: Runner, login: dict[str, str], scope: str) -> None:
+    started = time.monotonic()
+    result = run("service-token", "create", "-s", scope, "-a", "read", "--dry-run", env=login)
+    assert time.monotonic() - started < 10
+    assert result.code == 1 and "scope-invalid-glob" not in result.stdout
+    assert "could take practically forever" in result.stderr or "nested too deeply" in result.stderr
+    (run.cwd / "x.sh").write_text(f"infisical service-token create -s '{scope}' -a read\n")
+    started = time.monotonic()
+    checked = run("check", "--online", env=login)
+    assert time.monotonic() - started < 15 and "scope-invalid-glob" in checked.stdout
+
+
+def test_pathological_gitignore_lines_and_odd_files(run: Runner, tmp_path: Path) -> None:
+    (run.cwd / ".gitignore").write_text("**********x**********y\n\\\n!\nfoo\\\n[z-a]\nignored.sh\n")
+    (run.cwd / "ignored.sh").write_text("infisical service-token create -s dev:bad -a read\n")
+    (run.cwd / "checked.sh").write_text("infisical service-token create -s dev:bad -a read\n")
+    os.mkfifo(run.cwd / "pipe.sh")
+    (run.cwd / "zero.sh").symlink_to("/dev/zero")
+    (run.cwd / "big.sh").write_bytes(b"#" * (6 * 1024 * 1024))
+    started = time.monotonic()
+    result = run("check")
+    assert time.monotonic() - started < 20
+    assert "checked.sh:1:" in result.stdout and "ignored.sh" not in result.stdout
+    for name, reason in (
+        ("pipe.sh", "not a regular file"),
+        ("zero.sh", "not a regular file"),
+        ("big.sh", "larger than 5 MB"),
+    ):
+        assert f"{name} was not checked: {reason}" in result.stderr
+    assert "3 file(s) could not be checked" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "content", ["[]", "null", '"x"', '{"workspaceId": "p", "gitBranchToEnvironmentMapping": {"main": 1}}']
+)
+def test_check_refuses_project_files_the_cli_cannot_read(run: Runner, content: str) -> None:
+    (run.cwd / ".infisical.json").write_text(content)
+    result = run("check")
+    assert result.code == 1 and "json-type" in result.stdout
+
+
+def test_a_vault_that_asks_for_billions_of_rounds(run: Runner, world: Seeded) -> None:
+    import base64
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+    header = b64(
+        json.dumps({"alg": "PBES2-HS256+A128KW", "enc": "A256GCM", "p2c": 2**31 - 1, "p2s": "c2FsdA"}).encode()
+    )
+    config = run.home / ".infisical" / "infisical-config.json"
+    config.parent.mkdir()
+    config.write_text(
+        json.dumps(
+            {
+                "loggedInUserEmail": "a@b.c",
+                "vaultBackendType": "file",
+                "vaultBackendPassphrase": base64.b64encode(b"pw").decode(),
+            }
+        )
+    )
+    (run.home / "infisical-keyring").mkdir()
+    (run.home / "infisical-keyring" / "a@b.c").write_text(f"{header}.AA.AA.AA.AA")
+    started = time.monotonic()
+    result = run("service-token", "list", "--projectId", world.project.id)
+    assert time.monotonic() - started < 10
+    assert result.code == 1 and "key-derivation rounds" in result.stderr
+
+
+def test_ids_are_never_paths(run: Runner, new_emulator: Emulator, login: dict[str, str]) -> None:
+    result = run("service-token", "delete", "../../v1/workspace/x", "--yes", env=login)
+    assert result.code == 1 and "No service token with ID" in result.stderr  # looked up in the project's list
+    (run.cwd / ".infisical.json").unlink()  # no project: the ID goes to the server directly, if it is one
+    result = run("service-token", "delete", "../../v1/workspace/x", "--yes", env=login)
+    assert result.code == 1 and "is not a token ID" in result.stderr
+    assert not [r for r in new_emulator.requests if r.method == "DELETE"]
+
+
+# ---------------------------------------------------------------------- interrupts during create
+
+
+def test_ctrl_c_during_create_says_the_token_may_exist(
+    run: Runner, new_emulator: Emulator, login: dict[str, str]
+) -> None:
+    new_emulator.add_fault("latency", method="POST", delay=3)
+    process = subprocess.Popen(
+        [CLI, "service-token", "create", "-s", "dev:/", "-a", "read"],
+        cwd=run.cwd,
+        env={**run.env, **login},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    for _ in range(100):
+        if new_emulator.requests_to("POST", "/api/v2/service-token"):
+            break
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 130
+    _clean(out + err)
+    assert "may exist" in err and "service-token list" in err
+
+
+def test_the_magic_refuses_bad_destinations_before_creating(
+    new_emulator: Emulator, world: Seeded, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key, value in {**base_env(tmp_path), "INFISICAL_TOKEN": new_emulator.state.issue_jwt(world.admin)}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("INFISICAL_DOMAIN", new_emulator.url)
+    monkeypatch.setenv("INFISICAL_PROJECT_ID", world.project.id)
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "infisical_tokens.magics")
+    try:
+        for extra in ("--env A=B", "--env ''", "--out __builtins__", "--out class", "--out 9x"):
+            with pytest.raises(UsageError):
+                shell.run_line_magic("infisical", f"service-token create -s dev:/ -a read {extra}")
+        assert new_emulator.requests_to("POST", "/api/v2/service-token") == []
+        new_emulator.add_fault("latency", method="POST", delay=3)
+        signal.setitimer(signal.ITIMER_REAL, 0.8)
+        previous = signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+        try:
+            with pytest.raises(UsageError, match="may exist"):
+                shell.run_line_magic("infisical", "service-token create -s dev:/ -a read")
+        finally:
+            signal.signal(signal.SIGALRM, previous)
+    finally:
+        shell.run_line_magic("unload_ext", "infisical_tokens.magics")
+        InteractiveShell.clear_instance()
+
+
+# ---------------------------------------------------------------------- the language server
+
+
+async def test_the_server_answers_hostile_documents_and_requests(
+    new_emulator: Emulator, world: Seeded, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {
+        **base_env(home),
+        "INFISICAL_TOKEN": new_emulator.state.issue_jwt(world.admin),
+        "INFISICAL_DOMAIN": new_emulator.url,
+    }
+    from tests.lsp_harness import link
+
+    link(tmp_path, world.project.id)
+    (tmp_path / ".env").mkdir()  # the token file is a folder: nothing may be created
+    (tmp_path / ".gitignore").write_text(".env\n")
+    client = await start("neovim", tmp_path, env, {"clientHandlesTokens": False})
+    session = Session(client, tmp_path, "neovim", new_emulator, world)
+    try:
+        huge = "infisical service-token create " + "a " * 640_000
+        uri = (tmp_path / "huge.sh").as_uri()
+        started = time.monotonic()
+        client.text_document_did_open(
+            types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "shellscript", 1, huge))
+        )
+        await session.diagnostics(uri, timeout=20)
+        assert time.monotonic() - started < 10
+        os.mkfifo(tmp_path / "fifo.sh")
+        for name in ("fifo.sh", "missing.sh"):
+            hover = await client.text_document_hover_async(
+                types.HoverParams(types.TextDocumentIdentifier((tmp_path / name).as_uri()), types.Position(0, 0))
+            )
+            assert hover is None
+        answer = await session.command(
+            "infisical.server.createServiceToken",
+            {"uri": (tmp_path / "a.sh").as_uri(), "argv": ["service-token", "create", "-s", "dev:/", "-a", "read"]},
+        )
+        assert answer["ok"] is False and "is a folder" in answer["message"]
+        assert new_emulator.requests_to("POST", "/api/v2/service-token") == []
+        new_emulator.add_fault("echo", status=400, times=100)
+        refreshed = await session.command("infisical.server.refreshCatalog", {"projectId": world.project.id})
+        assert env["INFISICAL_TOKEN"] not in json.dumps(refreshed)
+        for message in client.log_messages:
+            assert env["INFISICAL_TOKEN"] not in message.message and "Traceback" not in message.message
+        assert not TOKEN_RE.search(json.dumps(refreshed))
+    finally:
+        await client.shutdown_session()
+
+
+def test_lowercase_log_level(tmp_path: Path) -> None:
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "infisical_tokens.lsp", "--log-level", "debug", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+
+
+def test_a_silent_server_costs_one_timeout_and_sends_nothing(
+    run: Runner, new_emulator: Emulator, login: dict[str, str]
+) -> None:
+    new_emulator.add_fault("latency", method="GET", delay=6, times=10)
+    started = time.monotonic()
+    result = run("service-token", "create", "-s", "dev:/", "-a", "read", env={**login, "INFISICAL_TOKENS_TIMEOUT": "1"})
+    assert time.monotonic() - started < 5  # one deadline (2 s), not the lookup's and then the create's
+    assert result.code == 1 and "did not answer in time" in result.stderr
+    assert new_emulator.requests_to("POST", "/api/v2/service-token") == []
+
+
+def test_workflow_context_repr_holds_no_credential(tmp_path: Path) -> None:
+    from infisical_tokens.core import workflows
+
+    ctx = workflows.Context({"INFISICAL_TOKEN": "eyJsecret.eyJsecret.sig"}, tmp_path, tmp_path)
+    assert "eyJsecret" not in repr(ctx)
