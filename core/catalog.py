@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from .folders import Need
 from .models import Environment, ProjectInfo
@@ -77,6 +79,24 @@ class Snapshot:
                 if rest and "/" not in rest:
                     names.append(rest)
         return names
+
+
+_MEMOS: dict[int, tuple[weakref.ref[Snapshot], dict[Any, Any]]] = {}
+_MEMO_LOCK = threading.Lock()
+
+
+def per_snapshot(snapshot: Snapshot) -> dict[Any, Any]:
+    """A dictionary that lives as long as ``snapshot``: answers derived from one catalog state (coverage of a
+    scope, a command's catalog problems) are computed once, not on every keystroke."""
+    key = id(snapshot)
+    with _MEMO_LOCK:
+        entry = _MEMOS.get(key)
+        if entry is None or entry[0]() is not snapshot:
+            for stale in [k for k, (ref, _) in _MEMOS.items() if ref() is None]:
+                del _MEMOS[stale]
+            entry = (weakref.ref(snapshot), {})
+            _MEMOS[key] = entry
+        return entry[1]
 
 
 def offline_snapshot(

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .glob import GlobSyntaxError, compile_glob
+from .glob import GlobSyntaxError, compile_glob, validate
 from .problems import Fix, Problem
 
 MALFORMED = "--scope flag is malformed. Each scope flag should be in the following format: <env-slug>:<folder-path>"
@@ -261,7 +261,7 @@ def lint_scope(scope: Scope) -> list[Problem]:
             )
         )
     try:
-        compile_glob(path)
+        validate(path)
     except GlobSyntaxError as err:
         problems.append(
             Problem("error", "scope-invalid-glob", f"Path is not a usable glob: {err}.", start=ps, end=scope.path_end)

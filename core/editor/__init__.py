@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..snippets import Kind, find_commands, site_at
+from ..snippets import CommandSite, Kind, find_commands, site_at
 from . import commands, project_json
 from .context import DocumentContext
 from .model import Action, Completion, Completions, CreateRequest, Edit, Finding, HoverInfo
@@ -30,31 +30,44 @@ __all__ = [
 ]
 
 
-def diagnose(text: str, kind: Kind | None, doc: DocumentContext) -> list[Finding]:
+Sites = Sequence[CommandSite]  # the command lines of one document version (``find_commands``), if known
+
+
+def diagnose(text: str, kind: Kind | None, doc: DocumentContext, sites: Sites | None = None) -> list[Finding]:
     if kind == "project-json":
         return project_json.findings(text, doc.snapshot, doc.login_api_url)
     found: list[Finding] = []
-    for site in find_commands(text, kind):
+    for site in find_commands(text, kind) if sites is None else sites:
         found += commands.site_findings(site, doc.snapshot)
     return found
 
 
-def complete(text: str, kind: Kind | None, offset: int, doc: DocumentContext) -> Completions:
+def complete(
+    text: str, kind: Kind | None, offset: int, doc: DocumentContext, sites: Sites | None = None
+) -> Completions:
     if kind == "project-json":
         return project_json.complete(text, offset, doc.snapshot)
-    site = site_at(find_commands(text, kind), offset)
+    site = site_at(find_commands(text, kind) if sites is None else sites, offset)
     return commands.complete(site, offset, doc.snapshot) if site is not None else Completions([])
 
 
-def hover(text: str, kind: Kind | None, offset: int, doc: DocumentContext) -> HoverInfo | None:
+def hover(
+    text: str, kind: Kind | None, offset: int, doc: DocumentContext, sites: Sites | None = None
+) -> HoverInfo | None:
     if kind == "project-json":
         return project_json.hover(text, offset, doc.snapshot)
-    site = site_at(find_commands(text, kind), offset)
+    site = site_at(find_commands(text, kind) if sites is None else sites, offset)
     return commands.hover(site, offset, doc.snapshot) if site is not None else None
 
 
 def actions(
-    text: str, kind: Kind | None, start: int, end: int, doc: DocumentContext, findings: Sequence[Finding] | None = None
+    text: str,
+    kind: Kind | None,
+    start: int,
+    end: int,
+    doc: DocumentContext,
+    findings: Sequence[Finding] | None = None,
+    sites: Sites | None = None,
 ) -> list[Action]:
     """Quick fixes for findings in [start, end], and "Create service token" on a create command there."""
     found = list(findings) if findings is not None else diagnose(text, kind, doc)
@@ -64,5 +77,5 @@ def actions(
         if f.fix is not None and f.start <= end and start <= f.end
     ]
     if kind != "project-json":
-        result += commands.actions(find_commands(text, kind), start, end)
+        result += commands.actions(find_commands(text, kind) if sites is None else sites, start, end)
     return result

@@ -7,9 +7,10 @@ hover and actions. The command's definition and checks are :mod:`command`'s.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 from .. import command, scope
-from ..catalog import Snapshot
+from ..catalog import Snapshot, per_snapshot
 from ..folders import Need, needs_for_scope
 from ..glob import compile_glob
 from ..lexer import Word
@@ -73,23 +74,44 @@ def _catalog_problems(parsed: command.ParsedCommand, snapshot: Snapshot) -> list
     return problems
 
 
+@lru_cache(maxsize=8192)
+def syntax_problems(argv: tuple[str, ...]) -> tuple[command.ParsedCommand, tuple[Problem, ...]]:
+    """``command.check`` of one command line, remembered: an edit re-checks only the lines it changed.
+
+    (The expiry limit depends on today's date; a cached answer is at most a session old, far inside it.)
+    Callers must not change the returned ParsedCommand.
+    """
+    parsed, problems = command.check(argv)
+    return parsed, tuple(problems)
+
+
+def site_problems(site: CommandSite, snapshot: Snapshot) -> tuple[Problem, ...]:
+    """Every problem of one command line, remembered per (command line, catalog snapshot)."""
+    argv = tuple(site.argv)
+    parsed, problems = syntax_problems(argv)
+    if parsed.subcommand is not command.CREATE or parsed.help or not snapshot.online:
+        return problems
+    memo = per_snapshot(snapshot)
+    if argv not in memo:
+        memo[argv] = problems + tuple(_catalog_problems(parsed, snapshot))
+    found: tuple[Problem, ...] = memo[argv]
+    return found
+
+
 def site_findings(site: CommandSite, snapshot: Snapshot) -> list[Finding]:
     if not site.is_service_token:
         return []
-    parsed, problems = command.check(site.argv)
-    if parsed.subcommand is command.CREATE and not parsed.help:
-        problems = problems + _catalog_problems(parsed, snapshot)
-    return [_finding(site, p) for p in problems]
+    return [_finding(site, p) for p in site_problems(site, snapshot)]
 
 
-def workspace_scopes(text: str, kind: Kind | None) -> list[scope.Scope]:
+def workspace_scopes(text: str, kind: Kind | None, sites: Sequence[CommandSite] | None = None) -> list[scope.Scope]:
     """Every well-formed scope the document's commands name (their slugs are the offline fallback for
     completion; their paths say which folder subtrees the catalog should read)."""
     found: list[scope.Scope] = []
-    for site in find_commands(text, kind):
+    for site in find_commands(text, kind) if sites is None else sites:
         if not site.is_service_token:
             continue
-        fields, _ = command.list_fields(command.parse(site.argv), "scope")
+        fields, _ = command.list_fields(syntax_problems(tuple(site.argv))[0], "scope")
         for f, _occurrence in fields:
             parsed_scope = scope.parse_scope_field(f)
             if parsed_scope is not None and parsed_scope.environment.strip():
@@ -339,8 +361,12 @@ def _scope_hover(scope_value: scope.Scope, on_env: bool, snapshot: Snapshot) -> 
     if env not in snapshot.folders:
         why = "folder list unavailable" + ("" if snapshot.online else ": offline")
         return f"`{scope_value.server_path}` in **{env}** ({why})"
-    match = compile_glob(scope_value.server_path)
-    covered = [f for f in snapshot.folders[env] if match(f)]
+    memo = per_snapshot(snapshot)
+    key = ("covered", env, scope_value.server_path)
+    if key not in memo:
+        match = compile_glob(scope_value.server_path)
+        memo[key] = [f for f in snapshot.folders[env] if match(f)]
+    covered: list[str] = memo[key]
     complete = all(snapshot.knows_all(n) for n in needs_for_scope(env, scope_value.server_path))
     partial = "" if complete else f" (so far: {snapshot.note or 'the folder list is still loading'})"
     if not covered:

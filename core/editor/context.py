@@ -8,14 +8,14 @@ never waits, or one ``check --online`` waits for) and which project files they s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .. import resolve
 from ..catalog import Snapshot, offline_snapshot
 from ..folders import Need, needs_for_scope
 from ..project import ProjectConfig
-from ..snippets import Kind
+from ..snippets import CommandSite, Kind
 from .commands import workspace_scopes
 
 # (project ID, slugs the workspace itself names, folder listings its scopes depend on) -> the best snapshot now
@@ -42,10 +42,11 @@ def document_context(
     snapshots: SnapshotSource | None,
     offline_reason: str | None = "offline",
     login_api_url: str | None = None,
+    sites: Sequence[CommandSite] | None = None,
 ) -> DocumentContext:
     """The project by :mod:`resolve`'s order, and its snapshot (offline: the slugs the workspace names)."""
     project_id = resolve.project_id(explicit_project, env, config)
-    scopes = workspace_scopes(text, kind) if text and kind != "project-json" else []
+    scopes = workspace_scopes(text, kind, sites) if text and kind != "project-json" else []
 
     def slugs() -> Iterator[str]:
         """Only read when there is no cached catalog to answer from (the offline fallback)."""
