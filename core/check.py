@@ -53,15 +53,19 @@ class Candidates:
     to_read: list[tuple[Path, Kind]] = field(default_factory=list)
 
 
-def _git(root: Path, *args: str) -> list[str] | None:
-    """NUL-separated output of a git command in ``root``; None where git cannot answer (no git, no repository)."""
+def _git(root: Path, *commands: list[str]) -> list[list[str]] | None:
+    """NUL-separated outputs of git commands run side by side in ``root``; None where git cannot answer."""
     try:
-        result = subprocess.run(["git", "-C", str(root), *args], capture_output=True, timeout=300)
+        running = [
+            subprocess.Popen(["git", "-C", str(root), *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            for args in commands
+        ]
+        outputs = [process.communicate(timeout=300)[0] for process in running]
     except (OSError, subprocess.TimeoutExpired):
         return None
-    if result.returncode not in (0, 1):  # git grep answers 1 when nothing matches
+    if any(process.returncode not in (0, 1) for process in running):  # git grep answers 1 when nothing matches
         return None
-    return [p for p in result.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
+    return [[p for p in out.decode("utf-8", "surrogateescape").split("\0") if p] for out in outputs]
 
 
 def git_candidates(folder: Path) -> Candidates | None:
@@ -74,10 +78,14 @@ def git_candidates(folder: Path) -> Candidates | None:
         scope = folder.resolve().relative_to(root).as_posix() or "."
     except ValueError:
         return None
-    listed = _git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", scope)
-    mentions = _git(root, "grep", "-z", "-l", "-I", "-F", "--untracked", "-e", "infisical", "--", scope)
-    if listed is None or mentions is None:
+    answers = _git(
+        root,
+        ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", scope],
+        ["grep", "-z", "-l", "-I", "-F", "--untracked", "-e", "infisical", "--", scope],
+    )
+    if answers is None:
         return None
+    listed, mentions = answers
     wanted = set(mentions)
     found = Candidates()
     for name in dict.fromkeys(listed):

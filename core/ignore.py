@@ -10,8 +10,10 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pathspec
+if TYPE_CHECKING:
+    import pathspec
 
 ALWAYS_SKIPPED = frozenset({".git", ".hg", ".svn"})
 
@@ -29,6 +31,8 @@ class GitIgnore:
 
     def _spec(self, folder: str) -> pathspec.GitIgnoreSpec | None:
         """The rules of the ``.gitignore`` in ``folder`` (relative to root, "" for the root itself)."""
+        import pathspec  # not at import time: check inside a git repository never needs it
+
         if folder not in self._specs:
             base = os.path.join(self.root, folder)
             lines: list[str] = []
@@ -88,6 +92,8 @@ def _tame(line: str) -> str | None:
     Runs of three or more ``*`` mean what ``**`` means; collapsing them keeps a line such as
     ``**********x**********y`` from compiling into a regular expression that backtracks for seconds.
     """
+    import pathspec
+
     line = re.sub(r"\*{3,}", "**", line[:4096])
     try:
         pathspec.GitIgnoreSpec.from_lines([line])

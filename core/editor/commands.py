@@ -87,7 +87,7 @@ def syntax_problems(argv: tuple[str, ...]) -> tuple[command.ParsedCommand, tuple
 
 def site_problems(site: CommandSite, snapshot: Snapshot) -> tuple[Problem, ...]:
     """Every problem of one command line, remembered per (command line, catalog snapshot)."""
-    argv = tuple(site.argv)
+    argv = site.key
     parsed, problems = syntax_problems(argv)
     if parsed.subcommand is not command.CREATE or parsed.help or not snapshot.online:
         return problems
@@ -109,14 +109,16 @@ def workspace_scopes(text: str, kind: Kind | None, sites: Sequence[CommandSite] 
     completion; their paths say which folder subtrees the catalog should read)."""
     found: list[scope.Scope] = []
     for site in find_commands(text, kind) if sites is None else sites:
-        if not site.is_service_token:
-            continue
-        fields, _ = command.list_fields(syntax_problems(tuple(site.argv))[0], "scope")
-        for f, _occurrence in fields:
-            parsed_scope = scope.parse_scope_field(f)
-            if parsed_scope is not None and parsed_scope.environment.strip():
-                found.append(parsed_scope)
+        if site.is_service_token:
+            found += _scopes(site.key)
     return found
+
+
+@lru_cache(maxsize=8192)
+def _scopes(argv: tuple[str, ...]) -> tuple[scope.Scope, ...]:
+    fields, _ = command.list_fields(syntax_problems(argv)[0], "scope")
+    parsed = (scope.parse_scope_field(f) for f, _occurrence in fields)
+    return tuple(s for s in parsed if s is not None and s.environment.strip())
 
 
 # ---------------------------------------------------------------------- completion
