@@ -313,7 +313,7 @@ def main() -> int:
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus, {PASSES} passes (ratio: median [min-max])\n")
     asyncio.run(editor_figures())
     glob_figures()
-    for files in [int(n) for n in os.environ.get("BENCH_CHECK_FILES", "20000,200000").split(",")]:
+    for files in [int(n) for n in os.environ.get("BENCH_CHECK_FILES", "20000,200000").split(",") if n]:
         check_figures(files)
     return 0
 

@@ -7,6 +7,7 @@ their checks when ``on_update`` fires.
 
 from __future__ import annotations
 
+import bisect
 import threading
 import time
 import weakref
@@ -15,7 +16,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .folders import Need
+from .folders import Need, fixed_prefix
+from .glob import compile_glob
 from .models import Environment, ProjectInfo
 
 
@@ -68,6 +70,29 @@ class Snapshot:
 
     def environment(self, slug: str) -> Environment | None:
         return next((e for e in self.environments if e.slug == slug), None)
+
+    def covered(self, slug: str, glob: str) -> list[str]:
+        """The folders of ``slug`` that ``glob`` (a server path) grants access to, remembered per snapshot.
+
+        Only folders under the glob's fixed prefix can match, so a 5,000-folder catalog costs a bisection and
+        the few folders there, not 5,000 matches per scope per keystroke."""
+        memo = per_snapshot(self)
+        key = ("covered", slug, glob)
+        found: list[str] | None = memo.get(key)
+        if found is None:
+            ordered: list[str] | None = memo.get(("sorted", slug))
+            if ordered is None:
+                ordered = memo[("sorted", slug)] = sorted(self.folders.get(slug, ()))
+            prefix, _exact = fixed_prefix(glob)
+            if prefix == "/":
+                candidates = ordered
+            else:
+                low = bisect.bisect_left(ordered, prefix)
+                high = bisect.bisect_left(ordered, prefix + "0")  # "0" sorts right after "/"
+                candidates = ordered[low:high]
+            match = compile_glob(glob)
+            found = memo[key] = [f for f in candidates if match(f)]
+        return found
 
     def children(self, slug: str, parent: str) -> list[str]:
         """Names of the folders directly inside ``parent`` in environment ``slug`` (indexed once per snapshot:

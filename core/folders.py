@@ -44,18 +44,23 @@ def parent_of(path: str) -> str:
     return path.rsplit("/", 1)[0] or "/"
 
 
-def needs_for_scope(environment: str, path: str) -> list[Need]:
-    """What a scope's coverage depends on: the folders under its fixed prefix (and that prefix's own parent)."""
-    if not path.startswith("/"):
-        return []
+def fixed_prefix(path: str) -> tuple[str, bool]:
+    """The folder a glob path cannot leave (its leading segments without glob characters), and whether that
+    is the whole path (an exact folder)."""
     segments = [s for s in path.split("/") if s]
     fixed: list[str] = []
     for segment in segments:
         if any(c in GLOB_CHARS for c in segment):
             break
         fixed.append(segment)
-    prefix = "/" + "/".join(fixed)
-    exact = len(fixed) == len(segments)
+    return "/" + "/".join(fixed), len(fixed) == len(segments)
+
+
+def needs_for_scope(environment: str, path: str) -> list[Need]:
+    """What a scope's coverage depends on: the folders under its fixed prefix (and that prefix's own parent)."""
+    if not path.startswith("/"):
+        return []
+    prefix, exact = fixed_prefix(path)
     found = [Need(environment, parent_of(prefix), deep=False)] if prefix != "/" else []
     if not exact or prefix == "/":
         found.append(Need(environment, prefix, deep=not exact))

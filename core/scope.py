@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .glob import GlobSyntaxError, compile_glob, validate
+from .glob import GlobSyntaxError, validate
 from .problems import Fix, Problem
 
 MALFORMED = "--scope flag is malformed. Each scope flag should be in the following format: <env-slug>:<folder-path>"
@@ -314,12 +314,9 @@ def check_environment(scope: Scope, slugs: Sequence[str]) -> Problem | None:
     )
 
 
-def check_folders(scope: Scope, folders: Sequence[str]) -> Problem | None:
-    """Warn when the scope covers no existing folder of its environment (``folders`` includes "/")."""
-    if any(p.severity == "error" for p in lint_scope(scope)):
-        return None
-    match = compile_glob(scope.server_path)
-    if any(match(f) for f in folders):
+def check_folders(scope: Scope, covered: Sequence[str]) -> Problem | None:
+    """Warn when the scope covers no existing folder of its environment (``covered``: the folders it grants)."""
+    if covered or any(p.severity == "error" for p in lint_scope(scope)):
         return None
     return Problem(
         "warning",

@@ -80,8 +80,33 @@ def text_edit(edit: Edit, positions: PositionMap) -> types.TextEdit:
     return types.TextEdit(range=positions.range(edit.start, edit.end), new_text=edit.text)
 
 
+RETRIGGER = types.Command(title="", command="editor.action.triggerSuggest")
+
+
+def completion_items(
+    items: list[Completion], positions: PositionMap, *, snippets: bool, retrigger: bool, markdown: bool
+) -> list[types.CompletionItem]:
+    """Every item, sharing one Range per replaced span (a folder list at ``dev:/`` has 151 items, one span)."""
+    ranges: dict[tuple[int, int], types.Range] = {}
+    converted = []
+    for item in items:
+        span = (item.start, item.end)
+        if span not in ranges:
+            ranges[span] = positions.range(*span)
+        converted.append(
+            completion_item(item, positions, snippets=snippets, retrigger=retrigger, markdown=markdown, at=ranges[span])
+        )
+    return converted
+
+
 def completion_item(
-    item: Completion, positions: PositionMap, *, snippets: bool, retrigger: bool, markdown: bool
+    item: Completion,
+    positions: PositionMap,
+    *,
+    snippets: bool,
+    retrigger: bool,
+    markdown: bool,
+    at: types.Range | None = None,
 ) -> types.CompletionItem:
     new_text = item.new_text if snippets or not item.snippet else _PLACEHOLDER.sub("", item.new_text)
     documentation: str | types.MarkupContent | None = None
@@ -96,15 +121,13 @@ def completion_item(
         kind=KINDS[item.kind],
         detail=item.detail or None,
         documentation=documentation,
-        text_edit=types.TextEdit(range=positions.range(item.start, item.end), new_text=new_text),
+        text_edit=types.TextEdit(range=at or positions.range(item.start, item.end), new_text=new_text),
         filter_text=item.filter_text or item.new_text,
         sort_text=item.sort_text,
         insert_text_format=types.InsertTextFormat.Snippet
         if item.snippet and snippets
         else types.InsertTextFormat.PlainText,
-        command=types.Command(title="", command="editor.action.triggerSuggest")
-        if item.retrigger and retrigger
-        else None,
+        command=RETRIGGER if item.retrigger and retrigger else None,
     )
 
 

@@ -442,10 +442,9 @@ def on_completion(ls: InfisicalLanguageServer, params: types.CompletionParams) -
         and ls.catalog.want(context.project_id, result.wants)
     ):
         ls.catalog.refresh(context.project_id)  # read in the background; the list says it is incomplete
-    items = [
-        convert.completion_item(i, positions, snippets=ls.snippets, retrigger=ls.retrigger, markdown=ls.markdown)
-        for i in result.items
-    ]
+    items = convert.completion_items(
+        result.items, positions, snippets=ls.snippets, retrigger=ls.retrigger, markdown=ls.markdown
+    )
     return types.CompletionList(is_incomplete=result.incomplete, items=items)
 
 

@@ -12,7 +12,7 @@ from functools import lru_cache
 from .. import command, scope
 from ..catalog import Snapshot, per_snapshot
 from ..folders import Need, needs_for_scope
-from ..glob import compile_glob
+from ..glob import GlobSyntaxError
 from ..lexer import Word
 from ..problems import Problem
 from ..snippets import CommandSite, Kind, find_commands
@@ -68,7 +68,11 @@ def _catalog_problems(parsed: command.ParsedCommand, snapshot: Snapshot) -> list
         env = parsed_scope.environment
         needs = needs_for_scope(env.strip(), parsed_scope.server_path)
         if found is None and env in snapshot.folders and all(snapshot.knows_all(n) for n in needs):
-            found = scope.check_folders(parsed_scope, snapshot.folders[env])
+            try:
+                covered = snapshot.covered(env, parsed_scope.server_path)
+            except GlobSyntaxError:
+                covered = []  # lint_scope has said why; check_folders stays quiet on an unusable glob
+            found = scope.check_folders(parsed_scope, covered)
         if found is not None:
             problems.append(found.shifted(occurrence.word, occurrence.offset))
     return problems
@@ -363,12 +367,7 @@ def _scope_hover(scope_value: scope.Scope, on_env: bool, snapshot: Snapshot) -> 
     if env not in snapshot.folders:
         why = "folder list unavailable" + ("" if snapshot.online else ": offline")
         return f"`{scope_value.server_path}` in **{env}** ({why})"
-    memo = per_snapshot(snapshot)
-    key = ("covered", env, scope_value.server_path)
-    if key not in memo:
-        match = compile_glob(scope_value.server_path)
-        memo[key] = [f for f in snapshot.folders[env] if match(f)]
-    covered: list[str] = memo[key]
+    covered = snapshot.covered(env, scope_value.server_path)
     complete = all(snapshot.knows_all(n) for n in needs_for_scope(env, scope_value.server_path))
     partial = "" if complete else f" (so far: {snapshot.note or 'the folder list is still loading'})"
     if not covered:
