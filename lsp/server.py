@@ -89,7 +89,16 @@ class InfisicalLanguageServer(LanguageServer):
         self._ready: asyncio.Event | None = None
         self._waiting: set[str] = set()
         self.generation = 0  # bumped whenever the catalog changes, so cached document contexts expire
+        self.exited = False  # the client asked the process to exit (not merely disconnected)
         self.project_files = ProjectFiles(self._open_text)
+
+    def reset_session(self) -> None:
+        """Forget one client's session (its event loop, documents and timers) before serving the next."""
+        for pending in self._pending.values():
+            pending.cancel()
+        self.loop, self._ready = None, None
+        self.states, self._pending, self._waiting = {}, {}, set()
+        self._said_offline = False
 
     @property
     def ready(self) -> asyncio.Event:
@@ -412,6 +421,11 @@ def on_change(
             if other != uri:
                 ls.schedule(other)
     ls.schedule(uri, delay=0 if isinstance(params, types.DidOpenTextDocumentParams) else DEBOUNCE_SECONDS)
+
+
+@server.feature(types.EXIT)
+def on_exit(ls: InfisicalLanguageServer, params: Any = None) -> None:
+    ls.exited = True
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
@@ -778,6 +792,19 @@ def main(argv: list[str] | None = None) -> None:
     # fewer, cheaper collections: a full collection in the middle of a completion request was its p99
     gc.set_threshold(20_000, 20, 50)
     if args.tcp:
-        server.start_tcp(args.host, args.port)
+        serve_tcp(args.host, args.port)
     else:
         server.start_io()
+
+
+def serve_tcp(host: str, port: int) -> None:
+    """Serve one client at a time, for as long as the process lives.
+
+    pygls ends its TCP server when a client disconnects, so a port scan (connect, close) used to stop it;
+    each ended session is followed by a fresh one on the same port, with the session's state reset.
+    """
+    while True:
+        server.start_tcp(host, port)
+        if server.exited:
+            return
+        server.reset_session()

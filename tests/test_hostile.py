@@ -428,3 +428,47 @@ def test_workflow_context_repr_holds_no_credential(tmp_path: Path) -> None:
 
     ctx = workflows.Context({"INFISICAL_TOKEN": "eyJsecret.eyJsecret.sig"}, tmp_path, tmp_path)
     assert "eyJsecret" not in repr(ctx)
+
+
+def test_tcp_mode_survives_a_port_scan(tmp_path: Path) -> None:
+    """A client that connects and leaves (a port scan) must not stop a server started with --tcp."""
+    import socket
+    import sys
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    home = tmp_path / "home"
+    home.mkdir()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "infisical_tokens.lsp", "--tcp", "--port", str(port)],
+        env=base_env(home),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+
+        def connect() -> socket.socket:
+            for _ in range(100):
+                try:
+                    return socket.create_connection(("127.0.0.1", port), timeout=10)
+                except OSError:
+                    time.sleep(0.1)
+            raise AssertionError("the server is not listening")
+
+        for _ in range(3):
+            connect().close()  # the scan
+            time.sleep(0.2)
+        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}).encode()
+        with connect() as client:
+            client.sendall(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+            answer = b""
+            while b'"result"' not in answer:
+                chunk = client.recv(65536)
+                assert chunk, "the server closed the connection"
+                answer += chunk
+        assert b'"capabilities"' in answer and server.poll() is None
+    finally:
+        server.kill()
+        _, err = server.communicate(timeout=10)
+    assert b"Traceback" not in err
