@@ -2,7 +2,8 @@
 
 Output follows the Infisical CLI: human output and messages on stderr, ``--token-only`` prints the
 bare token on stdout, ``list``/``view`` print data on stdout. Exit 0 on success, 1 on any error
-(including a malformed scope, where the Infisical CLI exits 0), 130 on Ctrl-C.
+(including a malformed scope, where the Infisical CLI exits 0), 3 when ``rotate`` created the new token
+but could not delete the old one, 130 on Ctrl-C.
 """
 
 from __future__ import annotations
@@ -73,7 +74,11 @@ def run(argv: Sequence[str], ctx: workflows.Context, console: Console) -> int:
         return 0
     if console.problems(problems, argv) or parsed.subcommand is None:
         return 1
-    ctx = replace(ctx, warn=console.warn, confirm=console.confirm, read_stdin=console.read_line)
+
+    def deliver(created: workflows.Created) -> None:
+        _created(created, parsed, console)  # rotate: shown before the old token's delete is even tried
+
+    ctx = replace(ctx, warn=console.warn, confirm=console.confirm, read_stdin=console.read_line, deliver=deliver)
     try:
         outcome = workflows.run(parsed, ctx)
     except ProblemsError as err:
@@ -119,6 +124,29 @@ def _deleted(outcome: workflows.Deleted, parsed: command.ParsedCommand, console:
     return 0
 
 
+def _rotated(outcome: workflows.Rotated, parsed: command.ParsedCommand, console: Console) -> int:
+    """The new token was printed when it was created (``deliver``); say what became of the old one.
+
+    Exit 3 when the old token could not be deleted: the new one exists and was shown, the rotation is not done.
+    """
+    old = outcome.old
+    console.err(render.rotated_text(old.name, old.id, outcome.deleted, outcome.delete_error))
+    return 3 if outcome.delete_error else 0
+
+
+def _rotate_preview(outcome: workflows.RotatePreview, parsed: command.ParsedCommand, console: Console) -> int:
+    console.out(render.dry_run_text(outcome.dry_run))
+    action = "keep" if outcome.keep_old else "delete"
+    console.out(f"Then {action} the old service token '{outcome.old.name}' ({outcome.old.id}).\n")
+    return 0
+
+
+def _audited(outcome: workflows.AuditReport, parsed: command.ParsedCommand, console: Console) -> int:
+    chosen = "json" if parsed.flag_set("json") else parsed.string("format") or "text"
+    console.out(render.AUDIT_FORMATS[chosen](outcome))
+    return 1 if outcome.failed else 0
+
+
 def _checked(outcome: CheckReport, parsed: command.ParsedCommand, console: Console) -> int:
     console.out(outcome.formatted())
     if outcome.options.format == "text":
@@ -133,6 +161,9 @@ RENDERERS: dict[type, Callable[[Any, command.ParsedCommand, Console], int]] = {
     workflows.TokenList: _token_list,
     workflows.TokenView: _token_view,
     workflows.Deleted: _deleted,
+    workflows.Rotated: _rotated,
+    workflows.RotatePreview: _rotate_preview,
+    workflows.AuditReport: _audited,
     CheckReport: _checked,
 }
 

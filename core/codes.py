@@ -58,6 +58,17 @@ CODES: tuple[Code, ...] = (
     Code("json-path", "warning", "`defaultSecretPath` without a leading `/`"),
     Code("json-domain-invalid", "warning", "a `domain` that is not an http(s) URL"),
     Code("json-domain-trust", "warning", "the repository names another instance than the one you logged in to"),
+    Code("token-expired", "warning", "`audit`: the token has expired (it can only be deleted)", online=True),
+    Code("token-expiring", "warning", "`audit`: expires within `--expiring-within` days (default 7)", online=True),
+    Code("token-never-expires", "warning", "`audit`: the token never expires", online=True),
+    Code("token-never-used", "warning", "`audit`: never used, and older than `--unused-for` days", online=True),
+    Code("token-unused", "warning", "`audit`: not used for `--unused-for` days (default 30)", online=True),
+    Code("token-scope-no-folder", "warning", "`audit`: a scope covers no existing folder now", online=True),
+    Code("token-scope-exact-folder", "info", "`audit`: a scope names a folder whose subfolders it leaves out", True),
+    Code(
+        "token-protected-write", "error", "`audit`: write access to every folder of a `--protected` environment", True
+    ),
+    Code("token-duplicate", "warning", "`audit`: the same scopes and access as another token", online=True),
 )
 
 BY_CODE: dict[str, Code] = {c.code: c for c in CODES}

@@ -192,7 +192,65 @@ CHECK = Subcommand(
     examples=("infisical-tokens check .", "infisical-tokens check --online --format github"),
     group=None,
 )
-SUBCOMMANDS: dict[str, Subcommand] = {c.name: c for c in (CREATE, LIST, VIEW, DELETE)}
+ROTATE = Subcommand(
+    "rotate",
+    "Replace a service token with a new one of the same name, scopes, access and lifetime, then delete the old one",
+    (
+        PROJECT_ID,
+        Flag("name", "n", "string", "Name of the new token (default: the old token's name)", metavar="NAME"),
+        Flag(
+            "expiry-seconds",
+            "e",
+            "int",
+            "Lifetime of the new token in seconds, 0 = never (default: the old token's own lifetime)",
+            metavar="SECONDS",
+        ),
+        Flag("keep-old", None, "bool", "Create the new token but do not delete the old one"),
+        Flag("token-only", None, "bool", "When true, only the new service token will be printed"),
+        Flag("dry-run", None, "bool", "Show the create request and what would be deleted, without sending"),
+    ),
+    (Positional("TOKEN_ID", "the ID (or a unique prefix of at least 4 characters) shown by list", required=True),),
+    examples=('gh secret set INFISICAL_TOKEN --body "$(infisical-tokens service-token rotate 3f2a --token-only)"',),
+)
+AUDIT = Subcommand(
+    "audit",
+    "Find the project's risky or forgotten service tokens (for CI on a schedule)",
+    (
+        PROJECT_ID,
+        Flag("json", None, "bool", "Print the findings as JSON"),
+        Flag(
+            "format",
+            None,
+            "string",
+            "Output format: text, json or github (annotations)",
+            default="text",
+            metavar="FORMAT",
+            choices=("text", "json", "github"),
+        ),
+        Flag(
+            "fail-on",
+            None,
+            "string",
+            "Exit 1 when a finding is at least this severe: error, warning, info or never",
+            default="error",
+            metavar="SEVERITY",
+            choices=("error", "warning", "info", "never"),
+        ),
+        Flag(
+            "expiring-within", None, "int", "Days before expiry that count as expiring soon", default=7, metavar="DAYS"
+        ),
+        Flag("unused-for", None, "int", "Days without use that count as unused", default=30, metavar="DAYS"),
+        Flag(
+            "protected",
+            None,
+            "list",
+            "Environments where write access to every folder is an error",
+            default="prod,production",
+            metavar="SLUGS",
+        ),
+    ),
+)
+SUBCOMMANDS: dict[str, Subcommand] = {c.name: c for c in (CREATE, LIST, VIEW, DELETE, ROTATE, AUDIT)}
 TOP_LEVEL: dict[str, Subcommand] = {CHECK.name: CHECK}
 ALL_COMMANDS: tuple[Subcommand, ...] = (*SUBCOMMANDS.values(), *TOP_LEVEL.values())
 GROUP_SUMMARY = "Manage service tokens"
@@ -766,6 +824,7 @@ def create_options_from_values(
     expiry_seconds: int | None = None,
     project_id: str | None = None,
     dry_run: bool = False,
+    token_only: bool = False,
     now: float | None = None,
 ) -> tuple[CreateOptions, list[Problem]]:
     """The same options and checks from structured values (an editor's pickers): no flag strings involved."""
@@ -781,7 +840,7 @@ def create_options_from_values(
         name=DEFAULT_NAME if name is None else name,
         project_id=project_id or None,
         expiry_seconds=expiry,
-        token_only=False,
+        token_only=token_only,
         dry_run=dry_run,
     )
     return options, problems

@@ -27,7 +27,7 @@ from .problems import Problem
 
 if TYPE_CHECKING:
     from .models import TokenInfo
-    from .workflows import DryRun
+    from .workflows import AuditReport, DryRun
 
 
 def _flag_rows(flags: Sequence[Flag]) -> list[str]:
@@ -215,3 +215,55 @@ def dry_run_text(dry: DryRun) -> str:
             listed = ", ".join(folders) if folders else "none yet"
             lines.append(f"  {scope}: {listed}")
     return "\n".join(lines) + "\n"
+
+
+def rotated_text(old_name: str, old_id: str, deleted: bool, delete_error: str | None) -> str:
+    """What happened to the old token (the new one has been shown already)."""
+    if deleted:
+        return f"Deleted the old service token '{old_name}' ({old_id}).\n"
+    if delete_error is None:
+        return (
+            f"Kept the old service token '{old_name}' ({old_id}) (--keep-old). Delete it when nothing uses it: "
+            f"infisical-tokens service-token delete {old_id} --yes\n"
+        )
+    return (
+        f"The new token was created, but the old service token '{old_name}' ({old_id}) could not be deleted: "
+        f"{delete_error}\nFinish the rotation with: infisical-tokens service-token delete {old_id} --yes\n"
+    )
+
+
+def audit_text(report: AuditReport) -> str:
+    if not report.findings:
+        return f"No findings over {len(report.tokens)} service token(s) in project {report.project_id}.\n"
+    rows = [
+        (f.severity, f.code, f.token_id[:8], f.token_name or "-", f"{f.message} {f.hint}".strip())
+        for f in report.findings
+    ]
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(r[:4], widths, strict=True)) + "  " + r[4] for r in rows]
+    counts = {s: sum(1 for f in report.findings if f.severity == s) for s in ("error", "warning", "info")}
+    summary = ", ".join(f"{n} {s}(s)" for s, n in counts.items() if n)
+    lines.append(f"{len(report.findings)} finding(s) ({summary}) over {len(report.tokens)} service token(s).")
+    return "".join(line + "\n" for line in lines)
+
+
+def audit_json(report: AuditReport) -> str:
+    data = {
+        "projectId": report.project_id,
+        "tokens": len(report.tokens),
+        "findings": [f.as_json() for f in report.findings],
+    }
+    return json.dumps(data, indent=2) + "\n"
+
+
+def audit_github(report: AuditReport) -> str:
+    level = {"error": "error", "warning": "warning", "info": "notice"}
+    lines = []
+    for f in report.findings:
+        title = f"infisical {f.code}".replace(":", "%3A").replace(",", "%2C")
+        text = f"{f.token_name} ({f.token_id}): {f.message} {f.hint}".strip().replace("%", "%25").replace("\n", "%0A")
+        lines.append(f"::{level[f.severity]} title={title}::{text}")
+    return "".join(line + "\n" for line in lines)
+
+
+AUDIT_FORMATS = {"text": audit_text, "json": audit_json, "github": audit_github}

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import command, folders, resolve
+from .audit import AuditFinding, AuditOptions, audit, fails, lifetime_seconds
 from .errors import (
     APIError,
     ConfigError,
@@ -29,10 +31,10 @@ from .errors import (
     TransportError,
     UsageError,
 )
-from .glob import compile_glob
+from .glob import GlobSyntaxError, compile_glob
 from .problems import Problem, has_errors
 from .project import ProjectConfig
-from .scope import check_environment
+from .scope import check_environment, normalize_path
 from .session import Credentials, Target, custom_headers, load_credentials, resolve_target
 
 if TYPE_CHECKING:
@@ -66,6 +68,8 @@ class Context:
     domain: str | None = None
     project_id: str | None = None
     warn: Callable[[str], None] = field(default=lambda _text: None, compare=False)
+    # hands a new token to the person the moment it exists, before anything else can fail (rotate's delete)
+    deliver: Callable[[Created], None] = field(default=lambda _created: None, compare=False)
     confirm: Callable[[str], bool] = field(default=_no_confirmation, compare=False)
     read_stdin: Callable[[], str] = field(default=_no_stdin, compare=False)
 
@@ -139,7 +143,37 @@ class Deleted:
     info: TokenInfo
 
 
-Outcome = Created | DryRun | TokenList | TokenView | Deleted
+@dataclass(frozen=True)
+class Rotated:
+    """A rotation: the new token (already delivered), the old one, and whether the old one is gone."""
+
+    created: Created
+    old: TokenInfo
+    deleted: bool
+    delete_error: str | None = None  # why the old token is still there (the new one exists regardless)
+
+
+@dataclass(frozen=True)
+class RotatePreview:
+    dry_run: DryRun
+    old: TokenInfo
+    keep_old: bool
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    project_id: str
+    tokens: list[TokenInfo]
+    findings: list[AuditFinding]
+    options: AuditOptions
+    note: str | None = None  # why folder checks were partial or skipped
+
+    @property
+    def failed(self) -> bool:
+        return fails(self.findings, self.options.fail_on)
+
+
+Outcome = Created | DryRun | TokenList | TokenView | Deleted | Rotated | RotatePreview | AuditReport
 
 
 class CreateFailed(InfisicalTokensError):
@@ -329,6 +363,9 @@ def dry_run(plan: CreatePlan, ctx: Context, domain: str | None = None) -> DryRun
         return DryRun(client.api_url + CREATE_PATH, plan.body(""), cover, plan, coverage_note=note)
 
 
+preview_create = dry_run  # for callers whose own ``dry_run`` is a flag
+
+
 def create(plan: CreatePlan, ctx: Context, domain: str | None = None) -> Created:
     """Check the plan against the project and send it, once: a create is never retried."""
     connection = connect(ctx, plan.config, domain)
@@ -425,6 +462,88 @@ def delete(ctx: Context, wanted: str, project_id: str | None = None, domain: str
             raise DeleteFailed(err) from None
 
 
+# ---------------------------------------------------------------------- rotate and audit
+
+
+def rotate(
+    ctx: Context,
+    wanted: str,
+    project_id: str | None = None,
+    domain: str | None = None,
+    *,
+    name: str | None = None,
+    expiry_seconds: int | None = None,
+    keep_old: bool = False,
+    dry_run: bool = False,
+    token_only: bool = False,
+) -> Rotated | RotatePreview:
+    """A new token with the old one's name, scopes, access and lifetime; then the old one is deleted.
+
+    Nothing is lost whatever fails: a failed create leaves the old token untouched (CreateFailed), the new
+    token is delivered (``ctx.deliver``) before the delete is tried, and a failed delete is reported with the
+    old token's ID. Nothing is retried.
+    """
+    config, resolved = _project(project_id, ctx)
+    connection = connect(ctx, config, domain)
+    require_user(connection.credentials, "rotate")
+    with connection.client as client:
+        old = find_token(client.list_service_tokens(resolved), wanted.strip(), resolved)
+    options, problems = command.create_options_from_values(
+        [s.text for s in old.scopes],
+        list(old.permissions),
+        name=old.name if name is None else name,
+        expiry_seconds=lifetime_seconds(old) if expiry_seconds is None else expiry_seconds,
+        project_id=resolved,
+        dry_run=dry_run,
+        token_only=token_only,
+    )
+    plan = plan_create(options, problems, ctx)
+    if dry_run:
+        return RotatePreview(preview_create(plan, ctx, domain), old, keep_old)
+    created = create(plan, ctx, domain)
+    ctx.deliver(created)
+    if keep_old:
+        return Rotated(created, old, deleted=False)
+    with connect(ctx, config, domain).client as client:
+        try:
+            client.delete_service_token(old.id)
+        except (APIError, TransportError) as err:
+            return Rotated(created, old, deleted=False, delete_error=str(err))
+    return Rotated(created, old, deleted=True)
+
+
+def run_audit(
+    ctx: Context, options: AuditOptions, project_id: str | None = None, domain: str | None = None
+) -> AuditReport:
+    """Every finding over the project's tokens; folder checks read only the scopes' subtrees (rate limits)."""
+    config, resolved = _project(project_id, ctx)
+    with connect(ctx, config, domain).client as client:
+        tokens = client.list_service_tokens(resolved)
+        project = fetch_project(client, resolved, strict=False)
+        slugs = (
+            [e.slug for e in project.environments]
+            if project
+            else sorted({s.environment for t in tokens for s in t.scopes})
+        )
+        store = folders.FolderStore(client.api_url, resolved, folders.cache_dir(ctx.env, ctx.home))
+        needs = [folders.Need(slug, "/", deep=True) for slug in slugs]
+        result = folders.read(client, resolved, needs, store)
+    note = result.note()
+    tree = folders.as_tree(store, slugs) if result.complete else None
+    if note:
+        ctx.warn(f"folder checks skipped: {note}")
+
+    def covered(env: str, glob: str) -> list[str] | None:
+        try:
+            match = compile_glob(normalize_path(glob))
+        except GlobSyntaxError:
+            return None
+        return [f for f in (tree or {}).get(env, []) if match(f)]
+
+    findings = audit(tokens, time.time(), options, tree, covered)
+    return AuditReport(resolved, tokens, findings, options, note)
+
+
 # ---------------------------------------------------------------------- one table from command to workflow
 
 
@@ -452,6 +571,39 @@ def _run_delete(parsed: command.ParsedCommand, ctx: Context) -> Deleted:
     return delete(ctx, parsed.positionals[0][1], parsed.string("projectId"), parsed.string("domain"))
 
 
+def _run_rotate(parsed: command.ParsedCommand, ctx: Context) -> Rotated | RotatePreview:
+    expiry = parsed.last("expiry-seconds")
+    return rotate(
+        ctx,
+        parsed.positionals[0][1],
+        parsed.string("projectId"),
+        parsed.string("domain"),
+        name=parsed.string("name"),
+        expiry_seconds=command.parse_go_int(expiry.value) if expiry is not None else None,
+        keep_old=parsed.flag_set("keep-old"),
+        dry_run=parsed.flag_set("dry-run"),
+        token_only=parsed.flag_set("token-only"),
+    )
+
+
+def _run_audit(parsed: command.ParsedCommand, ctx: Context) -> AuditReport:
+    def days(name: str, default: int) -> int:
+        given = parsed.last(name)
+        value = command.parse_go_int(given.value) if given is not None else default
+        if value < 0:
+            raise UsageError(f"--{name} must be 0 or more days.")
+        return value
+
+    protected = [f.text.strip() for f, _o in command.list_fields(parsed, "protected")[0]]
+    options = AuditOptions(
+        expiring_within_days=days("expiring-within", 7),
+        unused_for_days=days("unused-for", 30),
+        protected=tuple(protected) if parsed.last("protected") else ("prod", "production"),
+        fail_on=parsed.string("fail-on") or "error",
+    )
+    return run_audit(ctx, options, parsed.string("projectId"), parsed.string("domain"))
+
+
 def _run_check(parsed: command.ParsedCommand, ctx: Context) -> CheckReport:
     from . import check
 
@@ -464,6 +616,8 @@ WORKFLOWS: Mapping[command.Subcommand, Workflow] = {
     command.LIST: _run_list,
     command.VIEW: _run_view,
     command.DELETE: _run_delete,
+    command.ROTATE: _run_rotate,
+    command.AUDIT: _run_audit,
     command.CHECK: _run_check,
 }
 

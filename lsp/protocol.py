@@ -17,6 +17,10 @@ LIST_FOLDERS = "infisical.server.listFolders"
 LIST_PROJECTS = "infisical.server.listProjects"
 REFRESH = "infisical.server.refreshCatalog"
 STATUS = "infisical.server.status"
+LIST_TOKENS = "infisical.server.listTokens"
+ROTATE = "infisical.server.rotateServiceToken"
+DELETE = "infisical.server.deleteServiceToken"
+AUDIT = "infisical.server.auditServiceTokens"
 
 
 class DocumentArgs(TypedDict, total=False):
@@ -95,6 +99,60 @@ class RefreshAnswer(TypedDict):
     reason: str | None
 
 
+class TokenArgs(TypedDict, total=False):
+    """One of the project's tokens, by ID (or a unique prefix of at least 4 characters)."""
+
+    uri: str
+    projectId: str
+    tokenId: str
+
+
+class TokenItem(TypedDict):
+    id: str
+    name: str
+    scopes: list[str]
+    permissions: list[str]
+    expiresAt: str | None
+    lastUsed: str | None
+
+
+class TokensAnswer(TypedDict, total=False):
+    ok: bool
+    message: str
+    tokens: list[TokenItem]
+
+
+class RotateAnswer(TypedDict, total=False):
+    ok: bool
+    message: str  # why nothing was rotated, or (with ok) what became of the old token
+    token: str  # the new token, to the client that asked (clientHandlesTokens)
+    masked: str
+    name: str
+    oldId: str
+    oldDeleted: bool
+
+
+class DeleteAnswer(TypedDict, total=False):
+    ok: bool
+    message: str
+
+
+class FindingItem(TypedDict):
+    code: str
+    severity: str
+    tokenId: str
+    tokenName: str
+    message: str
+    hint: str
+
+
+class AuditAnswer(TypedDict, total=False):
+    ok: bool
+    message: str
+    findings: list[FindingItem]
+    tokens: int
+
+
 COMMANDS: dict[str, tuple[type, type]] = {
     CREATE: (CreateArgs, CreateAnswer),
     LIST_ENVIRONMENTS: (DocumentArgs, EnvironmentsAnswer),
@@ -102,6 +160,10 @@ COMMANDS: dict[str, tuple[type, type]] = {
     LIST_PROJECTS: (DocumentArgs, ProjectsAnswer),
     REFRESH: (DocumentArgs, RefreshAnswer),
     STATUS: (DocumentArgs, StatusAnswer),
+    LIST_TOKENS: (DocumentArgs, TokensAnswer),
+    ROTATE: (TokenArgs, RotateAnswer),
+    DELETE: (TokenArgs, DeleteAnswer),
+    AUDIT: (DocumentArgs, AuditAnswer),
 }
 
 

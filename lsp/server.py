@@ -25,6 +25,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.workspace import TextDocument
 
 from infisical_tokens.core import __version__, command, editor, render, resolve, workflows
+from infisical_tokens.core.audit import AuditOptions
 from infisical_tokens.core.catalog import Catalog, Snapshot
 from infisical_tokens.core.editor.context import document_context
 from infisical_tokens.core.errors import InfisicalTokensError, ProblemsError, UsageError
@@ -759,6 +760,106 @@ async def refresh_catalog(ls: InfisicalLanguageServer, request: dict[str, Any]) 
         if progress:
             ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message="done"))
     return {"online": online, "reason": reason}
+
+
+# ---------------------------------------------------------------------- rotate, delete, audit (the palette)
+
+
+def _token_failure(reason: str) -> dict[str, Any]:
+    return {"ok": False, "message": redact(reason)}
+
+
+def _project_of(ls: InfisicalLanguageServer, request: dict[str, Any]) -> tuple[workflows.Context, str | None]:
+    ctx = ls.workflow_context(str(request.get("uri") or ""))
+    project_id = request.get("projectId") if isinstance(request.get("projectId"), str) else None
+    return ctx, project_id
+
+
+async def _in_thread(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    return await asyncio.get_running_loop().run_in_executor(None, functools.partial(fn, *args, **kwargs))
+
+
+@server_command(protocol.LIST_TOKENS, _token_failure)
+async def list_tokens(ls: InfisicalLanguageServer, request: dict[str, Any]) -> protocol.TokensAnswer:
+    await ls.until_ready()
+    ctx, project_id = _project_of(ls, request)
+    try:
+        listed = await _in_thread(workflows.list_tokens, ctx, project_id)
+    except InfisicalTokensError as err:
+        return {"ok": False, "message": redact(str(err))}
+    tokens: list[protocol.TokenItem] = [
+        {
+            "id": t.id,
+            "name": t.name,
+            "scopes": [s.text for s in t.scopes],
+            "permissions": list(t.permissions),
+            "expiresAt": t.expires_at,
+            "lastUsed": t.last_used,
+        }
+        for t in listed.tokens
+    ]
+    return {"ok": True, "tokens": tokens}
+
+
+@server_command(protocol.ROTATE, _token_failure)
+async def rotate_service_token(ls: InfisicalLanguageServer, request: dict[str, Any]) -> protocol.RotateAnswer:
+    """Rotate for a client that takes the new token (our extension: it goes to the clipboard, nowhere else)."""
+    await ls.until_ready()
+    if not ls.settings.client_handles_tokens:
+        return {"ok": False, "message": "Rotate from a terminal: infisical-tokens service-token rotate ID --token-only"}
+    ctx, project_id = _project_of(ls, request)
+    try:
+        outcome = await _in_thread(workflows.rotate, ctx, str(request.get("tokenId") or ""), project_id)
+    except ProblemsError as err:
+        return {"ok": False, "message": redact(err.problems[0].text())}
+    except InfisicalTokensError as err:
+        return {"ok": False, "message": redact(str(err))}
+    assert isinstance(outcome, workflows.Rotated)
+    old = outcome.old
+    return {
+        "ok": True,
+        "token": outcome.created.token,
+        "masked": mask_token(outcome.created.token),
+        "name": outcome.created.info.name,
+        "oldId": old.id,
+        "oldDeleted": outcome.deleted,
+        "message": render.rotated_text(old.name, old.id, outcome.deleted, outcome.delete_error).strip(),
+    }
+
+
+@server_command(protocol.DELETE, _token_failure)
+async def delete_service_token(ls: InfisicalLanguageServer, request: dict[str, Any]) -> protocol.DeleteAnswer:
+    """Delete a token the person picked and confirmed in the client."""
+    await ls.until_ready()
+    ctx, project_id = _project_of(ls, request)
+    ctx = replace(ctx, confirm=lambda _label: True)
+    try:
+        deleted = await _in_thread(workflows.delete, ctx, str(request.get("tokenId") or ""), project_id)
+    except InfisicalTokensError as err:
+        return {"ok": False, "message": redact(str(err))}
+    return {"ok": True, "message": f"Deleted service token '{deleted.info.name}' ({deleted.info.id})."}
+
+
+@server_command(protocol.AUDIT, _token_failure)
+async def audit_service_tokens(ls: InfisicalLanguageServer, request: dict[str, Any]) -> protocol.AuditAnswer:
+    await ls.until_ready()
+    ctx, project_id = _project_of(ls, request)
+    try:
+        report = await _in_thread(workflows.run_audit, ctx, AuditOptions(), project_id)
+    except InfisicalTokensError as err:
+        return {"ok": False, "message": redact(str(err))}
+    findings: list[protocol.FindingItem] = [
+        {
+            "code": f.code,
+            "severity": f.severity,
+            "tokenId": f.token_id,
+            "tokenName": f.token_name,
+            "message": f.message,
+            "hint": f.hint,
+        }
+        for f in report.findings
+    ]
+    return {"ok": True, "findings": findings, "tokens": len(report.tokens)}
 
 
 # ---------------------------------------------------------------------- entry point

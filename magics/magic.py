@@ -66,6 +66,30 @@ class TokenTable:
         return f"<table><tr>{head}</tr>{rows}</table>"
 
 
+class AuditTable:
+    """Audit findings: text in a terminal, an HTML table in a notebook."""
+
+    def __init__(self, report: workflows.AuditReport) -> None:
+        self.report = report
+
+    def __repr__(self) -> str:
+        return render.audit_text(self.report).rstrip("\n")
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<th>{h}</th>" for h in ("Severity", "Code", "Token", "Name", "Finding"))
+        rows = "".join(
+            "<tr>"
+            + "".join(
+                f"<td>{html.escape(v)}</td>"
+                for v in (f.severity, f.code, f.token_id, f.token_name, f"{f.message} {f.hint}".strip())
+            )
+            + "</tr>"
+            for f in self.report.findings
+        )
+        summary = f"<p>{len(self.report.findings)} finding(s) over {len(self.report.tokens)} token(s).</p>"
+        return f"<table><tr>{head}</tr>{rows}</table>{summary}"
+
+
 class TokenDetails:
     def __init__(self, info: TokenInfo) -> None:
         self.info = info
@@ -207,6 +231,19 @@ class InfisicalMagics(Magics, Configurable):
     def _checked(self, outcome: CheckReport, extra: dict[str, str | bool]) -> None:
         print(outcome.formatted() + outcome.summary())
 
+    def _rotated(self, outcome: workflows.Rotated, extra: dict[str, str | bool]) -> Any:
+        """The new token, masked, like create; the old token's fate printed (nothing is lost if its delete failed)."""
+        old = outcome.old
+        print(render.rotated_text(old.name, old.id, outcome.deleted, outcome.delete_error), end="")
+        return self._created(outcome.created, extra)
+
+    def _rotate_preview(self, outcome: workflows.RotatePreview, extra: dict[str, str | bool]) -> None:
+        print(render.dry_run_text(outcome.dry_run), end="")
+        print(f"Then {'keep' if outcome.keep_old else 'delete'} the old service token '{outcome.old.name}'.")
+
+    def _audited(self, outcome: workflows.AuditReport, extra: dict[str, str | bool]) -> AuditTable:
+        return AuditTable(outcome)
+
 
 def _warn(text: str) -> None:
     print(f"Warning: {text}", file=sys.stderr)
@@ -224,5 +261,8 @@ RENDERERS: dict[type, Callable[[InfisicalMagics, Any, dict[str, str | bool]], An
     workflows.TokenList: InfisicalMagics._token_list,
     workflows.TokenView: InfisicalMagics._token_view,
     workflows.Deleted: InfisicalMagics._deleted,
+    workflows.Rotated: InfisicalMagics._rotated,
+    workflows.RotatePreview: InfisicalMagics._rotate_preview,
+    workflows.AuditReport: InfisicalMagics._audited,
     CheckReport: InfisicalMagics._checked,
 }

@@ -110,7 +110,27 @@ def main() -> int:
             stdin=token,
             note="Or ask the server about a token you hold, with no login at all",
         )
-        show(["service-token", "delete", token_id, "--yes"], env, repo, note="Revoke it")
+        show(
+            ["service-token", "create", "--scope=prod:/**", "-a", "read,write", "--name=deployer", "-e", "0"],
+            env,
+            repo,
+            note="A forgotten kind of token: write access to all of prod, never expiring",
+        )
+        show(
+            ["service-token", "audit", "--fail-on", "never"],
+            env,
+            repo,
+            note="Audit the project's tokens (in CI: --format github, and exit 1 on an error finding)",
+        )
+        out = show(
+            ["service-token", "rotate", token_id[:8]],
+            env,
+            repo,
+            note="Rotate: a new token with the same name, scopes, access and lifetime; then the old one is deleted",
+        )
+        new_id = next(line.split(": ", 1)[1] for line in out.splitlines() if line.startswith("Service Token: "))
+        show(["service-token", "list"], env, repo)
+        show(["service-token", "delete", new_id.split(".")[1], "--yes"], env, repo, note="Revoke it")
         show(["service-token", "list"], env, repo)
     return 0
 

@@ -8,7 +8,14 @@ from pathlib import Path
 from infisical_tokens.core.codes import BY_CODE, CODES, markdown_table
 
 ROOT = Path(__file__).resolve().parent.parent
-EMITTERS = {"Problem": 1, "Finding": 1, "problem": 1, "_on_value": 2}  # constructor or helper -> index of `code`
+EMITTERS = {
+    "Problem": 1,
+    "Finding": 1,
+    "problem": 1,
+    "_on_value": 2,
+    "AuditFinding": 0,
+    "add": 0,
+}  # constructor or helper -> index of `code`
 
 
 def emitted_codes() -> dict[str, str]:

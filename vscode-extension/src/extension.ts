@@ -1,6 +1,7 @@
 // Activation: wire the modules of src/common together and register the palette commands.
 import * as vscode from "vscode";
 import { askForRequest, createServiceToken } from "./create";
+import { auditFlow, rotateFlow } from "./tokens";
 import { Log } from "./common/log";
 import { type PythonExtensionApi, fromPythonExtension, resolveInterpreter } from "./common/python";
 import { REFRESH, STATUS, type CreateArgs } from "./common/protocol";
@@ -13,6 +14,8 @@ export const COMMANDS = {
   restart: "infisical.restartServer",
   logs: "infisical.showLogs",
   refresh: "infisical.refreshEnvironments",
+  rotate: "infisical.rotateServiceToken",
+  audit: "infisical.auditServiceTokens",
 } as const;
 
 const server = new Server();
@@ -93,6 +96,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }
       const wanted = request ?? (await askForRequest(server, vscode.window.activeTextEditor?.document.uri.toString()));
       if (wanted) await createServiceToken(server, wanted);
+    }),
+    vscode.commands.registerCommand(COMMANDS.rotate, async () => {
+      if (server.running) await rotateFlow(server, vscode.window.activeTextEditor?.document.uri.toString());
+    }),
+    vscode.commands.registerCommand(COMMANDS.audit, async () => {
+      if (server.running) await auditFlow(server, vscode.window.activeTextEditor?.document.uri.toString());
     }),
     vscode.commands.registerCommand(COMMANDS.restart, restart),
     vscode.commands.registerCommand(COMMANDS.logs, () => log.show()),

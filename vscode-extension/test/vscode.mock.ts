@@ -9,6 +9,7 @@ export const state = {
   commands: new Map<string, (...args: any[]) => any>(),
   quickPicks: [] as any[],
   inputs: [] as (string | undefined)[],
+  warningAnswers: [] as (string | undefined)[],
   trusted: true,
   config: {} as Record<string, unknown>,
 };
@@ -18,7 +19,7 @@ const disposable = { dispose() {} };
 export const window = {
   showInformationMessage: vi.fn(async (m: string) => { state.info.push(m); return undefined; }),
   showErrorMessage: vi.fn(async (m: string) => { state.errors.push(m); return undefined; }),
-  showWarningMessage: vi.fn(async (m: string) => { state.warnings.push(m); return undefined; }),
+  showWarningMessage: vi.fn(async (m: string) => { state.warnings.push(m); return state.warningAnswers.shift(); }),
   showQuickPick: vi.fn(async () => state.quickPicks.shift()),
   showInputBox: vi.fn(async () => state.inputs.shift()),
   createOutputChannel: vi.fn(() => ({ appendLine: vi.fn(), show: vi.fn(), dispose() {} })),

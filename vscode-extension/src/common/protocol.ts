@@ -5,6 +5,17 @@ export const LIST_FOLDERS = "infisical.server.listFolders";
 export const LIST_PROJECTS = "infisical.server.listProjects";
 export const REFRESH = "infisical.server.refreshCatalog";
 export const STATUS = "infisical.server.status";
+export const LIST_TOKENS = "infisical.server.listTokens";
+export const ROTATE = "infisical.server.rotateServiceToken";
+export const DELETE = "infisical.server.deleteServiceToken";
+export const AUDIT = "infisical.server.auditServiceTokens";
+
+export interface AuditAnswer {
+  ok?: boolean;
+  message?: string;
+  findings?: FindingItem[];
+  tokens?: number;
+}
 
 export interface CreateAnswer {
   ok?: boolean;
@@ -31,6 +42,11 @@ export interface CreateArgs {
   dryRun?: boolean;
 }
 
+export interface DeleteAnswer {
+  ok?: boolean;
+  message?: string;
+}
+
 export interface DocumentArgs {
   uri?: string;
   projectId?: string;
@@ -44,6 +60,15 @@ export interface EnvironmentItem {
 export interface EnvironmentsAnswer {
   online: boolean;
   environments: EnvironmentItem[];
+}
+
+export interface FindingItem {
+  code: string;
+  severity: string;
+  tokenId: string;
+  tokenName: string;
+  message: string;
+  hint: string;
 }
 
 export interface FolderArgs {
@@ -72,12 +97,43 @@ export interface RefreshAnswer {
   reason: string | null;
 }
 
+export interface RotateAnswer {
+  ok?: boolean;
+  message?: string;
+  token?: string;
+  masked?: string;
+  name?: string;
+  oldId?: string;
+  oldDeleted?: boolean;
+}
+
 export interface StatusAnswer {
   projectId: string | null;
   defaultEnvironment: string;
   branchMapping: Record<string, string>;
   online: boolean;
   reason: string | null;
+}
+
+export interface TokenArgs {
+  uri?: string;
+  projectId?: string;
+  tokenId?: string;
+}
+
+export interface TokenItem {
+  id: string;
+  name: string;
+  scopes: string[];
+  permissions: string[];
+  expiresAt: string | null;
+  lastUsed: string | null;
+}
+
+export interface TokensAnswer {
+  ok?: boolean;
+  message?: string;
+  tokens?: TokenItem[];
 }
 
 export interface CommandMap {
@@ -87,4 +143,8 @@ export interface CommandMap {
   [LIST_PROJECTS]: { args: DocumentArgs; answer: ProjectsAnswer };
   [REFRESH]: { args: DocumentArgs; answer: RefreshAnswer };
   [STATUS]: { args: DocumentArgs; answer: StatusAnswer };
+  [LIST_TOKENS]: { args: DocumentArgs; answer: TokensAnswer };
+  [ROTATE]: { args: TokenArgs; answer: RotateAnswer };
+  [DELETE]: { args: TokenArgs; answer: DeleteAnswer };
+  [AUDIT]: { args: DocumentArgs; answer: AuditAnswer };
 }

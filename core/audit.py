@@ -1,0 +1,147 @@
+"""Findings over a project's service tokens: expired, expiring, immortal, unused, reading nothing, too broad.
+
+Pure: tokens, the project's folders (where known) and today's date in, findings out. The workflow in
+:mod:`workflows` fetches; the faces present (text, JSON, GitHub annotations, an HTML table, a VS Code list).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from .codes import Severity
+from .folders import fixed_prefix
+from .models import TokenInfo
+
+RANK = {"info": 1, "warning": 2, "error": 3, "never": 4}
+DAY = 86400.0
+
+
+@dataclass(frozen=True)
+class AuditOptions:
+    expiring_within_days: int = 7
+    unused_for_days: int = 30
+    protected: tuple[str, ...] = ("prod", "production")
+    fail_on: str = "error"  # error, warning, info or never
+
+
+@dataclass(frozen=True)
+class AuditFinding:
+    code: str
+    severity: Severity
+    token_id: str
+    token_name: str
+    message: str
+    hint: str = ""
+
+    def as_json(self) -> dict[str, str]:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "tokenId": self.token_id,
+            "tokenName": self.token_name,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+def _time(text: str | None) -> float | None:
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+def lifetime_seconds(token: TokenInfo) -> int:
+    """The token's own lifetime (``expiresAt - createdAt``); 0 when it never expires."""
+    expires, created = _time(token.expires_at), _time(token.created_at)
+    if token.expires_at is None:
+        return 0
+    if expires is None or created is None or expires <= created:
+        return 86400
+    return max(1, round(expires - created))
+
+
+Covered = Callable[[str, str], list[str] | None]  # (environment, glob) -> folders it covers; None: unknown
+
+
+def audit(
+    tokens: Sequence[TokenInfo],
+    now: float,
+    options: AuditOptions,
+    folders: Mapping[str, Sequence[str]] | None = None,
+    covered: Covered | None = None,
+) -> list[AuditFinding]:
+    """Every finding, token by token, in list order (``folders``/``covered`` None: folder checks skipped)."""
+    found: list[AuditFinding] = []
+    seen: dict[tuple[tuple[str, ...], tuple[str, ...]], TokenInfo] = {}
+    for token in tokens:
+
+        def add(code: str, severity: Severity, message: str, hint: str = "", token: TokenInfo = token) -> None:
+            found.append(AuditFinding(code, severity, token.id, token.name, message, hint))
+
+        expires, last_used, created = _time(token.expires_at), _time(token.last_used), _time(token.created_at)
+        if token.expires_at is None:
+            add("token-never-expires", "warning", "Never expires.", "Rotate it with an expiry: `rotate ID -e 7776000`.")
+        elif expires is not None and expires <= now:
+            add("token-expired", "warning", "Has expired.", "It can no longer be used: delete it.")
+        elif expires is not None and expires - now <= options.expiring_within_days * DAY:
+            left = expires - now
+            when = f"{left / DAY:.1f} days" if left >= DAY else f"{max(1, round(left / 3600))} hour(s)"
+            add("token-expiring", "warning", f"Expires in {when}.", "Rotate it before then: `rotate ID`.")
+        if last_used is None and token.last_used is None:
+            if created is None or now - created >= options.unused_for_days * DAY:
+                add("token-never-used", "warning", "Has never been used.", "If nothing needs it, delete it.")
+        elif last_used is not None and now - last_used >= options.unused_for_days * DAY:
+            days = int((now - last_used) // DAY)
+            add("token-unused", "warning", f"Not used for {days} days.", "If nothing needs it, delete it.")
+        writes = "write" in token.permissions
+        for scope in token.scopes:
+            env, path = scope.environment, scope.secret_path
+            known = covered(env, path) if covered is not None and folders is not None and env in folders else None
+            if known is not None and not known:
+                add(
+                    "token-scope-no-folder",
+                    "warning",
+                    f"Scope {scope.text} covers no existing folder now.",
+                    "Was the folder renamed? The token reads nothing there.",
+                )
+            prefix, exact = fixed_prefix(path) if path.startswith("/") else (path, False)
+            if exact and folders is not None and prefix != "/":
+                below = [f for f in folders.get(env, ()) if f.startswith(prefix.rstrip("/") + "/")]
+                if below:
+                    add(
+                        "token-scope-exact-folder",
+                        "info",
+                        f"Scope {scope.text} covers {prefix} itself only, not its {len(below)} subfolder(s).",
+                        f"If they were meant, rotate with {env}:{prefix}/**.",
+                    )
+            everything = path in ("/**", "/**/*", "**")
+            if not everything and known is not None and folders is not None and env in folders:
+                everything = len(known) == len(folders[env]) and len(known) > 1
+            if writes and env in options.protected and everything:
+                add(
+                    "token-protected-write",
+                    "error",
+                    f"Can write every folder of the protected environment '{env}'.",
+                    "Narrow its scope or drop write access: rotate or delete it.",
+                )
+        key = (tuple(sorted(s.text for s in token.scopes)), tuple(sorted(token.permissions)))
+        twin = seen.get(key)
+        if twin is not None:
+            add(
+                "token-duplicate",
+                "warning",
+                f"Has the same scopes and access as '{twin.name}' ({twin.id}).",
+                "One of them is probably forgotten.",
+            )
+        else:
+            seen[key] = token
+    return found
+
+
+def fails(findings: Sequence[AuditFinding], fail_on: str) -> bool:
+    return any(RANK[f.severity] >= RANK[fail_on] for f in findings)
