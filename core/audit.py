@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 from .codes import Severity
 from .folders import fixed_prefix
-from .models import TokenInfo
+from .models import TokenInfo, parse_time
 
 RANK = {"info": 1, "warning": 2, "error": 3, "never": 4}
 DAY = 86400.0
@@ -46,18 +45,9 @@ class AuditFinding:
         }
 
 
-def _time(text: str | None) -> float | None:
-    if not text:
-        return None
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
-    except ValueError:
-        return None
-
-
 def lifetime_seconds(token: TokenInfo) -> int:
     """The token's own lifetime (``expiresAt - createdAt``); 0 when it never expires."""
-    expires, created = _time(token.expires_at), _time(token.created_at)
+    expires, created = parse_time(token.expires_at), parse_time(token.created_at)
     if token.expires_at is None:
         return 0
     if expires is None or created is None or expires <= created:
@@ -83,7 +73,11 @@ def audit(
         def add(code: str, severity: Severity, message: str, hint: str = "", token: TokenInfo = token) -> None:
             found.append(AuditFinding(code, severity, token.id, token.name, message, hint))
 
-        expires, last_used, created = _time(token.expires_at), _time(token.last_used), _time(token.created_at)
+        expires, last_used, created = (
+            parse_time(token.expires_at),
+            parse_time(token.last_used),
+            parse_time(token.created_at),
+        )
         if token.expires_at is None:
             add("token-never-expires", "warning", "Never expires.", "Rotate it with an expiry: `rotate ID -e 7776000`.")
         elif expires is not None and expires <= now:

@@ -95,6 +95,15 @@ PROJECT_ID = Flag(
     metavar="ID",
 )
 JSON = Flag("json", None, "bool", "Print JSON instead of a table")
+FORMAT = Flag(
+    "format",
+    None,
+    "string",
+    "Output format: text, json or github (annotations)",
+    default="text",
+    metavar="FORMAT",
+    choices=("text", "json", "github"),
+)
 
 GLOBAL_FLAGS: tuple[Flag, ...] = (
     Flag(
@@ -170,15 +179,7 @@ CHECK = Subcommand(
     "check",
     "Check .infisical.json files and `infisical service-token` command lines (for CI and pre-commit)",
     (
-        Flag(
-            "format",
-            None,
-            "string",
-            "Output format: text, json or github (annotations)",
-            default="text",
-            metavar="FORMAT",
-            choices=("text", "json", "github"),
-        ),
+        FORMAT,
         Flag("online", None, "bool", "Also check against the project's environments and folders"),
         Flag(
             "projectId",
@@ -218,15 +219,7 @@ AUDIT = Subcommand(
     (
         PROJECT_ID,
         Flag("json", None, "bool", "Print the findings as JSON"),
-        Flag(
-            "format",
-            None,
-            "string",
-            "Output format: text, json or github (annotations)",
-            default="text",
-            metavar="FORMAT",
-            choices=("text", "json", "github"),
-        ),
+        FORMAT,
         Flag(
             "fail-on",
             None,

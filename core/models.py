@@ -8,7 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+
+
+def parse_time(text: str | None) -> float | None:
+    """A server date (ISO 8601, ``Z`` for UTC) as a timestamp; None when absent or not a date."""
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
 
 
 def _text(value: Any) -> str:

@@ -23,6 +23,7 @@ from .command import (
     Positional,
     Subcommand,
 )
+from .models import parse_time
 from .problems import Problem
 
 if TYPE_CHECKING:
@@ -119,15 +120,6 @@ def problem_text(problem: Problem, argv: Sequence[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _parse_time(text: str | None) -> float | None:
-    if not text:
-        return None
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
-    except ValueError:
-        return None
-
-
 def _stamp(text: str) -> str:
     """``2026-11-28 10:00`` from a server date, including JavaScript's extended years (``+010000-01-02T03:04``)."""
     match = re.match(r"([+-]?\d{4,6})-(\d\d)-(\d\d)T(\d\d):(\d\d)", text)
@@ -139,7 +131,7 @@ def _stamp(text: str) -> str:
 
 def relative(text: str | None, now: float | None = None, *, empty: str = "never") -> str:
     """``2026-11-28T10:00:00Z (in 3 hours)``-style rendering of a server date."""
-    at = _parse_time(text)
+    at = parse_time(text)
     if at is None:
         return _stamp(text) + " UTC" if text else empty
     delta = at - (time.time() if now is None else now)
@@ -154,7 +146,7 @@ def relative(text: str | None, now: float | None = None, *, empty: str = "never"
 
 
 def expiry_text(info: TokenInfo, now: float | None = None) -> str:
-    at = _parse_time(info.expires_at)
+    at = parse_time(info.expires_at)
     if info.expires_at is None:
         return "never"
     if at is not None and at < (time.time() if now is None else now):

@@ -10,10 +10,14 @@ import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.emulator import Emulator, Seeded, seed
+
+if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
 
 CLI = str(Path(sys.executable).parent / "infisical-tokens")
 TOKEN_RE = re.compile(r"st\.[0-9a-f-]{36}\.[0-9a-f]{32}\.[0-9a-f]{32}")
@@ -35,6 +39,35 @@ def new_emulator() -> Iterator[Emulator]:
 @pytest.fixture
 def world(emulator: Emulator) -> Seeded:
     return seed(emulator)
+
+
+@pytest.fixture
+def login(world: Seeded, emulator: Emulator) -> dict[str, str]:
+    """Environment for an admin using INFISICAL_TOKEN (a user JWT) against the emulator."""
+    return {
+        "INFISICAL_TOKEN": emulator.state.issue_jwt(world.admin),
+        "INFISICAL_DOMAIN": emulator.url,
+        "INFISICAL_PROJECT_ID": world.project.id,
+    }
+
+
+def magic_shell(
+    emulator: Emulator, world: Seeded, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[InteractiveShell]:
+    """An IPython shell with the extension loaded, logged in to ``emulator`` through the environment."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    for key, value in base_env(folder).items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("INFISICAL_TOKEN", emulator.state.issue_jwt(world.admin))
+    monkeypatch.setenv("INFISICAL_DOMAIN", emulator.url)
+    monkeypatch.setenv("INFISICAL_PROJECT_ID", world.project.id)
+    monkeypatch.chdir(folder)
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "infisical_tokens.magics")
+    yield shell
+    shell.run_line_magic("unload_ext", "infisical_tokens.magics")
+    InteractiveShell.clear_instance()
 
 
 @dataclass

@@ -15,16 +15,6 @@ from tests.emulator import Emulator, Seeded, seed
 NINE_KEYS = ["name", "workspaceId", "scopes", "expiresIn", "encryptedKey", "iv", "tag", "randomBytes", "permissions"]
 
 
-@pytest.fixture
-def login(world: Seeded, emulator: Emulator) -> dict[str, str]:
-    """Environment for an admin using INFISICAL_TOKEN (a user JWT) against the emulator."""
-    return {
-        "INFISICAL_TOKEN": emulator.state.issue_jwt(world.admin),
-        "INFISICAL_DOMAIN": emulator.url,
-        "INFISICAL_PROJECT_ID": world.project.id,
-    }
-
-
 def only_post(emulator: Emulator) -> dict[str, Any]:
     posts = emulator.requests_to("POST", "/api/v2/service-token")
     assert len(posts) == 1

@@ -18,7 +18,7 @@ from IPython.utils.capture import capture_output
 from nbclient import NotebookClient
 
 from infisical_tokens.magics import ServiceToken
-from tests.conftest import TOKEN_RE, base_env
+from tests.conftest import TOKEN_RE, base_env, magic_shell
 from tests.emulator import Emulator, Seeded, seed
 
 RAW_TOKEN = re.compile(r"st\.[0-9a-f-]{36}\.[0-9a-f]{32}")  # any usable token (3 or 4 segments)
@@ -33,17 +33,7 @@ def world(new_emulator: Emulator) -> Seeded:
 def ip(
     new_emulator: Emulator, world: Seeded, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[InteractiveShell]:
-    for key, value in base_env(tmp_path).items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.setenv("INFISICAL_TOKEN", new_emulator.state.issue_jwt(world.admin))
-    monkeypatch.setenv("INFISICAL_DOMAIN", new_emulator.url)
-    monkeypatch.setenv("INFISICAL_PROJECT_ID", world.project.id)
-    monkeypatch.chdir(tmp_path)
-    shell = InteractiveShell.instance()
-    shell.run_line_magic("load_ext", "infisical_tokens.magics")
-    yield shell
-    shell.run_line_magic("unload_ext", "infisical_tokens.magics")
-    InteractiveShell.clear_instance()
+    yield from magic_shell(new_emulator, world, tmp_path, monkeypatch)
 
 
 def test_create_returns_a_masked_token(ip: InteractiveShell, new_emulator: Emulator) -> None:

@@ -11,17 +11,8 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
 from infisical_tokens.magics import ServiceToken
-from tests.conftest import TOKEN_RE, Runner, base_env
+from tests.conftest import TOKEN_RE, Runner, base_env, magic_shell
 from tests.emulator import Emulator, Seeded
-
-
-@pytest.fixture
-def login(world: Seeded, emulator: Emulator) -> dict[str, str]:
-    return {
-        "INFISICAL_TOKEN": emulator.state.issue_jwt(world.admin),
-        "INFISICAL_DOMAIN": emulator.url,
-        "INFISICAL_PROJECT_ID": world.project.id,
-    }
 
 
 def _create(run: Runner, login: dict[str, str], *args: str) -> str:
@@ -135,17 +126,7 @@ def test_audit_findings_formats_and_exit_codes(run: Runner, emulator: Emulator, 
 def ip(
     emulator: Emulator, world: Seeded, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[InteractiveShell]:
-    for key, value in base_env(tmp_path).items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.setenv("INFISICAL_TOKEN", emulator.state.issue_jwt(world.admin))
-    monkeypatch.setenv("INFISICAL_DOMAIN", emulator.url)
-    monkeypatch.setenv("INFISICAL_PROJECT_ID", world.project.id)
-    monkeypatch.chdir(tmp_path)
-    shell = InteractiveShell.instance()
-    shell.run_line_magic("load_ext", "infisical_tokens.magics")
-    yield shell
-    shell.run_line_magic("unload_ext", "infisical_tokens.magics")
-    InteractiveShell.clear_instance()
+    yield from magic_shell(emulator, world, tmp_path, monkeypatch)
 
 
 def test_the_magic_rotates_and_audits(ip: InteractiveShell, emulator: Emulator) -> None:
