@@ -13,12 +13,17 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Any, TextIO
+from functools import cache
+from typing import TYPE_CHECKING, Any, TextIO
 
-from . import __version__, command, render, workflows
-from .check import CheckReport
+from . import __version__, command, render
+from .context import Context
 from .errors import APIError, InfisicalTokensError, ProblemsError, TransportError, UsageError
 from .problems import Problem
+
+if TYPE_CHECKING:  # imported when a command runs, not for --help and --version
+    from . import workflows
+    from .check import CheckReport
 
 
 class Console:
@@ -60,7 +65,7 @@ class Console:
         return self.stdin.readline()
 
 
-def run(argv: Sequence[str], ctx: workflows.Context, console: Console) -> int:
+def run(argv: Sequence[str], ctx: Context, console: Console) -> int:
     if list(argv[:1]) in (["--version"], ["version"]):
         console.out(f"infisical-tokens {__version__}\n")
         return 0
@@ -74,6 +79,7 @@ def run(argv: Sequence[str], ctx: workflows.Context, console: Console) -> int:
         return 0
     if console.problems(problems, argv) or parsed.subcommand is None:
         return 1
+    from . import workflows
 
     def deliver(created: workflows.Created) -> None:
         _created(created, parsed, console)  # rotate: shown before the old token's delete is even tried
@@ -87,7 +93,7 @@ def run(argv: Sequence[str], ctx: workflows.Context, console: Console) -> int:
     except workflows.Cancelled as err:
         console.err(str(err))
         return 1
-    return RENDERERS[type(outcome)](outcome, parsed, console)
+    return renderers()[type(outcome)](outcome, parsed, console)
 
 
 def _created(outcome: workflows.Created, parsed: command.ParsedCommand, console: Console) -> int:
@@ -154,23 +160,28 @@ def _checked(outcome: CheckReport, parsed: command.ParsedCommand, console: Conso
     return 1 if outcome.errors else 0
 
 
-# Each outcome type has exactly one renderer; a test checks that every workflow's outcome is covered.
-RENDERERS: dict[type, Callable[[Any, command.ParsedCommand, Console], int]] = {
-    workflows.Created: _created,
-    workflows.DryRun: _dry_run,
-    workflows.TokenList: _token_list,
-    workflows.TokenView: _token_view,
-    workflows.Deleted: _deleted,
-    workflows.Rotated: _rotated,
-    workflows.RotatePreview: _rotate_preview,
-    workflows.AuditReport: _audited,
-    CheckReport: _checked,
-}
+@cache
+def renderers() -> dict[type, Callable[[Any, command.ParsedCommand, Console], int]]:
+    """Each outcome type's one renderer (a test checks every workflow's outcome is covered)."""
+    from . import workflows
+    from .check import CheckReport
+
+    return {
+        workflows.Created: _created,
+        workflows.DryRun: _dry_run,
+        workflows.TokenList: _token_list,
+        workflows.TokenView: _token_view,
+        workflows.Deleted: _deleted,
+        workflows.Rotated: _rotated,
+        workflows.RotatePreview: _rotate_preview,
+        workflows.AuditReport: _audited,
+        CheckReport: _checked,
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    ctx = workflows.Context.of_process()
+    ctx = Context.of_process()
     console = Console(sys.stdout, sys.stderr, sys.stdin)
     try:
         return run(argv, ctx, console)

@@ -8,16 +8,15 @@ command's definition, so no command can fall into another's path.
 
 from __future__ import annotations
 
-import os
 import secrets
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import command, folders, resolve
 from .audit import AuditFinding, AuditOptions, audit, fails, lifetime_seconds
+from .context import Context as Context  # faces build one; re-exported for them
 from .errors import (
     APIError,
     ConfigError,
@@ -44,38 +43,6 @@ if TYPE_CHECKING:
     from .models import ProjectInfo, TokenInfo
 
 CREATE_PATH = "/v2/service-token/"
-
-
-def _no_stdin() -> str:
-    raise UsageError("`-` reads a service token from standard input, which is not available here; give a token ID.")
-
-
-def _no_confirmation(label: str) -> bool:
-    raise UsageError(f"Deleting service token {label} cannot be undone: pass --yes to confirm.")
-
-
-@dataclass(frozen=True)
-class Context:
-    """What a workflow may know about its caller: the process, the user's choices, and how to talk back.
-
-    ``domain`` and ``project_id`` are choices made outside the repository (a setting or a notebook's
-    config); a command's own ``--domain``/``--projectId`` wins over them.
-    """
-
-    env: Mapping[str, str] = field(repr=False)  # holds INFISICAL_TOKEN: never in a repr or a saved traceback
-    cwd: Path
-    home: Path
-    domain: str | None = None
-    project_id: str | None = None
-    warn: Callable[[str], None] = field(default=lambda _text: None, compare=False)
-    # hands a new token to the person the moment it exists, before anything else can fail (rotate's delete)
-    deliver: Callable[[Created], None] = field(default=lambda _created: None, compare=False)
-    confirm: Callable[[str], bool] = field(default=_no_confirmation, compare=False)
-    read_stdin: Callable[[], str] = field(default=_no_stdin, compare=False)
-
-    @staticmethod
-    def of_process(**choices: Any) -> Context:
-        return Context(dict(os.environ), Path.cwd(), Path.home(), **choices)
 
 
 @dataclass

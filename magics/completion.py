@@ -14,12 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from IPython.core.completer import SimpleCompletion, context_matcher
 
-from infisical_tokens.core import editor, resolve, workflows
-from infisical_tokens.core.catalog import Catalog
-from infisical_tokens.core.editor.context import document_context
-from infisical_tokens.core.errors import InfisicalTokensError
+if TYPE_CHECKING:  # the engine loads on the first completion, not with %load_ext
+    from infisical_tokens.core import editor
+    from infisical_tokens.core.catalog import Catalog
+    from infisical_tokens.core.context import Context
 
-if TYPE_CHECKING:
     from .magic import InfisicalMagics
 
 IDENTIFIER = "infisical_magic"
@@ -29,11 +28,14 @@ _SETTINGS = ("INFISICAL_TOKEN", "INFISICAL_DOMAIN", "INFISICAL_API_URL", "HOME")
 class Completer:
     """One background-refreshed catalog per set of credentials and instance (built once, never blocking)."""
 
-    def __init__(self, context: Callable[[], workflows.Context]) -> None:
+    def __init__(self, context: Callable[[], Context]) -> None:
         self._context = context
         self._catalogs: dict[tuple[str | None, ...], Catalog | None] = {}
 
-    def _catalog(self, ctx: workflows.Context) -> Catalog | None:
+    def _catalog(self, ctx: Context) -> Catalog | None:
+        from infisical_tokens.core import workflows
+        from infisical_tokens.core.errors import InfisicalTokensError
+
         key = (*(ctx.env.get(name, "") for name in _SETTINGS), ctx.domain)
         if key not in self._catalogs:
             self._catalogs[key] = None
@@ -42,6 +44,9 @@ class Completer:
         return self._catalogs[key]
 
     def document(self, line: str) -> editor.DocumentContext:
+        from infisical_tokens.core import resolve
+        from infisical_tokens.core.editor.context import document_context
+
         ctx = self._context()
         catalog = self._catalog(ctx)
         return document_context(
@@ -54,6 +59,8 @@ class Completer:
         )
 
     def complete(self, line: str) -> dict[str, Any]:
+        from infisical_tokens.core import editor
+
         result = editor.complete(line, "python", len(line), self.document(line))
         if not result.items:
             return {"completions": [], "suppress": True}  # not Python names: nothing fits an %infisical line here

@@ -13,16 +13,21 @@ import os
 import shlex
 import sys
 from collections.abc import Callable
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class, output_can_be_silenced
 from traitlets import Bool, Unicode
 from traitlets.config import Configurable
 
-from infisical_tokens.core import command, render, workflows
-from infisical_tokens.core.check import CheckReport
+from infisical_tokens.core import command, render
+from infisical_tokens.core.context import Context
 from infisical_tokens.core.errors import InfisicalTokensError, ProblemsError
+
+if TYPE_CHECKING:  # imported by the first command, not by %load_ext
+    from infisical_tokens.core import workflows
+    from infisical_tokens.core.check import CheckReport
 from infisical_tokens.core.models import TokenInfo
 
 from .token import ServiceToken
@@ -178,8 +183,10 @@ class InfisicalMagics(Magics, Configurable):
         if parsed.subcommand is not command.CREATE and extra:
             raise UsageError(f"{', '.join(extra)} only go with `service-token create`.")
         try:
+            from infisical_tokens.core import workflows
+
             outcome = workflows.run(parsed, self._context())
-            return RENDERERS[type(outcome)](self, outcome, extra)
+            return renderers()[type(outcome)](self, outcome, extra)
         except ProblemsError as err:
             raise UsageError("\n".join(p.text() for p in err.problems if p.severity == "error")) from None
         except InfisicalTokensError as err:
@@ -191,9 +198,9 @@ class InfisicalMagics(Magics, Configurable):
                 f"%infisical: unexpected {type(err).__name__}; this is a bug in infisical-tokens."
             ) from None
 
-    def _context(self) -> workflows.Context:
+    def _context(self) -> Context:
         """The traits are the notebook's settings: a command's own --domain/--projectId wins over them."""
-        return workflows.Context.of_process(domain=self.api_url or None, project_id=self.project_id or None, warn=_warn)
+        return Context.of_process(domain=self.api_url or None, project_id=self.project_id or None, warn=_warn)
 
     # ------------------------------------------------------------------ outcomes
     def _created(self, outcome: workflows.Created, extra: dict[str, str | bool]) -> Any:
@@ -254,15 +261,21 @@ INTERRUPTED = (
     "run `%infisical service-token list` and delete any token you did not get."
 )
 
-# Each outcome type has exactly one renderer; a test checks every workflow's outcome is covered.
-RENDERERS: dict[type, Callable[[InfisicalMagics, Any, dict[str, str | bool]], Any]] = {
-    workflows.Created: InfisicalMagics._created,
-    workflows.DryRun: InfisicalMagics._dry_run,
-    workflows.TokenList: InfisicalMagics._token_list,
-    workflows.TokenView: InfisicalMagics._token_view,
-    workflows.Deleted: InfisicalMagics._deleted,
-    workflows.Rotated: InfisicalMagics._rotated,
-    workflows.RotatePreview: InfisicalMagics._rotate_preview,
-    workflows.AuditReport: InfisicalMagics._audited,
-    CheckReport: InfisicalMagics._checked,
-}
+
+@cache
+def renderers() -> dict[type, Callable[[InfisicalMagics, Any, dict[str, str | bool]], Any]]:
+    """Each outcome type's one renderer (a test checks every workflow's outcome is covered)."""
+    from infisical_tokens.core import workflows
+    from infisical_tokens.core.check import CheckReport
+
+    return {
+        workflows.Created: InfisicalMagics._created,
+        workflows.DryRun: InfisicalMagics._dry_run,
+        workflows.TokenList: InfisicalMagics._token_list,
+        workflows.TokenView: InfisicalMagics._token_view,
+        workflows.Deleted: InfisicalMagics._deleted,
+        workflows.Rotated: InfisicalMagics._rotated,
+        workflows.RotatePreview: InfisicalMagics._rotate_preview,
+        workflows.AuditReport: InfisicalMagics._audited,
+        CheckReport: InfisicalMagics._checked,
+    }

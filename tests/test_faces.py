@@ -199,7 +199,7 @@ def _outcome_types() -> set[type]:
     return found
 
 
-@pytest.mark.parametrize("renderers", [cli.RENDERERS, magic.RENDERERS], ids=["cli", "magic"])
+@pytest.mark.parametrize("renderers", [cli.renderers(), magic.renderers()], ids=["cli", "magic"])
 def test_every_outcome_has_a_renderer_in_every_face(renderers: dict[type, object]) -> None:
     outcomes = _outcome_types()
     assert len(outcomes) >= 6
