@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint bench corpus clean
+.PHONY: demo test lint bench corpus clean e2e
 
 # The runtime libraries are held at the versions the extension bundles (one lock for both; see below).
 $(STAMP): pyproject.toml vscode-extension/bundled-requirements.txt
@@ -46,6 +46,13 @@ lint: $(STAMP)
 test: $(STAMP) tests/glob/node_modules/.package-lock.json $(BUNDLED)/.stamp vscode-extension/node_modules/.package-lock.json lint
 	$(BIN)/python -m pytest
 	cd vscode-extension && npm test
+	$(MAKE) e2e
+
+# The extension in a real VS Code (code-server from npm) in Debian's Chromium; installs what it needs into
+# vscode-extension/e2e/.deps (apt packages when missing) and reuses it. Needs the .vsix that npm test builds.
+e2e: $(STAMP)
+	bash vscode-extension/e2e/install.sh
+	cd vscode-extension && E2E_PYTHON=$(CURDIR)/$(BIN)/python node --test e2e/vscode.e2e.mjs
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_cli.py
@@ -56,4 +63,5 @@ corpus: tests/glob/node_modules/.package-lock.json
 	cd tests/glob && node generate.mjs > corpus.json
 
 clean:
-	rm -rf $(VENV) tests/glob/node_modules build *.egg-info $(BUNDLED) vscode-extension/node_modules vscode-extension/dist
+	rm -rf $(VENV) tests/glob/node_modules build *.egg-info $(BUNDLED) vscode-extension/node_modules vscode-extension/dist \
+		vscode-extension/e2e/.deps

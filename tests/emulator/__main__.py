@@ -1,0 +1,57 @@
+"""``python -m tests.emulator``: a seeded emulator for processes that are not Python (the VS Code end-to-end suite).
+
+Prints one JSON line (URL, project, a user token), then serves until standard input closes. Each request is
+appended to the file named by ``--log`` as one JSON line, so the driver can assert what was sent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+
+from . import Emulator, RecordedRequest, seed
+
+
+class LoggedRequests(list[RecordedRequest]):
+    """The emulator's request record, also appended to a file as JSON lines (for a driver in another process)."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self._file = open(path, "a", encoding="utf-8")  # noqa: SIM115 - open for the process's life
+        self._lock = threading.Lock()
+
+    def append(self, request: RecordedRequest) -> None:
+        super().append(request)
+        entry = {"method": request.method, "path": request.path, "body": request.body}
+        with self._lock:
+            self._file.write(json.dumps(entry) + "\n")
+            self._file.flush()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.emulator")
+    parser.add_argument("--mode", choices=["old", "new"], default="new")
+    parser.add_argument("--log", help="file to append each request to (JSON lines)")
+    args = parser.parse_args()
+    with Emulator(args.mode) as emulator:
+        world = seed(emulator)
+        if args.log:
+            emulator.requests = LoggedRequests(args.log)
+        print(
+            json.dumps(
+                {
+                    "url": emulator.url,
+                    "projectId": world.project.id,
+                    "token": emulator.state.issue_jwt(world.admin, expires_in=7200),
+                }
+            ),
+            flush=True,
+        )
+        sys.stdin.read()  # until the driver closes our standard input
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
