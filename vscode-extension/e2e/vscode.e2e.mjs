@@ -181,3 +181,39 @@ scenario("Refresh Environments twice puts no traceback in the log", async () => 
   assert.doesNotMatch(log, /Traceback|already registered/);
   assert.doesNotMatch(log, new RegExp(world.token.slice(-20)));
 });
+
+async function pick(text, { check = false } = {}) {
+  const row = page.locator(".quick-input-list .monaco-list-row", { hasText: text }).first();
+  await row.waitFor({ timeout: 20_000 });
+  await row.click(); // in a many-pick list a click toggles the row's checkbox
+  if (check) await page.locator(".quick-input-widget", { hasText: "1 Selected" }).first().waitFor({ timeout: 10_000 });
+}
+
+scenario("Create Service Token through every picker: one POST, the token on the clipboard only", async () => {
+  const posts = () => requests().filter((r) => r.method === "POST" && r.path.startsWith("/api/v2/service-token"));
+  const before = posts().length;
+  await palette("Infisical: Create Service Token");
+  await pick("staging", { check: true });
+  await page.keyboard.press("Enter");
+  await pick("/backend/**");
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: "write" }).first().waitFor();
+  await page.keyboard.press("Enter"); // read is picked already
+  await pick("7 days");
+  await page.locator(".quick-input-widget input").first().waitFor();
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type("e2e-token");
+  await page.keyboard.press("Enter");
+  const toast = page.locator(".notifications-toasts", { hasText: "copied to the clipboard" }).first();
+  await toast.waitFor({ timeout: 30_000 });
+  const shown = await toast.innerText();
+  const sent = posts().slice(before);
+  assert.equal(sent.length, 1);
+  assert.deepEqual(sent[0].body.scopes, [{ environment: "staging", secretPath: "/backend/**" }]);
+  assert.deepEqual(sent[0].body.permissions, ["read"]);
+  assert.equal(sent[0].body.expiresIn, 604800);
+  assert.equal(sent[0].body.name, "e2e-token");
+  const clipboard = await page.evaluate(() => navigator.clipboard.readText());
+  assert.match(clipboard, /^st\.[0-9a-f-]{36}\.[0-9a-f]{32}\.[0-9a-f]{32}$/);
+  assert.ok(!shown.includes(clipboard) && shown.includes("…****"), shown);
+  assert.ok(!outputLog().includes(clipboard.split(".")[2]));
+});
