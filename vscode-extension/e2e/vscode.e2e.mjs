@@ -100,6 +100,7 @@ before(async () => {
   mkdirSync(work);
   writeFileSync(join(work, ".infisical.json"), JSON.stringify({ workspaceId: world.projectId, defaultEnvironment: "dev" }));
   writeFileSync(join(work, "deploy.sh"), "infisical service-token create --scope=dev:backend --access-level=read\n");
+  writeFileSync(join(work, "ci.sh"), "infisical service-token create --scope=dev:/backend/** --access-level=read\n");
   userData = join(base, "user-data");
   const extensions = join(base, "extensions");
   mkdirSync(join(userData, "User"), { recursive: true });
@@ -216,4 +217,26 @@ scenario("Create Service Token through every picker: one POST, the token on the 
   assert.match(clipboard, /^st\.[0-9a-f-]{36}\.[0-9a-f]{32}\.[0-9a-f]{32}$/);
   assert.ok(!shown.includes(clipboard) && shown.includes("…****"), shown);
   assert.ok(!outputLog().includes(clipboard.split(".")[2]));
+});
+
+scenario("the Create service token code action puts the token on the clipboard, not in the document", async () => {
+  const posts = () => requests().filter((r) => r.method === "POST" && r.path.startsWith("/api/v2/service-token"));
+  const before = posts().length;
+  await open("ci.sh");
+  const editor = page.locator(".monaco-editor .view-lines").first();
+  const text = await editor.innerText();
+  await editor.click();
+  await page.keyboard.press("Control+Home");
+  await page.keyboard.press("Control+.");
+  const previous = await page.evaluate(() => navigator.clipboard.readText());
+  await page.getByText("Create service token", { exact: true }).first().waitFor({ timeout: 30_000 });
+  await page.keyboard.press("Enter"); // the light bulb's one action is focused
+  // (an earlier scenario's toast may still be up: wait for what this action does, not for a toast)
+  const clipboard = await until("a new token on the clipboard", async () => {
+    const now = await page.evaluate(() => navigator.clipboard.readText());
+    return now !== previous && now.startsWith("st.") ? now : false;
+  });
+  assert.equal(posts().length, before + 1);
+  assert.deepEqual(posts().at(-1).body.scopes, [{ environment: "dev", secretPath: "/backend/**" }]);
+  assert.equal(await editor.innerText(), text); // the document did not change
 });
