@@ -240,3 +240,24 @@ scenario("the Create service token code action puts the token on the clipboard, 
   assert.deepEqual(posts().at(-1).body.scopes, [{ environment: "dev", secretPath: "/backend/**" }]);
   assert.equal(await editor.innerText(), text); // the document did not change
 });
+
+scenario("folder paths complete level by level", async () => {
+  await open("ci.sh");
+  await page.locator(".monaco-editor .view-lines").first().click();
+  await page.keyboard.press("Control+End");
+  await page.keyboard.type("infisical service-token create --scope=dev:/");
+  const offered = async (wanted) =>
+    until(`${wanted} offered`, async () => {
+      await page.keyboard.press("Escape");
+      await page.keyboard.press("Control+Space");
+      await page.waitForTimeout(400);
+      const rows = await page.locator(".suggest-widget .monaco-list-row").allInnerTexts();
+      return rows.some((r) => r.startsWith(wanted)) ? rows : false;
+    });
+  await offered("/backend/");
+  await page.keyboard.press("Escape");
+  await page.keyboard.type("backend/");
+  const deeper = await offered("/backend/api/");
+  assert.ok(deeper.some((r) => r.startsWith("/backend/worker")));
+  await page.keyboard.press("Escape");
+});
