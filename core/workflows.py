@@ -453,30 +453,46 @@ def rotate(
     config, resolved = _project(project_id, ctx)
     connection = connect(ctx, config, domain)
     require_user(connection.credentials, "rotate")
-    with connection.client as client:
+    with connection.client as client:  # one connection for reading the old token and deleting it
         old = find_token(client.list_service_tokens(resolved), wanted.strip(), resolved)
-    options, problems = command.create_options_from_values(
-        [s.text for s in old.scopes],
-        list(old.permissions),
-        name=old.name if name is None else name,
-        expiry_seconds=lifetime_seconds(old) if expiry_seconds is None else expiry_seconds,
-        project_id=resolved,
-        dry_run=dry_run,
-        token_only=token_only,
-    )
-    plan = plan_create(options, problems, ctx)
-    if dry_run:
-        return RotatePreview(preview_create(plan, ctx, domain), old, keep_old)
-    created = create(plan, ctx, domain)
-    ctx.deliver(created)
-    if keep_old:
-        return Rotated(created, old, deleted=False)
-    with connect(ctx, config, domain).client as client:
+        options, problems = command.create_options_from_values(
+            [s.text for s in old.scopes],
+            list(old.permissions),
+            name=old.name if name is None else name,
+            expiry_seconds=lifetime_seconds(old) if expiry_seconds is None else expiry_seconds,
+            project_id=resolved,
+            dry_run=dry_run,
+            token_only=token_only,
+        )
+        plan = plan_create(options, problems, ctx)
+        if dry_run:
+            return RotatePreview(preview_create(plan, ctx, domain), old, keep_old)
+        created = create(plan, ctx, domain)
+        ctx.deliver(created)
+        if keep_old:
+            return Rotated(created, old, deleted=False)
         try:
             client.delete_service_token(old.id)
         except (APIError, TransportError) as err:
             return Rotated(created, old, deleted=False, delete_error=str(err))
     return Rotated(created, old, deleted=True)
+
+
+def audit_needs(tokens: Sequence[TokenInfo], options: AuditOptions) -> list[folders.Need]:
+    """The folder listings the audit's checks depend on, and no more (a 2024 server allows 60 reads a minute):
+    each scope's subtree, an exact folder's children, and the whole of a protected environment a token writes to.
+    """
+    needs: list[folders.Need] = []
+    for token in tokens:
+        for scope in token.scopes:
+            env, path = scope.environment, normalize_path(scope.secret_path)
+            needs += folders.needs_for_scope(env, path)
+            prefix, exact = folders.fixed_prefix(path)
+            if exact and path.startswith("/"):
+                needs.append(folders.Need(env, prefix, deep=False))
+            if "write" in token.permissions and env in options.protected:
+                needs.append(folders.Need(env, "/", deep=True))
+    return needs
 
 
 def run_audit(
@@ -493,8 +509,7 @@ def run_audit(
             else sorted({s.environment for t in tokens for s in t.scopes})
         )
         store = folders.FolderStore(client.api_url, resolved, folders.cache_dir(ctx.env, ctx.home))
-        needs = [folders.Need(slug, "/", deep=True) for slug in slugs]
-        result = folders.read(client, resolved, needs, store)
+        result = folders.read(client, resolved, audit_needs(tokens, options), store)
     note = result.note()
     tree = folders.as_tree(store, slugs) if result.complete else None
     if note:

@@ -12,7 +12,7 @@ from IPython.core.interactiveshell import InteractiveShell
 
 from infisical_tokens.magics import ServiceToken
 from tests.conftest import TOKEN_RE, Runner, base_env, magic_shell
-from tests.emulator import Emulator, Seeded
+from tests.emulator import Emulator, Seeded, seed
 
 
 def _create(run: Runner, login: dict[str, str], *args: str) -> str:
@@ -173,3 +173,24 @@ async def test_the_server_lists_rotates_audits_and_deletes(
             assert rotated["token"] not in message.message
     finally:
         await client.shutdown_session()
+
+
+def test_audit_reads_only_the_folders_its_checks_need(run: Runner, tmp_path: Path) -> None:
+    """On a rate-limited 2024 server, auditing a 200-folder project must not walk the whole tree."""
+    with Emulator("old") as old:
+        world = seed(old)
+        project = old.state.add_project(
+            "Big", [("Development", "dev")], {"dev": [f"/svc{i}/part{j}" for i in range(10) for j in range(19)]}
+        )
+        old.state.users[world.admin.id].roles[project.id] = "admin"
+        env = {
+            "INFISICAL_TOKEN": old.state.issue_jwt(world.admin),
+            "INFISICAL_DOMAIN": old.url,
+            "INFISICAL_PROJECT_ID": project.id,
+        }
+        _create(run, env, "-s", "dev:/svc3/**", "-a", "read", "-n", "narrow")
+        result = run("service-token", "audit", "--json", env=env)
+        reads = len([r for r in old.requests if r.path == "/api/v1/folders"])
+    assert result.code == 0, result.output
+    assert "rate-limited" not in result.output and reads < 30  # /, /svc3 and its 19 children: not 201
+    assert "token-scope-no-folder" not in result.stdout
