@@ -73,22 +73,12 @@ def plain_words(text: str, start: int, stop: int) -> tuple[Word, ...]:
     )
 
 
-def _plain_command(text: str, start: int, end: int) -> Command | None:
-    """The first command when its text is plain up to where it stops (None: let the full lexer read it)."""
-    stop = plain_stop(text, start, end)
-    return None if stop is None else Command(plain_words(text, start, stop), stop)
-
-
 def lex(text: str, start: int = 0, end: int | None = None, max_commands: int | None = None) -> list[Command]:
     """Split ``text[start:end]`` into simple commands, at unquoted operators and newlines.
 
     ``max_commands`` stops early (finding one command in a long document must not lex all of it).
     """
     end = len(text) if end is None else end
-    if max_commands == 1:
-        plain = _plain_command(text, start, end)
-        if plain is not None:
-            return [plain] if plain.words else []
     commands: list[Command] = []
     words: list[Word] = []
     chars: list[str] = []
