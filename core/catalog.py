@@ -2,7 +2,8 @@
 
 Readers never wait: :meth:`Catalog.snapshot` answers from the cache (or from what the workspace
 itself says, offline) and schedules a refresh when the cache is missing or stale. Editors re-run
-their checks when ``on_update`` fires.
+their checks when ``on_update`` fires. A server that cannot be reached (or answers 5xx) is asked
+again in the background, sooner at first, so an editor notices it coming back without anyone asking.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .errors import ServerError, TransportError
 from .folders import Need, fixed_prefix
 from .glob import compile_glob
 from .models import Environment, ProjectInfo
@@ -143,6 +145,7 @@ class Catalog:
         *,
         ttl: float = 300.0,
         retry_after: float = 60.0,
+        probe_after: float = 2.0,
         on_update: Callable[[str], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
         forget: Callable[[str], None] | None = None,
@@ -152,6 +155,8 @@ class Catalog:
         self._list_projects = list_projects
         self.ttl = ttl
         self.retry_after = retry_after
+        self.probe_after = probe_after  # first background retry after an unreachable server; doubles to retry_after
+        self._probes: dict[str, float] = {}
         self.on_update = on_update
         self._clock = clock
         self._lock = threading.Lock()
@@ -162,10 +167,14 @@ class Catalog:
         self._failed_at: dict[str, float] = {}
         self._wants: dict[str, set[Need]] = {}  # folder listings editors asked for, per project
         self._timers: list[threading.Timer] = []
+        self._closed = False
         self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="infisical-catalog")
 
     def close(self) -> None:
-        for timer in self._timers:
+        with self._lock:
+            self._closed = True
+            timers, self._timers = self._timers, []
+        for timer in timers:
             timer.cancel()
         self._executor.shutdown(wait=False, cancel_futures=True)
 
@@ -212,6 +221,10 @@ class Catalog:
             pending = self._pending.get(project_id)
             if pending is not None and not pending.done():
                 return pending
+            if self._closed:  # a timer that fired as the catalog closed (a restart, new settings)
+                closed: Future[Snapshot] = Future()
+                closed.set_exception(RuntimeError("the catalog was closed"))
+                return closed
             future = self._executor.submit(self._load, project_id)
             self._pending[project_id] = future
             return future
@@ -240,6 +253,12 @@ class Catalog:
             with self._lock:
                 self._errors[project_id] = str(err)
                 self._failed_at[project_id] = self._clock()
+                probe = None
+                if isinstance(err, TransportError | ServerError):
+                    probe = self._probes.get(project_id, self.probe_after)
+                    self._probes[project_id] = min(probe * 2, self.retry_after)
+            if probe is not None:
+                self._after(probe, project_id)
             if self.on_update is not None:
                 self.on_update(project_id)
             raise
@@ -260,6 +279,7 @@ class Catalog:
             self._cache[project_id] = snapshot
             self._errors.pop(project_id, None)
             self._failed_at.pop(project_id, None)
+            self._probes.pop(project_id, None)
             if self._wants.get(project_id, set()) - needs:  # asked for while this fetch ran: read on
                 self._pending[project_id] = self._executor.submit(self._load, project_id)
         if self.on_update is not None:
@@ -267,10 +287,14 @@ class Catalog:
         return snapshot
 
     def _after(self, seconds: float, project_id: str) -> None:
-        """Wait out the server's rate limit in the background (nobody waits on this), then read on."""
+        """Ask again later in the background (nobody waits on this): a rate limit's end, or a server's return."""
         timer = threading.Timer(seconds + 0.5, self.refresh, args=(project_id,))
         timer.daemon = True
-        self._timers.append(timer)
+        with self._lock:
+            if self._closed:
+                return
+            self._timers = [t for t in self._timers if t.is_alive()]
+            self._timers.append(timer)
         timer.start()
 
     def projects(self) -> tuple[ProjectInfo, ...]:

@@ -82,6 +82,7 @@ class InfisicalLanguageServer(LanguageServer):
         self.states: dict[str, DocumentState] = {}
         self._pending: dict[str, asyncio.TimerHandle] = {}
         self._said_offline = False
+        self._online: dict[str, bool] = {}  # per project, as last told to the client
         self.snippets = False
         self.markdown = False
         self.retrigger = False
@@ -100,6 +101,7 @@ class InfisicalLanguageServer(LanguageServer):
         self.loop, self._ready = None, None
         self.states, self._pending, self._waiting = {}, {}, set()
         self._said_offline = False
+        self._online = {}
 
     @property
     def ready(self) -> asyncio.Event:
@@ -237,10 +239,25 @@ class InfisicalLanguageServer(LanguageServer):
         for uri in list(self.workspace.text_documents):
             if self.state(uri).context.project_id == project_id:
                 self.schedule(uri, delay=0)
-        if self.catalog is not None:
+        if self.catalog is not None and project_id:
             snap = self.catalog.snapshot(project_id)
             if not snap.online and snap.error and not self._said_offline:
                 self.say_offline(snap.error)
+            self._push_status(project_id, snap)
+
+    def _push_status(self, project_id: str, snap: Snapshot) -> None:
+        """Tell the client when a project is first loaded or fails to, and when its server stops answering or
+        answers again (not on every update)."""
+        online = snap.online and snap.error is None
+        if self._online.get(project_id) == online:
+            return
+        self._online[project_id] = online
+        change: protocol.StatusChanged = {
+            "projectId": project_id,
+            "online": online,
+            "reason": None if online else redact(snap.error or "offline"),
+        }
+        self.protocol.notify(protocol.STATUS_CHANGED, change)
 
     def say_offline(self, reason: str | None) -> None:
         """Once per session, quietly (a log message): syntax checks go on without the server."""

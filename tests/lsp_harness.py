@@ -102,8 +102,17 @@ async def start(
     env: dict[str, str],
     init_options: dict[str, Any] | None = None,
     configuration: dict[str, Any] | None = None,
+    notifications: dict[str, list[Any]] | None = None,
 ) -> LanguageClient:
+    """A client that has initialized a session with the real server; each ``notifications`` list collects the
+    params of the server's notifications of that name (registered before the server can send any)."""
     client = make_test_lsp_client()
+    for method, received in (notifications or {}).items():
+
+        def collect(params: Any, received: list[Any] = received) -> None:
+            received.append(params)
+
+        client.feature(method)(collect)
     # lsprotocol turns a CodeAction that carries a command into a Command on the client side; undo that.
     converter = client.protocol._converter
     from typing import Union

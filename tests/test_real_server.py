@@ -11,6 +11,7 @@ import asyncio
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lsprotocol import types
@@ -85,11 +86,17 @@ def test_a_project_that_does_not_exist(run: Runner, old: Emulator) -> None:
     assert old.requests_to("POST", "/api/v2/service-token") == []
 
 
-async def _session(emulator: Emulator, world: Seeded, root: Path, editor: str = "visual-studio-code") -> Session:
+async def _session(
+    emulator: Emulator,
+    world: Seeded,
+    root: Path,
+    editor: str = "visual-studio-code",
+    notifications: dict[str, list[Any]] | None = None,
+) -> Session:
     home = root / "home"
     home.mkdir(exist_ok=True)
     env = {**base_env(home), **_env(emulator, world)}
-    client = await start(editor, root, env, {"clientHandlesTokens": True})
+    client = await start(editor, root, env, {"clientHandlesTokens": True}, notifications=notifications)
     return Session(client, root, editor, emulator, world)
 
 
@@ -229,7 +236,8 @@ async def test_commands_take_no_arguments_and_status_follows_the_server(tmp_path
     emulator = Emulator("new").start()
     world = seed(emulator)
     link(tmp_path, world.project.id)
-    session = await _session(emulator, world, tmp_path)
+    changes: list[Any] = []
+    session = await _session(emulator, world, tmp_path, notifications={"infisical/statusChanged": changes})
     try:
         for command in (
             "infisical.server.status",
@@ -252,6 +260,18 @@ async def test_commands_take_no_arguments_and_status_follows_the_server(tmp_path
         assert refreshed["online"] is False and "connection refused" in refreshed["reason"]
         status = await session.command("infisical.server.status", {"uri": uri})
         assert status["online"] is False and "connection refused" in status["reason"]
+        emulator.start()  # back on the same port: the server notices by itself, nobody asks
+        for _ in range(100):
+            if (await session.command("infisical.server.status", {"uri": uri}))["online"]:
+                break
+            await asyncio.sleep(0.1)
+        assert (await session.command("infisical.server.status", {"uri": uri}))["online"] is True
+        assert [(c.online, "connection refused" in (c.reason or "")) for c in changes] == [
+            (True, False),
+            (False, True),
+            (True, False),
+        ]
         assert not [m for m in session.client.log_messages if "Traceback" in m.message]
     finally:
         await session.client.shutdown_session()
+        emulator.stop()

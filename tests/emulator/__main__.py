@@ -1,7 +1,9 @@
 """``python -m tests.emulator``: a seeded emulator for processes that are not Python (the VS Code end-to-end suite).
 
 Prints one JSON line (URL, project, a user token), then serves until standard input closes. Each request is
-appended to the file named by ``--log`` as one JSON line, so the driver can assert what was sent.
+appended to the file named by ``--log`` as one JSON line, so the driver can assert what was sent. The driver may
+write ``stop`` or ``start`` lines to take the server down and bring it back on the same port (same data), as a
+real server restarts; each is answered with ``ok <line>`` once done.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import argparse
 import json
 import sys
 import threading
+from collections.abc import Callable
 
 from . import Emulator, RecordedRequest, seed
 
@@ -28,6 +31,9 @@ class LoggedRequests(list[RecordedRequest]):
         with self._lock:
             self._file.write(json.dumps(entry) + "\n")
             self._file.flush()
+
+
+CONTROLS: dict[str, Callable[[Emulator], object]] = {"stop": Emulator.stop, "start": Emulator.start}
 
 
 def main() -> int:
@@ -49,7 +55,13 @@ def main() -> int:
             ),
             flush=True,
         )
-        sys.stdin.read()  # until the driver closes our standard input
+        for line in sys.stdin:  # until the driver closes our standard input
+            control = CONTROLS.get(line.strip())
+            if control is None:
+                print(f"unknown control {line.strip()!r}; known: {', '.join(CONTROLS)}", flush=True)
+                continue
+            control(emulator)
+            print(f"ok {line.strip()}", flush=True)
     return 0
 
 

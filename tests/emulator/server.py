@@ -126,6 +126,7 @@ class Emulator:
         self._connections: set[socket.socket] = set()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._port = 0  # kept across stop() and start(): a restarted server comes back where clients look
 
     @property
     def mode(self) -> Mode:
@@ -147,7 +148,8 @@ class Emulator:
 
     def start(self) -> Emulator:
         handler = type("BoundHandler", (Handler,), {"emulator": self})
-        self._server = _Server(("127.0.0.1", 0), handler)
+        self._server = _Server(("127.0.0.1", self._port), handler)
+        self._port = self._server.server_address[1]
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()

@@ -57,6 +57,7 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
         .showErrorMessage("The Infisical language server stopped. Is infisical-tokens installed for that Python?", "Show Logs", "Restart")
         .then((choice) => choice && vscode.commands.executeCommand(choice === "Restart" ? COMMANDS.restart : COMMANDS.logs));
     },
+    onStatusChanged: () => void refreshStatus(),
   });
   if (failed) {
     log.info(failed);

@@ -11,6 +11,7 @@ vi.mock("vscode-languageclient/node", () => {
     }
     async start() {}
     async stop() {}
+    onNotification() {}
     async sendRequest() { return { projectId: "p", defaultEnvironment: "dev", online: true }; }
   }
   return { LanguageClient, CloseAction: { DoNotRestart: 1 }, ErrorAction: { Continue: 1 }, RevealOutputChannelOn: { Never: 4 } };
@@ -18,7 +19,7 @@ vi.mock("vscode-languageclient/node", () => {
 
 import * as client from "vscode-languageclient/node";
 import { activate } from "../src/extension";
-import { DOCUMENT_SELECTOR, LANGUAGES } from "../src/common/server";
+import { DOCUMENT_SELECTOR, ENV_FILES, LANGUAGES } from "../src/common/server";
 import { state } from "./vscode.mock";
 
 const manifest = JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8"));
@@ -45,6 +46,9 @@ describe("manifest", () => {
       expect(events).toContain(`onLanguage:${language}`);
       expect(DOCUMENT_SELECTOR).toContainEqual({ language });
     }
+    // a plain VS Code opens .env as "properties": activate on it, but send only .env files of that language
+    expect(events).toContain(`onLanguage:${ENV_FILES.language}`);
+    expect(DOCUMENT_SELECTOR).toContainEqual(ENV_FILES);
     // the server's own language table (core/snippets.py) knows each of them
     const snippets = readFileSync(join(__dirname, "..", "..", "core", "snippets.py"), "utf8");
     const table = snippets.slice(snippets.indexOf("LANGUAGE_KINDS"), snippets.indexOf("SUFFIX_KINDS"));

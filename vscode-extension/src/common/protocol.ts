@@ -9,6 +9,7 @@ export const LIST_TOKENS = "infisical.server.listTokens";
 export const ROTATE = "infisical.server.rotateServiceToken";
 export const DELETE = "infisical.server.deleteServiceToken";
 export const AUDIT = "infisical.server.auditServiceTokens";
+export const STATUS_CHANGED = "infisical/statusChanged";
 
 export interface AuditAnswer {
   ok?: boolean;
@@ -115,6 +116,12 @@ export interface StatusAnswer {
   reason: string | null;
 }
 
+export interface StatusChanged {
+  projectId: string;
+  online: boolean;
+  reason: string | null;
+}
+
 export interface TokenArgs {
   uri?: string;
   projectId?: string;
@@ -147,4 +154,8 @@ export interface CommandMap {
   [ROTATE]: { args: TokenArgs; answer: RotateAnswer };
   [DELETE]: { args: TokenArgs; answer: DeleteAnswer };
   [AUDIT]: { args: DocumentArgs; answer: AuditAnswer };
+}
+
+export interface NotificationMap {
+  [STATUS_CHANGED]: StatusChanged;
 }

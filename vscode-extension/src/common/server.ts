@@ -9,15 +9,19 @@ import {
   type ServerOptions,
 } from "vscode-languageclient/node";
 import type { Log } from "./log";
-import { CREATE, type CommandMap } from "./protocol";
+import { CREATE, STATUS_CHANGED, type CommandMap, type StatusChanged } from "./protocol";
 import { serverProcess } from "./python";
 import { type Settings, initializationOptions } from "./settings";
 
 /** Languages the server understands; the manifest test keeps this, the activation events and the server in step. */
 export const LANGUAGES = ["shellscript", "markdown", "makefile", "yaml", "dockerfile", "python", "json", "dotenv"];
 
+/** VS Code itself calls `.env` "properties" (the "dotenv" id comes from a third-party extension): only that file. */
+export const ENV_FILES = { language: "properties", pattern: "**/.env" };
+
 export const DOCUMENT_SELECTOR = [
   ...LANGUAGES.map((language) => ({ language })),
+  ENV_FILES,
   { scheme: "file", pattern: "**/.infisical.json" },
   { scheme: "file", pattern: "**/.github/workflows/*.{yml,yaml}" },
   { scheme: "vscode-notebook-cell", language: "python" },
@@ -36,6 +40,7 @@ export interface StartOptions {
   log: Log;
   createCommand: string; // our palette command: the server's code action is routed through it (token to clipboard)
   onStopped: () => void;
+  onStatusChanged: (change: StatusChanged) => void; // the project's server stopped answering, or answers again
 }
 
 export class Server implements ServerCommands {
@@ -75,6 +80,8 @@ export class Server implements ServerCommands {
       },
     };
     const client = new LanguageClient("infisical", "Infisical", serverOptions, clientOptions);
+    client.onNotification(STATUS_CHANGED, options.onStatusChanged);
+    options.log.info(`Starting the language server: ${[process.command, ...process.args].join(" ")}`);
     try {
       await client.start();
     } catch (err) {
