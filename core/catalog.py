@@ -221,11 +221,14 @@ class Catalog:
             pending = self._pending.get(project_id)
             if pending is not None and not pending.done():
                 return pending
-            if self._closed:  # a timer that fired as the catalog closed (a restart, new settings)
+            try:
+                if self._closed:
+                    raise RuntimeError("the catalog was closed")
+                future = self._executor.submit(self._load, project_id)
+            except RuntimeError as err:  # a timer that fired as the catalog closed, or as the process exits
                 closed: Future[Snapshot] = Future()
-                closed.set_exception(RuntimeError("the catalog was closed"))
+                closed.set_exception(err)
                 return closed
-            future = self._executor.submit(self._load, project_id)
             self._pending[project_id] = future
             return future
 

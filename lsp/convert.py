@@ -84,7 +84,7 @@ RETRIGGER = types.Command(title="", command="editor.action.triggerSuggest")
 
 
 def completion_items(
-    items: list[Completion], positions: PositionMap, *, snippets: bool, retrigger: bool, markdown: bool
+    items: list[Completion], positions: PositionMap, *, snippets: bool, retrigger: bool
 ) -> list[types.CompletionItem]:
     """Every item, sharing one Range per replaced span (a folder list at ``dev:/`` has 151 items, one span)."""
     ranges: dict[tuple[int, int], types.Range] = {}
@@ -93,9 +93,7 @@ def completion_items(
         span = (item.start, item.end)
         if span not in ranges:
             ranges[span] = positions.range(*span)
-        converted.append(
-            completion_item(item, positions, snippets=snippets, retrigger=retrigger, markdown=markdown, at=ranges[span])
-        )
+        converted.append(completion_item(item, positions, snippets=snippets, retrigger=retrigger, at=ranges[span]))
     return converted
 
 
@@ -105,22 +103,14 @@ def completion_item(
     *,
     snippets: bool,
     retrigger: bool,
-    markdown: bool,
     at: types.Range | None = None,
 ) -> types.CompletionItem:
     new_text = item.new_text if snippets or not item.snippet else _PLACEHOLDER.sub("", item.new_text)
-    documentation: str | types.MarkupContent | None = None
-    if item.documentation:
-        documentation = (
-            types.MarkupContent(kind=types.MarkupKind.Markdown, value=item.documentation)
-            if markdown
-            else item.documentation
-        )
     return types.CompletionItem(
         label=item.label,
         kind=KINDS[item.kind],
         detail=item.detail or None,
-        documentation=documentation,
+        documentation=item.documentation or None,  # help text, plain (a string is plain text in LSP)
         text_edit=types.TextEdit(range=at or positions.range(item.start, item.end), new_text=new_text),
         filter_text=item.filter_text or item.new_text,
         sort_text=item.sort_text,

@@ -57,6 +57,14 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+class DropLateCancels(logging.Filter):
+    """VS Code cancels completions it no longer needs, often after they were answered; pygls warns about each
+    one, which filled the output channel with lines that mean nothing to a person."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Cancel notification for unknown message id")
+
+
 @dataclass
 class DocumentState:
     """What is known of one version of a document: its kind and command lines (found once per version, so
@@ -474,9 +482,7 @@ def on_completion(ls: InfisicalLanguageServer, params: types.CompletionParams) -
         and ls.catalog.want(context.project_id, result.wants)
     ):
         ls.catalog.refresh(context.project_id)  # read in the background; the list says it is incomplete
-    items = convert.completion_items(
-        result.items, positions, snippets=ls.snippets, retrigger=ls.retrigger, markdown=ls.markdown
-    )
+    items = convert.completion_items(result.items, positions, snippets=ls.snippets, retrigger=ls.retrigger)
     return types.CompletionList(is_incomplete=result.incomplete, items=items)
 
 
@@ -884,6 +890,7 @@ async def audit_service_tokens(ls: InfisicalLanguageServer, request: dict[str, A
 
 def configure_logging(level: str) -> None:
     handler = logging.StreamHandler()
+    handler.addFilter(DropLateCancels())
     handler.addFilter(RedactSecrets())
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()

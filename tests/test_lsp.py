@@ -371,6 +371,13 @@ HOVER_CASES = [
         "backend",
     ),
     ("shellscript", "infisical service-token create --scope=dev:/ -e|=60 -a read", ["expiration time", "86400"], "-e"),
+    # help text set into Markdown: <env-slug> would be an HTML tag that VS Code drops ("Example format: :")
+    (
+        "shellscript",
+        "infisical service-token create --sc|ope=dev:/ -a read",
+        ["Example format: \\<env-slug\\>:\\<folder-path\\>"],
+        "--scope",
+    ),
     ("json", '{"workspaceId": "x", "defaultEnvironment": "pr|od"}', ["*Production*"], '"prod"'),
     ("json", '{"workspace|Id": "x"}', ["project ID"], '"workspaceId"'),
 ]

@@ -16,7 +16,7 @@ from ..glob import GlobSyntaxError
 from ..lexer import Word
 from ..problems import Problem
 from ..snippets import CommandSite, Kind, find_commands
-from .model import DOMAINS, Action, Completion, Completions, CreateRequest, Edit, Finding, HoverInfo
+from .model import DOMAINS, Action, Completion, Completions, CreateRequest, Edit, Finding, HoverInfo, md_code, md_text
 
 DocMapFn = Callable[[int], int]  # index into a word's text -> document offset
 
@@ -354,27 +354,30 @@ def _flag_named(text: str, sub: command.Subcommand) -> command.Flag | None:
 
 def _scope_hover(scope_value: scope.Scope, on_env: bool, snapshot: Snapshot) -> str:
     env = scope_value.environment.strip()
+    slug = f"**{md_text(env)}**"
     if on_env:
         found = snapshot.environment(env)
         if found is not None and snapshot.online:
-            return f"**{env}**: environment *{found.name}*"
+            return f"{slug}: environment *{md_text(found.name)}*"
         if snapshot.online:
-            return f"**{env}**: not an environment of this project (known: {', '.join(snapshot.slugs) or 'none'})"
-        return f"**{env}**: environment (offline: not checked)"
+            known = md_text(", ".join(snapshot.slugs) or "none")
+            return f"{slug}: not an environment of this project (known: {known})"
+        return f"{slug}: environment (offline: not checked)"
     problems = [p for p in scope.lint_scope(scope_value) if p.severity == "error"]
     if problems:
-        return f"`{scope_value.path}` covers no folder: {problems[0].message}"
+        return f"{md_code(scope_value.path)} covers no folder: {md_text(problems[0].message)}"
+    path = md_code(scope_value.server_path)
     if env not in snapshot.folders:
         why = "folder list unavailable" + ("" if snapshot.online else ": offline")
-        return f"`{scope_value.server_path}` in **{env}** ({why})"
+        return f"{path} in {slug} ({why})"
     covered = snapshot.covered(env, scope_value.server_path)
     complete = all(snapshot.knows_all(n) for n in needs_for_scope(env, scope_value.server_path))
-    partial = "" if complete else f" (so far: {snapshot.note or 'the folder list is still loading'})"
+    partial = "" if complete else f" (so far: {md_text(snapshot.note or 'the folder list is still loading')})"
     if not covered:
-        return f"`{scope_value.server_path}` covers no existing folder in **{env}**{partial}."
-    shown = "\n".join(f"- `{f}`" for f in covered[:20])
+        return f"{path} covers no existing folder in {slug}{partial}."
+    shown = "\n".join(f"- {md_code(f)}" for f in covered[:20])
     more = f"\n- ... and {len(covered) - 20} more" if len(covered) > 20 else ""
-    return f"`{scope_value.server_path}` covers {len(covered)} folder(s) in **{env}**{partial}:\n{shown}{more}"
+    return f"{path} covers {len(covered)} folder(s) in {slug}{partial}:\n{shown}{more}"
 
 
 def hover(site: CommandSite, offset: int, snapshot: Snapshot) -> HoverInfo | None:
@@ -412,8 +415,9 @@ def hover(site: CommandSite, offset: int, snapshot: Snapshot) -> HoverInfo | Non
             else _flag_named(flag_text[:2], sub)
         )
         if flag is not None:
-            default = f"\n\nDefault: `{flag.default}`" if flag.default not in (None, "") else ""
-            return HoverInfo(f"`{flag.label}`: {flag.help}{default}", word.start, word.doc_offset(len(flag_text)))
+            default = f"\n\nDefault: {md_code(str(flag.default))}" if flag.default not in (None, "") else ""
+            text = f"{md_code(flag.label)}: {md_text(flag.help)}{default}"
+            return HoverInfo(text, word.start, word.doc_offset(len(flag_text)))
     return None
 
 

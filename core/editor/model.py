@@ -5,6 +5,7 @@ Positions are character offsets into the document text; the language server and 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -60,6 +61,21 @@ class Completions:
     items: list[Completion]
     incomplete: bool = False
     wants: tuple[Need, ...] = ()  # folder listings the answer lacked: a face asks its catalog to read them
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+
+
+def md_text(text: str) -> str:
+    """Plain text (help, names from the server) set into a Markdown hover: an editor renders ``<env-slug>`` as
+    an HTML tag and drops it, and ``*`` or ``_`` in a name as emphasis."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def md_code(text: str) -> str:
+    """Inline code that survives backticks inside it (a folder may be named anything)."""
+    fence = "``" if "`" in text else "`"
+    return f"{fence} {text} {fence}" if fence == "``" else f"`{text}`"
 
 
 @dataclass(frozen=True)

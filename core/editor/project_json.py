@@ -9,7 +9,7 @@ from ..catalog import Snapshot
 from ..jsonloc import Location, Member, locate, members
 from ..project import KEYS
 from ..session import normalize_api_url
-from .model import DOMAINS, Completion, Completions, Edit, Finding, HoverInfo
+from .model import DOMAINS, Completion, Completions, Edit, Finding, HoverInfo, md_code, md_text
 
 KEY_DOCS = {
     "workspaceId": "The project ID (`infisical init` writes it); `service-token create` uses it by default.",
@@ -252,17 +252,17 @@ def hover(text: str, offset: int, snapshot: Snapshot) -> HoverInfo | None:
         return None
     if location.is_key:
         doc = KEY_DOCS.get(token.value)
-        return HoverInfo(f"`{token.value}`: {doc}", token.start, token.end) if doc else None
+        return HoverInfo(f"{md_code(token.value)}: {md_text(doc)}", token.start, token.end) if doc else None
     key = location.path[0] if location.path else None
     if key == "defaultEnvironment" or (key == "gitBranchToEnvironmentMapping" and len(location.path) == 2):
         env = snapshot.environment(token.value)
         if env is not None and snapshot.online:
-            return HoverInfo(f"**{env.slug}**: environment *{env.name}*", token.start, token.end)
+            return HoverInfo(f"**{md_text(env.slug)}**: environment *{md_text(env.name)}*", token.start, token.end)
         if env is not None:
-            return HoverInfo(f"**{env.slug}**: environment (offline: not checked)", token.start, token.end)
+            return HoverInfo(f"**{md_text(env.slug)}**: environment (offline: not checked)", token.start, token.end)
     if key == "workspaceId":
         project = next((p for p in snapshot.projects if p.id == token.value), None)
         if project is not None:
-            envs = ", ".join(e.slug for e in project.environments)
-            return HoverInfo(f"Project **{project.name}** (environments: {envs})", token.start, token.end)
+            envs = md_text(", ".join(e.slug for e in project.environments))
+            return HoverInfo(f"Project **{md_text(project.name)}** (environments: {envs})", token.start, token.end)
     return None
