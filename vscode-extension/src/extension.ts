@@ -3,10 +3,10 @@ import * as vscode from "vscode";
 import { askForRequest, createServiceToken } from "./create";
 import { auditFlow, rotateFlow } from "./tokens";
 import { Log } from "./common/log";
-import { type PythonExtensionApi, fromPythonExtension, resolveInterpreter } from "./common/python";
+import { type PythonExtensionApi, fromPythonExtension, resolveInterpreter, unrunnable } from "./common/python";
 import { REFRESH, STATUS, type CreateArgs } from "./common/protocol";
 import { DOCUMENT_SELECTOR, Server } from "./common/server";
-import { RESTART_KEYS, debounce, readSettings } from "./common/settings";
+import { RESTART_KEYS, debounce, oneAtATime, readSettings } from "./common/settings";
 import { statusText } from "./common/status";
 
 export const COMMANDS = {
@@ -21,6 +21,7 @@ export const COMMANDS = {
 const server = new Server();
 let log: Log;
 let status: vscode.LanguageStatusItem;
+let whyOff: string | undefined; // shown by the status item while no server runs
 
 function settings() {
   const folder = vscode.workspace.workspaceFolders?.[0];
@@ -38,10 +39,16 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   const current = settings();
   const trusted = vscode.workspace.isTrusted;
   const interpreter = await resolveInterpreter(current, trusted, pythonFromExtension);
+  whyOff = "error" in interpreter ? interpreter.error : undefined;
   if ("error" in interpreter) {
-    status.text = "Infisical: off";
-    status.detail = interpreter.error;
     log.info(interpreter.error);
+    await refreshStatus();
+    return;
+  }
+  const missing = unrunnable(interpreter.command[0], process.env);
+  if (missing) {
+    failedToStart(`Could not start the Infisical language server: ${missing}. Set "infisical.interpreter" to a Python 3.11 or later.`);
+    await refreshStatus();
     return;
   }
   const failed = await server.start({
@@ -54,24 +61,28 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     onStopped: () => {
       void refreshStatus();
       void vscode.window
-        .showErrorMessage("The Infisical language server stopped. Is infisical-tokens installed for that Python?", "Show Logs", "Restart")
+        .showErrorMessage("The Infisical language server stopped. Show Logs says why; Restart starts it again.", "Show Logs", "Restart")
         .then((choice) => choice && vscode.commands.executeCommand(choice === "Restart" ? COMMANDS.restart : COMMANDS.logs));
     },
     onStatusChanged: () => void refreshStatus(),
   });
-  if (failed) {
-    log.info(failed);
-    void vscode.window.showErrorMessage(failed, "Show Logs", "Restart").then((choice) => {
-      if (choice) void vscode.commands.executeCommand(choice === "Restart" ? COMMANDS.restart : COMMANDS.logs);
-    });
-  }
+  if (failed) failedToStart(failed);
   await refreshStatus();
+}
+
+/** One message with the two ways on (the status item keeps the reason); the server is not started again. */
+function failedToStart(message: string): void {
+  whyOff = message;
+  log.info(message);
+  void vscode.window.showErrorMessage(message, "Show Logs", "Restart").then((choice) => {
+    if (choice) void vscode.commands.executeCommand(choice === "Restart" ? COMMANDS.restart : COMMANDS.logs);
+  });
 }
 
 async function refreshStatus(): Promise<void> {
   const uri = vscode.window.activeTextEditor?.document.uri.toString();
   const info = server.running ? await server.execute(STATUS, { uri }).catch(() => undefined) : undefined;
-  const shown = statusText(info);
+  const shown = statusText(info, whyOff);
   status.text = shown.text;
   status.detail = shown.detail;
 }
@@ -82,10 +93,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   status.name = "Infisical";
   status.command = { title: "Show Logs", command: COMMANDS.logs };
   status.text = "Infisical";
-  const restart = async () => {
+  const restart = oneAtATime(async () => {
     await server.stop();
     await start(context);
-  };
+  });
   const restartSoon = debounce(() => void restart(), 500);
   context.subscriptions.push(
     log.channel,

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { fromPythonExtension, resolveInterpreter, serverProcess } from "../src/common/python";
-import { DEFAULTS, RESTART_KEYS, initializationOptions, readSettings } from "../src/common/settings";
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+import { fromPythonExtension, resolveInterpreter, serverProcess, unrunnable } from "../src/common/python";
+import { DEFAULTS, RESTART_KEYS, initializationOptions, oneAtATime, readSettings } from "../src/common/settings";
 import { statusText } from "../src/common/status";
 import { redact } from "../src/common/log";
 
@@ -50,6 +53,8 @@ describe("common modules", () => {
     expect(statusText({ projectId: "p", defaultEnvironment: "dev", branchMapping: {}, online: true, reason: null })).toEqual({ text: "Infisical: dev", detail: "project p" });
     expect(statusText({ projectId: null, defaultEnvironment: "", branchMapping: {}, online: false, reason: "not logged in" })).toEqual({ text: "Infisical: no project (offline)", detail: "not logged in" });
     expect(statusText(undefined).text).toBe("Infisical: not running");
+    // why it is off stays in view (a later refresh of the item must not replace it with "not running")
+    expect(statusText(undefined, "This workspace is not trusted")).toEqual({ text: "Infisical: off", detail: "This workspace is not trusted" });
     expect(statusText({ projectId: "p", defaultEnvironment: "dev", branchMapping: {}, online: false, reason: "loading environments and folders" }).text).toBe("Infisical: dev (loading)");
   });
   it("restarts only for the keys that choose the server process", () => {
@@ -62,5 +67,50 @@ describe("common modules", () => {
     const api = { environments: { getActiveEnvironmentPath: () => ({ path: "/venv" }), resolveEnvironment: async () => ({ executable: { uri: { fsPath: "/venv/bin/python" } } }) } };
     expect(await fromPythonExtension(api)).toEqual(["/venv/bin/python"]);
     expect(await fromPythonExtension(undefined)).toBeUndefined();
+  });
+  it("knows, before starting, an interpreter that cannot run (on the real file system)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "interp-"));
+    writeFileSync(join(dir, "python3"), "#!/bin/sh\n");
+    chmodSync(join(dir, "python3"), 0o755);
+    writeFileSync(join(dir, "plain"), "");
+    mkdirSync(join(dir, "folder"));
+    chmodSync(join(dir, "folder"), 0o755);
+    expect(unrunnable(join(dir, "python3"), {})).toBeUndefined();
+    expect(unrunnable("python3", { PATH: `/nonexistent:${dir}` })).toBeUndefined();
+    expect(unrunnable(join(dir, "missing"), {})).toMatch(/does not exist or is not executable/);
+    expect(unrunnable(join(dir, "folder"), {})).toMatch(/not executable/);
+    expect(unrunnable(join(dir, "plain"), {})).toMatch(/not executable/);
+    expect(unrunnable("python3", { PATH: "/nonexistent" })).toBe("python3 is not on the PATH");
+    expect(unrunnable("python3", {})).toBe("python3 is not on the PATH");
+  });
+});
+
+describe("restarts", () => {
+  it("never overlap, and calls made during one share a single next run", async () => {
+    const log: string[] = [];
+    let open = 0;
+    const restart = oneAtATime(async () => {
+      open += 1;
+      log.push(`start ${open}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      open -= 1;
+      log.push("end");
+    });
+    await Promise.all([restart(), restart(), restart(), restart()]);
+    expect(log).toEqual(["start 1", "end", "start 1", "end"]); // never "start 2": no two at once
+    await restart();
+    expect(log).toHaveLength(6);
+  });
+  it("goes on after a run that failed", async () => {
+    let calls = 0;
+    const restart = oneAtATime(async () => {
+      calls += 1;
+      if (calls === 1) throw new Error("boom");
+    });
+    const first = restart();
+    const second = restart();
+    await expect(first).rejects.toThrow("boom");
+    await second;
+    expect(calls).toBe(2);
   });
 });

@@ -10,6 +10,7 @@ vi.mock("vscode-languageclient/node", () => {
       LanguageClient.created.push(this);
     }
     async start() {}
+    isRunning() { return true; }
     async stop() {}
     onNotification() {}
     async sendRequest() { return { projectId: "p", defaultEnvironment: "dev", online: true }; }

@@ -1,5 +1,7 @@
 // Which Python runs the server: the setting, else the Python extension's active interpreter, else python3.
 // No `vscode` import: tested directly.
+import { accessSync, constants, statSync } from "fs";
+import * as path from "path";
 import type { Settings } from "./settings";
 
 /** The part of the Python extension's API (ms-python.python) this extension uses. */
@@ -62,4 +64,22 @@ export function serverProcess(
   }
   const [command, ...rest] = interpreter;
   return { command, args: [...rest, "-m", "infisical_tokens.lsp"], env: clean };
+}
+
+/** Why `command` cannot be run, or undefined when it can. Checked before starting: a language client that fails to
+ * spawn its server shows a notification of its own that no option turns off, beside ours. */
+export function unrunnable(command: string, env: Record<string, string | undefined>): string | undefined {
+  const runnable = (file: string) => {
+    try {
+      accessSync(file, constants.X_OK);
+      return statSync(file).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (command.includes(path.sep)) {
+    return runnable(command) ? undefined : `${command} does not exist or is not executable`;
+  }
+  const dirs = (env.PATH ?? "").split(path.delimiter).filter(Boolean);
+  return dirs.some((dir) => runnable(path.join(dir, command))) ? undefined : `${command} is not on the PATH`;
 }

@@ -43,6 +43,16 @@ export interface StartOptions {
   onStatusChanged: (change: StatusChanged) => void; // the project's server stopped answering, or answers again
 }
 
+const NOT_INSTALLED = "Is infisical-tokens installed for that Python? See Show Logs.";
+
+/** The extension says what went wrong, once, with its own buttons; the client's errors go to the log only (it
+ * would otherwise add a toast of its own, which no option turns off, to each of ours). */
+class QuietLanguageClient extends LanguageClient {
+  override error(message: string, data?: unknown, _showNotification?: boolean | "force"): void {
+    super.error(message, data, false);
+  }
+}
+
 export class Server implements ServerCommands {
   private client: LanguageClient | undefined;
 
@@ -64,10 +74,11 @@ export class Server implements ServerCommands {
         error: () => ({ action: ErrorAction.Continue }),
         closed: () => {
           this.client = undefined;
-          options.onStopped();
-          return { action: CloseAction.DoNotRestart };
+          if (started) options.onStopped(); // (a server that dies while starting is reported by start's answer)
+          return { action: CloseAction.DoNotRestart, handled: true };
         },
       },
+      initializationFailedHandler: () => false, // stop; start's answer says why (no toast of the client's own)
       middleware: {
         provideCodeActions: async (document, range, ctx, token, next) => {
           const actions = (await next(document, range, ctx, token)) ?? [];
@@ -79,13 +90,18 @@ export class Server implements ServerCommands {
         },
       },
     };
-    const client = new LanguageClient("infisical", "Infisical", serverOptions, clientOptions);
+    let started = false;
+    const client = new QuietLanguageClient("infisical", "Infisical", serverOptions, clientOptions);
     client.onNotification(STATUS_CHANGED, options.onStatusChanged);
     options.log.info(`Starting the language server: ${[process.command, ...process.args].join(" ")}`);
     try {
       await client.start();
+      // a server that exits during initialize can leave start() resolved (the close is seen first)
+      if (!client.isRunning()) throw new Error("the server exited while starting");
+      started = true;
     } catch (err) {
-      return `Could not start the Infisical language server with ${options.interpreter.join(" ")}: ${err}`;
+      void client.dispose().catch(() => undefined);
+      return `Could not start the Infisical language server with ${options.interpreter.join(" ")} (${err}). ${NOT_INSTALLED}`;
     }
     this.client = client;
     return undefined;

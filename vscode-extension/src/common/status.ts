@@ -1,7 +1,9 @@
 // The language status item's text, from the server's typed status answer. No `vscode` import: tested directly.
 import type { StatusAnswer } from "./protocol";
 
-export function statusText(info: StatusAnswer | undefined): { text: string; detail: string } {
+/** `whyOff`: why the extension chose not to start the server, or why it could not (kept until the next start). */
+export function statusText(info: StatusAnswer | undefined, whyOff?: string): { text: string; detail: string } {
+  if (!info && whyOff) return { text: "Infisical: off", detail: whyOff };
   if (!info) return { text: "Infisical: not running", detail: "The language server is not running." };
   const env = info.defaultEnvironment || Object.values(info.branchMapping ?? {})[0] || "no environment";
   const where = info.projectId ? env : "no project";
