@@ -44,14 +44,15 @@ lint: $(STAMP)
 	$(BIN)/mypy -p infisical_tokens.core -p infisical_tokens.lsp -p infisical_tokens.magics -p tests -p benchmarks -p scripts
 
 test: $(STAMP) tests/glob/node_modules/.package-lock.json $(BUNDLED)/.stamp vscode-extension/node_modules/.package-lock.json lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --maxprocesses=4  # most tests wait on servers and kernels: run them side by side
 	cd vscode-extension && npm test
 	$(MAKE) e2e
 
 # The extension in a real VS Code (code-server from npm) in Debian's Chromium; installs what it needs into
-# vscode-extension/e2e/.deps (apt packages when missing) and reuses it. Needs the .vsix that npm test builds.
-e2e: $(STAMP)
+# vscode-extension/e2e/.deps (apt packages when missing) and reuses it. Packages the .vsix from the current sources.
+e2e: $(STAMP) $(BUNDLED)/.stamp vscode-extension/node_modules/.package-lock.json
 	bash vscode-extension/e2e/install.sh
+	cd vscode-extension && npm run --silent build && npm run --silent package >/dev/null
 	cd vscode-extension && E2E_PYTHON=$(CURDIR)/$(BIN)/python node --test e2e/vscode.e2e.mjs
 
 bench: $(STAMP)
