@@ -84,8 +84,8 @@ function processes() {
   return table;
 }
 
-/** The language servers a code-server instance runs (its descendants running our module). */
-function languageServers(instance) {
+/** Every process under a code-server instance (its extension hosts and what they started). */
+function descendants(instance) {
   const table = processes();
   const found = [];
   const frontier = [instance.server.pid];
@@ -94,26 +94,14 @@ function languageServers(instance) {
     for (const [pid, info] of table) {
       if (info.ppid !== parent) continue;
       frontier.push(pid);
-      if (info.cmd.includes("infisical_tokens.lsp")) found.push({ pid, cmd: info.cmd });
+      found.push({ pid, cmd: info.cmd });
     }
   }
   return found;
 }
 
-function pythonsUnder(instance) {
-  const table = processes();
-  const found = [];
-  const frontier = [instance.server.pid];
-  while (frontier.length) {
-    const parent = frontier.pop();
-    for (const [pid, info] of table) {
-      if (info.ppid !== parent) continue;
-      frontier.push(pid);
-      if (/(^|\/)python[\d.]*( |$)/.test(info.cmd.split(" ")[0] + " ")) found.push({ pid, cmd: info.cmd });
-    }
-  }
-  return found;
-}
+const languageServers = (instance) => descendants(instance).filter((p) => p.cmd.includes("infisical_tokens.lsp"));
+const pythonsUnder = (instance) => descendants(instance).filter((p) => /(^|\/)python[\d.]*$/.test(p.cmd.split(" ")[0]));
 
 /** The extension's output channel, as VS Code writes it under the user data folder. */
 function outputLog(instance = main) {
