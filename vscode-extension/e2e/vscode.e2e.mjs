@@ -541,6 +541,7 @@ scenario("Restart Server starts one new server process, and diagnostics come bac
   await until("the start in the log", () => starts().length === started + 1, 10_000);
   assert.match(starts().at(-1), /: \/usr\/bin\/python3 -m infisical_tokens\.lsp$/); // the user's setting
   assert.equal(await page.locator(".notification-toast").count(), 0); // a restart asked for is not an error
+  assert.doesNotMatch(outputLog(), /\[Error[^\]]*\] Server process exited with code 0/); // nor in the log
   await page.keyboard.type(" "); // an edit: the new server checks the document again
   await until("an error squiggle from the new server", () => page.locator(".squiggly-error").count(), 30_000);
   await page.keyboard.press("Control+Z");
@@ -616,7 +617,7 @@ scenario("an interpreter without infisical-tokens says so once, and is not resta
   );
 });
 
-scenario("an untrusted workspace starts no Python and says why", async () => {
+scenario("an untrusted workspace starts no Python and says why; trusting it starts the server", async () => {
   const untrusted = await launch("untrusted", {
     "security.workspace.trust.enabled": true,
     "security.workspace.trust.startupPrompt": "never",
@@ -631,5 +632,11 @@ scenario("an untrusted workspace starts no Python and says why", async () => {
   await pause(3000);
   assert.deepEqual(pythonsUnder(untrusted), []);
   assert.equal(await page.locator(".squiggly-error").count(), 0);
+  // trusted now: the server starts without a reload, and checks the open script
+  await palette("Workspaces: Manage Workspace Trust");
+  await page.locator(".workspace-trust-editor .monaco-button", { hasText: /^Trust$/ }).first().click();
+  await until("a server once trusted", () => languageServers(untrusted).length === 1, 30_000);
+  await open("deploy.sh");
+  await until("a squiggle once trusted", () => page.locator(".squiggly-error").count(), 30_000);
   untrusted.server.kill();
 });

@@ -49,7 +49,9 @@ const NOT_INSTALLED = "Is infisical-tokens installed for that Python? See Show L
  * would otherwise add a toast of its own, which no option turns off, to each of ours). */
 class QuietLanguageClient extends LanguageClient {
   override error(message: string, data?: unknown, _showNotification?: boolean | "force"): void {
-    super.error(message, data, false);
+    // the client calls every exit an error, even the clean one of a stop or restart asked for
+    if (message === "Server process exited with code 0.") super.info(message, data, false);
+    else super.error(message, data, false);
   }
 }
 
