@@ -323,6 +323,22 @@ after(async () => {
 
 // ---------------------------------------------------------------------- scenarios
 
+scenario("environments complete after --scope=, right after the window opens", async () => {
+  await open("deploy.sh");
+  await page.locator(".monaco-editor .view-lines").first().click();
+  await page.keyboard.press("Control+End");
+  await page.keyboard.type("infisical service-token create --scope=");
+  const labels = await until("dev, staging and prod offered", async () => {
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("Control+Space");
+    await page.waitForTimeout(500);
+    const rows = await page.locator(".suggest-widget .monaco-list-row").allInnerTexts();
+    return rows.some((r) => r.startsWith("dev")) && rows.some((r) => r.startsWith("prod")) ? rows : false;
+  });
+  assert.ok(labels.some((r) => r.startsWith("staging")));
+  await page.keyboard.press("Escape");
+});
+
 scenario("a shell script gets diagnostics, a Problems row at the scope's range, and a hover", async () => {
   await open("deploy.sh");
   await until("an error squiggle", () => page.locator(".squiggly-error").count(), 90_000);
@@ -368,22 +384,6 @@ scenario("the extension activates for each language it claims, and for .infisica
   }
   probe.server.kill();
   await probe.page.context().close();
-});
-
-scenario("environments complete after --scope=", async () => {
-  await open("deploy.sh");
-  await page.locator(".monaco-editor .view-lines").first().click();
-  await page.keyboard.press("Control+End");
-  await page.keyboard.type("infisical service-token create --scope=");
-  const labels = await until("dev, staging and prod offered", async () => {
-    await page.keyboard.press("Escape");
-    await page.keyboard.press("Control+Space");
-    await page.waitForTimeout(500);
-    const rows = await page.locator(".suggest-widget .monaco-list-row").allInnerTexts();
-    return rows.some((r) => r.startsWith("dev")) && rows.some((r) => r.startsWith("prod")) ? rows : false;
-  });
-  assert.ok(labels.some((r) => r.startsWith("staging")));
-  await page.keyboard.press("Escape");
 });
 
 scenario("folder paths complete level by level", async () => {
