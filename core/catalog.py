@@ -212,6 +212,19 @@ class Catalog:
         reason = error or ("offline" if self._fetch is None else "loading")
         return offline_snapshot(project_id, workspace_slugs, reason, self.projects())
 
+    def recheck(self, project_id: str, older_than: float) -> None:
+        """Ask the server again in the background when its last answer is older than ``older_than`` seconds: a
+        status display that is looked at should not say online for a server that has gone. (After a failure the
+        background probes are already asking.)"""
+        with self._lock:
+            cached = self._cache.get(project_id)
+            failing = project_id in self._failed_at
+        fetched_at = cached.fetched_at if cached is not None else None
+        if self._fetch is None or failing or fetched_at is None:
+            return
+        if self._clock() - fetched_at > older_than:
+            self.refresh(project_id)
+
     def refresh(self, project_id: str, *, forget: bool = False) -> Future[Snapshot]:
         """Fetch in the background (at most one fetch per project at a time); ``forget``: read afresh, not from
         the folder cache (a person asked to refresh)."""

@@ -39,6 +39,7 @@ from .settings import Settings
 
 log = logging.getLogger("infisical_tokens.lsp")
 DEBOUNCE_SECONDS = 0.15
+STATUS_RECHECK_SECONDS = 5.0  # a status asked for after this long since the server last answered asks it again
 TRIGGER_CHARACTERS = ["=", ":", "/", ",", " ", '"', "-"]
 COMMANDS = tuple(protocol.COMMANDS)
 
@@ -745,6 +746,10 @@ async def list_projects(ls: InfisicalLanguageServer, request: dict[str, Any]) ->
 async def status(ls: InfisicalLanguageServer, request: dict[str, Any]) -> protocol.StatusAnswer:
     await ls.until_ready()
     context = ls.context_for(str(request.get("uri") or ""))
+    if ls.catalog is not None and context.project_id:
+        # asked when a person switches editors: a server gone since the last answer shows in a moment
+        # (statusChanged), without waiting for the cache to go stale
+        ls.catalog.recheck(context.project_id, older_than=STATUS_RECHECK_SECONDS)
     snap, config = context.snapshot, context.config
     online = snap.online and snap.error is None
     loading = "loading environments and folders" if ls.catalog is not None and not snap.online else None

@@ -256,10 +256,15 @@ async def test_commands_take_no_arguments_and_status_follows_the_server(tmp_path
         uri = (tmp_path / "deploy.sh").as_uri()
         assert (await session.command("infisical.server.status", {"uri": uri}))["online"] is True
         emulator.stop()
+        # nobody refreshes: asking for the status (as an editor does on every switch) notices within seconds
+        for _ in range(100):
+            status = await session.command("infisical.server.status", {"uri": uri})
+            if not status["online"]:
+                break
+            await asyncio.sleep(0.2)
+        assert status["online"] is False and "connection refused" in status["reason"]
         refreshed = await session.command("infisical.server.refreshCatalog", {"projectId": world.project.id})
         assert refreshed["online"] is False and "connection refused" in refreshed["reason"]
-        status = await session.command("infisical.server.status", {"uri": uri})
-        assert status["online"] is False and "connection refused" in status["reason"]
         emulator.start()  # back on the same port: the server notices by itself, nobody asks
         for _ in range(100):
             if (await session.command("infisical.server.status", {"uri": uri}))["online"]:

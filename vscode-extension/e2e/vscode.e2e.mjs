@@ -505,8 +505,10 @@ scenario("the language status shows project, environment and online, and follows
   });
   assert.doesNotMatch(online, /offline/);
   await emulatorControl("stop");
-  await palette("Infisical: Refresh Environments"); // as a person does when something looks stale
+  // nobody refreshes: a person goes on switching between files, and the item follows within seconds
+  let turn = 0;
   const down = await until("the status offline", async () => {
+    await open(turn++ % 2 ? "ci.sh" : "deploy.sh");
     const shown = await statusShown();
     return shown.includes("(offline)") ? shown : false;
   }, 30_000);
