@@ -6,7 +6,8 @@ import { Log } from "./common/log";
 import { type PythonExtensionApi, fromPythonExtension, resolveInterpreter, unrunnable } from "./common/python";
 import { REFRESH, STATUS, type CreateArgs } from "./common/protocol";
 import { DOCUMENT_SELECTOR, Server } from "./common/server";
-import { RESTART_KEYS, debounce, oneAtATime, readSettings } from "./common/settings";
+import { debounce, oneAtATime } from "./common/schedule";
+import { RESTART_KEYS, readSettings } from "./common/settings";
 import { statusText } from "./common/status";
 
 export const COMMANDS = {

@@ -1,9 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { fromPythonExtension, resolveInterpreter, serverProcess, unrunnable } from "../src/common/python";
-import { DEFAULTS, RESTART_KEYS, initializationOptions, oneAtATime, readSettings } from "../src/common/settings";
+import { debounce, oneAtATime } from "../src/common/schedule";
+import { DEFAULTS, RESTART_KEYS, initializationOptions, readSettings } from "../src/common/settings";
 import { statusText } from "../src/common/status";
 import { redact } from "../src/common/log";
 
@@ -86,6 +87,20 @@ describe("common modules", () => {
 });
 
 describe("restarts", () => {
+  it("come once after a burst of setting changes", () => {
+    vi.useFakeTimers();
+    let runs = 0;
+    const soon = debounce(() => (runs += 1), 500);
+    soon();
+    vi.advanceTimersByTime(400);
+    soon();
+    vi.advanceTimersByTime(400);
+    soon();
+    expect(runs).toBe(0);
+    vi.advanceTimersByTime(500);
+    expect(runs).toBe(1);
+    vi.useRealTimers();
+  });
   it("never overlap, and calls made during one share a single next run", async () => {
     const log: string[] = [];
     let open = 0;
