@@ -188,9 +188,16 @@ class Catalog:
         return bool(new)
 
     def snapshot(
-        self, project_id: str | None, workspace_slugs: Iterable[str] = (), needs: Iterable[Need] = ()
+        self,
+        project_id: str | None,
+        workspace_slugs: Iterable[str] = (),
+        needs: Iterable[Need] = (),
+        max_age: float | None = None,
     ) -> Snapshot:
-        """The best answer available now; schedules a refresh when missing, stale, or lacking ``needs``."""
+        """The best answer available now; schedules a refresh when missing, stale, or lacking ``needs``.
+
+        ``max_age`` (seconds) is a shorter staleness than the cache's own, for a status display that is looked
+        at: it should not say online for long about a server that has gone."""
         if project_id is None:
             reason = "no project (no .infisical.json or project setting)"
             return offline_snapshot(None, workspace_slugs, reason, self.projects())
@@ -199,7 +206,8 @@ class Catalog:
             cached = self._cache.get(project_id)
             error = self._errors.get(project_id)
             failed_at = self._failed_at.get(project_id)
-        stale = cached is None or cached.fetched_at is None or now - cached.fetched_at > self.ttl
+        age = self.ttl if max_age is None else max_age
+        stale = cached is None or cached.fetched_at is None or now - cached.fetched_at > age
         stale = self.want(project_id, needs) or stale
         # after a failure, readers wait retry_after before asking again: an editor re-checking on every update
         # must not turn a 403 into a request loop (refresh() still asks at once)
@@ -211,19 +219,6 @@ class Catalog:
             return replace(cached, error=error) if error else cached
         reason = error or ("offline" if self._fetch is None else "loading")
         return offline_snapshot(project_id, workspace_slugs, reason, self.projects())
-
-    def recheck(self, project_id: str, older_than: float) -> None:
-        """Ask the server again in the background when its last answer is older than ``older_than`` seconds: a
-        status display that is looked at should not say online for a server that has gone. (After a failure the
-        background probes are already asking.)"""
-        with self._lock:
-            cached = self._cache.get(project_id)
-            failing = project_id in self._failed_at
-        fetched_at = cached.fetched_at if cached is not None else None
-        if self._fetch is None or failing or fetched_at is None:
-            return
-        if self._clock() - fetched_at > older_than:
-            self.refresh(project_id)
 
     def refresh(self, project_id: str, *, forget: bool = False) -> Future[Snapshot]:
         """Fetch in the background (at most one fetch per project at a time); ``forget``: read afresh, not from

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import functools
 import gc
 import logging
@@ -239,11 +240,20 @@ class InfisicalLanguageServer(LanguageServer):
             self.catalog.refresh(project_id)
 
     def _catalog_updated(self, project_id: str) -> None:
-        """Called from the catalog's worker thread: hop back onto the event loop."""
+        """Called from the catalog's worker thread: hop back onto the event loop (gone when the session ends)."""
         if self.loop is not None and not self.loop.is_closed():
-            self.loop.call_soon_threadsafe(self._republish, project_id)
+            with contextlib.suppress(RuntimeError):
+                self.loop.call_soon_threadsafe(self._republish, project_id)
 
     def _republish(self, project_id: str) -> None:
+        """Re-check the project's documents and tell the client its status (run from the event loop: a failure
+        is logged in one line, as ``publish`` does, never as asyncio's "Exception in callback")."""
+        try:
+            self._republish_now(project_id)
+        except Exception as err:
+            log.warning("update for project %s failed: %s", project_id, redact(f"{type(err).__name__}: {err}"))
+
+    def _republish_now(self, project_id: str) -> None:
         self.generation += 1
         for uri in list(self.workspace.text_documents):
             if self.state(uri).context.project_id == project_id:
@@ -746,11 +756,11 @@ async def list_projects(ls: InfisicalLanguageServer, request: dict[str, Any]) ->
 async def status(ls: InfisicalLanguageServer, request: dict[str, Any]) -> protocol.StatusAnswer:
     await ls.until_ready()
     context = ls.context_for(str(request.get("uri") or ""))
-    if ls.catalog is not None and context.project_id:
-        # asked when a person switches editors: a server gone since the last answer shows in a moment
-        # (statusChanged), without waiting for the cache to go stale
-        ls.catalog.recheck(context.project_id, older_than=STATUS_RECHECK_SECONDS)
     snap, config = context.snapshot, context.config
+    if ls.catalog is not None and context.project_id:
+        # asked when a person switches editors: a server gone since its last answer shows in a moment
+        # (statusChanged), without waiting for the cache to go stale
+        snap = ls.catalog.snapshot(context.project_id, max_age=STATUS_RECHECK_SECONDS)
     online = snap.online and snap.error is None
     loading = "loading environments and folders" if ls.catalog is not None and not snap.online else None
     return {
