@@ -40,41 +40,38 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   const current = settings();
   const trusted = vscode.workspace.isTrusted;
   const interpreter = await resolveInterpreter(current, trusted, pythonFromExtension);
-  whyOff = "error" in interpreter ? interpreter.error : undefined;
+  whyOff = undefined;
   if ("error" in interpreter) {
+    whyOff = interpreter.error; // chosen, not a failure: the status item and the log say why, no message
     log.info(interpreter.error);
-    await refreshStatus();
-    return;
+  } else {
+    const missing = unrunnable(interpreter.command[0], process.env);
+    const failed = missing
+      ? `Could not start the Infisical language server: ${missing}. Set "infisical.interpreter" to a Python 3.11 or later.`
+      : await server.start({
+          interpreter: interpreter.command,
+          settings: current,
+          trusted,
+          extensionPath: context.extensionPath,
+          log,
+          createCommand: COMMANDS.create,
+          onStopped: () => {
+            void refreshStatus();
+            offerLogsOrRestart("The Infisical language server stopped. Show Logs says why; Restart starts it again.");
+          },
+          onStatusChanged: () => void refreshStatus(),
+        });
+    if (failed) {
+      whyOff = failed;
+      log.info(failed);
+      offerLogsOrRestart(failed);
+    }
   }
-  const missing = unrunnable(interpreter.command[0], process.env);
-  if (missing) {
-    failedToStart(`Could not start the Infisical language server: ${missing}. Set "infisical.interpreter" to a Python 3.11 or later.`);
-    await refreshStatus();
-    return;
-  }
-  const failed = await server.start({
-    interpreter: interpreter.command,
-    settings: current,
-    trusted,
-    extensionPath: context.extensionPath,
-    log,
-    createCommand: COMMANDS.create,
-    onStopped: () => {
-      void refreshStatus();
-      void vscode.window
-        .showErrorMessage("The Infisical language server stopped. Show Logs says why; Restart starts it again.", "Show Logs", "Restart")
-        .then((choice) => choice && vscode.commands.executeCommand(choice === "Restart" ? COMMANDS.restart : COMMANDS.logs));
-    },
-    onStatusChanged: () => void refreshStatus(),
-  });
-  if (failed) failedToStart(failed);
   await refreshStatus();
 }
 
-/** One message with the two ways on (the status item keeps the reason); the server is not started again. */
-function failedToStart(message: string): void {
-  whyOff = message;
-  log.info(message);
+/** One message with the two ways on; the server is not started again until the person picks one. */
+function offerLogsOrRestart(message: string): void {
   void vscode.window.showErrorMessage(message, "Show Logs", "Restart").then((choice) => {
     if (choice) void vscode.commands.executeCommand(choice === "Restart" ? COMMANDS.restart : COMMANDS.logs);
   });
