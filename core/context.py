@@ -11,6 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import UsageError
 
+# what ``read_stdin`` may return at most: a service token is about 110 characters, and `view - < /dev/zero`
+# must be refused, not fill memory
+MAX_STDIN = 4096
+
 if TYPE_CHECKING:
     from .workflows import Created
 
