@@ -201,6 +201,8 @@ def client_for(target: Target, bearer: str | None, ctx: Context) -> InfisicalCli
 
 def connect(ctx: Context, config: ProjectConfig | None, domain: str | None = None) -> Connection:
     """Credentials, the API URL they may go to (trust rule included), and a client for it."""
+    if ctx.credentials_refused is not None:
+        raise SessionError(ctx.credentials_refused)
     credentials = load_credentials(ctx.env, ctx.home)
     target = resolve_target(domain if domain is not None else ctx.domain, ctx.env, config, credentials)
     for note in target.notes:
