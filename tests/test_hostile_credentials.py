@@ -125,7 +125,9 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _client(port: int, root: Path, options: dict[str, Any], secret_path: Path, calls: list[Any], user: str | None):
+def _client(
+    port: int, root: Path, options: dict[str, Any], secret_path: Path, calls: list[Any], user: str | None
+) -> Any:
     """Run the raw JSON-RPC client (the system Python, no venv), as ``user`` when given."""
     args = ["/usr/bin/python3", "-c", CLIENT, str(port), root.as_uri(), json.dumps(options), str(secret_path)]
     prefix = ["runuser", "-u", user, "--"] if user else []
