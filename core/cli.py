@@ -62,9 +62,10 @@ class Console:
         return self.stdin.readline().strip().lower() in ("y", "yes")
 
     def read_line(self) -> str:
-        """One line, never more than ``MAX_STDIN`` characters (a workflow refuses that many)."""
+        """A line typed at a terminal; from a pipe, all of it (so a token split over lines is seen whole); never
+        more than ``MAX_STDIN`` characters (a workflow refuses that many)."""
         try:
-            return self.stdin.readline(MAX_STDIN)
+            return self.stdin.readline(MAX_STDIN) if self.stdin.isatty() else self.stdin.read(MAX_STDIN)
         except UnicodeDecodeError:
             raise UsageError(
                 "Standard input is not text, so it holds no service token; pipe the token alone."

@@ -227,3 +227,249 @@ def test_another_account_cannot_use_the_owners_login_over_tcp(
         _clean(err, jwt)
     finally:
         shutil.rmtree(top, ignore_errors=True)
+
+
+# --- issue 17 item 3: a held service token goes to the login's instance, never to Infisical Cloud by default
+
+# nothing may leave this machine: Infisical Cloud is reachable only through a proxy that refuses
+NO_CLOUD = {"HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9", "NO_PROXY": "127.0.0.1,localhost"}
+
+
+def _service_token(run: Runner, emulator: Emulator, world: Seeded) -> str:
+    login = {"INFISICAL_TOKEN": emulator.state.issue_jwt(world.admin), "INFISICAL_DOMAIN": emulator.url}
+    created = run(
+        "service-token",
+        "create",
+        "-s",
+        "dev:/",
+        "-a",
+        "read",
+        "--token-only",
+        "--projectId",
+        world.project.id,
+        env=login,
+    )
+    assert created.code == 0, created.stderr
+    return created.stdout.strip()
+
+
+def _token_reads(emulator: Emulator) -> set[str]:
+    return {r.headers.get("authorization", "") for r in emulator.requests_to("GET", "/api/v2/service-token")}
+
+
+def test_a_held_token_goes_to_the_login_instance_from_the_cli(
+    run: Runner, new_emulator: Emulator, world: Seeded
+) -> None:
+    token = _service_token(run, new_emulator, world)
+    bearer = "Bearer " + ".".join(token.split(".")[:3])
+    # logged in (self-hosted) to the emulator: the config alone says where; the login's vault is not even needed
+    write_config(run.home, world.admin.email, new_emulator.url)
+    with Emulator("new") as repository:
+        link_project(run.cwd, world.project.id, domain=repository.url)
+        for args, env, stdin in (
+            (["view", "-"], NO_CLOUD, token),
+            (["view"], {**NO_CLOUD, "INFISICAL_TOKEN": token}, ""),
+        ):
+            new_emulator.requests.clear()
+            result = run("service-token", *args, env=env, stdin=stdin)
+            assert result.code == 0 and "Name:" in result.stdout, result.stderr
+            _clean(result.output, token)
+            assert _token_reads(new_emulator) == {bearer}
+        assert repository.requests == []
+
+
+def test_a_held_token_goes_to_the_login_instance_from_the_magic(
+    run: Runner, new_emulator: Emulator, world: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from IPython.core.interactiveshell import InteractiveShell
+
+    token = _service_token(run, new_emulator, world)
+    write_config(run.home, world.admin.email, new_emulator.url)
+    for key, value in {**base_env(run.home), **NO_CLOUD, "INFISICAL_TOKEN": token}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(run.cwd)
+    new_emulator.requests.clear()
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "infisical_tokens.magics")
+    try:
+        details = shell.run_line_magic("infisical", "service-token view")
+        assert token.split(".")[1] in repr(details) or details is not None
+        assert _token_reads(new_emulator) == {"Bearer " + ".".join(token.split(".")[:3])}
+    finally:
+        shell.run_line_magic("unload_ext", "infisical_tokens.magics")
+        InteractiveShell.clear_instance()
+
+
+# --- issue 17 item 4: a password in the login's domain or in --domain is refused and never printed
+
+PASSWORD = "hunter2secret"
+BAD_DOMAINS = [
+    f"http://u:{PASSWORD}@127.0.0.1:{{port}}",
+    f"http://127.0.0.1:{{port}}#@u:{PASSWORD}",
+    f"http://127.0.0.1:{{port}}?p={PASSWORD}",
+    f"http://127.0.0.1:{{port}}/#{PASSWORD}",
+]
+
+
+def _port(emulator: Emulator) -> str:
+    return emulator.url.rsplit(":", 1)[1]
+
+
+@pytest.mark.parametrize("template", BAD_DOMAINS, ids=["login", "fragment-login", "query", "fragment"])
+def test_a_password_in_the_logins_domain_is_refused_in_the_cli(
+    run: Runner, new_emulator: Emulator, world: Seeded, template: str
+) -> None:
+    domain = template.format(port=_port(new_emulator))
+    env = _cli_login(run.home, world, new_emulator.state.issue_jwt(world.admin), domain)
+    link_project(run.cwd, world.project.id)
+    (run.cwd / "a.sh").write_text("infisical service-token create -s dev:/ -a read\n")
+    for argv, stdin in (
+        (["service-token", "list"], ""),
+        (["service-token", "create", "-s", "dev:/", "-a", "read"], ""),
+        (["service-token", "view", "-"], "st.a.b.c"),
+        (["check", "--online"], ""),
+    ):
+        result = run(*argv, env=env, stdin=stdin)
+        assert result.code == 1, result.output
+        assert "LoggedInUserDomain" in result.stderr, result.stderr
+        _clean(result.output, PASSWORD)
+    assert new_emulator.requests == []
+
+
+@pytest.mark.parametrize("template", BAD_DOMAINS, ids=["login", "fragment-login", "query", "fragment"])
+def test_a_password_in_domain_is_refused_in_the_cli(
+    run: Runner, new_emulator: Emulator, world: Seeded, template: str
+) -> None:
+    domain = template.format(port=_port(new_emulator))
+    link_project(run.cwd, world.project.id)
+    login = {"INFISICAL_TOKEN": new_emulator.state.issue_jwt(world.admin)}
+    for argv, env, stdin in (
+        (["service-token", "list", "--domain", domain], login, ""),
+        (["service-token", "view", "-", "--domain", domain], {}, "st.a.b.c"),
+        (["check", "--online", "--domain", domain], login, ""),
+        (["service-token", "list"], {**login, "INFISICAL_DOMAIN": domain}, ""),
+    ):
+        result = run(*argv, env=env, stdin=stdin)
+        assert result.code == 1 and ("--domain" in result.stderr or "INFISICAL_DOMAIN" in result.stderr), result.output
+        _clean(result.output, PASSWORD)
+    assert new_emulator.requests == []
+
+
+def test_a_password_in_a_domain_is_refused_in_the_magic(
+    run: Runner, new_emulator: Emulator, world: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from IPython.core.error import UsageError
+    from IPython.core.interactiveshell import InteractiveShell
+
+    domains = [t.format(port=_port(new_emulator)) for t in BAD_DOMAINS]
+    env = _cli_login(run.home, world, new_emulator.state.issue_jwt(world.admin), domains[0])
+    for key, value in {**base_env(run.home), **env, "INFISICAL_PROJECT_ID": world.project.id}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(run.cwd)
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "infisical_tokens.magics")
+    try:
+        messages = []
+        for line in ("service-token list", "check --online ."):  # the login's own domain
+            with pytest.raises(UsageError) as caught:
+                shell.run_line_magic("infisical", line)
+            messages.append((str(caught.value), "LoggedInUserDomain"))
+        for domain in domains:  # a domain chosen in the notebook: a flag, or the magic's setting
+            monkeypatch.setenv("INFISICAL_TOKEN", "st.a.b.c")
+            with pytest.raises(UsageError) as caught:
+                shell.run_line_magic("infisical", f"service-token view --domain '{domain}'")
+            messages.append((str(caught.value), "--domain"))
+            shell.run_line_magic("config", f"InfisicalMagics.api_url = {domain!r}")
+            with pytest.raises(UsageError) as caught:
+                shell.run_line_magic("infisical", "service-token view")
+            messages.append((str(caught.value), "--domain"))
+            monkeypatch.delenv("INFISICAL_TOKEN")
+            shell.run_line_magic("config", "InfisicalMagics.api_url = None")
+        for message, where in messages:
+            assert where in message, message
+            _clean(message, PASSWORD)
+    finally:
+        shell.run_line_magic("unload_ext", "infisical_tokens.magics")
+        InteractiveShell.clear_instance()
+    assert new_emulator.requests == []
+
+
+@pytest.mark.parametrize("where", ["login", "setting"])
+async def test_a_password_in_a_domain_is_refused_by_the_language_server(
+    run: Runner, new_emulator: Emulator, world: Seeded, where: str
+) -> None:
+    from tests.lsp_harness import Session, start
+
+    domain = BAD_DOMAINS[0 if where == "login" else 1].format(port=_port(new_emulator))
+    jwt = new_emulator.state.issue_jwt(world.admin)
+    env = {**base_env(run.home), **_cli_login(run.home, world, jwt, domain if where == "login" else new_emulator.url)}
+    link_project(run.cwd, world.project.id)
+    options = {"clientHandlesTokens": True, **({"apiUrl": domain} if where == "setting" else {})}
+    client = await start("visual-studio-code", run.cwd, env, options)
+    session = Session(client, run.cwd, "visual-studio-code", new_emulator, world)
+    try:
+        uri = (run.cwd / "a.sh").as_uri()
+        status = await session.command("infisical.server.status", {"uri": uri})
+        listed = await session.command("infisical.server.listTokens", {"uri": uri})
+        created = await session.command(
+            "infisical.server.createServiceToken", {"uri": uri, "scopes": ["dev:/"], "accessLevels": ["read"]}
+        )
+        said = [status["reason"], listed["message"], created["message"]]
+        said += [m.message for m in client.log_messages] + [m.message for m in client.messages]
+        expected = "LoggedInUserDomain" if where == "login" else "--domain"
+        assert status["online"] is False and expected in status["reason"], status
+        for text in said:
+            _clean(text or "", PASSWORD)
+    finally:
+        await client.shutdown_session()
+    assert new_emulator.requests == []
+
+
+# --- issue 17 item 9: a held token with a line break, or endless standard input, is refused clearly
+
+
+@pytest.mark.parametrize("bad", ["st.a.b\rc", "st.a.b\nX-Evil: 1", "st.a.\x1bb.c"])
+def test_a_held_token_with_a_line_break_is_refused_in_the_cli(run: Runner, bad: str) -> None:
+    for args, env, stdin in ((["view", "-"], {}, bad + "\n"), (["view"], {"INFISICAL_TOKEN": bad}, "")):
+        result = run("service-token", *args, env={**NO_CLOUD, **env}, stdin=stdin)
+        assert result.code == 1 and "holds a line break, a control character" in result.stderr, result.output
+        _clean(result.output, bad)
+
+
+def test_view_reads_a_bounded_amount_of_standard_input(run: Runner) -> None:
+    for source in ("/dev/zero", "/dev/urandom"):
+        with open(source, "rb") as endless:
+            started = time.monotonic()
+            proc = subprocess.run(
+                [sys.executable, "-m", "infisical_tokens.core.cli", "service-token", "view", "-"],
+                stdin=endless,
+                capture_output=True,
+                text=True,
+                env=run.env,
+                timeout=60,
+            )
+        assert time.monotonic() - started < 30
+        assert proc.returncode == 1, proc.stderr
+        assert "standard input" in proc.stderr.lower() and len(proc.stderr) < 500, proc.stderr
+        _clean(proc.stderr)
+
+
+@pytest.mark.parametrize("bad", ["st.a.b\rc", "st.a.b\nX-Evil: 1"])
+def test_a_held_token_with_a_line_break_is_refused_in_the_magic(
+    run: Runner, bad: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from IPython.core.error import UsageError
+    from IPython.core.interactiveshell import InteractiveShell
+
+    for key, value in {**base_env(run.home), "INFISICAL_TOKEN": bad}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(run.cwd)
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "infisical_tokens.magics")
+    try:
+        with pytest.raises(UsageError, match="holds a line break, a control character") as caught:
+            shell.run_line_magic("infisical", "service-token view")
+        _clean(str(caught.value), bad)
+    finally:
+        shell.run_line_magic("unload_ext", "infisical_tokens.magics")
+        InteractiveShell.clear_instance()
