@@ -961,7 +961,7 @@ def serve_tcp(host: str, port: int) -> None:
     server.reset_session()
     try:
         while True:
-            server.start_tcp(host, port)
+            tcp_auth.serve_one_client(server, host, port)
             if server.exited:
                 return
             server.reset_session()

@@ -8,14 +8,23 @@ Stdio needs none of this: its one client is the program that started the server.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hmac
+import logging
 import os
 import secrets
 import stat
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from pygls.io_ import run_async
+from pygls.server import JsonRPCServer
+
+log = logging.getLogger(__name__)
 
 OPTION = "tcpSecret"
 
@@ -84,3 +93,34 @@ def open_gate(port: int, env: Mapping[str, str], home: Path) -> tuple[TcpGate, s
         f"infisical-lsp: a client that may use your Infisical login must send initializationOptions.{OPTION} "
         f"with the contents of {path} (readable by this account only); other clients get syntax features only."
     )
+
+
+def serve_one_client(server: JsonRPCServer, host: str, port: int) -> None:
+    """Serve one connection until it ends; any connection made meanwhile is closed at once.
+
+    pygls' own ``start_tcp`` hands every connection the one protocol, so a second client, unadmitted, would
+    take over the first one's admitted session (and its replies).
+    """
+    stop = threading.Event()
+    busy = False
+
+    async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal busy
+        if busy:
+            writer.close()
+            return
+        busy = True
+        try:
+            server.protocol.set_writer(writer)
+            await run_async(stop, reader, server.protocol, log, server.report_server_error)
+        finally:
+            server.shutdown()  # type: ignore[no-untyped-call]
+
+    async def listen() -> None:
+        server._stop_event = stop
+        server._server = await asyncio.start_server(connection, host, port)
+        async with server._server:
+            await server._server.serve_forever()
+
+    with contextlib.suppress(asyncio.CancelledError):
+        asyncio.run(listen())

@@ -53,7 +53,7 @@ def _cli_login(home: Path, world: Seeded, jwt: str, domain: str) -> dict[str, st
 CLIENT = r"""
 import json, socket, sys
 
-port, root, options, secret_path, calls = sys.argv[1:6]
+port, root, options, secret_path, calls, hold = (sys.argv[1:] + [""])[:6]
 out = {}
 try:
     with open(secret_path) as handle:
@@ -81,7 +81,7 @@ def receive():
                 return json.loads(rest[:length])
         chunk = sock.recv(65536)
         if not chunk:
-            raise SystemExit("the server closed the connection")
+            raise ConnectionError("the server closed the connection")
         buffer += chunk
 
 
@@ -95,12 +95,19 @@ def call(number, method, params):
             send({"jsonrpc": "2.0", "id": message["id"], "result": None})
 
 
-call(1, "initialize", {"processId": None, "rootUri": root, "capabilities": {}, "initializationOptions": json.loads(options)})
-send({"jsonrpc": "2.0", "method": "initialized", "params": {}})
-out["answers"] = [
-    call(number, "workspace/executeCommand", {"command": name, "arguments": [argument]})
-    for number, (name, argument) in enumerate(json.loads(calls), start=2)
-]
+try:
+    initialize = {"processId": None, "rootUri": root, "capabilities": {}, "initializationOptions": json.loads(options)}
+    call(1, "initialize", initialize)
+    send({"jsonrpc": "2.0", "method": "initialized", "params": {}})
+    if hold:  # keep the session open until told to go on
+        print("ready", flush=True)
+        sys.stdin.readline()
+    out["answers"] = [
+        call(number, "workspace/executeCommand", {"command": name, "arguments": [argument]})
+        for number, (name, argument) in enumerate(json.loads(calls), start=2)
+    ]
+except (ConnectionError, OSError):
+    out["closed"] = True
 sock.close()
 print(json.dumps(out))
 """
@@ -125,13 +132,27 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _client_argv(port: int, root: Path, options: dict[str, Any], secret_path: Path, calls: list[Any]) -> list[str]:
+    """The raw JSON-RPC client, on the system Python (another account cannot be assumed to reach the venv)."""
+    return [
+        "/usr/bin/python3",
+        "-c",
+        CLIENT,
+        str(port),
+        root.as_uri(),
+        json.dumps(options),
+        str(secret_path),
+        json.dumps(calls),
+    ]
+
+
 def _client(
     port: int, root: Path, options: dict[str, Any], secret_path: Path, calls: list[Any], user: str | None
 ) -> Any:
-    """Run the raw JSON-RPC client (the system Python, no venv), as ``user`` when given."""
-    args = ["/usr/bin/python3", "-c", CLIENT, str(port), root.as_uri(), json.dumps(options), str(secret_path)]
+    """One session of the raw client, as ``user`` when given; what it saw."""
     prefix = ["runuser", "-u", user, "--"] if user else []
-    proc = subprocess.run([*prefix, *args, json.dumps(calls)], capture_output=True, text=True, timeout=120, cwd="/")
+    argv = [*prefix, *_client_argv(port, root, options, secret_path, calls)]
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=120, cwd="/")
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
 
@@ -219,6 +240,27 @@ def test_another_account_cannot_use_the_owners_login_over_tcp(
             assert mine["answers"][0]["ok"] is True
             assert token_id in [t["id"] for t in mine["answers"][0]["tokens"]]
             assert {r.headers.get("authorization") for r in new_emulator.requests} == {f"Bearer {jwt}"}
+            assert new_emulator.requests_to("POST", "/api/v2/service-token") == []
+
+            # while the owner's admitted session is open, another account's connection must not ride on it
+            admitted = {"clientHandlesTokens": True, "tcpSecret": owner_secret}
+            owner = subprocess.Popen(
+                [*_client_argv(port, work, admitted, secret_path, calls[:1]), "hold"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            assert owner.stdout is not None and owner.stdout.readline().strip() == "ready"
+
+            def listings() -> int:
+                return sum(r.path.endswith("/service-token-data") for r in new_emulator.requests)
+
+            before = listings()
+            intruder = _client(port, work, {"clientHandlesTokens": True}, secret_path, calls[:2], other_account)
+            assert intruder.get("closed") is True and "answers" not in intruder
+            assert listings() == before  # the owner's session reads folders meanwhile; nobody listed tokens
+            still, _ = owner.communicate("go\n", timeout=60)
+            assert json.loads(still)["answers"][0]["ok"] is True
             assert new_emulator.requests_to("POST", "/api/v2/service-token") == []
             assert server.poll() is None
         finally:
