@@ -48,6 +48,15 @@ def _cli_login(home: Path, world: Seeded, jwt: str, domain: str) -> dict[str, st
     return {"INFISICAL_VAULT_FILE_PASSPHRASE": PASSPHRASE}
 
 
+def _service_token(run: Runner, emulator: Emulator, world: Seeded) -> str:
+    """A fresh read-only token for dev:/, created as the admin."""
+    login = {"INFISICAL_TOKEN": emulator.state.issue_jwt(world.admin), "INFISICAL_DOMAIN": emulator.url}
+    argv = ["service-token", "create", "-s", "dev:/", "-a", "read", "--token-only", "--projectId", world.project.id]
+    created = run(*argv, env=login)
+    assert created.code == 0, created.stderr
+    return created.stdout.strip()
+
+
 # --- issue 17 item 1: infisical-lsp --tcp lets any local account use the owner's login
 
 CLIENT = r"""
@@ -175,12 +184,7 @@ def test_another_account_cannot_use_the_owners_login_over_tcp(
             env.update({"INFISICAL_TOKEN": jwt, "INFISICAL_DOMAIN": new_emulator.url})
         else:
             env.update(_cli_login(home, world, jwt, new_emulator.url))
-        existing = run(
-            "service-token", "create", "-s", "dev:/", "-a", "read", "--token-only",
-            env={"INFISICAL_TOKEN": jwt, "INFISICAL_DOMAIN": new_emulator.url, "INFISICAL_PROJECT_ID": world.project.id},
-        )  # fmt: skip
-        assert existing.code == 0
-        token_id = existing.stdout.strip().split(".")[1]
+        token_id = _service_token(run, new_emulator, world).split(".")[1]
         new_emulator.requests.clear()
 
         port = _free_port()
@@ -275,24 +279,6 @@ def test_another_account_cannot_use_the_owners_login_over_tcp(
 
 # nothing may leave this machine: Infisical Cloud is reachable only through a proxy that refuses
 NO_CLOUD = {"HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9", "NO_PROXY": "127.0.0.1,localhost"}
-
-
-def _service_token(run: Runner, emulator: Emulator, world: Seeded) -> str:
-    login = {"INFISICAL_TOKEN": emulator.state.issue_jwt(world.admin), "INFISICAL_DOMAIN": emulator.url}
-    created = run(
-        "service-token",
-        "create",
-        "-s",
-        "dev:/",
-        "-a",
-        "read",
-        "--token-only",
-        "--projectId",
-        world.project.id,
-        env=login,
-    )
-    assert created.code == 0, created.stderr
-    return created.stdout.strip()
 
 
 def _token_reads(emulator: Emulator) -> set[str]:
