@@ -14,6 +14,7 @@ import functools
 import gc
 import logging
 import os
+import signal
 import sys
 import uuid
 from collections.abc import Callable
@@ -959,6 +960,7 @@ def serve_tcp(host: str, port: int) -> None:
     print(notice, file=sys.stderr, flush=True)
     server.tcp_gate = gate
     server.reset_session()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so that the secret's file goes with the server
     try:
         while True:
             tcp_auth.serve_one_client(server, host, port)

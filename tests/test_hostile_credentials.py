@@ -105,9 +105,10 @@ def call(number, method, params):
 
 
 try:
-    initialize = {"processId": None, "rootUri": root, "capabilities": {}, "initializationOptions": json.loads(options)}
-    call(1, "initialize", initialize)
-    send({"jsonrpc": "2.0", "method": "initialized", "params": {}})
+    if json.loads(options) is not None:  # null: straight to the commands, never initialized
+        initialize = {"processId": None, "rootUri": root, "capabilities": {}, "initializationOptions": json.loads(options)}
+        call(1, "initialize", initialize)
+        send({"jsonrpc": "2.0", "method": "initialized", "params": {}})
     if hold:  # keep the session open until told to go on
         print("ready", flush=True)
         sys.stdin.readline()
@@ -141,7 +142,9 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _client_argv(port: int, root: Path, options: dict[str, Any], secret_path: Path, calls: list[Any]) -> list[str]:
+def _client_argv(
+    port: int, root: Path, options: dict[str, Any] | None, secret_path: Path, calls: list[Any]
+) -> list[str]:
     """The raw JSON-RPC client, on the system Python (another account cannot be assumed to reach the venv)."""
     return [
         "/usr/bin/python3",
@@ -156,7 +159,7 @@ def _client_argv(port: int, root: Path, options: dict[str, Any], secret_path: Pa
 
 
 def _client(
-    port: int, root: Path, options: dict[str, Any], secret_path: Path, calls: list[Any], user: str | None
+    port: int, root: Path, options: dict[str, Any] | None, secret_path: Path, calls: list[Any], user: str | None
 ) -> Any:
     """One session of the raw client, as ``user`` when given; what it saw."""
     prefix = ["runuser", "-u", user, "--"] if user else []
@@ -237,6 +240,11 @@ def test_another_account_cannot_use_the_owners_login_over_tcp(
                 assert jwt not in json.dumps(seen) and token_id not in json.dumps(listed)
                 assert new_emulator.requests == []  # the owner's login was never used for them
 
+            if login_kind == "INFISICAL_TOKEN":  # a client that never initializes is refused too
+                bare = _client(port, work, None, secret_path, calls[:1], other_account)["answers"][0]
+                assert bare["ok"] is False and "did not present its secret" in bare["message"], bare
+                assert new_emulator.requests == []
+
             owner_secret = secret_path.read_text()
             mine = _client(
                 port, work, {"clientHandlesTokens": True, "tcpSecret": owner_secret}, secret_path, calls[:1], None
@@ -271,6 +279,7 @@ def test_another_account_cannot_use_the_owners_login_over_tcp(
             server.terminate()
             _, err = server.communicate(timeout=20)
         _clean(err, jwt)
+        assert not secret_path.exists()  # a stopped server leaves no secret behind
     finally:
         shutil.rmtree(top, ignore_errors=True)
 
