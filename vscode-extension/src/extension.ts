@@ -7,7 +7,7 @@ import { type PythonExtensionApi, fromPythonExtension, resolveInterpreter, unrun
 import { REFRESH, STATUS, type CreateArgs } from "./common/protocol";
 import { DOCUMENT_SELECTOR, Server } from "./common/server";
 import { debounce, oneAtATime } from "./common/schedule";
-import { RESTART_KEYS, readSettings } from "./common/settings";
+import { RESTART_KEYS, type Settings, folderSettings, serverSettings } from "./common/settings";
 import { statusText } from "./common/status";
 
 export const COMMANDS = {
@@ -23,12 +23,22 @@ const server = new Server();
 let log: Log;
 let status: vscode.LanguageStatusItem;
 let whyOff: string | undefined; // shown by the status item while no server runs
+const saidIgnored = new Set<string>(); // each ignored repository setting is said once
 
-function settings() {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  const config = vscode.workspace.getConfiguration("infisical", folder?.uri);
-  return readSettings((key) => config.get(key));
+/** The settings of a folder (by default the first), each read for that folder; a repository's choice of where
+ * credentials go is set aside, and the log says so once. */
+function settings(scope?: vscode.Uri): Settings {
+  const config = vscode.workspace.getConfiguration("infisical", scope ?? vscode.workspace.workspaceFolders?.[0]?.uri);
+  const { settings: read, ignored } = folderSettings(config);
+  for (const which of ignored.filter((x) => !saidIgnored.has(x))) {
+    saidIgnored.add(which);
+    log.info(`Ignored ${which}: a repository never chooses where credentials go. Set it in your user settings.`);
+  }
+  return read;
 }
+
+const forServer = (scopeUri: string | undefined) =>
+  serverSettings(settings(scopeUri ? vscode.Uri.parse(scopeUri) : undefined), vscode.workspace.isTrusted);
 
 async function pythonFromExtension(): Promise<string[] | undefined> {
   const python = vscode.extensions.getExtension<PythonExtensionApi>("ms-python.python");
@@ -60,6 +70,7 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
             offerLogsOrRestart("The Infisical language server stopped. Show Logs says why; Restart starts it again.");
           },
           onStatusChanged: () => void refreshStatus(),
+          configuration: forServer,
         });
     if (failed) {
       whyOff = failed;
@@ -124,7 +135,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (RESTART_KEYS.some((key) => event.affectsConfiguration(key))) restartSoon();
-      else if (event.affectsConfiguration("infisical")) void refreshStatus();
+      else if (event.affectsConfiguration("infisical")) {
+        void server.configurationChanged(forServer(undefined)).then(refreshStatus, refreshStatus);
+      }
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void restart()),
     vscode.window.onDidChangeActiveTextEditor(() => void refreshStatus()),

@@ -21,7 +21,7 @@ vi.mock("vscode-languageclient/node", () => {
 import * as client from "vscode-languageclient/node";
 import { activate } from "../src/extension";
 import { DOCUMENT_SELECTOR, ENV_FILES, LANGUAGES } from "../src/common/server";
-import { state } from "./vscode.mock";
+import { state, window } from "./vscode.mock";
 
 const manifest = JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8"));
 const context = { subscriptions: [] as any[], extensionPath: "/ext" } as any;
@@ -30,6 +30,7 @@ beforeEach(() => {
   state.commands.clear();
   state.trusted = true;
   state.config = {};
+  state.workspaceConfig = {};
   (client.LanguageClient as any).created = [];
 });
 
@@ -77,5 +78,31 @@ describe("manifest", () => {
   it("leaves .infisical.json to the server alone (a schema would flag the same mistakes twice)", () => {
     expect(manifest.contributes.jsonValidation).toBeUndefined();
     expect(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations).toContain("infisical.interpreter");
+  });
+
+  it("never lets a workspace's infisical.apiUrl reach the server, and says once that it was ignored", async () => {
+    state.config = { apiUrl: "https://eu.infisical.com" };
+    state.workspaceConfig = { apiUrl: "http://127.0.0.1:9/steal", projectId: "repo-project" };
+    await activate(context);
+    const created = (client.LanguageClient as any).created.at(-1);
+    expect(created.options.initializationOptions).toMatchObject({ apiUrl: "https://eu.infisical.com", projectId: "repo-project" });
+    expect(created.options.synchronize).toBeUndefined(); // the client's own sync would send VS Code's merged values
+    // the server's workspace/configuration is answered by the extension, with the user's URL
+    const answer = created.options.middleware.workspace.configuration({ items: [{ section: "infisical" }, { section: "other" }] });
+    expect(answer).toEqual([{ apiUrl: "https://eu.infisical.com", projectId: "repo-project", offline: false, diagnostics: true }, null]);
+    created.options.middleware.workspace.configuration({ items: [{ section: "infisical", scopeUri: undefined }] });
+    const lines = (window.createOutputChannel as any).mock.results.at(-1).value.appendLine.mock.calls.map((c: any[]) => c[0]);
+    const said = lines.filter((l: string) => l.includes("Ignored infisical.apiUrl in the workspace settings"));
+    expect(said).toHaveLength(1);
+    expect(said[0]).toMatch(/a repository never chooses where credentials go/);
+    expect(lines.join("\n")).not.toContain("127.0.0.1:9");
+  });
+
+  it("scopes the settings: apiUrl to the user's own (machine), the others per folder", () => {
+    const properties = manifest.contributes.configuration.properties;
+    expect(properties["infisical.apiUrl"].scope).toBe("machine");
+    for (const key of ["interpreter", "importStrategy", "projectId", "offline", "diagnostics"]) {
+      expect(properties[`infisical.${key}`].scope, key).toBe("resource");
+    }
   });
 });

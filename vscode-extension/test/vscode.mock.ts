@@ -11,7 +11,8 @@ export const state = {
   inputs: [] as (string | undefined)[],
   warningAnswers: [] as (string | undefined)[],
   trusted: true,
-  config: {} as Record<string, unknown>,
+  config: {} as Record<string, unknown>, // the user's settings
+  workspaceConfig: {} as Record<string, unknown>, // a repository's (.vscode/settings.json)
 };
 
 const disposable = { dispose() {} };
@@ -37,7 +38,11 @@ export const languages = {
 export const workspace = {
   get isTrusted() { return state.trusted; },
   workspaceFolders: undefined as any,
-  getConfiguration: vi.fn(() => ({ get: (key: string) => state.config[key] })),
+  getConfiguration: vi.fn(() => ({
+    // as VS Code merges them: the workspace's value wins over the user's
+    get: (key: string) => (key in state.workspaceConfig ? state.workspaceConfig[key] : state.config[key]),
+    inspect: (key: string) => ({ globalValue: state.config[key], workspaceValue: state.workspaceConfig[key] }),
+  })),
   onDidChangeConfiguration: vi.fn(() => disposable),
   onDidGrantWorkspaceTrust: vi.fn(() => disposable),
 };
