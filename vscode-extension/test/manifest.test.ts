@@ -105,4 +105,14 @@ describe("manifest", () => {
       expect(properties[`infisical.${key}`].scope, key).toBe("resource");
     }
   });
+
+  it("carries what a registry shows, and no placeholder address (none until the project has a public home)", () => {
+    expect(JSON.stringify(manifest)).not.toMatch(/example\.(invalid|com|org)|localhost/);
+    expect(manifest.repository).toBeUndefined();
+    expect(manifest.scripts.package).toContain("--allow-missing-repository");
+    expect(manifest.keywords).toContain("infisical");
+    const png = readFileSync(join(__dirname, "..", manifest.icon));
+    expect(png.subarray(1, 4).toString()).toBe("PNG");
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([128, 128]); // IHDR width, height
+  });
 });
