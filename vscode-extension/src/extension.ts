@@ -9,6 +9,7 @@ import { DOCUMENT_SELECTOR, Server } from "./common/server";
 import { debounce, oneAtATime } from "./common/schedule";
 import { RESTART_KEYS, type Settings, folderSettings, serverSettings } from "./common/settings";
 import { statusText } from "./common/status";
+import { IDLE_REASON, PROJECT_FILE_GLOB, mentionsCommand } from "./common/wanted";
 
 export const COMMANDS = {
   create: "infisical.createServiceToken",
@@ -96,37 +97,66 @@ async function refreshStatus(): Promise<void> {
   status.detail = shown.detail;
 }
 
+/** Whether a workspace shows it uses Infisical: its `.infisical.json`, or an open file with an `infisical` command. */
+async function usesInfisical(): Promise<boolean> {
+  if (vscode.workspace.textDocuments.some(showsInfisical)) return true;
+  return (await vscode.workspace.findFiles(PROJECT_FILE_GLOB, "**/node_modules/**", 1)).length > 0;
+}
+
+function showsInfisical(document: vscode.TextDocument): boolean {
+  if (document.uri.path.endsWith("/.infisical.json")) return true;
+  return vscode.languages.match(DOCUMENT_SELECTOR, document) > 0 && mentionsCommand(document.getText());
+}
+
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   log = new Log(vscode.window.createOutputChannel("Infisical"));
-  status = vscode.languages.createLanguageStatusItem("infisical.status", DOCUMENT_SELECTOR);
+  status = vscode.languages.createLanguageStatusItem("infisical.status", []); // shown once the server is wanted
   status.name = "Infisical";
   status.command = { title: "Show Logs", command: COMMANDS.logs };
   status.text = "Infisical";
+  let wanted = false; // no Python process until the workspace shows it uses Infisical, or a command is run
   const restart = oneAtATime(async () => {
+    wanted = true;
+    status.selector = DOCUMENT_SELECTOR;
     await server.stop();
     await start(context);
   });
-  const restartSoon = debounce(() => void restart(), 500);
+  const ready = async () => {
+    if (!wanted) await restart();
+  };
+  const restartSoon = debounce(() => void (wanted && restart()), 500);
+  const startIfShown = (document: vscode.TextDocument) => {
+    if (!wanted && showsInfisical(document)) void ready();
+  };
+  const projectFiles = vscode.workspace.createFileSystemWatcher(PROJECT_FILE_GLOB, false, true, true);
   context.subscriptions.push(
     log.channel,
     status,
+    projectFiles,
+    projectFiles.onDidCreate(() => void ready()),
+    vscode.workspace.onDidOpenTextDocument(startIfShown),
+    vscode.workspace.onDidChangeTextDocument((event) => startIfShown(event.document)),
     vscode.commands.registerCommand(COMMANDS.create, async (request?: CreateArgs) => {
+      await ready();
       if (!server.running) {
         void vscode.window.showErrorMessage("Infisical: the language server is not running.", "Show Logs");
         return;
       }
-      const wanted = request ?? (await askForRequest(server, vscode.window.activeTextEditor?.document.uri.toString()));
-      if (wanted) await createServiceToken(server, wanted);
+      const asked = request ?? (await askForRequest(server, vscode.window.activeTextEditor?.document.uri.toString()));
+      if (asked) await createServiceToken(server, asked);
     }),
     vscode.commands.registerCommand(COMMANDS.rotate, async () => {
+      await ready();
       if (server.running) await rotateFlow(server, vscode.window.activeTextEditor?.document.uri.toString());
     }),
     vscode.commands.registerCommand(COMMANDS.audit, async () => {
+      await ready();
       if (server.running) await auditFlow(server, vscode.window.activeTextEditor?.document.uri.toString());
     }),
     vscode.commands.registerCommand(COMMANDS.restart, restart),
     vscode.commands.registerCommand(COMMANDS.logs, () => log.show()),
     vscode.commands.registerCommand(COMMANDS.refresh, async () => {
+      await ready();
       if (!server.running) return;
       const uri = vscode.window.activeTextEditor?.document.uri.toString();
       const answer = await server.execute(REFRESH, { uri });
@@ -139,10 +169,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         void server.configurationChanged(forServer(undefined)).then(refreshStatus, refreshStatus);
       }
     }),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => void restart()),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void (wanted && restart())),
     vscode.window.onDidChangeActiveTextEditor(() => void refreshStatus()),
   );
-  await start(context);
+  if (await usesInfisical()) await restart();
+  else log.info(IDLE_REASON);
 }
 
 export async function deactivate(): Promise<void> {

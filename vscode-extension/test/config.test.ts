@@ -7,6 +7,7 @@ import { type Platform, fromPythonExtension, locate, resolveInterpreter, serverP
 import { debounce, oneAtATime } from "../src/common/schedule";
 import { DEFAULTS, RESTART_KEYS, folderSettings, initializationOptions, readSettings } from "../src/common/settings";
 import { statusText } from "../src/common/status";
+import { mentionsCommand } from "../src/common/wanted";
 import { redact } from "../src/common/log";
 
 describe("interpreter discovery", () => {
@@ -119,6 +120,18 @@ describe("platforms", () => {
     expect(shown(["C:\\Program Files\\Python312\\python.exe", "-m", "infisical_tokens.lsp"], windows([]))).toBe('"C:\\Program Files\\Python312\\python.exe" -m infisical_tokens.lsp');
     expect(shown(["/Users/a b/.venv/bin/python", "-X", "utf8"], darwin([]))).toBe("'/Users/a b/.venv/bin/python' -X utf8");
     expect(shown(["/it's/python"], linux([]))).toBe("'/it'\\''s/python'");
+  });
+});
+
+describe("when the server is wanted", () => {
+  it("sees an infisical command line the server would read, and nothing else", () => {
+    for (const text of ["infisical service-token create", "x\n  %infisical service-token list", "!infisical login", "RUN /usr/local/bin/infisical run -- x",
+      "infisical-tokens check .", "TOKEN=$(infisical \\\n service-token create)"]) {
+      expect(mentionsCommand(text), text).toBe(true);
+    }
+    for (const text of ["", "import os", "see https://infisical.com", "my-infisical service", "infisicalx run", "infisical", "use Infisical for secrets"]) {
+      expect(mentionsCommand(text), text).toBe(false);
+    }
   });
 });
 

@@ -31,6 +31,9 @@ beforeEach(() => {
   state.trusted = true;
   state.config = {};
   state.workspaceConfig = {};
+  state.projectFiles = ["/w/.infisical.json"]; // a workspace that uses Infisical, unless a test says otherwise
+  state.documents = [];
+  state.listeners.clear();
   (client.LanguageClient as any).created = [];
 });
 
@@ -114,5 +117,35 @@ describe("manifest", () => {
     const png = readFileSync(join(__dirname, "..", manifest.icon));
     expect(png.subarray(1, 4).toString()).toBe("PNG");
     expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([128, 128]); // IHDR width, height
+  });
+
+  it("starts no Python in a workspace without .infisical.json or an infisical command, and starts once one shows", async () => {
+    const created = () => (client.LanguageClient as any).created.length;
+    const doc = (path: string, languageId: string, text: string) => ({ uri: { path }, languageId, getText: () => text });
+    state.projectFiles = [];
+    state.documents = [doc("/w/package.json", "json", '{"name": "x"}'), doc("/w/README.md", "markdown", "# infisical-ish notes\nrun infisicalx now")];
+    await activate(context);
+    expect(created()).toBe(0);
+    state.listeners.get("opened")!(doc("/w/app.py", "python", "import os\nprint('infisical')\n"));
+    state.listeners.get("changed")!({ document: doc("/w/notes.txt", "plaintext", "infisical service-token create") }); // not a language it reads
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(created()).toBe(0);
+    state.listeners.get("changed")!({ document: doc("/w/README.md", "markdown", "```sh\ninfisical service-token create --scope=dev:/\n```") });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(created()).toBe(1);
+  });
+
+  it("starts when an .infisical.json appears, or a palette command is run, in an idle workspace", async () => {
+    state.projectFiles = [];
+    await activate(context);
+    expect((client.LanguageClient as any).created).toHaveLength(0);
+    state.listeners.get("projectFileCreated")!({ path: "/w/.infisical.json" });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect((client.LanguageClient as any).created).toHaveLength(1);
+    (client.LanguageClient as any).created = [];
+    await activate(context);
+    expect((client.LanguageClient as any).created).toHaveLength(0);
+    await state.commands.get("infisical.refreshEnvironments")!();
+    expect((client.LanguageClient as any).created).toHaveLength(1);
   });
 });

@@ -1,6 +1,8 @@
 // A recording stand-in for the `vscode` module (the real one exists only inside VS Code).
 import { vi } from "vitest";
 
+const disposable = { dispose() {} };
+
 export const state = {
   clipboard: "",
   info: [] as string[],
@@ -13,9 +15,13 @@ export const state = {
   trusted: true,
   config: {} as Record<string, unknown>, // the user's settings
   workspaceConfig: {} as Record<string, unknown>, // a repository's (.vscode/settings.json)
+  projectFiles: [] as string[], // what findFiles finds for **/.infisical.json
+  documents: [] as { uri: { path: string }; languageId: string; getText(): string }[], // open documents
+  listeners: new Map<string, (...args: any[]) => any>(),
 };
 
-const disposable = { dispose() {} };
+const listen = (name: string) => vi.fn((fn: (...args: any[]) => any) => { state.listeners.set(name, fn); return disposable; });
+
 
 export const window = {
   showInformationMessage: vi.fn(async (m: string) => { state.info.push(m); return undefined; }),
@@ -33,7 +39,9 @@ export const commands = {
   executeCommand: vi.fn(async () => undefined),
 };
 export const languages = {
-  createLanguageStatusItem: vi.fn(() => ({ text: "", detail: "", name: "", command: undefined, dispose() {} })),
+  createLanguageStatusItem: vi.fn((_id: string, selector: unknown) => ({ text: "", detail: "", name: "", command: undefined, selector, dispose() {} })),
+  // enough of VS Code's matching for the selector's plain language entries
+  match: vi.fn((selector: { language?: string }[], document: { languageId: string }) => (selector.some((f) => f.language === document.languageId) ? 10 : 0)),
 };
 export const workspace = {
   get isTrusted() { return state.trusted; },
@@ -45,5 +53,10 @@ export const workspace = {
   })),
   onDidChangeConfiguration: vi.fn(() => disposable),
   onDidGrantWorkspaceTrust: vi.fn(() => disposable),
+  get textDocuments() { return state.documents; },
+  findFiles: vi.fn(async () => state.projectFiles.map((path) => ({ path }))),
+  createFileSystemWatcher: vi.fn(() => ({ onDidCreate: listen("projectFileCreated"), dispose() {} })),
+  onDidOpenTextDocument: listen("opened"),
+  onDidChangeTextDocument: listen("changed"),
 };
 export const extensions = { getExtension: vi.fn(() => undefined) };
