@@ -7,7 +7,7 @@ import { type PythonExtensionApi, fromPythonExtension, resolveInterpreter, unrun
 import { REFRESH, STATUS, type CreateArgs } from "./common/protocol";
 import { DOCUMENT_SELECTOR, Server } from "./common/server";
 import { debounce, oneAtATime } from "./common/schedule";
-import { RESTART_KEYS, type Settings, folderSettings, serverSettings } from "./common/settings";
+import { RESTART_KEYS, type Settings, folderSettings, serverSettings, userOnlyIn } from "./common/settings";
 import { statusText } from "./common/status";
 import { IDLE_REASON, PROJECT_FILE_GLOB, mentionsCommand } from "./common/wanted";
 
@@ -31,11 +31,25 @@ const saidIgnored = new Set<string>(); // each ignored repository setting is sai
 function settings(scope?: vscode.Uri): Settings {
   const config = vscode.workspace.getConfiguration("infisical", scope ?? vscode.workspace.workspaceFolders?.[0]?.uri);
   const { settings: read, ignored } = folderSettings(config);
-  for (const which of ignored.filter((x) => !saidIgnored.has(x))) {
-    saidIgnored.add(which);
-    log.info(`Ignored ${which}: a repository never chooses where credentials go. Set it in your user settings.`);
-  }
+  ignored.forEach(sayIgnored);
   return read;
+}
+
+function sayIgnored(which: string): void {
+  if (saidIgnored.has(which)) return;
+  saidIgnored.add(which);
+  log.info(`Ignored ${which}: a repository never chooses where credentials go. Set it in your user settings.`);
+}
+
+/** Names, once, each user-only setting a repository's settings files try to set (VS Code drops them silently). */
+async function sayIgnoredInRepository(): Promise<void> {
+  const files = (vscode.workspace.workspaceFolders ?? []).map((folder) => vscode.Uri.joinPath(folder.uri, ".vscode", "settings.json"));
+  const workspaceFile = vscode.workspace.workspaceFile;
+  if (workspaceFile?.scheme === "file") files.push(workspaceFile);
+  for (const file of files) {
+    const text = await vscode.workspace.fs.readFile(file).then((bytes) => new TextDecoder().decode(bytes), () => "");
+    for (const key of userOnlyIn(text)) sayIgnored(`${key} in ${file.fsPath}`);
+  }
 }
 
 const forServer = (scopeUri: string | undefined) =>
@@ -48,6 +62,7 @@ async function pythonFromExtension(): Promise<string[] | undefined> {
 }
 
 async function start(context: vscode.ExtensionContext): Promise<void> {
+  await sayIgnoredInRepository();
   const current = settings();
   const trusted = vscode.workspace.isTrusted;
   const interpreter = await resolveInterpreter(current, trusted, pythonFromExtension);

@@ -5,7 +5,7 @@ import { join } from "path";
 import * as path from "path";
 import { type Platform, fromPythonExtension, locate, resolveInterpreter, serverProcess, shown, unrunnable } from "../src/common/python";
 import { debounce, oneAtATime } from "../src/common/schedule";
-import { DEFAULTS, RESTART_KEYS, folderSettings, initializationOptions, readSettings } from "../src/common/settings";
+import { DEFAULTS, RESTART_KEYS, folderSettings, initializationOptions, readSettings, userOnlyIn } from "../src/common/settings";
 import { statusText } from "../src/common/status";
 import { mentionsCommand } from "../src/common/wanted";
 import { redact } from "../src/common/log";
@@ -61,6 +61,12 @@ describe("settings passing", () => {
     const none = folderSettings({ get: (key) => (repository as Record<string, unknown>)[key], inspect: (key) => ({ workspaceValue: (repository as Record<string, unknown>)[key] }) });
     expect(none.settings.apiUrl).toBeNull();
     expect(folderSettings(config({})).ignored).toEqual([]);
+  });
+  it("finds the user-only settings a repository's settings file tries to set", () => {
+    expect(userOnlyIn('{ "infisical.apiUrl" : "http://x", "infisical.offline": true }')).toEqual(["infisical.apiUrl"]);
+    expect(userOnlyIn('{ "settings": {\n"infisical.apiUrl":"http://x"} }')).toEqual(["infisical.apiUrl"]); // a .code-workspace
+    expect(userOnlyIn('{ "infisical.apiUrlX": 1, "infisical.projectId": "p" }')).toEqual([]);
+    expect(userOnlyIn("")).toEqual([]);
   });
   it("puts the bundled libraries first on PYTHONPATH only with useBundled", () => {
     const bundled = serverProcess(["python3"], DEFAULTS, "/ext/bundled/libs", { PYTHONPATH: "/mine", HOME: "/h", UNSET: undefined });

@@ -21,7 +21,7 @@ vi.mock("vscode-languageclient/node", () => {
 import * as client from "vscode-languageclient/node";
 import { activate } from "../src/extension";
 import { DOCUMENT_SELECTOR, ENV_FILES, LANGUAGES } from "../src/common/server";
-import { state, window } from "./vscode.mock";
+import { state, window, workspace } from "./vscode.mock";
 
 const manifest = JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8"));
 const context = { subscriptions: [] as any[], extensionPath: "/ext" } as any;
@@ -34,6 +34,8 @@ beforeEach(() => {
   state.projectFiles = ["/w/.infisical.json"]; // a workspace that uses Infisical, unless a test says otherwise
   state.documents = [];
   state.listeners.clear();
+  state.files = {};
+  workspace.workspaceFolders = undefined;
   (client.LanguageClient as any).created = [];
 });
 
@@ -147,5 +149,16 @@ describe("manifest", () => {
     expect((client.LanguageClient as any).created).toHaveLength(0);
     await state.commands.get("infisical.refreshEnvironments")!();
     expect((client.LanguageClient as any).created).toHaveLength(1);
+  });
+
+  it("says once that a repository's .vscode/settings.json tried to set infisical.apiUrl (VS Code drops it silently)", async () => {
+    workspace.workspaceFolders = [{ uri: { fsPath: "/w", scheme: "file" } }];
+    state.files["/w/.vscode/settings.json"] = '{\n  // theirs\n  "infisical.apiUrl": "http://127.0.0.1:9/steal"\n}';
+    await activate(context);
+    await state.commands.get("infisical.restartServer")!();
+    const lines: string[] = (window.createOutputChannel as any).mock.results.at(-1).value.appendLine.mock.calls.map((c: any[]) => c[0]);
+    const said = lines.filter((l) => l.startsWith("Ignored infisical.apiUrl in /w/.vscode/settings.json"));
+    expect(said).toHaveLength(1);
+    expect((client.LanguageClient as any).created.at(-1).options.initializationOptions.apiUrl).toBeNull();
   });
 });

@@ -18,6 +18,7 @@ export const state = {
   projectFiles: [] as string[], // what findFiles finds for **/.infisical.json
   documents: [] as { uri: { path: string }; languageId: string; getText(): string }[], // open documents
   listeners: new Map<string, (...args: any[]) => any>(),
+  files: {} as Record<string, string>, // what workspace.fs reads
 };
 
 const listen = (name: string) => vi.fn((fn: (...args: any[]) => any) => { state.listeners.set(name, fn); return disposable; });
@@ -57,6 +58,17 @@ export const workspace = {
   findFiles: vi.fn(async () => state.projectFiles.map((path) => ({ path }))),
   createFileSystemWatcher: vi.fn(() => ({ onDidCreate: listen("projectFileCreated"), dispose() {} })),
   onDidOpenTextDocument: listen("opened"),
+  workspaceFile: undefined as any,
+  fs: {
+    readFile: vi.fn(async (uri: { fsPath: string }) => {
+      if (!(uri.fsPath in state.files)) throw new Error("FileNotFound");
+      return new TextEncoder().encode(state.files[uri.fsPath]);
+    }),
+  },
   onDidChangeTextDocument: listen("changed"),
+};
+export const Uri = {
+  joinPath: (base: { fsPath: string }, ...parts: string[]) => ({ fsPath: [base.fsPath, ...parts].join("/"), scheme: "file" }),
+  parse: (text: string) => ({ fsPath: text.replace(/^file:\/\//, ""), scheme: "file" }),
 };
 export const extensions = { getExtension: vi.fn(() => undefined) };

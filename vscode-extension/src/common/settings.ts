@@ -70,6 +70,13 @@ export function folderSettings(config: Configuration): { settings: Settings; ign
   return { settings, ignored };
 }
 
+/** The user-only settings a repository's settings file (`.vscode/settings.json`, a `.code-workspace`) tries to set.
+ * VS Code already leaves them out of what it reads (their scope is `machine`) without a word; this lets the
+ * extension say so. A key inside a comment counts too: it is only ever a line in the log. */
+export function userOnlyIn(text: string): string[] {
+  return USER_ONLY.filter((key) => new RegExp(`"infisical\\.${key}"\\s*:`).test(text)).map((key) => `infisical.${key}`);
+}
+
 /** What the server is told of the settings, at start (with initialization) and on every change. */
 export function serverSettings(settings: Settings, trusted: boolean): Record<string, unknown> {
   return {
