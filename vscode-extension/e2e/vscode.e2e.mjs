@@ -709,3 +709,32 @@ scenario("a workspace's infisical.apiUrl is ignored: the bearer goes only where 
     await probe.page.context().close();
   }
 });
+
+scenario("a multi-root workspace runs one server per folder, each with its folder's settings", async () => {
+  const folders = { a: join(base, "multi-a"), b: join(base, "multi-b") };
+  for (const [name, folder] of Object.entries(folders)) {
+    mkdirSync(join(folder, ".vscode"), { recursive: true });
+    writeFileSync(join(folder, ".infisical.json"), JSON.stringify({ workspaceId: world.projectId, defaultEnvironment: "dev" }));
+    writeFileSync(join(folder, `${name}.sh`), BAD);
+  }
+  writeFileSync(join(folders.b, ".vscode", "settings.json"), JSON.stringify({ "infisical.diagnostics": false }));
+  const file = join(base, "multi.code-workspace");
+  writeFileSync(file, JSON.stringify({ folders: [{ path: folders.a }, { path: folders.b }] }));
+  const probe = await launch("multi", SETTINGS);
+  page = probe.page;
+  try {
+    await page.goto(`${probe.url}/?workspace=${encodeURIComponent(file)}`);
+    await page.locator(".monaco-workbench").waitFor({ timeout: 120_000 });
+    await open("a.sh");
+    await until("a squiggle in a.sh", () => page.locator(".squiggly-error").count(), 90_000);
+    await until("a server for each folder", () => languageServers(probe).length === 2, 30_000);
+    await open("b.sh"); // the same mistake, in the folder whose settings turn diagnostics off
+    await pause(5000);
+    assert.equal(await page.locator(".squiggly-error").count(), 0);
+    await open("a.sh");
+    await until("a.sh still flagged", () => page.locator(".squiggly-error").count(), 30_000);
+  } finally {
+    probe.server.kill();
+    await probe.page.context().close();
+  }
+});

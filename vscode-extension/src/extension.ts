@@ -5,7 +5,7 @@ import { auditFlow, rotateFlow } from "./tokens";
 import { Log } from "./common/log";
 import { type PythonExtensionApi, fromPythonExtension, resolveInterpreter, unrunnable } from "./common/python";
 import { REFRESH, STATUS, type CreateArgs } from "./common/protocol";
-import { DOCUMENT_SELECTOR, Server } from "./common/server";
+import { DOCUMENT_SELECTOR, Server, selectorFor } from "./common/server";
 import { debounce, oneAtATime } from "./common/schedule";
 import { RESTART_KEYS, type Settings, folderSettings, serverSettings, userOnlyIn } from "./common/settings";
 import { statusText } from "./common/status";
@@ -20,10 +20,16 @@ export const COMMANDS = {
   audit: "infisical.auditServiceTokens",
 } as const;
 
-const server = new Server();
+/** One server per workspace folder, so that each folder's settings (interpreter included) hold in a multi-root
+ * workspace; a window without a folder has one, under "". */
+interface FolderServer {
+  folder: vscode.WorkspaceFolder | undefined;
+  server: Server;
+  whyOff?: string; // shown by the status item while this server does not run
+}
+const servers = new Map<string, FolderServer>();
 let log: Log;
 let status: vscode.LanguageStatusItem;
-let whyOff: string | undefined; // shown by the status item while no server runs
 const saidIgnored = new Set<string>(); // each ignored repository setting is said once
 
 /** The settings of a folder (by default the first), each read for that folder; a repository's choice of where
@@ -52,8 +58,17 @@ async function sayIgnoredInRepository(): Promise<void> {
   }
 }
 
-const forServer = (scopeUri: string | undefined) =>
-  serverSettings(settings(scopeUri ? vscode.Uri.parse(scopeUri) : undefined), vscode.workspace.isTrusted);
+/** What a folder's server is told: the settings of the folder it asks about, else its own folder's. */
+const forServer = (scopeUri: string | undefined, folder: vscode.WorkspaceFolder | undefined) =>
+  serverSettings(settings(scopeUri ? vscode.Uri.parse(scopeUri) : folder?.uri), vscode.workspace.isTrusted);
+
+/** The server for a document: its folder's, else the first. */
+function serverFor(uri: vscode.Uri | undefined): FolderServer | undefined {
+  const folder = uri ? vscode.workspace.getWorkspaceFolder(uri) : undefined;
+  return (folder && servers.get(folder.uri.toString())) || servers.values().next().value;
+}
+
+const active = () => vscode.window.activeTextEditor?.document.uri;
 
 async function pythonFromExtension(): Promise<string[] | undefined> {
   const python = vscode.extensions.getExtension<PythonExtensionApi>("ms-python.python");
@@ -61,14 +76,30 @@ async function pythonFromExtension(): Promise<string[] | undefined> {
   return fromPythonExtension(python.isActive ? python.exports : await python.activate());
 }
 
-async function start(context: vscode.ExtensionContext): Promise<void> {
+async function startAll(context: vscode.ExtensionContext): Promise<void> {
   await sayIgnoredInRepository();
-  const current = settings();
+  const folders = vscode.workspace.workspaceFolders?.length ? vscode.workspace.workspaceFolders : [undefined];
+  for (const folder of folders) {
+    const entry: FolderServer = { folder, server: new Server() };
+    servers.set(folder?.uri.toString() ?? "", entry);
+    await start(context, entry);
+  }
+  await refreshStatus();
+}
+
+async function stopAll(): Promise<void> {
+  const running = [...servers.values()];
+  servers.clear();
+  await Promise.all(running.map((entry) => entry.server.stop()));
+}
+
+async function start(context: vscode.ExtensionContext, entry: FolderServer): Promise<void> {
+  const { folder, server } = entry;
+  const current = settings(folder?.uri);
   const trusted = vscode.workspace.isTrusted;
   const interpreter = await resolveInterpreter(current, trusted, pythonFromExtension);
-  whyOff = undefined;
   if ("error" in interpreter) {
-    whyOff = interpreter.error; // chosen, not a failure: the status item and the log say why, no message
+    entry.whyOff = interpreter.error; // chosen, not a failure: the status item and the log say why, no message
     log.info(interpreter.error);
   } else {
     const missing = unrunnable(interpreter.command[0], process.env);
@@ -81,20 +112,22 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
           extensionPath: context.extensionPath,
           log,
           createCommand: COMMANDS.create,
+          // in a multi-root workspace each folder's server reads that folder's documents only
+          selector: selectorFor((vscode.workspace.workspaceFolders?.length ?? 0) > 1 ? folder?.uri.fsPath : undefined),
+          workspaceFolder: folder,
           onStopped: () => {
             void refreshStatus();
             offerLogsOrRestart("The Infisical language server stopped. Show Logs says why; Restart starts it again.");
           },
           onStatusChanged: () => void refreshStatus(),
-          configuration: forServer,
+          configuration: (scopeUri) => forServer(scopeUri, folder),
         });
     if (failed) {
-      whyOff = failed;
+      entry.whyOff = failed;
       log.info(failed);
       offerLogsOrRestart(failed);
     }
   }
-  await refreshStatus();
 }
 
 /** One message with the two ways on; the server is not started again until the person picks one. */
@@ -105,9 +138,10 @@ function offerLogsOrRestart(message: string): void {
 }
 
 async function refreshStatus(): Promise<void> {
-  const uri = vscode.window.activeTextEditor?.document.uri.toString();
-  const info = server.running ? await server.execute(STATUS, { uri }).catch(() => undefined) : undefined;
-  const shown = statusText(info, whyOff);
+  const uri = active();
+  const entry = serverFor(uri);
+  const info = entry?.server.running ? await entry.server.execute(STATUS, { uri: uri?.toString() }).catch(() => undefined) : undefined;
+  const shown = statusText(info, entry?.whyOff);
   status.text = shown.text;
   status.detail = shown.detail;
 }
@@ -133,8 +167,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const restart = oneAtATime(async () => {
     wanted = true;
     status.selector = DOCUMENT_SELECTOR;
-    await server.stop();
-    await start(context);
+    await stopAll();
+    await startAll(context);
   });
   const ready = async () => {
     if (!wanted) await restart();
@@ -153,7 +187,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.workspace.onDidChangeTextDocument((event) => startIfShown(event.document)),
     vscode.commands.registerCommand(COMMANDS.create, async (request?: CreateArgs) => {
       await ready();
-      if (!server.running) {
+      const server = serverFor(request?.uri ? vscode.Uri.parse(request.uri) : active())?.server;
+      if (!server?.running) {
         void vscode.window.showErrorMessage("Infisical: the language server is not running.", "Show Logs");
         return;
       }
@@ -162,28 +197,32 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
     vscode.commands.registerCommand(COMMANDS.rotate, async () => {
       await ready();
-      if (server.running) await rotateFlow(server, vscode.window.activeTextEditor?.document.uri.toString());
+      const server = serverFor(active())?.server;
+      if (server?.running) await rotateFlow(server, active()?.toString());
     }),
     vscode.commands.registerCommand(COMMANDS.audit, async () => {
       await ready();
-      if (server.running) await auditFlow(server, vscode.window.activeTextEditor?.document.uri.toString());
+      const server = serverFor(active())?.server;
+      if (server?.running) await auditFlow(server, active()?.toString());
     }),
     vscode.commands.registerCommand(COMMANDS.restart, restart),
     vscode.commands.registerCommand(COMMANDS.logs, () => log.show()),
     vscode.commands.registerCommand(COMMANDS.refresh, async () => {
       await ready();
-      if (!server.running) return;
-      const uri = vscode.window.activeTextEditor?.document.uri.toString();
-      const answer = await server.execute(REFRESH, { uri });
+      const server = serverFor(active())?.server;
+      if (!server?.running) return;
+      const answer = await server.execute(REFRESH, { uri: active()?.toString() });
       if (!answer.online) log.info(`Refresh: offline (${answer.reason ?? "unknown reason"})`);
       await refreshStatus();
     }),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (RESTART_KEYS.some((key) => event.affectsConfiguration(key))) restartSoon();
       else if (event.affectsConfiguration("infisical")) {
-        void server.configurationChanged(forServer(undefined)).then(refreshStatus, refreshStatus);
+        const told = [...servers.values()].map((entry) => entry.server.configurationChanged(forServer(undefined, entry.folder)));
+        void Promise.allSettled(told).then(refreshStatus);
       }
     }),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => restartSoon()),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void (wanted && restart())),
     vscode.window.onDidChangeActiveTextEditor(() => void refreshStatus()),
   );
@@ -192,5 +231,5 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 }
 
 export async function deactivate(): Promise<void> {
-  await server.stop();
+  await stopAll();
 }

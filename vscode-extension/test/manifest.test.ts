@@ -35,6 +35,7 @@ beforeEach(() => {
   state.documents = [];
   state.listeners.clear();
   state.files = {};
+  state.folderConfig = {};
   workspace.workspaceFolders = undefined;
   (client.LanguageClient as any).created = [];
 });
@@ -160,5 +161,24 @@ describe("manifest", () => {
     const said = lines.filter((l) => l.startsWith("Ignored infisical.apiUrl in /w/.vscode/settings.json"));
     expect(said).toHaveLength(1);
     expect((client.LanguageClient as any).created.at(-1).options.initializationOptions.apiUrl).toBeNull();
+  });
+
+  it("runs one server per folder of a multi-root workspace, each with its folder's settings and documents", async () => {
+    const folder = (path: string, index: number) => ({ uri: { fsPath: path, scheme: "file", toString: () => `file://${path}` }, name: path, index });
+    workspace.workspaceFolders = [folder("/a", 0), folder("/b", 1)];
+    state.config = { interpreter: ["/usr/bin/python3"] };
+    state.folderConfig = { "/a": { projectId: "pa" }, "/b": { projectId: "pb", offline: true, diagnostics: false, interpreter: [process.execPath], importStrategy: "fromEnvironment" } };
+    await activate(context);
+    const [a, b] = (client.LanguageClient as any).created;
+    expect((client.LanguageClient as any).created).toHaveLength(2);
+    expect(a.options.initializationOptions).toMatchObject({ projectId: "pa", offline: false, diagnostics: true });
+    expect(b.options.initializationOptions).toMatchObject({ projectId: "pb", offline: true, diagnostics: false });
+    expect([a.server.command, b.server.command]).toEqual(["/usr/bin/python3", process.execPath]);
+    expect(a.server.options.env.PYTHONPATH?.startsWith("/ext/bundled/libs")).toBe(true);
+    expect(b.server.options.env.PYTHONPATH ?? "").not.toContain("/ext/bundled/libs");
+    expect(b.options.workspaceFolder.uri.fsPath).toBe("/b");
+    expect(b.options.documentSelector).toContainEqual({ language: "shellscript", pattern: "/b/**/*" });
+    expect(b.options.documentSelector).toContainEqual({ language: "properties", pattern: "/b/**/.env" });
+    expect(b.options.middleware.workspace.configuration({ items: [{ section: "infisical" }] })[0]).toMatchObject({ projectId: "pb", offline: true });
   });
 });

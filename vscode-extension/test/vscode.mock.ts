@@ -19,6 +19,7 @@ export const state = {
   documents: [] as { uri: { path: string }; languageId: string; getText(): string }[], // open documents
   listeners: new Map<string, (...args: any[]) => any>(),
   files: {} as Record<string, string>, // what workspace.fs reads
+  folderConfig: {} as Record<string, Record<string, unknown>>, // each folder's .vscode/settings.json, by its path
 };
 
 const listen = (name: string) => vi.fn((fn: (...args: any[]) => any) => { state.listeners.set(name, fn); return disposable; });
@@ -44,14 +45,19 @@ export const languages = {
   // enough of VS Code's matching for the selector's plain language entries
   match: vi.fn((selector: { language?: string }[], document: { languageId: string }) => (selector.some((f) => f.language === document.languageId) ? 10 : 0)),
 };
-export const workspace = {
+export const workspace: any = {
   get isTrusted() { return state.trusted; },
   workspaceFolders: undefined as any,
-  getConfiguration: vi.fn(() => ({
-    // as VS Code merges them: the workspace's value wins over the user's
-    get: (key: string) => (key in state.workspaceConfig ? state.workspaceConfig[key] : state.config[key]),
-    inspect: (key: string) => ({ globalValue: state.config[key], workspaceValue: state.workspaceConfig[key] }),
-  })),
+  getConfiguration: vi.fn((_section: string, scope?: { fsPath: string }) => {
+    const folder = (scope && state.folderConfig[scope.fsPath]) || {};
+    return {
+      // as VS Code merges them: the folder's value wins over the workspace's, which wins over the user's
+      get: (key: string) => (key in folder ? folder[key] : key in state.workspaceConfig ? state.workspaceConfig[key] : state.config[key]),
+      inspect: (key: string) => ({ globalValue: state.config[key], workspaceValue: state.workspaceConfig[key], workspaceFolderValue: folder[key] }),
+    };
+  }),
+  getWorkspaceFolder: vi.fn((uri: { fsPath: string }) => workspace.workspaceFolders?.find((f: any) => uri.fsPath.startsWith(`${f.uri.fsPath}/`))),
+  onDidChangeWorkspaceFolders: vi.fn(() => disposable),
   onDidChangeConfiguration: vi.fn(() => disposable),
   onDidGrantWorkspaceTrust: vi.fn(() => disposable),
   get textDocuments() { return state.documents; },

@@ -27,6 +27,17 @@ export const DOCUMENT_SELECTOR = [
   { scheme: "vscode-notebook-cell", language: "python" },
 ];
 
+type ClientSelector = NonNullable<LanguageClientOptions["documentSelector"]>;
+
+/** The documents one folder's server reads: the selector's, under that folder, or all of them. The pattern is the
+ * folder's path as a glob (always with `/`, which VS Code's matching takes on Windows too), as in VS Code's
+ * multi-server sample. */
+export function selectorFor(folderPath: string | undefined): ClientSelector {
+  if (folderPath === undefined) return DOCUMENT_SELECTOR;
+  const base = folderPath.replace(/\\/g, "/").replace(/\/$/, "");
+  return DOCUMENT_SELECTOR.map((filter) => ({ ...filter, pattern: `${base}/${("pattern" in filter && filter.pattern) || "**/*"}` }));
+}
+
 /** Typed calls to the server's commands. */
 export interface ServerCommands {
   execute<K extends keyof CommandMap>(command: K, args: CommandMap[K]["args"]): Promise<CommandMap[K]["answer"]>;
@@ -39,6 +50,8 @@ export interface StartOptions {
   extensionPath: string;
   log: Log;
   createCommand: string; // our palette command: the server's code action is routed through it (token to clipboard)
+  selector: ClientSelector; // the documents this server reads (one folder's, in a multi-root workspace)
+  workspaceFolder: { uri: import("vscode").Uri; name: string; index: number } | undefined;
   onStopped: () => void;
   onStatusChanged: (change: StatusChanged) => void; // the project's server stopped answering, or answers again
   /** The settings the server sees for a folder (or the workspace): the client answers `workspace/configuration`
@@ -70,7 +83,8 @@ export class Server implements ServerCommands {
     const process = serverProcess(options.interpreter, options.settings, bundled, { ...globalThis.process.env });
     const serverOptions: ServerOptions = { command: process.command, args: process.args, options: { env: process.env } };
     const clientOptions: LanguageClientOptions = {
-      documentSelector: DOCUMENT_SELECTOR,
+      documentSelector: options.selector,
+      workspaceFolder: options.workspaceFolder,
       outputChannel: options.log.channel,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
       initializationOptions: initializationOptions(options.settings, options.trusted),
