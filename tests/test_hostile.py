@@ -720,3 +720,133 @@ async def test_an_endless_folder_tree_costs_a_bounded_walk_in_the_editor(tmp_pat
             assert len(old.requests_to("GET", "/api/v1/folders")) <= 2 * 310
         finally:
             await session.client.shutdown_session()
+
+
+# ---------------------------------------------------------------------- issue 17 item 11: every request answered
+
+
+class RawClient:
+    """A JSON-RPC client over the server's stdio that sends exactly the bytes asked for (no client library
+    validates them first), and reads every message the server writes."""
+
+    def __init__(self, home: Path) -> None:
+        import sys
+
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "infisical_tokens.lsp"],
+            env=base_env(home),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+
+    def send(self, message: dict[str, object]) -> None:
+        assert self.process.stdin is not None
+        body = json.dumps({"jsonrpc": "2.0", **message}).encode()
+        self.process.stdin.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+        self.process.stdin.flush()
+
+    def answer(self, request_id: object, timeout: float = 10.0) -> dict[str, object]:
+        """The response to ``request_id`` (notifications and other responses are skipped)."""
+        import select
+
+        assert self.process.stdout is not None
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            ready, _, _ = select.select([self.process.stdout], [], [], max(0.0, left))
+            assert ready, f"no answer to request {request_id!r} within {timeout} s"
+            length = 0
+            while (line := self.process.stdout.readline().strip()) != b"":
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":")[1])
+            message = json.loads(self.process.stdout.read(length))
+            if "method" not in message and message.get("id") == request_id:
+                return message  # type: ignore[no-any-return]
+
+    def close(self) -> str:
+        self.process.kill()
+        _, err = self.process.communicate(timeout=10)
+        return err.decode(errors="replace")
+
+
+BAD_POSITIONS: list[object] = [
+    {"line": -1, "character": 0},
+    {"line": "x", "character": 0},
+    {"line": 2**40, "character": 0},
+    {"line": 0, "character": -1},
+    {"line": 0},
+    "x",
+    None,
+]
+
+
+def _bad_requests(uri: str) -> list[tuple[str, object]]:
+    """Malformed params for every request method the server handles."""
+    good_position = {"line": 0, "character": 0}
+    bad_documents: list[object] = [{"uri": 5}, {}, "x", None, {"uri": None}]
+    found: list[tuple[str, object]] = []
+    for method in ("textDocument/hover", "textDocument/completion"):
+        found += [(method, {"textDocument": d, "position": good_position}) for d in bad_documents]
+        found += [(method, {"textDocument": {"uri": uri}, "position": p}) for p in BAD_POSITIONS]
+        found.append((method, None))
+    whole = {"start": good_position, "end": good_position}
+    action_context: dict[str, object] = {"diagnostics": []}
+    found += [
+        ("textDocument/codeAction", {"textDocument": d, "range": whole, "context": action_context})
+        for d in bad_documents
+    ]
+    found += [
+        ("textDocument/codeAction", {"textDocument": {"uri": uri}, "range": {"start": p, "end": p}, "context": {}})
+        for p in BAD_POSITIONS
+    ]
+    found += [("textDocument/codeAction", {"textDocument": {"uri": uri}, "range": whole, "context": 5})]
+    odd_commands: list[object] = [{"command": 5}, {"arguments": 5}, None, "x", []]
+    found += [("workspace/executeCommand", p) for p in odd_commands]
+    found += [("workspace/executeCommand", {"command": "infisical.server.status", "arguments": {"uri": 5}})]
+    found += [("textDocument/documentSymbol", {"textDocument": {"uri": 5}}), ("no/suchMethod", {"x": 1})]
+    return found
+
+
+def test_every_malformed_request_with_an_id_is_answered(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    client = RawClient(home)
+    try:
+        client.send({"id": 0, "method": "initialize", "params": {"capabilities": {}, "processId": None}})
+        assert "result" in client.answer(0, timeout=30)
+        client.send({"method": "initialized", "params": {}})
+        uri = (tmp_path / "a.sh").as_uri()
+        text = "infisical service-token create -s dev:/ -a read\n"
+        client.send(
+            {
+                "method": "textDocument/didOpen",
+                "params": {"textDocument": {"uri": uri, "languageId": "shellscript", "version": 1, "text": text}},
+            }
+        )
+        unanswered = []
+        for number, (method, params) in enumerate(_bad_requests(uri), start=1):
+            client.send({"id": number, "method": method, "params": params})
+            try:
+                answer = client.answer(number)
+            except AssertionError:
+                unanswered.append((method, params))
+                continue
+            error = answer.get("error")
+            assert "result" in answer or isinstance(error, dict), answer
+            if isinstance(error, dict):
+                assert "Traceback" not in str(error.get("message")), answer
+        for bad in ({"textDocument": {"uri": 5}}, None, {"textDocument": {"uri": uri, "version": "x"}}):
+            client.send({"method": "textDocument/didOpen", "params": bad})  # a notification: nothing to answer
+        client.send(
+            {
+                "id": "last",
+                "method": "textDocument/hover",
+                "params": {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 36}},
+            }
+        )
+        assert "result" in client.answer("last")  # still serving
+    finally:
+        stderr = client.close()
+    assert unanswered == []
+    assert "Traceback" not in stderr
