@@ -253,7 +253,7 @@ def read(
             if not blocked and sent >= bounds.requests:
                 stopped, blocked = f"the walk stopped after {sent} folder reads", True
             if not blocked and time.monotonic() - started > bounds.seconds:
-                stopped, blocked = f"the walk stopped after {bounds.seconds:g} seconds", True
+                stopped, blocked = f"the walk stopped after {bounds.seconds:g} s", True
             if not blocked and client.remaining("/v1/folders") is not None:
                 remaining, reset_at = client.remaining("/v1/folders") or (0, now)
                 if remaining <= RESERVE:

@@ -850,3 +850,33 @@ def test_every_malformed_request_with_an_id_is_answered(tmp_path: Path) -> None:
         stderr = client.close()
     assert unanswered == []
     assert "Traceback" not in stderr
+
+
+@pytest.mark.parametrize(
+    ("bounds", "said", "most"),
+    [
+        ({"seconds": 1.0}, "the walk stopped after 1 s", 6),
+        ({"depth": 5}, "folders more than 5 levels deep were not read", 6),
+        ({"requests": 7}, "the walk stopped after 7 folder reads", 7),
+    ],
+)
+def test_each_bound_of_a_walk_holds(tmp_path: Path, bounds: dict[str, float], said: str, most: int) -> None:
+    """Each bound on its own, through the HTTP client against a server whose every folder has a child (slow
+    ones for the time bound)."""
+    from infisical_tokens.core import folders
+    from infisical_tokens.core.api import InfisicalClient
+
+    with Emulator("old", rate_limit=None) as old:
+        world = seed(old)
+        _endless(old, ENDLESS["deep"])
+        if "seconds" in bounds:  # a real chain 50 folders deep, each listing taking 0.3 s
+            old.faults.clear()
+            for depth in range(1, 51):
+                old.state.add_folder(world.project, "dev", "/a" * depth)
+            old.add_fault("latency", method="GET", path="/api/v1/folders", delay=0.3, times=100)
+        with InfisicalClient(old.api_url, old.state.issue_jwt(world.admin)) as client:
+            store = folders.FolderStore(client.api_url, world.project.id, tmp_path)
+            walk = folders.Bounds(**bounds)  # type: ignore[arg-type]
+            result = folders.read(client, world.project.id, [folders.Need("dev", "/")], store, bounds=walk)
+        assert result.complete is False and result.note() == f"coverage is partial: {said}"
+        assert len(old.requests_to("GET", "/api/v1/folders")) <= most
