@@ -634,6 +634,11 @@ def test_escapes_in_cached_folder_names_never_reach_the_terminal(
 ) -> None:
     from tests.conftest import magic_shell
 
+    escapes = b'{"dev": {"folders": [{"path": "/\\u001b[2Jx"}, {"path": "/\\u009b31m"}, {"path": "/ok"}]}}'
+    _bad_tree(new_emulator, world, escapes)
+    served = run(*DRY_RUN, env=login)
+    assert served.code == 0 and "/ok" in served.stdout, served.output  # the tree was read, its odd paths left out
+    assert "\x1b" not in served.output and "\x9b" not in served.output
     old = Emulator("old", rate_limit=None).start()  # no tree route: the walk trusts fresh cached listings
     try:
         old_world = seed(old)
@@ -813,6 +818,9 @@ def test_every_malformed_request_with_an_id_is_answered(tmp_path: Path) -> None:
     home.mkdir()
     client = RawClient(home)
     try:
+        for number, bad in enumerate(({"capabilities": 5}, {"processId": "x"}, None), start=100):
+            client.send({"id": number, "method": "initialize", "params": bad})
+            assert client.answer(number)["error"]["code"] == -32602  # type: ignore[index]
         client.send({"id": 0, "method": "initialize", "params": {"capabilities": {}, "processId": None}})
         assert "result" in client.answer(0, timeout=30)
         client.send({"method": "initialized", "params": {}})
