@@ -818,8 +818,8 @@ def test_every_malformed_request_with_an_id_is_answered(tmp_path: Path) -> None:
     home.mkdir()
     client = RawClient(home)
     try:
-        for number, bad in enumerate(({"capabilities": 5}, {"processId": "x"}, None), start=100):
-            client.send({"id": number, "method": "initialize", "params": bad})
+        for number, odd in enumerate(({"capabilities": 5}, {"processId": "x"}, None), start=100):
+            client.send({"id": number, "method": "initialize", "params": odd})
             assert client.answer(number)["error"]["code"] == -32602  # type: ignore[index]
         client.send({"id": 0, "method": "initialize", "params": {"capabilities": {}, "processId": None}})
         assert "result" in client.answer(0, timeout=30)
