@@ -38,6 +38,7 @@ from infisical_tokens.core.redact import mask_token, redact
 from infisical_tokens.core.snippets import CommandSite, Kind, find_commands, kind_for
 
 from . import convert, protocol, tcp_auth
+from .answering import AnsweringProtocol
 from .settings import Settings
 
 log = logging.getLogger("infisical_tokens.lsp")
@@ -85,7 +86,12 @@ class DocumentState:
 
 class InfisicalLanguageServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("infisical-lsp", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        super().__init__(
+            "infisical-lsp",
+            __version__,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            protocol_cls=AnsweringProtocol,
+        )
         self.settings = Settings()
         self.catalog: Catalog | None = None
         self.offline_reason: str | None = None
