@@ -14,19 +14,21 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from . import command, folders, resolve
+from . import command, folders, render, resolve
 from .audit import AuditFinding, AuditOptions, audit, fails, lifetime_seconds
 from .context import Context as Context  # faces build one; re-exported for them
 from .errors import (
     APIError,
     ConfigError,
-    ConnectionDropped,
+    ConnectionRefused,
+    DNSFailure,
     Forbidden,
     InfisicalTokensError,
     NotFound,
     ProblemsError,
+    RateLimited,
     SessionError,
-    Timeout,
+    TLSFailure,
     TransportError,
     UsageError,
 )
@@ -144,17 +146,27 @@ Outcome = Created | DryRun | TokenList | TokenView | Deleted | Rotated | RotateP
 
 
 class CreateFailed(InfisicalTokensError):
-    """The create request failed; ``maybe_created`` when the server may have acted before the failure."""
+    """The create request failed; ``maybe_created`` when the server may have acted before the failure.
+
+    Only a refusal (a 4xx answer, a rate limit) or a request that never left (refused, no such host, TLS) says
+    that nothing was created; a 5xx, a gateway timeout, a dropped connection or an answer without a usable token
+    may all follow a token the server did create.
+    """
 
     def __init__(self, cause: APIError | TransportError, project_id: str) -> None:
-        self.cause, self.maybe_created = cause, isinstance(cause, (Timeout, ConnectionDropped))
+        self.cause, self.maybe_created = cause, _may_have_acted(cause)
         text = f"Unable to create service token: {cause}"
         if self.maybe_created:
-            text += (
-                " The server may have created the token before the connection failed. Before trying again, run "
-                f"`infisical-tokens service-token list --projectId {project_id}` and delete any token you did not get."
-            )
+            text += " " + render.may_exist_text(project_id)
         super().__init__(text)
+
+
+def _may_have_acted(cause: APIError | TransportError) -> bool:
+    if isinstance(cause, RateLimited):
+        return False
+    if isinstance(cause, APIError):
+        return not 400 <= cause.status < 500
+    return not isinstance(cause, (ConnectionRefused, DNSFailure, TLSFailure))
 
 
 class DeleteFailed(InfisicalTokensError):
@@ -340,11 +352,17 @@ def create(plan: CreatePlan, ctx: Context, domain: str | None = None) -> Created
     with connection.client as client:
         verify_environments(plan, client)
         random_bytes = secrets.token_hex(16)
+        ctx.progress.create_sent_for = plan.project_id  # from here on, a failure or an interrupt may lose a token
         try:
             created = client.create_service_token(plan.body(random_bytes))
         except (APIError, TransportError) as err:
-            raise CreateFailed(err, plan.project_id) from None
-    return Created(f"{created.server_token}.{random_bytes}", created.info, plan)
+            failed = CreateFailed(err, plan.project_id)
+            if not failed.maybe_created:
+                ctx.progress.create_sent_for = None
+            raise failed from None
+    result = Created(f"{created.server_token}.{random_bytes}", created.info, plan)
+    ctx.progress.created = result
+    return result
 
 
 # ---------------------------------------------------------------------- list, view, delete
