@@ -33,6 +33,7 @@ from .errors import (
     UsageError,
 )
 from .glob import GlobSyntaxError, compile_glob
+from .models import parse_time
 from .problems import Problem, has_errors
 from .project import ProjectConfig
 from .scope import check_environment, normalize_path
@@ -473,11 +474,12 @@ def rotate(
     require_user(connection.credentials, "rotate")
     with connection.client as client:  # one connection for reading the old token and deleting it
         old = find_token(client.list_service_tokens(resolved), wanted.strip(), resolved)
+        lifetime = _rotated_lifetime(old, expiry_seconds, ctx)
         options, problems = command.create_options_from_values(
             [s.text for s in old.scopes],
             list(old.permissions),
             name=old.name if name is None else name,
-            expiry_seconds=lifetime_seconds(old) if expiry_seconds is None else expiry_seconds,
+            expiry_seconds=lifetime,
             project_id=resolved,
             dry_run=dry_run,
             token_only=token_only,
@@ -494,6 +496,27 @@ def rotate(
         except (APIError, TransportError) as err:
             return Rotated(created, old, deleted=False, delete_error=str(err))
     return Rotated(created, old, deleted=True)
+
+
+def _rotated_lifetime(old: TokenInfo, chosen: int | None, ctx: Context) -> int:
+    """The new token's lifetime: the one chosen (``-e``), else the old token's own, never a guess.
+
+    An expired token is rotated with its lifetime counted from now (what a person rotating it wants: a working
+    token like the old one), and the person is told it had expired.
+    """
+    expires = parse_time(old.expires_at)
+    if expires is not None and expires <= time.time():
+        ctx.warn(f"The old token '{old.name}' ({old.id}) expired at {old.expires_at}; it no longer works.")
+    if chosen is not None:
+        return chosen
+    lifetime = lifetime_seconds(old)
+    if lifetime is None:
+        raise UsageError(
+            f"The lifetime of '{old.name}' ({old.id}) cannot be read from its dates (created "
+            f"{old.created_at or 'unknown'}, expires {old.expires_at or 'unknown'}), and it is not guessed: nothing "
+            f"was created or deleted. Choose the new token's lifetime: `rotate {old.id} -e SECONDS` (0 = never)."
+        )
+    return lifetime
 
 
 def audit_needs(tokens: Sequence[TokenInfo], options: AuditOptions) -> list[folders.Need]:

@@ -898,6 +898,8 @@ async def rotate_service_token(ls: InfisicalLanguageServer, request: dict[str, A
     if not ls.settings.client_handles_tokens:
         return {"ok": False, "message": "Rotate from a terminal: infisical-tokens service-token rotate ID --token-only"}
     ctx, project_id = _project_of(ls, request)
+    notes: list[str] = []  # said in the answer, where the person looks (an expired old token, for one)
+    ctx = replace(ctx, warn=lambda text: notes.append(redact(text)))
     try:
         outcome = await _in_thread(workflows.rotate, ctx, str(request.get("tokenId") or ""), project_id)
     except ProblemsError as err:
@@ -913,7 +915,9 @@ async def rotate_service_token(ls: InfisicalLanguageServer, request: dict[str, A
         "name": outcome.created.info.name,
         "oldId": old.id,
         "oldDeleted": outcome.deleted,
-        "message": render.rotated_text(old.name, old.id, outcome.deleted, outcome.delete_error).strip(),
+        "message": " ".join(
+            [*notes, render.rotated_text(old.name, old.id, outcome.deleted, outcome.delete_error)]
+        ).strip(),
     }
 
 
