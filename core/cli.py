@@ -30,6 +30,10 @@ if TYPE_CHECKING:  # imported when a command runs, not for --help and --version
 class OutputFailed(Exception):
     """Our own output could not be written (a full disk, a closed pipe, a closed stream)."""
 
+    def __init__(self, text: str, stream: TextIO | None) -> None:
+        super().__init__(text)
+        self.stream = stream
+
 
 class Console:
     def __init__(self, stdout: TextIO, stderr: TextIO, stdin: TextIO, silent: bool = False) -> None:
@@ -70,12 +74,12 @@ class Console:
 
 def _write(stream: TextIO | None, text: str, name: str) -> None:
     if stream is None:  # what Python makes of a stream the process started with closed
-        raise OutputFailed(f"{name} is closed")
+        raise OutputFailed(f"{name} is closed", stream)
     try:
         stream.write(text)
         stream.flush()
     except (OSError, ValueError) as err:  # ValueError: a stream closed under us
-        raise OutputFailed(f"{name}: {getattr(err, 'strerror', None) or err}") from None
+        raise OutputFailed(f"{name}: {getattr(err, 'strerror', None) or err}", stream) from None
 
 
 def run(argv: Sequence[str], ctx: Context, console: Console) -> int:
@@ -205,7 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _tell(console, "Interrupted.", render.lost_token_text(ctx.progress))
         return 130
     except OutputFailed as err:
-        _silence_stdout()
+        _silence(err.stream)
         _tell(console, f"error: the output could not be written ({err}).", render.lost_token_text(ctx.progress))
         return 1
     except (APIError, TransportError) as err:
@@ -228,18 +232,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _tell(console: Console, *lines: str | None) -> None:
     """The last words, on stderr when it can take them (it may be the stream that failed)."""
-    with contextlib.suppress(OutputFailed):
+    try:
         console.err("\n".join(line for line in lines if line))
+    except OutputFailed as err:
+        _silence(err.stream)
 
 
-def _silence_stdout() -> None:
-    """Point a failed stdout at /dev/null: its unwritten buffer would otherwise fail again at exit, with
+def _silence(stream: TextIO | None) -> None:
+    """Point a failed stream at /dev/null: its unwritten buffer would otherwise fail again at exit, with
     Python's own "Exception ignored" message and exit code 120 instead of ours."""
-    if sys.stdout is None:
+    if stream is None:
         return
     with contextlib.suppress(OSError, ValueError):
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, stream.fileno())
         os.close(devnull)
 
 

@@ -30,7 +30,7 @@ def _git_refusal(target: Path, base: Path) -> str | None:
         if (find_root(base) / ".git").exists() and shutil.which("git") is None:
             return f"git is not installed to say whether {target} is tracked"
         return None if GitIgnore(find_root(base)).ignored(target, is_dir=False) else _not_ignored(target)
-    answers = git_outputs(base, ["ls-files", "-z", "--", str(target)], ["check-ignore", "-z", "--", str(target)])
+    answers = git_outputs(base, ["ls-files", "-z", "--", str(target)], ["check-ignore", "--", str(target)])
     if answers is None:
         return f"git cannot say whether {target} is tracked (is it outside the repository?)"
     tracked, ignored = answers

@@ -155,11 +155,13 @@ class CreateFailed(InfisicalTokensError):
     """
 
     def __init__(self, cause: APIError | TransportError, project_id: str) -> None:
-        self.cause, self.maybe_created = cause, _may_have_acted(cause)
-        text = f"Unable to create service token: {cause}"
-        if self.maybe_created:
-            text += " " + render.may_exist_text(project_id)
-        super().__init__(text)
+        self.cause, self.project_id, self.maybe_created = cause, project_id, _may_have_acted(cause)
+        super().__init__(self.describe())
+
+    def describe(self, prog: str = command.PROGRAM) -> str:
+        """The message, with the commands to check written as the face ``prog`` spells them."""
+        text = f"Unable to create service token: {self.cause}"
+        return text + " " + render.may_exist_text(self.project_id, prog) if self.maybe_created else text
 
 
 def _may_have_acted(cause: APIError | TransportError) -> bool:

@@ -183,17 +183,19 @@ class InfisicalMagics(Magics, Configurable):
             print(f"Warning: {warning.text()}", file=sys.stderr)
         if parsed.subcommand is not command.CREATE and extra:
             raise UsageError(f"{', '.join(extra)} only go with `service-token create`.")
+        from infisical_tokens.core import workflows
+
         ctx = self._context()
         self._progress = ctx.progress
         try:
-            from infisical_tokens.core import workflows
-
             outcome = workflows.run(parsed, ctx)
             result = renderers()[type(outcome)](self, outcome, extra)
             ctx.progress.delivered = True
             return result
         except ProblemsError as err:
             raise UsageError("\n".join(p.text() for p in err.problems if p.severity == "error")) from None
+        except workflows.CreateFailed as err:
+            raise UsageError(err.describe(PROG)) from None
         except InfisicalTokensError as err:
             raise UsageError(str(err)) from None
         except KeyboardInterrupt:
