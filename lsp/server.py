@@ -15,7 +15,7 @@ import gc
 import logging
 import os
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -74,6 +74,39 @@ class Shield:
 
     acted: bool = False
     cancel_requested: bool = False
+
+    def act(self) -> bool:
+        """Mark the point of no return; False when a cancel came first (then nothing may be sent). Call it with no
+        ``await`` between it and the sending, so that no cancel can slip in between."""
+        self.acted = not self.cancel_requested
+        return self.acted
+
+    def tell(self, ls: LanguageServer, name: str, masked: str, token_id: str, where: str | None = None) -> None:
+        """After a cancel the client may ignore the answer: tell the person where the token is, or how to delete it."""
+        if not self.cancel_requested:
+            return
+        held = where or (
+            "is in the command's answer. If your editor dropped it, delete it: "
+            f"`infisical-tokens service-token delete {token_id} --yes`."
+        )
+        ls.window_show_message(
+            types.ShowMessageParams(
+                type=types.MessageType.Warning,
+                message=f"The create of service token '{name}' ({masked}) was cancelled after it reached the server, "
+                f"so the token exists: it {held}",
+            )
+        )
+
+
+@contextlib.contextmanager
+def shielded(ls: InfisicalLanguageServer) -> Iterator[Shield]:
+    """A shield for the running request, from its first moment (a cancel before it acts must stop it)."""
+    request_id = ls.protocol.msg_id
+    shield = ls.shields[request_id] = Shield()
+    try:
+        yield shield
+    finally:
+        ls.shields.pop(request_id, None)
 
 
 class InfisicalProtocol(LanguageServerProtocol):
@@ -616,12 +649,8 @@ async def create_service_token(ls: InfisicalLanguageServer, request: dict[str, A
     The request is shielded from its first moment: a cancel before the create is sent stops it, one after is
     noted and the token is still handed over.
     """
-    request_id = ls.protocol.msg_id
-    shield = ls.shields[request_id] = Shield()
-    try:
+    with shielded(ls) as shield:
         return await _create(ls, request, shield)
-    finally:
-        ls.shields.pop(request_id, None)
 
 
 async def _create(ls: InfisicalLanguageServer, request: dict[str, Any], shield: Shield) -> protocol.CreateAnswer:
@@ -675,33 +704,13 @@ async def _shielded_create(
     target_file: Path | None,
 ) -> protocol.CreateAnswer:
     """Send the create unless the request was cancelled first; once sent, answer even if the client cancels."""
-    if shield.cancel_requested:
+    if not shield.act():
         return _failure("Cancelled; nothing was created.")
-    shield.acted = True  # no await since the check above: a cancel cannot slip in between
     answer = await _create_and_hand_over(ls, plan, ctx, target_file)
-    _say_if_cancelled(ls, shield, answer, target_file)
+    if answer.get("ok"):
+        where = f"was written to {target_file}." if "writtenTo" in answer else None
+        shield.tell(ls, str(answer.get("name")), str(answer.get("masked")), str(answer.get("id")), where)
     return answer
-
-
-def _say_if_cancelled(
-    ls: InfisicalLanguageServer, shield: Shield, answer: protocol.CreateAnswer, target_file: Path | None
-) -> None:
-    """A client that cancelled may ignore the answer: tell the person where the token is, or how to delete it."""
-    if not shield.cancel_requested or not answer.get("ok"):
-        return
-    where = (
-        f"was written to {target_file}."
-        if target_file is not None
-        else "is in the command's answer. If your editor dropped it, delete it: "
-        f"`infisical-tokens service-token delete {answer.get('id')} --yes`."
-    )
-    ls.window_show_message(
-        types.ShowMessageParams(
-            type=types.MessageType.Warning,
-            message=f"The create of service token '{answer.get('name')}' ({answer.get('masked')}) was cancelled after "
-            f"it reached the server, so the token exists: it {where}",
-        )
-    )
 
 
 async def _create_and_hand_over(
@@ -894,12 +903,19 @@ async def list_tokens(ls: InfisicalLanguageServer, request: dict[str, Any]) -> p
 @server_command(protocol.ROTATE, _token_failure)
 async def rotate_service_token(ls: InfisicalLanguageServer, request: dict[str, Any]) -> protocol.RotateAnswer:
     """Rotate for a client that takes the new token (our extension: it goes to the clipboard, nowhere else)."""
+    with shielded(ls) as shield:
+        return await _rotate(ls, request, shield)
+
+
+async def _rotate(ls: InfisicalLanguageServer, request: dict[str, Any], shield: Shield) -> protocol.RotateAnswer:
     await ls.until_ready()
     if not ls.settings.client_handles_tokens:
         return {"ok": False, "message": "Rotate from a terminal: infisical-tokens service-token rotate ID --token-only"}
     ctx, project_id = _project_of(ls, request)
     notes: list[str] = []  # said in the answer, where the person looks (an expired old token, for one)
     ctx = replace(ctx, warn=lambda text: notes.append(redact(text)))
+    if not shield.act():
+        return {"ok": False, "message": "Cancelled; nothing was created or deleted."}
     try:
         outcome = await _in_thread(workflows.rotate, ctx, str(request.get("tokenId") or ""), project_id)
     except ProblemsError as err:
@@ -907,11 +923,12 @@ async def rotate_service_token(ls: InfisicalLanguageServer, request: dict[str, A
     except InfisicalTokensError as err:
         return {"ok": False, "message": redact(str(err))}
     assert isinstance(outcome, workflows.Rotated)
-    old = outcome.old
+    old, masked = outcome.old, mask_token(outcome.created.token)
+    shield.tell(ls, outcome.created.info.name, masked, outcome.created.info.id)
     return {
         "ok": True,
         "token": outcome.created.token,
-        "masked": mask_token(outcome.created.token),
+        "masked": masked,
         "name": outcome.created.info.name,
         "oldId": old.id,
         "oldDeleted": outcome.deleted,

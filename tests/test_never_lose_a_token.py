@@ -35,13 +35,15 @@ ARGV = ["service-token", "create", "-s", "dev:/", "-a", "read"]
 
 
 @pytest.fixture
-def world(new_emulator: Emulator) -> Seeded:
-    return seed(new_emulator)
+def world(new_emulator: Emulator, run: Runner) -> Seeded:
+    """The demo world on a 2026 server, linked to the command line's working folder."""
+    seeded = seed(new_emulator)
+    link_project(run.cwd, seeded.project.id)
+    return seeded
 
 
 @pytest.fixture
-def login(new_emulator: Emulator, world: Seeded, run: Runner) -> dict[str, str]:
-    link_project(run.cwd, world.project.id)
+def login(new_emulator: Emulator, world: Seeded) -> dict[str, str]:
     return {"INFISICAL_TOKEN": new_emulator.state.issue_jwt(world.admin), "INFISICAL_DOMAIN": new_emulator.url}
 
 
@@ -107,7 +109,6 @@ def test_cli_says_a_token_may_exist_whenever_the_server_may_have_acted(
 
 
 def test_cli_a_refusal_does_not_say_a_token_may_exist(run: Runner, new_emulator: Emulator, world: Seeded) -> None:
-    link_project(run.cwd, world.project.id)
     viewer = {"INFISICAL_TOKEN": new_emulator.state.issue_jwt(world.viewer), "INFISICAL_DOMAIN": new_emulator.url}
     result = run(*ARGV, env=viewer)
     assert result.code == 1 and "403" in result.stderr and "may exist" not in result.stderr
@@ -340,6 +341,14 @@ async def test_lsp_a_create_cancelled_after_it_was_sent_still_hands_the_token_ov
         await _until(lambda: any("was cancelled after it reached the server" in m.message for m in client.messages))
         said = next(m.message for m in client.messages if "was cancelled" in m.message)
         assert f"service-token delete {token_id}" in said and not TOKEN_RE.search(said)
+        # rotate creates too: cancelled after its create left, it still answers with the new token
+        new_emulator.add_fault("latency", method="POST", path=POST, delay=1.5)
+        params = types.ExecuteCommandParams(command=ROTATE, arguments=[{"tokenId": token_id}])
+        pending = _send(client, params, "rotate-1")
+        await _until(lambda: len(new_emulator.requests_to("POST", POST)) == 2)
+        client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id="rotate-1"))
+        answer = await asyncio.wait_for(pending, 30)
+        assert answer["ok"] and answer["token"].split(".")[1] == _only_token(new_emulator) != token_id
     finally:
         await client.shutdown_session()
 
