@@ -139,8 +139,17 @@ def _check_destinations(found: dict[str, str | bool]) -> None:
     if isinstance(out, str) and (not out.isidentifier() or keyword.iskeyword(out) or out.startswith("__")):
         raise UsageError(f"--out needs a plain Python variable name, not '{out}'")
     env = found.get("--env")
-    if isinstance(env, str) and (not env or "=" in env or "\0" in env or env.strip() != env):
+    if isinstance(env, str) and (not env or "=" in env or "\0" in env or env.strip() != env or not _encodable(env)):
         raise UsageError(f"--env needs an environment variable name (no '=', NUL or spaces), not {env!r}")
+
+
+def _encodable(name: str) -> bool:
+    """Whether the operating system can take ``name`` as an environment variable's name (a lone surrogate cannot)."""
+    try:
+        os.fsencode(name)
+    except UnicodeError:
+        return False
+    return True
 
 
 @magics_class

@@ -500,6 +500,7 @@ def test_magic_in_a_kernel_hands_over_or_says_where_the_token_is(
             (None, "print(tok.info.id, len(tok.reveal()))"),
             (fault(**MAY_EXIST["504 after acting"]), "%infisical " + " ".join(ARGV)),
             (None, UNWRITABLE_STDOUT),
+            (None, "%infisical " + " ".join(ARGV) + " --env {chr(0xD800)}"),  # a name no environment can hold
             (
                 lambda: _listing_with(new_emulator, world.project.id, bad, expiresAt="soon"),
                 f"%infisical service-token rotate {bad}",
@@ -516,4 +517,5 @@ def test_magic_in_a_kernel_hands_over_or_says_where_the_token_is(
     _says_it_may_exist(shown[3], "%infisical")
     assert "unexpected OSError" in shown[4] and f"({new[2]}) was created, but it did not reach you" in shown[4]
     assert f"%infisical service-token delete {new[2]} --yes" in shown[4] and not TOKEN_RE.search(shown[4])
-    assert "UsageError" in shown[5] and "-e SECONDS" in shown[5] and bad in new_emulator.state.tokens
+    assert "--env needs an environment variable name" in shown[5]  # refused before anything was created
+    assert "UsageError" in shown[6] and "-e SECONDS" in shown[6] and bad in new_emulator.state.tokens
