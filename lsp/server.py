@@ -15,7 +15,7 @@ import gc
 import logging
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,7 +23,6 @@ from urllib.parse import unquote, urlparse
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol
 from pygls.workspace import TextDocument
 
 from infisical_tokens.core import __version__, command, editor, render, resolve, tokenfile, workflows
@@ -37,6 +36,7 @@ from infisical_tokens.core.snippets import CommandSite, Kind, find_commands, kin
 
 from . import convert, protocol
 from .settings import Settings
+from .shield import InfisicalProtocol, Shield, shielded
 
 log = logging.getLogger("infisical_tokens.lsp")
 DEBOUNCE_SECONDS = 0.15
@@ -65,62 +65,6 @@ class DropLateCancels(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not record.getMessage().startswith("Cancel notification for unknown message id")
-
-
-@dataclass
-class Shield:
-    """A request that must finish once it has acted (a create whose request left): a cancel is noted, not obeyed,
-    and the answer says what became of the token."""
-
-    acted: bool = False
-    cancel_requested: bool = False
-
-    def act(self) -> bool:
-        """Mark the point of no return; False when a cancel came first (then nothing may be sent). Call it with no
-        ``await`` between it and the sending, so that no cancel can slip in between."""
-        self.acted = not self.cancel_requested
-        return self.acted
-
-    def tell(self, ls: LanguageServer, name: str, masked: str, token_id: str, where: str | None = None) -> None:
-        """After a cancel the client may ignore the answer: tell the person where the token is, or how to delete it."""
-        if not self.cancel_requested:
-            return
-        held = where or (
-            "is in the command's answer. If your editor dropped it, delete it: "
-            f"`infisical-tokens service-token delete {token_id} --yes`."
-        )
-        ls.window_show_message(
-            types.ShowMessageParams(
-                type=types.MessageType.Warning,
-                message=f"The create of service token '{name}' ({masked}) was cancelled after it reached the server, "
-                f"so the token exists: it {held}",
-            )
-        )
-
-
-@contextlib.contextmanager
-def shielded(ls: InfisicalLanguageServer) -> Iterator[Shield]:
-    """A shield for the running request, from its first moment (a cancel before it acts must stop it)."""
-    request_id = ls.protocol.msg_id
-    shield = ls.shields[request_id] = Shield()
-    try:
-        yield shield
-    finally:
-        ls.shields.pop(request_id, None)
-
-
-class InfisicalProtocol(LanguageServerProtocol):
-    """pygls answers a cancelled request at once and drops what its handler returns later; for a create that has
-    reached the server that would lose the token, so such a request ignores ``$/cancelRequest``."""
-
-    def _handle_cancel_notification(self, msg_id: Any) -> None:
-        shield = getattr(self._server, "shields", {}).get(msg_id)
-        if shield is not None:
-            shield.cancel_requested = True
-            if shield.acted:
-                log.info("request %s asked to cancel after its create was sent; it will answer", msg_id)
-                return
-        super()._handle_cancel_notification(msg_id)
 
 
 @dataclass
@@ -649,7 +593,7 @@ async def create_service_token(ls: InfisicalLanguageServer, request: dict[str, A
     The request is shielded from its first moment: a cancel before the create is sent stops it, one after is
     noted and the token is still handed over.
     """
-    with shielded(ls) as shield:
+    with shielded(ls.shields, ls.protocol.msg_id) as shield:
         return await _create(ls, request, shield)
 
 
@@ -903,7 +847,7 @@ async def list_tokens(ls: InfisicalLanguageServer, request: dict[str, Any]) -> p
 @server_command(protocol.ROTATE, _token_failure)
 async def rotate_service_token(ls: InfisicalLanguageServer, request: dict[str, Any]) -> protocol.RotateAnswer:
     """Rotate for a client that takes the new token (our extension: it goes to the clipboard, nowhere else)."""
-    with shielded(ls) as shield:
+    with shielded(ls.shields, ls.protocol.msg_id) as shield:
         return await _rotate(ls, request, shield)
 
 

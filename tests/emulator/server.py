@@ -309,10 +309,12 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         elif fault.kind == "status":
             self._error(HTTPAnswer(fault.status, "Something went wrong", "InternalServerError"))
-        elif fault.rewrite is not None:
+        elif fault.kind == "body" and fault.rewrite is not None:
             self._raw(status, json.dumps(fault.rewrite(payload)).encode())
-        else:
+        elif fault.kind == "body":
             self._raw(fault.status, fault.body)
+        else:
+            self._send(status, payload)
 
     def _send(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
         data = json.dumps(payload).encode()
