@@ -13,6 +13,7 @@ import json
 import os
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -519,3 +520,36 @@ def test_magic_in_a_kernel_hands_over_or_says_where_the_token_is(
     assert f"%infisical service-token delete {new[2]} --yes" in shown[4] and not TOKEN_RE.search(shown[4])
     assert "--env needs an environment variable name" in shown[5]  # refused before anything was created
     assert "UsageError" in shown[6] and "-e SECONDS" in shown[6] and bad in new_emulator.state.tokens
+
+
+def test_magic_interrupted_in_a_kernel_after_the_create_left_says_the_token_may_exist(
+    new_emulator: Emulator, world: Seeded, tmp_path: Path, login: dict[str, str]
+) -> None:
+    env = {**base_env(tmp_path), **login, "INFISICAL_PROJECT_ID": world.project.id, "IPYTHONDIR": str(tmp_path / "i")}
+    km, kc = start_new_kernel(kernel_name="python3", cwd=str(tmp_path), env={**os.environ, **env})
+    try:
+        kc.execute_interactive("%load_ext infisical_tokens.magics", timeout=60)
+        new_emulator.add_fault("latency", method="POST", path=POST, delay=3)
+        texts: list[str] = []
+
+        def hook(msg: dict[str, Any]) -> None:
+            if msg["msg_type"] == "stream":
+                texts.append(msg["content"]["text"])
+            elif msg["msg_type"] == "error":
+                texts.append("\n".join(msg["content"]["traceback"]))
+
+        def interrupt_once_sent() -> None:
+            _wait_for(lambda: new_emulator.requests_to("POST", POST))
+            km.interrupt_kernel()
+
+        interrupter = threading.Thread(target=interrupt_once_sent)
+        interrupter.start()
+        kc.execute_interactive("tok = %infisical " + " ".join(ARGV), output_hook=hook, timeout=60)
+        interrupter.join()
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    shown = "".join(texts)
+    _clean(shown)
+    assert "Interrupted." in shown
+    _says_it_may_exist(shown, "%infisical")
