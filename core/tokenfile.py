@@ -26,6 +26,7 @@ def refusal(target: Path, base: Path) -> str | None:
 
 def _git_refusal(target: Path, base: Path) -> str | None:
     """Git decides where it can: a file it tracks is never written, even when .gitignore lists it now."""
+    base = base.resolve()  # as ``target`` is: git compares the two paths
     if git_outputs(base, ["rev-parse", "--is-inside-work-tree"]) is None:  # not a repository (or no git)
         if (find_root(base) / ".git").exists() and shutil.which("git") is None:
             return f"git is not installed to say whether {target} is tracked"
