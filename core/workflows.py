@@ -161,7 +161,9 @@ class CreateFailed(InfisicalTokensError):
     def describe(self, prog: str = command.PROGRAM) -> str:
         """The message, with the commands to check written as the face ``prog`` spells them."""
         text = f"Unable to create service token: {self.cause}"
-        return text + " " + render.may_exist_text(self.project_id, prog) if self.maybe_created else text
+        if not self.maybe_created:
+            return text
+        return f"{text}{'' if text.endswith('.') else '.'} {render.may_exist_text(self.project_id, prog)}"
 
 
 def _may_have_acted(cause: APIError | TransportError) -> bool:
