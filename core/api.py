@@ -40,6 +40,7 @@ from .models import CreatedToken, ProjectInfo, TokenInfo
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 TOKEN_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,127}")  # UUIDs (and older 24-hex ObjectIds); no / or ..
+SERVER_TOKEN = re.compile(rf"st\.{TOKEN_ID.pattern}\.[0-9A-Za-z]{{1,256}}")  # st.<id>.<secret>, as a create answers
 # where servers moved a route: newest first ({id} is the URL-encoded project ID)
 TOKENS_ROUTES = ("/v1/projects/{id}/service-token-data", "/v1/workspace/{id}/service-token-data")
 PROJECT_ROUTES = ("/v1/workspace/{id}", "/v1/projects/{id}")
@@ -341,10 +342,15 @@ class InfisicalClient:
 
     # ------------------------------------------------------------------ service tokens
     def create_service_token(self, body: Mapping[str, Any]) -> CreatedToken:
-        """The created token as soon as the answer has one; its metadata is optional (a token is never lost)."""
+        """The created token as soon as the answer has one; its metadata is optional (a token is never lost).
+
+        Whitespace around the token (a proxy's trailing newline) is not part of it; an answer without a usable
+        token is a MalformedAnswer with the 2xx status, which the caller reports as "the token may exist".
+        """
         data = self.request("POST", "/v2/service-token/", body=dict(body), retry=False)
-        token = self._shaped("POST", "/v2/service-token/", data, "serviceToken", str)
-        if not token.startswith("st.") or not token.isprintable() or len(token) > 512:
+        raw = self._shaped("POST", "/v2/service-token/", data, "serviceToken", str)
+        token = raw.strip()
+        if not SERVER_TOKEN.fullmatch(token):
             raise MalformedAnswer(
                 method="POST",
                 url=self.api_url + "/v2/service-token/",

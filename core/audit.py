@@ -45,13 +45,14 @@ class AuditFinding:
         }
 
 
-def lifetime_seconds(token: TokenInfo) -> int:
-    """The token's own lifetime (``expiresAt - createdAt``); 0 when it never expires."""
-    expires, created = parse_time(token.expires_at), parse_time(token.created_at)
+def lifetime_seconds(token: TokenInfo) -> int | None:
+    """The token's own lifetime (``expiresAt - createdAt``); 0 when it never expires; None when its dates cannot
+    say (unreadable, or an expiry not after its creation): a caller must ask, not guess."""
     if token.expires_at is None:
         return 0
+    expires, created = parse_time(token.expires_at), parse_time(token.created_at)
     if expires is None or created is None or expires <= created:
-        return 86400
+        return None
     return max(1, round(expires - created))
 
 

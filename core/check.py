@@ -13,7 +13,6 @@ import json
 import os
 import shutil
 import stat
-import subprocess
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ from .catalog import Snapshot, offline_snapshot
 from .editor.context import DocumentContext, document_context
 from .folders import Need
 from .ignore import GitIgnore, find_root
+from .ignore import git_outputs as _git
 from .project import ProjectFiles
 from .snippets import Kind, kind_for
 
@@ -51,21 +51,6 @@ class Candidates:
 
     count: int = 0
     to_read: list[tuple[Path, Kind]] = field(default_factory=list)
-
-
-def _git(root: Path, *commands: list[str]) -> list[list[str]] | None:
-    """NUL-separated outputs of git commands run side by side in ``root``; None where git cannot answer."""
-    try:
-        running = [
-            subprocess.Popen(["git", "-C", str(root), *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-            for args in commands
-        ]
-        outputs = [process.communicate(timeout=300)[0] for process in running]
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if any(process.returncode not in (0, 1) for process in running):  # git grep answers 1 when nothing matches
-        return None
-    return [[p for p in out.decode("utf-8", "surrogateescape").split("\0") if p] for out in outputs]
 
 
 def git_candidates(folder: Path) -> Candidates | None:

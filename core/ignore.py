@@ -7,6 +7,7 @@ written into a file (only a gitignored one). Each line is matched by :mod:`wildm
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -87,3 +88,19 @@ def find_root(start: Path) -> Path:
         if (folder / ".git").exists():
             return folder
     return start
+
+
+def git_outputs(root: Path, *commands: list[str]) -> list[list[str]] | None:
+    """NUL-separated outputs of git commands run side by side in ``root``; None where git cannot answer
+    (not installed, not a repository, a path outside it). Exit 1 is an answer: nothing matched."""
+    try:
+        running = [
+            subprocess.Popen(["git", "-C", str(root), *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            for args in commands
+        ]
+        outputs = [process.communicate(timeout=300)[0] for process in running]
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if any(process.returncode not in (0, 1) for process in running):  # git grep answers 1 when nothing matches
+        return None
+    return [[p for p in out.decode("utf-8", "surrogateescape").split("\0") if p] for out in outputs]

@@ -28,6 +28,7 @@ from .models import parse_time
 from .problems import Problem
 
 if TYPE_CHECKING:
+    from .context import Progress
     from .models import TokenInfo
     from .workflows import AuditReport, DryRun
 
@@ -104,6 +105,31 @@ def created_lines(options: CreateOptions, project_id: str, token: str) -> str:
         f"Access type: [{', '.join(options.access_levels)}]\n"
         f"Permission(s): {permissions}\n"
         f"Service Token: {token}\n"
+    )
+
+
+def may_exist_text(project_id: str | None, prog: str = PROGRAM) -> str:
+    """How to find a token the server may have created without our hearing of it (never "try again" first)."""
+    where = f" --projectId {project_id}" if project_id else ""
+    return (
+        "A token may exist (the server may have created the token without our hearing of it): before trying "
+        "again, run "
+        f"`{prog} service-token list{where}` and delete any token you did not get "
+        f"(`{prog} service-token delete ID --yes`)."
+    )
+
+
+def lost_token_text(progress: Progress, prog: str = PROGRAM) -> str | None:
+    """What a face says when it fails or is interrupted after a create request left; None when nothing is at stake."""
+    if not progress.lost:
+        return None
+    created = progress.created
+    if created is None:
+        return may_exist_text(progress.create_sent_for, prog)
+    info = created.info
+    return (
+        f"Service token '{info.name}' ({info.id}) was created, but it did not reach you and nothing else holds it. "
+        f"Delete it with `{prog} service-token delete {info.id} --yes`, then create another."
     )
 
 

@@ -14,24 +14,27 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from . import command, folders, resolve
+from . import command, folders, render, resolve
 from .audit import AuditFinding, AuditOptions, audit, fails, lifetime_seconds
 from .context import MAX_STDIN
 from .context import Context as Context  # faces build one; re-exported for them
 from .errors import (
     APIError,
     ConfigError,
-    ConnectionDropped,
+    ConnectionRefused,
+    DNSFailure,
     Forbidden,
     InfisicalTokensError,
     NotFound,
     ProblemsError,
+    RateLimited,
     SessionError,
-    Timeout,
+    TLSFailure,
     TransportError,
     UsageError,
 )
 from .glob import GlobSyntaxError, compile_glob
+from .models import parse_time
 from .problems import Problem, has_errors
 from .project import ProjectConfig
 from .scope import check_environment, normalize_path
@@ -153,17 +156,31 @@ Outcome = Created | DryRun | TokenList | TokenView | Deleted | Rotated | RotateP
 
 
 class CreateFailed(InfisicalTokensError):
-    """The create request failed; ``maybe_created`` when the server may have acted before the failure."""
+    """The create request failed; ``maybe_created`` when the server may have acted before the failure.
+
+    Only a refusal (a 4xx answer, a rate limit) or a request that never left (refused, no such host, TLS) says
+    that nothing was created; a 5xx, a gateway timeout, a dropped connection or an answer without a usable token
+    may all follow a token the server did create.
+    """
 
     def __init__(self, cause: APIError | TransportError, project_id: str) -> None:
-        self.cause, self.maybe_created = cause, isinstance(cause, (Timeout, ConnectionDropped))
-        text = f"Unable to create service token: {cause}"
-        if self.maybe_created:
-            text += (
-                " The server may have created the token before the connection failed. Before trying again, run "
-                f"`infisical-tokens service-token list --projectId {project_id}` and delete any token you did not get."
-            )
-        super().__init__(text)
+        self.cause, self.project_id, self.maybe_created = cause, project_id, _may_have_acted(cause)
+        super().__init__(self.describe())
+
+    def describe(self, prog: str = command.PROGRAM) -> str:
+        """The message, with the commands to check written as the face ``prog`` spells them."""
+        text = f"Unable to create service token: {self.cause}"
+        if not self.maybe_created:
+            return text
+        return f"{text}{'' if text.endswith('.') else '.'} {render.may_exist_text(self.project_id, prog)}"
+
+
+def _may_have_acted(cause: APIError | TransportError) -> bool:
+    if isinstance(cause, RateLimited):
+        return False
+    if isinstance(cause, APIError):
+        return not 400 <= cause.status < 500
+    return not isinstance(cause, (ConnectionRefused, DNSFailure, TLSFailure))
 
 
 class DeleteFailed(InfisicalTokensError):
@@ -351,11 +368,17 @@ def create(plan: CreatePlan, ctx: Context, domain: str | None = None) -> Created
     with connection.client as client:
         verify_environments(plan, client)
         random_bytes = secrets.token_hex(16)
+        ctx.progress.create_sent_for = plan.project_id  # from here on, a failure or an interrupt may lose a token
         try:
             created = client.create_service_token(plan.body(random_bytes))
         except (APIError, TransportError) as err:
-            raise CreateFailed(err, plan.project_id) from None
-    return Created(f"{created.server_token}.{random_bytes}", created.info, plan)
+            failed = CreateFailed(err, plan.project_id)
+            if not failed.maybe_created:
+                ctx.progress.create_sent_for = None
+            raise failed from None
+    result = Created(f"{created.server_token}.{random_bytes}", created.info, plan)
+    ctx.progress.created = result
+    return result
 
 
 # ---------------------------------------------------------------------- list, view, delete
@@ -474,11 +497,12 @@ def rotate(
     require_user(connection.credentials, "rotate")
     with connection.client as client:  # one connection for reading the old token and deleting it
         old = find_token(client.list_service_tokens(resolved), wanted.strip(), resolved)
+        lifetime = _rotated_lifetime(old, expiry_seconds, ctx)
         options, problems = command.create_options_from_values(
             [s.text for s in old.scopes],
             list(old.permissions),
             name=old.name if name is None else name,
-            expiry_seconds=lifetime_seconds(old) if expiry_seconds is None else expiry_seconds,
+            expiry_seconds=lifetime,
             project_id=resolved,
             dry_run=dry_run,
             token_only=token_only,
@@ -495,6 +519,27 @@ def rotate(
         except (APIError, TransportError) as err:
             return Rotated(created, old, deleted=False, delete_error=str(err))
     return Rotated(created, old, deleted=True)
+
+
+def _rotated_lifetime(old: TokenInfo, chosen: int | None, ctx: Context) -> int:
+    """The new token's lifetime: the one chosen (``-e``), else the old token's own, never a guess.
+
+    An expired token is rotated with its lifetime counted from now (what a person rotating it wants: a working
+    token like the old one), and the person is told it had expired.
+    """
+    expires = parse_time(old.expires_at)
+    if expires is not None and expires <= time.time():
+        ctx.warn(f"The old token '{old.name}' ({old.id}) expired at {old.expires_at}; it no longer works.")
+    if chosen is not None:
+        return chosen
+    lifetime = lifetime_seconds(old)
+    if lifetime is None:
+        raise UsageError(
+            f"The lifetime of '{old.name}' ({old.id}) cannot be read from its dates (created "
+            f"{old.created_at or 'unknown'}, expires {old.expires_at or 'unknown'}), and it is not guessed: nothing "
+            f"was created or deleted. Choose the new token's lifetime: `rotate {old.id} -e SECONDS` (0 = never)."
+        )
+    return lifetime
 
 
 def audit_needs(tokens: Sequence[TokenInfo], options: AuditOptions) -> list[folders.Need]:
