@@ -227,7 +227,7 @@ def _created(run: Runner, login: dict[str, str], *args: str) -> str:
 
 def _listing_with(emulator: Emulator, project_id: str, token_id: str, **dates: str) -> None:
     """The next token listing shows ``token_id`` with other dates (a server that stores what it was sent)."""
-    row = emulator.state.tokens[token_id].sanitized() | dates
+    row = emulator.state.tokens[token_id].sanitized(emulator.state.mode) | dates
     body = json.dumps({"serviceTokenData": [row]}).encode()
     emulator.add_fault(
         "body", method="GET", path=f"/api/v1/projects/{project_id}/service-token-data", status=200, body=body
