@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint bench corpus clean e2e
+.PHONY: demo test lint bench corpus clean e2e dist release-check
 
 # The runtime libraries are held at the versions the extension bundles (one lock for both; see below).
 $(STAMP): pyproject.toml vscode-extension/bundled-requirements.txt
@@ -39,8 +39,8 @@ demo: $(STAMP)
 	$(BIN)/python scripts/demo.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check core lsp magics tests scripts benchmarks
-	$(BIN)/ruff format --check core lsp magics tests scripts benchmarks
+	$(BIN)/ruff check core lsp magics tests scripts benchmarks setup.py
+	$(BIN)/ruff format --check core lsp magics tests scripts benchmarks setup.py
 	$(BIN)/mypy -p infisical_tokens.core -p infisical_tokens.lsp -p infisical_tokens.magics -p tests -p benchmarks -p scripts
 
 test: $(STAMP) tests/glob/node_modules/.package-lock.json $(BUNDLED)/.stamp vscode-extension/node_modules/.package-lock.json lint
@@ -55,6 +55,20 @@ e2e: $(STAMP) $(BUNDLED)/.stamp vscode-extension/node_modules/.package-lock.json
 	cd vscode-extension && npm run --silent build && npm run --silent package >/dev/null
 	cd vscode-extension && E2E_PYTHON=$(CURDIR)/$(BIN)/python node --test e2e/vscode.e2e.mjs
 
+# The artefacts alone, without running the suite: the wheel and sdist (byte-identical for one commit: see
+# scripts/dist.py) and the .vsix, all in dist/.
+dist: $(STAMP) $(BUNDLED)/.stamp vscode-extension/node_modules/.package-lock.json
+	rm -rf dist
+	$(BIN)/python scripts/dist.py dist
+	cd vscode-extension && npm run --silent build && npm run --silent package >/dev/null
+	cp vscode-extension/dist/infisical-tokens.vsix dist/
+
+# What a registry or a user would refuse, found first (scripts/release_check.py); then the real-VS-Code suite on
+# the .vsix that `make dist` built. Fails while the public home is unset, naming it.
+release-check: dist
+	$(BIN)/python scripts/release_check.py dist
+	E2E_VSIX=$(CURDIR)/dist/infisical-tokens.vsix $(MAKE) e2e
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_cli.py
 	$(BIN)/python benchmarks/bench_lsp.py
@@ -64,5 +78,5 @@ corpus: tests/glob/node_modules/.package-lock.json
 	cd tests/glob && node generate.mjs > corpus.json
 
 clean:
-	rm -rf $(VENV) tests/glob/node_modules build *.egg-info $(BUNDLED) vscode-extension/node_modules vscode-extension/dist \
+	rm -rf $(VENV) tests/glob/node_modules build dist *.egg-info $(BUNDLED) vscode-extension/node_modules vscode-extension/dist \
 		vscode-extension/e2e/.deps
