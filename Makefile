@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint bench corpus clean e2e dist release-check
+.PHONY: demo test lint bench corpus clean e2e e2e-run dist release-check
 
 # The runtime libraries are held at the versions the extension bundles (one lock for both; see below).
 $(STAMP): pyproject.toml vscode-extension/bundled-requirements.txt
@@ -50,8 +50,14 @@ test: $(STAMP) tests/glob/node_modules/.package-lock.json $(BUNDLED)/.stamp vsco
 
 # The extension in a real VS Code (code-server from npm) in Debian's Chromium; installs what it needs into
 # vscode-extension/e2e/.deps (apt packages when missing) and reuses it. Packages the .vsix from the current sources.
+# Without Debian's packages and root to install them, install.sh exits 3 saying what is missing: the suite is then
+# skipped with that line (everything else in make test still runs), except under CI=true, where it fails.
 e2e: $(STAMP) $(BUNDLED)/.stamp vscode-extension/node_modules/.package-lock.json
-	bash vscode-extension/e2e/install.sh
+	@bash vscode-extension/e2e/install.sh; status=$$?; \
+	if [ $$status = 3 ] && [ "$${CI:-}" != true ]; then echo "make e2e: SKIPPED the VS Code suite (the line above says why)"; \
+	elif [ $$status != 0 ]; then exit $$status; else $(MAKE) --no-print-directory e2e-run; fi
+
+e2e-run:
 	cd vscode-extension && npm run --silent build && npm run --silent package >/dev/null
 	cd vscode-extension && E2E_PYTHON=$(CURDIR)/$(BIN)/python node --test e2e/vscode.e2e.mjs
 
@@ -67,7 +73,7 @@ dist: $(STAMP) $(BUNDLED)/.stamp vscode-extension/node_modules/.package-lock.jso
 # the .vsix that `make dist` built. Fails while the public home is unset, naming it.
 release-check: dist
 	$(BIN)/python scripts/release_check.py dist
-	E2E_VSIX=$(CURDIR)/dist/infisical-tokens.vsix $(MAKE) e2e
+	CI=true E2E_VSIX=$(CURDIR)/dist/infisical-tokens.vsix $(MAKE) e2e
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_cli.py

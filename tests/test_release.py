@@ -213,3 +213,36 @@ def test_release_check_reads_the_vsix_manifest() -> None:
     assert vsix_manifest_problems(complete, "https://elsewhere.test/i", manifest["version"]) != []
     stripped = {k: v for k, v in complete.items() if k not in ("bugs", "icon")}
     assert len(vsix_manifest_problems(stripped, "", manifest["version"])) == 2
+
+
+MAKE = shutil.which("make")
+PREREQS = [
+    ".venv/.installed-stamp",
+    "vscode-extension/bundled/libs/.stamp",
+    "vscode-extension/node_modules/.package-lock.json",
+]
+
+
+@pytest.mark.skipif(MAKE is None, reason="needs make")
+@pytest.mark.parametrize(
+    ("tools", "why"), [({}, "there is no apt-get"), ({"apt-get": "exit 0", "id": "echo 1000"}, "apt-get needs root")]
+)
+def test_make_test_skips_the_vscode_suite_it_cannot_install_but_ci_fails(
+    tmp_path: Path, tools: dict[str, str], why: str
+) -> None:
+    """A contributor without Debian's packages (macOS, Fedora, no root) gets one line saying what was skipped and
+    why; with CI=true the same machine fails, so CI can never skip the suite silently."""
+    bin_dir = tmp_path / "bin"  # no chromium on this PATH
+    bin_dir.mkdir()
+    for tool in ("bash", "dirname"):
+        (bin_dir / tool).symlink_to(shutil.which(tool) or tool)
+    for tool, body in tools.items():
+        (bin_dir / tool).write_text(f"#!/bin/sh\n{body}\n")
+        (bin_dir / tool).chmod(0o755)
+    command = [str(MAKE), "--no-print-directory", *(f"--old-file={p}" for p in PREREQS), "e2e"]
+    env = {"PATH": str(bin_dir), "HOME": str(tmp_path)}
+    local = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=60)
+    assert local.returncode == 0, local.stderr
+    assert "SKIPPED the VS Code suite" in local.stdout and "chromium" in local.stderr and why in local.stderr
+    ci = subprocess.run(command, cwd=ROOT, env={**env, "CI": "true"}, capture_output=True, text=True, timeout=60)
+    assert ci.returncode != 0 and "SKIPPED" not in ci.stdout and why in ci.stderr
