@@ -246,3 +246,27 @@ def test_make_test_skips_the_vscode_suite_it_cannot_install_but_ci_fails(
     assert "SKIPPED the VS Code suite" in local.stdout and "chromium" in local.stderr and why in local.stderr
     ci = subprocess.run(command, cwd=ROOT, env={**env, "CI": "true"}, capture_output=True, text=True, timeout=60)
     assert ci.returncode != 0 and "SKIPPED" not in ci.stdout and why in ci.stderr
+
+
+WORKFLOW = ROOT / ".github" / "workflows" / "ci.yml"
+
+
+def test_every_make_target_the_workflow_calls_exists() -> None:
+    """CI cannot run here; what it calls must at least exist (actionlint checks the rest, in make lint)."""
+    workflow = WORKFLOW.read_text(encoding="utf-8")
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    defined = set(re.findall(r"^([A-Za-z0-9_.-]+):", makefile, re.MULTILINE))
+    called = set(re.findall(r"\bmake ((?:[A-Za-z0-9_.-]+ ?)+)", "\n".join(re.findall(r"run: (.*)", workflow))))
+    targets = {t for group in called for t in group.split()}
+    assert targets and targets <= defined, targets - defined
+
+
+def test_the_workflow_runs_the_lowest_and_highest_supported_python() -> None:
+    workflow = WORKFLOW.read_text(encoding="utf-8")
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    lowest = re.search(r'requires-python = ">=(3\.\d+)"', pyproject)
+    supported = re.findall(r'"Programming Language :: Python :: (3\.\d+)"', pyproject)
+    assert lowest and supported[0] == lowest.group(1)
+    for matrix in re.findall(r"python: \[(.*)\]", workflow):
+        assert json.loads(f"[{matrix}]") == [lowest.group(1), supported[-1]]
+    assert {"ubuntu-latest", "macos-latest", "windows-latest"} <= set(re.findall(r"[a-z]+-latest", workflow))
