@@ -196,13 +196,14 @@ def test_release_check_finds_builder_paths_and_placeholders() -> None:
         ("extension/bundled/libs/x.dist-info/direct_url.json", b'{"url": "file:///home/builder/src"}'),
         ("extension/package.json", b'{"repository": "https://example.invalid/x.git"}'),
         ("extension/readme.md", b"fine"),
+        ("extension/bundled/libs/x.py", b"# see https://example.invalid/ for the TODO"),
     ]
     found = content_problems("x.vsix", files, ["/home/builder/src"])
     assert any("builder's interpreter" in p for p in found)
     assert any("records where it was installed from" in p for p in found)
     assert any("example.invalid" in p for p in found)
     assert sum("/home/builder/src" in p for p in found) >= 2
-    assert not any("readme.md" in p for p in found)
+    assert not any("readme.md" in p or "x.py" in p for p in found)
 
 
 def test_release_check_reads_the_vsix_manifest() -> None:
