@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import sys
 from collections.abc import Iterator
 from pathlib import Path, PureWindowsPath
 
@@ -140,3 +141,12 @@ def test_a_login_filed_for_another_platform_is_not_found(os_keyring: dict[tuple[
     os_keyring[("infisical-cli", EMAIL)] = json.dumps({"email": EMAIL, "JTWToken": JWT})
     with pytest.raises(SessionError, match="couldn't find your logged in details"):
         read_os_keyring(EMAIL, platform="win32")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="on Windows platformdirs asks the system, which always answers")
+def test_no_cache_rather_than_a_failure_when_the_platform_names_no_folder(
+    user_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Windows' folder cannot be known here without its override: the folder walks then run without a cache."""
+    monkeypatch.delenv("WIN_PD_OVERRIDE_LOCAL_APPDATA")
+    assert cache_dir("win32") is None
