@@ -43,6 +43,8 @@ def user_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     ],
 )
 def test_folder_cache_where_each_platform_keeps_caches(user_env: Path, platform: str, expected: str) -> None:
+    if sys.platform == "win32" and platform != "win32":
+        pytest.skip("Windows expands ~ from USERPROFILE, not HOME")
     found = cache_dir(platform)
     assert found is not None
     if platform == "win32":
@@ -61,10 +63,11 @@ def test_the_command_line_caches_folders_in_the_platform_place(
 ) -> None:
     """Through the real command line: a dry run's folder listings land under XDG_CACHE_HOME, nowhere else."""
     cache = run.home / "elsewhere"
+    places = {"XDG_CACHE_HOME": str(cache), "WIN_PD_OVERRIDE_LOCAL_APPDATA": str(cache)}  # Linux and macOS; Windows
     result = run("service-token", "create", "-s", "dev:/backend/**", "-a", "read", "--dry-run",
-                 env={**login, "XDG_CACHE_HOME": str(cache)})  # fmt: skip
+                 env={**login, **places})  # fmt: skip
     assert result.code == 0, result.stderr
-    files = list((cache / "infisical-tokens" / "folders").glob("*.json"))
+    files = list(cache.glob("infisical-tokens/**/folders/*.json"))
     assert len(files) == 1 and "backend" in files[0].read_text()
     assert not (run.home / ".cache").exists()
     assert login["INFISICAL_TOKEN"] not in files[0].read_text()
