@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import json
 import os
+import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
@@ -80,9 +81,19 @@ def needs_for_scope(environment: str, path: str) -> list[Need]:
     return found
 
 
-def cache_dir(env: Mapping[str, str], home: Path) -> Path:
-    base = env.get("XDG_CACHE_HOME") or str(home / ".cache")
-    return Path(base) / "infisical-tokens" / "folders"
+def cache_dir(platform: str = sys.platform) -> Path | None:
+    """The per-user folder cache, where ``platform`` keeps caches (platformdirs reads the environment):
+    ``$XDG_CACHE_HOME`` or ``~/.cache`` on Linux, ``~/Library/Caches`` on macOS, ``%LOCALAPPDATA%`` on Windows.
+    None when the platform names no such folder: the walks then work without a cache."""
+    from platformdirs.macos import MacOS
+    from platformdirs.unix import Unix
+    from platformdirs.windows import Windows
+
+    kind = Windows if platform == "win32" else MacOS if platform == "darwin" else Unix
+    try:
+        return Path(kind("infisical-tokens", appauthor=False).user_cache_dir) / "folders"
+    except (OSError, ValueError, KeyError, NotImplementedError):
+        return None
 
 
 class FolderStore:

@@ -236,7 +236,7 @@ def open_catalog(connection: Connection, ctx: Context) -> Catalog:
     from .catalog import Catalog, Loaded
 
     client = connection.client
-    cache = folders.cache_dir(ctx.env, ctx.home)
+    cache = folders.cache_dir()
 
     def fetch(project_id: str, needs: frozenset[folders.Need]) -> Loaded:
         project = client.get_project(project_id)
@@ -342,7 +342,7 @@ def dry_run(plan: CreatePlan, ctx: Context, domain: str | None = None) -> DryRun
         return DryRun(f"<API URL>{CREATE_PATH}", plan.body(""), None, plan, str(err))
     with connection.client as client:
         verify_environments(plan, client, strict=False)
-        store = folders.FolderStore(client.api_url, plan.project_id, folders.cache_dir(ctx.env, ctx.home))
+        store = folders.FolderStore(client.api_url, plan.project_id, folders.cache_dir())
         needs = [
             need
             for arg in plan.options.scopes
@@ -572,7 +572,7 @@ def run_audit(
             if project
             else sorted({s.environment for t in tokens for s in t.scopes})
         )
-        store = folders.FolderStore(client.api_url, resolved, folders.cache_dir(ctx.env, ctx.home))
+        store = folders.FolderStore(client.api_url, resolved, folders.cache_dir())
         result = folders.read(client, resolved, audit_needs(tokens, options), store)
     note = result.note()
     tree = folders.as_tree(store, slugs) if result.complete else None

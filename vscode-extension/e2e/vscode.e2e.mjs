@@ -18,7 +18,8 @@ const root = join(here, "..", "..");
 const require = createRequire(join(here, ".deps", "package.json"));
 const { chromium } = require("playwright-core");
 const codeServer = join(here, ".deps", "node_modules", ".bin", "code-server");
-const vsix = join(here, "..", "dist", "infisical-tokens.vsix");
+// the .vsix to install: E2E_VSIX (make release-check passes the one make dist built), else the one just packaged
+const vsix = process.env.E2E_VSIX || join(here, "..", "dist", "infisical-tokens.vsix");
 const python = process.env.E2E_PYTHON ?? join(root, ".venv", "bin", "python");
 const shots = join(here, ".screenshots");
 
