@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .glob import GlobSyntaxError, validate
+from .picomatch import scan_is_glob
 from .problems import Fix, Problem
 
 MALFORMED = "--scope flag is malformed. Each scope flag should be in the following format: <env-slug>:<folder-path>"
@@ -161,9 +162,20 @@ def _unbalanced(path: str) -> tuple[str, int] | None:
     return stack[0] if stack else None
 
 
-def _starts_matchable(path: str) -> bool:
+def starts_matchable(path: str) -> bool:
     """Whether picomatch can match an absolute folder path with this glob at all."""
     return path.startswith(("/", "**", "!", "{", "(", "@(", "+(", "?(", "*("))
+
+
+def _no_leading_slash_text(path: str) -> str:
+    """What a path without a leading ``/`` reads: nothing, except a lone exact one on a 2026 server (pinned)."""
+    if scan_is_glob(normalize_path(path)):
+        return f"Path '{path}' does not start with '/', so it can never match a folder."
+    folder = "/" + normalize_path(path).strip().lstrip("/")
+    return (
+        f"Path '{path}' does not start with '/': a 2024 server reads nothing with it; a 2026 server reads "
+        f"{folder} only when it is the token's only scope (pinned), and nothing beside other scopes."
+    )
 
 
 def lint_scope(scope: Scope) -> list[Problem]:
@@ -199,8 +211,9 @@ def lint_scope(scope: Scope) -> list[Problem]:
             Problem(
                 "error",
                 "scope-empty-path",
-                f"Scope '{scope.text}' has an empty path: the server accepts it, but every use of the token "
-                "then fails with HTTP 500.",
+                f"Scope '{scope.text}' has an empty path: the server accepts it, then a 2024 server fails every "
+                f"read in '{env.strip()}' with HTTP 500 (every read at all when it is the token's only scope) and "
+                "a 2026 server reads nothing with it.",
                 "Use / for the root folder only, or /** for every folder.",
                 start=ps - 1,
                 end=ps,
@@ -221,12 +234,12 @@ def lint_scope(scope: Scope) -> list[Problem]:
                 fix=Fix("Remove the whitespace", ps, scope.path_end, stripped) if stripped != path else None,
             )
         )
-    if not _starts_matchable(path.lstrip()):
+    if not starts_matchable(path.lstrip()):
         problems.append(
             Problem(
                 "error",
                 "scope-no-leading-slash",
-                f"Path '{path}' does not start with '/', so it can never match a folder.",
+                _no_leading_slash_text(path),
                 f"Folder paths are absolute: /{path.lstrip('/')}.",
                 start=ps,
                 end=scope.path_end,
