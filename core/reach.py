@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 from .glob import GlobSyntaxError, compile_glob
+from .models import Generation
 from .picomatch import scan_is_glob
 from .scope import normalize_path, starts_matchable
 
-Generation = Literal["2024", "2026"]
+__all__ = ["GENERATIONS", "Answer", "Generation", "answer", "explain", "pinned", "reads_nothing", "server_name"]
+
 GENERATIONS: tuple[Generation, ...] = ("2024", "2026")
 ScopePair = tuple[str, str]  # (environment slug, path), as typed or as the server lists them
 
@@ -76,13 +77,24 @@ def one_or_each(generation: Generation | None, said: Mapping[Generation, str]) -
         return said[generation]
     if said["2024"] == said["2026"]:
         return said["2024"]
-    return f"on a 2024 server {said['2024']}; on a 2026 server {said['2026']}"
+    return f"{said['2024']} on a 2024 server, {said['2026']} on a 2026 server"
 
 
 OUTSIDE: Mapping[Generation, str] = {
     "2024": "is refused (403 PermissionDenied)",
-    "2026": "answers an empty list (200, no secrets)",
+    "2026": "gets an empty list (200, no secrets)",
 }
+
+
+SERVERS: Mapping[Generation, str] = {
+    "2024": "a 2024 server (it lacks the 2026 routes)",
+    "2026": "a 2026 server (it has the 2026 routes)",
+}
+
+
+def server_name(generation: Generation | None) -> str:
+    """The server in use, as faces name it before saying how it answers reads."""
+    return SERVERS[generation] if generation is not None else "a server of unknown generation"
 
 
 def pinned_sentence(pin: ScopePair, generation: Generation | None) -> str:
@@ -91,12 +103,12 @@ def pinned_sentence(pin: ScopePair, generation: Generation | None) -> str:
     if path == "":
         said: dict[Generation, str] = {
             "2024": "every read fails with HTTP 500",
-            "2026": "every read answers an empty list (no secrets)",
+            "2026": "every read gets an empty list (no secrets)",
         }
     elif not path.startswith("/"):
         said = {
-            "2024": "every read answers an empty list (no secrets)",
-            "2026": f"every read gets the secrets of /{path} in '{env}', whatever folder or environment it asks for",
+            "2024": "every read gets an empty list (no secrets)",
+            "2026": f"every read gets the secrets of /{path} in '{env}' (whatever it asks for)",
         }
     else:
         text = f"every read gets the secrets of {path} in '{env}', whatever folder or environment it asks for"
@@ -109,7 +121,7 @@ def scope_sentence(env: str, path: str, generation: Generation | None) -> str | 
     path = normalize_path(path)
     if path == "":
         said: dict[Generation, str] = {
-            "2024": f"every read in '{env}' fails with HTTP 500, whatever the other scopes allow",
+            "2024": f"every read in '{env}' fails with HTTP 500",
             "2026": "it reads nothing",
         }
         return one_or_each(generation, said)

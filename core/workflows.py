@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from . import command, folders, resolve
+from . import command, folders, reach, resolve
 from .audit import AuditFinding, AuditOptions, audit, fails, lifetime_seconds
 from .context import Context as Context  # faces build one; re-exported for them
 from .errors import (
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from .api import InfisicalClient
     from .catalog import Catalog
     from .check import CheckReport
-    from .models import ProjectInfo, TokenInfo
+    from .models import Generation, ProjectInfo, TokenInfo
 
 CREATE_PATH = "/v2/service-token/"
 
@@ -92,6 +92,7 @@ class DryRun:
     plan: CreatePlan
     offline_reason: str | None = None
     coverage_note: str | None = None  # why coverage is missing or partial
+    generation: Generation | None = None  # the server's, when learnt (how reads are answered depends on it)
 
 
 @dataclass(frozen=True)
@@ -217,7 +218,9 @@ def open_catalog(connection: Connection, ctx: Context) -> Catalog:
         top = [folders.Need(slug, "/", deep=False) for slug in slugs]
         result = folders.read(client, project_id, [*top, *sorted(needs, key=repr)], store)
         listed = None if store.is_whole(slugs) else store.listed()
-        return Loaded(project, folders.as_tree(store, slugs), listed, result.note(), result.rate_limited_until)
+        tree = folders.as_tree(store, slugs)
+        generation = client.learn_generation(project_id)
+        return Loaded(project, tree, listed, result.note(), result.rate_limited_until, generation)
 
     def forget(project_id: str) -> None:
         folders.FolderStore(client.api_url, project_id, cache).forget()
@@ -293,9 +296,13 @@ def verify_environments(plan: CreatePlan, client: InfisicalClient, *, strict: bo
 
 
 def coverage(plan: CreatePlan, tree: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
-    """For each scope (as typed), the existing folders it grants access to."""
+    """For each scope (as typed), the existing folders it grants access to (a pinned token: its one folder)."""
     result = {}
+    pin = reach.pinned([(a.scope.environment, a.scope.path) for a in plan.options.scopes])
     for arg in plan.options.scopes:
+        if pin is not None:
+            result[arg.scope.text] = [pin[1]] if pin[1] in tree.get(pin[0], []) else []
+            continue
         folders = tree.get(arg.scope.environment.strip(), [])
         match = compile_glob(arg.scope.server_path)
         result[arg.scope.text] = [f for f in folders if match(f)]
@@ -327,7 +334,10 @@ def dry_run(plan: CreatePlan, ctx: Context, domain: str | None = None) -> DryRun
         known = result.oldest is not None or result.complete
         tree = folders.as_tree(store, {n.environment for n in needs}) if known else None
         cover = coverage(plan, tree) if tree is not None else None
-        return DryRun(client.api_url + CREATE_PATH, plan.body(""), cover, plan, coverage_note=note)
+        generation = client.learn_generation(plan.project_id)
+        return DryRun(
+            client.api_url + CREATE_PATH, plan.body(""), cover, plan, coverage_note=note, generation=generation
+        )
 
 
 preview_create = dry_run  # for callers whose own ``dry_run`` is a flag
@@ -510,6 +520,7 @@ def run_audit(
         )
         store = folders.FolderStore(client.api_url, resolved, folders.cache_dir(ctx.env, ctx.home))
         result = folders.read(client, resolved, audit_needs(tokens, options), store)
+        generation = client.learn_generation(resolved)
     note = result.note()
     tree = folders.as_tree(store, slugs) if result.complete else None
     if note:
@@ -522,7 +533,7 @@ def run_audit(
             return None
         return [f for f in (tree or {}).get(env, []) if match(f)]
 
-    findings = audit(tokens, time.time(), options, tree, covered)
+    findings = audit(tokens, time.time(), options, tree, covered, generation)
     return AuditReport(resolved, tokens, findings, options, note)
 
 

@@ -41,8 +41,9 @@ def test_text_report_and_exit_code(run: Runner) -> None:
         "Got 'raed'. Did you mean 'read'?",
         "docs/README.md:1:44: warning scope-exact-folder '/backend' covers only the folder /backend itself, not its "
         "subfolders. Use /backend/** to include everything below it.",
-        "scripts/deploy.sh:2:39: error scope-no-leading-slash Path 'backend' does not start with '/', so it can never "
-        "match a folder. Folder paths are absolute: /backend.",
+        "scripts/deploy.sh:2:39: error scope-no-leading-slash Path 'backend' does not start with '/': a 2024 server "
+        "reads nothing with it; a 2026 server reads /backend only when it is the token's only scope (pinned), and "
+        "nothing beside other scopes. Folder paths are absolute: /backend.",
     ]
     assert "3 problem(s) (2 error(s))" in result.stderr
     assert "node_modules" not in result.stdout and "generated.sh" not in result.stdout
@@ -67,7 +68,8 @@ def test_json_and_github_formats(run: Runner) -> None:
             "endColumn": 46,
             "severity": "error",
             "code": "scope-no-leading-slash",
-            "message": "Path 'backend' does not start with '/', so it can never match a folder.",
+            "message": "Path 'backend' does not start with '/': a 2024 server reads nothing with it; a 2026 server "
+            "reads /backend only when it is the token's only scope (pinned), and nothing beside other scopes.",
             "hint": "Folder paths are absolute: /backend.",
         }
     ]

@@ -367,8 +367,14 @@ HOVER_CASES = [
     (
         "shellscript",
         "infisical service-token create --scope=dev:back|end -a read",
-        ["does not start with '/'"],
+        ["does not start with '/'", "2026 server", "pinned: every read gets the secrets of /backend in 'dev'"],
         "backend",
+    ),
+    (
+        "shellscript",
+        "infisical service-token create --scope=dev:/back|end -a read",
+        ["`/backend`", "pinned: every read gets the secrets of /backend in 'dev'"],
+        "/backend",
     ),
     ("shellscript", "infisical service-token create --scope=dev:/ -e|=60 -a read", ["expiration time", "86400"], "-e"),
     # help text set into Markdown: <env-slug> would be an HTML tag that VS Code drops ("Example format: :")
