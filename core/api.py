@@ -35,6 +35,7 @@ from .errors import (
     TransportError,
     UsageError,
     api_error_from,
+    is_unknown_project,
 )
 from .models import CreatedToken, Generation, ProjectInfo, TokenInfo
 
@@ -134,6 +135,7 @@ class InfisicalClient:
         self._budget: dict[str, tuple[int, float]] = {}  # path -> (reads left, when the budget resets)
         self.has_tree_route: bool | None = None  # None: not asked yet
         self._probed: Generation | None = None  # what learn_generation's own probe found
+        self.project_source: str | None = None  # where the project ID came from (named in unknown-project hints)
         self.session = requests.Session()
         self.session.headers.update({"Accept": "application/json", "User-Agent": USER_AGENT})
         self.session.headers.update(dict(headers or {}))
@@ -193,9 +195,13 @@ class InfisicalClient:
             error = api_error_from(
                 method, url, status, None if data is _NOT_JSON else data, text, wait, secrets=secrets
             )
+            if self.project_source is not None and is_unknown_project(error):
+                error.project_source = self.project_source
+                error.args = (error.describe(),)
             retryable = status in RETRY_STATUSES or isinstance(error, RateLimited)
             if retry and retryable and attempt < self.retries:
-                delay = wait if wait is not None else min(0.5 * 2**attempt, self.max_retry_wait)
+                said = error.retry_after  # Retry-After, or the seconds a 429's message names
+                delay = said if said is not None else min(0.5 * 2**attempt, self.max_retry_wait)
                 if delay <= self.max_retry_wait:
                     attempt += 1
                     self._sleep(delay)

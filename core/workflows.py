@@ -191,13 +191,18 @@ def client_for(target: Target, bearer: str | None, ctx: Context) -> InfisicalCli
     return InfisicalClient(target.api_url, bearer, timeout=timeout_from(ctx.env), headers=custom_headers(ctx.env))
 
 
-def connect(ctx: Context, config: ProjectConfig | None, domain: str | None = None) -> Connection:
-    """Credentials, the API URL they may go to (trust rule included), and a client for it."""
+def connect(
+    ctx: Context, config: ProjectConfig | None, domain: str | None = None, explicit_project: str | None = None
+) -> Connection:
+    """Credentials, the API URL they may go to (trust rule included), and a client for it that names where the
+    project ID came from when the server does not know the project."""
     credentials = load_credentials(ctx.env, ctx.home)
     target = resolve_target(domain if domain is not None else ctx.domain, ctx.env, config, credentials)
     for note in target.notes:
         ctx.warn(note)
-    return Connection(client_for(target, credentials.bearer, ctx), credentials, target)
+    client = client_for(target, credentials.bearer, ctx)
+    client.project_source = resolve.source(explicit_project, ctx.project_id, ctx.env, config)
+    return Connection(client, credentials, target)
 
 
 def open_catalog(connection: Connection, ctx: Context) -> Catalog:
@@ -315,7 +320,7 @@ def dry_run(plan: CreatePlan, ctx: Context, domain: str | None = None) -> DryRun
     Without credentials or a server it still answers (offline), so a dry run works anywhere.
     """
     try:
-        connection = connect(ctx, plan.config, domain)
+        connection = connect(ctx, plan.config, domain, plan.options.project_id)
     except InfisicalTokensError as err:
         ctx.warn(f"{err} Checking offline.")
         return DryRun(f"<API URL>{CREATE_PATH}", plan.body(""), None, plan, str(err))
@@ -345,7 +350,7 @@ preview_create = dry_run  # for callers whose own ``dry_run`` is a flag
 
 def create(plan: CreatePlan, ctx: Context, domain: str | None = None) -> Created:
     """Check the plan against the project and send it, once: a create is never retried."""
-    connection = connect(ctx, plan.config, domain)
+    connection = connect(ctx, plan.config, domain, plan.options.project_id)
     require_user(connection.credentials, "create")
     with connection.client as client:
         verify_environments(plan, client)
@@ -362,7 +367,7 @@ def create(plan: CreatePlan, ctx: Context, domain: str | None = None) -> Created
 
 def list_tokens(ctx: Context, project_id: str | None = None, domain: str | None = None) -> TokenList:
     config, resolved = _project(project_id, ctx)
-    with connect(ctx, config, domain).client as client:
+    with connect(ctx, config, domain, project_id).client as client:
         return TokenList(resolved, client.list_service_tokens(resolved))
 
 
@@ -384,7 +389,7 @@ def find_token(tokens: Sequence[TokenInfo], wanted: str, project_id: str) -> Tok
 def view(ctx: Context, wanted: str, project_id: str | None = None, domain: str | None = None) -> TokenView:
     """A token of the project, by ID or ID prefix."""
     config, resolved = _project(project_id, ctx)
-    with connect(ctx, config, domain).client as client:
+    with connect(ctx, config, domain, project_id).client as client:
         return TokenView(find_token(client.list_service_tokens(resolved), wanted, resolved))
 
 
@@ -461,7 +466,7 @@ def rotate(
     old token's ID. Nothing is retried.
     """
     config, resolved = _project(project_id, ctx)
-    connection = connect(ctx, config, domain)
+    connection = connect(ctx, config, domain, project_id)
     require_user(connection.credentials, "rotate")
     with connection.client as client:  # one connection for reading the old token and deleting it
         old = find_token(client.list_service_tokens(resolved), wanted.strip(), resolved)
@@ -510,7 +515,7 @@ def run_audit(
 ) -> AuditReport:
     """Every finding over the project's tokens; folder checks read only the scopes' subtrees (rate limits)."""
     config, resolved = _project(project_id, ctx)
-    with connect(ctx, config, domain).client as client:
+    with connect(ctx, config, domain, project_id).client as client:
         tokens = client.list_service_tokens(resolved)
         project = fetch_project(client, resolved, strict=False)
         slugs = (

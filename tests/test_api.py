@@ -56,11 +56,12 @@ def test_error_types_and_texts(emulator: Emulator, world: Seeded, client: Infisi
         expected = (
             "403 Forbidden: You are not allowed to access this resource (User not a part of the specified project)"
         )
-        with pytest.raises(Forbidden, match=re.escape(expected + ". Check the project ID")):
+        with pytest.raises(Forbidden, match=re.escape(expected + ". This project does not exist, or it is not yours")):
             client.list_service_tokens(missing)
     else:
         expected = (
-            "500 Internal Server Error: Something went wrong (Failed to find project by id). Check the project ID"
+            "500 Internal Server Error: Something went wrong (Failed to find project by id). This project does not "
+            "exist, or it is not yours. Check the project ID"
         )
         with pytest.raises(ProjectNotFound, match=re.escape(expected)):
             client.list_service_tokens(missing)
