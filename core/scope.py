@@ -167,10 +167,17 @@ def starts_matchable(path: str) -> bool:
     return path.startswith(("/", "**", "!", "{", "(", "@(", "+(", "?(", "*("))
 
 
-def _no_leading_slash_text(path: str) -> str:
+def _no_leading_slash_text(scope: Scope, alone: bool | None) -> str:
     """What a path without a leading ``/`` reads: nothing, except a lone exact one on a 2026 server (pinned)."""
-    if scan_is_glob(normalize_path(path)):
+    from . import reach  # reach reads scopes with this module's normalisation
+
+    path = scope.path
+    if scan_is_glob(normalize_path(path)) or alone is False:
         return f"Path '{path}' does not start with '/', so it can never match a folder."
+    if alone:
+        return f"Path '{path}' does not start with '/'. " + reach.pinned_sentence(
+            (scope.environment.strip(), normalize_path(path)), None
+        )
     folder = "/" + normalize_path(path).strip().lstrip("/")
     return (
         f"Path '{path}' does not start with '/': a 2024 server reads nothing with it; a 2026 server reads "
@@ -178,8 +185,25 @@ def _no_leading_slash_text(path: str) -> str:
     )
 
 
-def lint_scope(scope: Scope) -> list[Problem]:
-    """Problems of one scope, with offsets into the flag value."""
+def _empty_path_text(scope: Scope, alone: bool | None) -> str:
+    """What an empty path does: 500 on a 2024 server, nothing on a 2026 one (for every read, when alone)."""
+    from . import reach
+
+    env = scope.environment.strip()
+    if alone:
+        return f"Scope '{scope.text}' has an empty path. " + reach.pinned_sentence((env, ""), None)
+    if alone is False:
+        return f"Scope '{scope.text}' has an empty path: {reach.scope_sentence(env, '', None)}."
+    return (
+        f"Scope '{scope.text}' has an empty path: the server accepts it, then a 2024 server fails every read in "
+        f"'{env}' with HTTP 500 (every read at all when it is the token's only scope) and a 2026 server reads "
+        "nothing with it."
+    )
+
+
+def lint_scope(scope: Scope, alone: bool | None = None) -> list[Problem]:
+    """Problems of one scope, with offsets into the flag value (``alone``: whether it is the token's only scope,
+    which pins the token; None when not known)."""
     problems: list[Problem] = []
     env, path = scope.environment, scope.path
     es, ps = scope.env_start, scope.path_start
@@ -211,9 +235,7 @@ def lint_scope(scope: Scope) -> list[Problem]:
             Problem(
                 "error",
                 "scope-empty-path",
-                f"Scope '{scope.text}' has an empty path: the server accepts it, then a 2024 server fails every "
-                f"read in '{env.strip()}' with HTTP 500 (every read at all when it is the token's only scope) and "
-                "a 2026 server reads nothing with it.",
+                _empty_path_text(scope, alone),
                 "Use / for the root folder only, or /** for every folder.",
                 start=ps - 1,
                 end=ps,
@@ -239,7 +261,7 @@ def lint_scope(scope: Scope) -> list[Problem]:
             Problem(
                 "error",
                 "scope-no-leading-slash",
-                _no_leading_slash_text(path),
+                _no_leading_slash_text(scope, alone),
                 f"Folder paths are absolute: /{path.lstrip('/')}.",
                 start=ps,
                 end=scope.path_end,

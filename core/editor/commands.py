@@ -357,7 +357,7 @@ def _scope_hover(scope_value: scope.Scope, on_env: bool, snapshot: Snapshot, pai
     scope of the command, since one alone pins the token)."""
     if on_env:
         return _env_hover(scope_value, snapshot)
-    covers = _path_hover(scope_value, snapshot, reach.pinned(pairs))
+    covers = _path_hover(scope_value, snapshot, reach.pinned(pairs), alone=len(pairs) == 1)
     told = " ".join(reach.explain(pairs, snapshot.generation))
     return f"{covers}\n\nHow reads are answered, by {reach.server_name(snapshot.generation)}: {md_text(told)}"
 
@@ -374,17 +374,16 @@ def _env_hover(scope_value: scope.Scope, snapshot: Snapshot) -> str:
     return f"{slug}: environment (offline: not checked)"
 
 
-def _path_hover(scope_value: scope.Scope, snapshot: Snapshot, pin: reach.ScopePair | None) -> str:
+def _path_hover(scope_value: scope.Scope, snapshot: Snapshot, pin: reach.ScopePair | None, alone: bool) -> str:
     env = scope_value.environment.strip()
     slug = f"**{md_text(env)}**"
-    problems = [p for p in scope.lint_scope(scope_value) if p.severity == "error"]
+    problems = [p for p in scope.lint_scope(scope_value, alone) if p.severity == "error"]
     if problems and problems[0].code in ("scope-empty-path", "scope-no-leading-slash"):
         # what it reads depends on the generation and on whether it is alone: said below when known
         if snapshot.generation is None:
             return f"{md_code(scope_value.path)}: {md_text(problems[0].message)}"
         what = "An empty path" if scope_value.path == "" else f"{md_code(scope_value.path)} does not start with '/':"
-        alone = "the token's only scope" if pin is not None else "gives the token no folder"
-        return f"{what} {alone}." if pin is None else f"{what} it is {alone}."
+        return f"{what} it is the token's only scope." if pin is not None else f"{what} gives the token no folder."
     if problems:
         return f"{md_code(scope_value.path)} covers no folder: {md_text(problems[0].message)}"
     path = md_code(scope_value.server_path)
