@@ -71,6 +71,10 @@ def answer(scopes: Sequence[ScopePair], generation: Generation, environment: str
     return Answer(403) if generation == "2024" else Answer(200)
 
 
+EMPTY_LIST = "every read gets an empty list (no secrets)"
+NO_FOLDER = "it gives the token no folder"
+
+
 def one_or_each(generation: Generation | None, said: Mapping[Generation, str]) -> str:
     """The sentence for the server in use; unknown: one sentence where both agree, else each generation's."""
     if generation is not None:
@@ -103,11 +107,11 @@ def pinned_sentence(pin: ScopePair, generation: Generation | None) -> str:
     if path == "":
         said: dict[Generation, str] = {
             "2024": "every read fails with HTTP 500",
-            "2026": "every read gets an empty list (no secrets)",
+            "2026": EMPTY_LIST,
         }
     elif not path.startswith("/"):
         said = {
-            "2024": "every read gets an empty list (no secrets)",
+            "2024": EMPTY_LIST,
             "2026": f"every read gets the secrets of /{path} in '{env}' (whatever it asks for)",
         }
     else:
@@ -122,15 +126,15 @@ def scope_sentence(env: str, path: str, generation: Generation | None) -> str | 
     if path == "":
         said: dict[Generation, str] = {
             "2024": f"every read in '{env}' fails with HTTP 500",
-            "2026": "it reads nothing",
+            "2026": NO_FOLDER,
         }
         return one_or_each(generation, said)
     return None
 
 
-def outside_sentence(generation: Generation | None) -> str:
+def outside_sentence(generation: Generation | None, read: str = "A read outside these folders") -> str:
     """What a read outside every scope answers (never promise a 403: a 2026 server answers 200)."""
-    return f"A read outside these folders {one_or_each(generation, OUTSIDE)}."
+    return f"{read} {one_or_each(generation, OUTSIDE)}."
 
 
 def explain(scopes: Sequence[ScopePair], generation: Generation | None) -> list[str]:
@@ -158,17 +162,17 @@ def reads_nothing(scopes: Sequence[ScopePair], generation: Generation | None) ->
     for env, path in stored:
         if path == "":
             said: dict[Generation, str] = (
-                {"2024": "every read fails with HTTP 500", "2026": "it reads nothing"}
+                {"2024": "every read fails with HTTP 500", "2026": EMPTY_LIST}
                 if pin is not None
-                else {"2024": f"every read in '{env}' fails with HTTP 500", "2026": "it reads nothing"}
+                else {"2024": f"every read in '{env}' fails with HTTP 500", "2026": NO_FOLDER}
             )
         elif not starts_matchable(path):
             if pin is not None:
-                said = {"2024": "it reads nothing", "2026": f"it reads /{path} (pinned: only because it is alone)"}
+                said = {"2024": EMPTY_LIST, "2026": f"it reads /{path} (pinned: only because it is alone)"}
                 if generation == "2026":
                     continue
             else:
-                said = {"2024": "it reads nothing", "2026": "it reads nothing"}
+                said = {"2024": NO_FOLDER, "2026": NO_FOLDER}
         else:
             continue
         found.append(((env, path), one_or_each(generation, said)))

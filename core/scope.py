@@ -167,13 +167,17 @@ def starts_matchable(path: str) -> bool:
     return path.startswith(("/", "**", "!", "{", "(", "@(", "+(", "?(", "*("))
 
 
+OTHERWISE = "A read that no other scope covers"
+
+
 def _no_leading_slash_text(scope: Scope, alone: bool | None) -> str:
     """What a path without a leading ``/`` reads: nothing, except a lone exact one on a 2026 server (pinned)."""
     from . import reach  # reach reads scopes with this module's normalisation
 
     path = scope.path
     if scan_is_glob(normalize_path(path)) or alone is False:
-        return f"Path '{path}' does not start with '/', so it can never match a folder."
+        never = f"Path '{path}' does not start with '/', so it can never match a folder."
+        return never if alone is None else f"{never} {reach.outside_sentence(None, OTHERWISE)}"
     if alone:
         return f"Path '{path}' does not start with '/'. " + reach.pinned_sentence(
             (scope.environment.strip(), normalize_path(path)), None
@@ -193,7 +197,11 @@ def _empty_path_text(scope: Scope, alone: bool | None) -> str:
     if alone:
         return f"Scope '{scope.text}' has an empty path. " + reach.pinned_sentence((env, ""), None)
     if alone is False:
-        return f"Scope '{scope.text}' has an empty path: {reach.scope_sentence(env, '', None)}."
+        otherwise = reach.outside_sentence("2026", OTHERWISE)  # a 2024 server fails these reads (said first)
+        said = reach.scope_sentence(env, "", None)
+        return (
+            f"Scope '{scope.text}' has an empty path: {said}. On a 2026 server, {otherwise[0].lower()}{otherwise[1:]}"
+        )
     return (
         f"Scope '{scope.text}' has an empty path: the server accepts it, then a 2024 server fails every read in "
         f"'{env}' with HTTP 500 (every read at all when it is the token's only scope) and a 2026 server reads "

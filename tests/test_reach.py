@@ -64,10 +64,12 @@ def test_explanations_never_promise_a_403_when_the_generation_is_unknown() -> No
 
 
 def test_scopes_that_read_nothing() -> None:
-    assert reads_nothing([("dev", "")], "2026") == [(("dev", ""), "it reads nothing")]
+    assert reads_nothing([("dev", "")], "2026") == [(("dev", ""), "every read gets an empty list (no secrets)")]
     assert reads_nothing([("dev", "")], "2024") == [(("dev", ""), "every read fails with HTTP 500")]
     assert reads_nothing([("dev", "backend")], "2026") == []  # pinned: it reads /backend
-    assert reads_nothing([("dev", "backend")], "2024") == [(("dev", "backend"), "it reads nothing")]
+    assert reads_nothing([("dev", "backend")], "2024") == [
+        (("dev", "backend"), "every read gets an empty list (no secrets)")
+    ]
     both = reads_nothing([("dev", "backend"), ("staging", "/")], None)
-    assert both == [(("dev", "backend"), "it reads nothing")]
+    assert both == [(("dev", "backend"), "it gives the token no folder")]
     assert reads_nothing([("dev", "/backend"), ("dev", "/**")], None) == []
