@@ -12,9 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
-from tests.emulator import Emulator, Seeded, seed
+from tests.emulator import Emulator, Seeded, client, seed
 from tests.emulator.picoscan import is_glob
 
 GLOB_DIR = Path(__file__).parent / "glob"
@@ -57,39 +56,11 @@ def server(request: pytest.FixtureRequest) -> Iterator[tuple[Emulator, Seeded]]:
 
 
 def create_token(emulator: Emulator, world: Seeded, scopes: list[tuple[str, str]]) -> str:
-    body = {
-        "name": "reader",
-        "workspaceId": world.project.id,
-        "scopes": [{"environment": env, "secretPath": path} for env, path in scopes],
-        "encryptedKey": "",
-        "iv": "",
-        "tag": "",
-        "expiresIn": None,
-        "permissions": ["read"],
-    }
-    jwt = emulator.state.issue_jwt(world.admin)
-    answer = requests.post(
-        f"{emulator.api_url}/v2/service-token", json=body, headers={"Authorization": f"Bearer {jwt}"}, timeout=5
-    )
-    assert answer.status_code == 200, answer.text
-    token: str = answer.json()["serviceToken"]
-    return token
+    return client.create_token(emulator, emulator.state.issue_jwt(world.admin), world.project.id, scopes)
 
 
-def read(emulator: Emulator, token: str, project_id: str, env: str, path: str) -> requests.Response:
-    """A read exactly as the Infisical CLI sends it."""
-    return requests.get(
-        f"{emulator.api_url}/v3/secrets/raw",
-        params={"workspaceId": project_id, "environment": env, "secretPath": path},
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=5,
-    )
-
-
-def outcome(answer: requests.Response) -> list[str] | int:
-    if answer.status_code != 200:
-        return answer.status_code
-    return [s["secretValue"] for s in answer.json()["secrets"]]
+read = client.read_secrets
+outcome = client.secret_values
 
 
 @pytest.mark.parametrize(("label", "scopes", "expected"), TABLE, ids=[row[0] for row in TABLE])

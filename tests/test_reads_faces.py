@@ -11,12 +11,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-import requests
 from lsprotocol import types
 
 from infisical_tokens.core.reach import answer
 from tests.conftest import Runner, base_env, link_project
 from tests.emulator import Emulator, Seeded, seed
+from tests.emulator.client import create_token, read_secrets
 from tests.lsp_harness import Session, start
 
 READS = [("dev", "/backend"), ("dev", "/"), ("dev", "/frontend"), ("staging", "/")]
@@ -44,12 +44,7 @@ class Said:
 
 
 def read(emulator: Emulator, token: str, project_id: str, env: str, path: str) -> Outcome:
-    answered = requests.get(
-        f"{emulator.api_url}/v3/secrets/raw",
-        params={"workspaceId": project_id, "environment": env, "secretPath": path},
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=10,
-    )
+    answered = read_secrets(emulator, token, project_id, env, path)
     if answered.status_code != 200:
         return answered.status_code
     return frozenset((s["environment"], s["secretPath"]) for s in answered.json()["secrets"])
@@ -78,27 +73,6 @@ def expected_from(outcomes: list[Outcome]) -> Said:
         else:
             assert got == frozenset({(env, path)}), got  # a read in scope gets the folder it asked for
     return Said(sorted(set(token)), sorted(set(outside)), denied)
-
-
-def create(emulator: Emulator, world: Seeded, name: str, scopes: list[tuple[str, str]]) -> str:
-    """The Infisical CLI's create request, sent for forms our own command line refuses to send."""
-    body = {
-        "name": name,
-        "workspaceId": world.project.id,
-        "scopes": [{"environment": env, "secretPath": path} for env, path in scopes],
-        "encryptedKey": "",
-        "iv": "",
-        "tag": "",
-        "expiresIn": 3600,
-        "permissions": ["read"],
-    }
-    jwt = emulator.state.issue_jwt(world.admin)
-    created = requests.post(
-        f"{emulator.api_url}/v2/service-token/", json=body, headers={"Authorization": f"Bearer {jwt}"}, timeout=10
-    )
-    assert created.status_code == 200, created.text
-    token: str = created.json()["serviceToken"]
-    return token
 
 
 def scope_flags(scopes: list[tuple[str, str]]) -> list[str]:
@@ -152,7 +126,8 @@ async def test_every_scope_form_reads_what_every_face_said(server: tuple[Emulato
         "INFISICAL_TOKEN": emulator.state.issue_jwt(world.admin),
         "INFISICAL_DOMAIN": emulator.url,
     }
-    tokens = {name: create(emulator, world, name, scopes) for name, scopes in FORMS}
+    jwt = emulator.state.issue_jwt(world.admin)
+    tokens = {name: create_token(emulator, jwt, world.project.id, scopes) for name, scopes in FORMS}
     reads = {name: [read(emulator, tokens[name], world.project.id, e, p) for e, p in READS] for name, _ in FORMS}
     audit = run("service-token", "audit", "--json", "--fail-on", "never", "--projectId", world.project.id, env=env)
     assert audit.code == 0, audit.output
@@ -181,7 +156,7 @@ async def test_every_scope_form_reads_what_every_face_said(server: tuple[Emulato
             assert "403" in text if said.denied else True, (name, text)
             assert "403" not in text if generation == "2026" else True, (name, text)  # 2026 answers 200, empty
 
-        mine = [f for f in findings if f["tokenName"] == name]
+        mine = [f for f in findings if f["tokenId"] == tokens[name].split(".")[1]]
         audit_text = " ".join(f"{f['message']} {f['hint']}" for f in mine)
         for phrase in said.token:
             assert phrase in audit_text, (name, phrase, mine)

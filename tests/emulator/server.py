@@ -121,6 +121,16 @@ class RateLimiter:
             return False, {**headers, "Retry-After": str(reset)}
         return True, headers
 
+    def reset(self) -> None:
+        """Forget every count (on the real server: deleting its Redis keys)."""
+        with self._lock:
+            self._hits.clear()
+
+    def end_windows(self) -> None:
+        """Let every open window run out now, as if its ``Retry-After`` had been waited out."""
+        with self._lock:
+            self._hits = {key: (start - self.window, count) for key, (start, count) in self._hits.items()}
+
 
 class _Server(ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -583,7 +593,9 @@ def get_project(
     return 200, {"project" if m.group("kind") == "projects" else "workspace": project.as_json()}
 
 
-def _folder_json(env_id: str, path: str, folder_id: str, parent_id: str, with_path: bool = False) -> dict[str, Any]:
+def _folder_json(
+    mode: Mode, env_id: str, path: str, folder_id: str, parent_id: str, with_path: bool = False
+) -> dict[str, Any]:
     folder = {
         "id": folder_id,
         "name": path.rsplit("/", 1)[-1],
@@ -594,6 +606,8 @@ def _folder_json(env_id: str, path: str, folder_id: str, parent_id: str, with_pa
         "parentId": parent_id,
         "isReserved": False,
     }
+    if mode == "new":
+        folder.update({"description": None, "lastSecretModified": folder["updatedAt"]})
     if with_path:
         folder["path"] = path
     return folder
@@ -640,7 +654,8 @@ def list_folders(
             continue
         parent = full.rsplit("/", 1)[0] or "/"
         folders.append(
-            _folder_json(env.id, full, folder_id, env.folders[parent]) | ({"relativePath": full} if recursive else {})
+            _folder_json(h.state.mode, env.id, full, folder_id, env.folders[parent])
+            | ({"relativePath": full} if recursive else {})
         )
     return 200, {"folders": folders}
 
@@ -661,7 +676,9 @@ def folder_tree(
             "createdAt": project.created_at,
             "updatedAt": project.created_at,
             "folders": [
-                _folder_json(env.id, path, fid, env.folders[path.rsplit("/", 1)[0] or "/"], with_path=True)
+                _folder_json(
+                    h.state.mode, env.id, path, fid, env.folders[path.rsplit("/", 1)[0] or "/"], with_path=True
+                )
                 for path, fid in sorted(env.folders.items())
                 if path != "/"
             ],
@@ -686,7 +703,7 @@ def create_token(
     expires_in = clean["expiresIn"]
     expires_at = None if not expires_in else time.time() + math.trunc(expires_in)  # whole seconds, as the server
     if expires_at is not None and abs(expires_at) >= MAX_DATE_SECONDS:
-        raise HTTPAnswer(500, "Something went wrong", "Create" if h.state.mode == "old" else "InternalServerError")
+        raise HTTPAnswer(500, "Something went wrong", "Create")
     secret = secrets.token_hex(16)
     row = ServiceTokenRow(
         id=str(uuid.uuid4()),
@@ -871,8 +888,8 @@ OLD: tuple[Mode, ...] = ("old",)
 ROUTES: list[tuple[str, re.Pattern[str], tuple[Mode, ...], Route]] = [
     ("GET", re.compile(r"/api/v1/(?P<kind>workspace)"), BOTH, list_projects),
     ("GET", re.compile(r"/api/v1/(?P<kind>projects)"), NEW, list_projects),
-    ("GET", re.compile(r"/api/v1/(?P<kind>workspace)/(?P<id>[^/]+)"), BOTH, get_project),
-    ("GET", re.compile(r"/api/v1/(?P<kind>projects)/(?P<id>[^/]+)"), NEW, get_project),
+    ("GET", re.compile(r"/api/v1/(?P<kind>workspace)/(?P<id>[^/]+)"), OLD, get_project),
+    ("GET", re.compile(r"/api/v1/(?P<kind>workspace|projects)/(?P<id>[^/]*)"), NEW, get_project),
     ("GET", re.compile(r"/api/v(?P<version>1)/folders"), BOTH, list_folders),
     ("GET", re.compile(r"/api/v(?P<version>2)/folders"), NEW, list_folders),
     ("GET", re.compile(r"/api/v1/projects/(?P<id>[^/]+)/environment-folder-tree"), NEW, folder_tree),
