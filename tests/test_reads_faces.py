@@ -90,8 +90,11 @@ def server(request: pytest.FixtureRequest) -> Iterator[tuple[Emulator, Seeded]]:
         yield emulator, seed(emulator)
 
 
-async def hovers(emulator: Emulator, world: Seeded, run: Runner, env: dict[str, str]) -> dict[str, str]:
-    """The hover over each form's first path, from the language server with its catalog loaded."""
+async def editor_says(
+    emulator: Emulator, world: Seeded, run: Runner, env: dict[str, str]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The hover over each form's first path, and the scope diagnostics of its line, from the language server with
+    its catalog loaded (so it knows the server's generation)."""
     root = run.cwd / "editor"
     root.mkdir()
     link_project(root, world.project.id)
@@ -100,10 +103,12 @@ async def hovers(emulator: Emulator, world: Seeded, run: Runner, env: dict[str, 
     try:
         refreshed = await session.command("infisical.server.refreshCatalog", {"projectId": world.project.id})
         assert refreshed["online"], refreshed
-        found = {}
+        found, diagnosed = {}, {}
         for name, scopes in FORMS:
             line = " ".join(["infisical service-token create", *scope_flags(scopes), "-a read"])
             uri = await session.open("deploy.sh", "shellscript", line + "\n")
+            diagnostics = await session.diagnostics(uri)
+            diagnosed[name] = " ".join(d.message for d in diagnostics if str(d.code).startswith("scope-"))
             env_name = scopes[0][0]
             column = line.index("--scope=") + len("--scope=") + len(env_name) + 1
             result = await client.text_document_hover_async(
@@ -113,7 +118,7 @@ async def hovers(emulator: Emulator, world: Seeded, run: Runner, env: dict[str, 
             )
             assert result is not None and isinstance(result.contents, types.MarkupContent), name
             found[name] = re.sub(r"\\(.)", r"\1", result.contents.value)  # Markdown escapes off
-        return found
+        return found, diagnosed
     finally:
         await client.shutdown_session()
 
@@ -132,7 +137,8 @@ async def test_every_scope_form_reads_what_every_face_said(server: tuple[Emulato
     audit = run("service-token", "audit", "--json", "--fail-on", "never", "--projectId", world.project.id, env=env)
     assert audit.code == 0, audit.output
     findings = json.loads(audit.stdout)["findings"]
-    hovered = await hovers(emulator, world, run, env)
+    hovered, diagnosed = await editor_says(emulator, world, run, env)
+    other = {"2024": "2026", "2026": "2024"}[generation]
 
     for name, scopes in FORMS:
         got = reads[name]
@@ -152,6 +158,9 @@ async def test_every_scope_form_reads_what_every_face_said(server: tuple[Emulato
         for phrase in [*said.token, *said.outside]:
             assert says(dry.output, phrase, generation, known), (name, phrase, dry.output)
             assert says(hovered[name], phrase, generation, True), (name, phrase, hovered[name])
+            if not known:  # an empty or unrooted path: its diagnostic says what this server does with it, alone
+                assert says(diagnosed[name], phrase, generation, True), (name, phrase, diagnosed[name])
+                assert f"{other} server" not in diagnosed[name], diagnosed[name]
         for text in ([dry.output] if known else []) + [hovered[name]]:
             assert "403" in text if said.denied else True, (name, text)
             assert "403" not in text if generation == "2026" else True, (name, text)  # 2026 answers 200, empty

@@ -89,6 +89,26 @@ def syntax_problems(argv: tuple[str, ...]) -> tuple[command.ParsedCommand, tuple
     return parsed, tuple(problems)
 
 
+GENERATIONAL = frozenset({"scope-empty-path", "scope-no-leading-slash"})  # their truth depends on the server
+
+
+def _told_for(
+    parsed: command.ParsedCommand, problems: tuple[Problem, ...], generation: reach.Generation
+) -> tuple[Problem, ...]:
+    """The scope problems whose truth depends on the server's generation, said for the one in use."""
+    if not any(p.code in GENERATIONAL for p in problems):
+        return problems
+    fields, _ = command.list_fields(parsed, "scope")
+    told: dict[tuple[str, int | None, int], Problem] = {}
+    for f, occurrence in fields:
+        parsed_scope = scope.parse_scope_field(f)
+        for problem in scope.lint_scope(parsed_scope, len(fields) == 1, generation) if parsed_scope else ():
+            if problem.code in GENERATIONAL:
+                moved = problem.shifted(occurrence.word, occurrence.offset)
+                told[(moved.code, moved.word, moved.start)] = moved
+    return tuple(told.get((p.code, p.word, p.start), p) for p in problems)
+
+
 def site_problems(site: CommandSite, snapshot: Snapshot) -> tuple[Problem, ...]:
     """Every problem of one command line, remembered per (command line, catalog snapshot)."""
     argv = site.key
@@ -97,7 +117,8 @@ def site_problems(site: CommandSite, snapshot: Snapshot) -> tuple[Problem, ...]:
         return problems
     memo = per_snapshot(snapshot)
     if argv not in memo:
-        memo[argv] = problems + tuple(_catalog_problems(parsed, snapshot))
+        told = _told_for(parsed, problems, snapshot.generation) if snapshot.generation else problems
+        memo[argv] = told + tuple(_catalog_problems(parsed, snapshot))
     found: tuple[Problem, ...] = memo[argv]
     return found
 
