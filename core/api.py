@@ -35,7 +35,6 @@ from .errors import (
     TransportError,
     UsageError,
     api_error_from,
-    is_unknown_project,
 )
 from .models import CreatedToken, Generation, ProjectInfo, TokenInfo
 
@@ -195,9 +194,8 @@ class InfisicalClient:
             error = api_error_from(
                 method, url, status, None if data is _NOT_JSON else data, text, wait, secrets=secrets
             )
-            if self.project_source is not None and is_unknown_project(error):
-                error.project_source = self.project_source
-                error.args = (error.describe(),)
+            if self.project_source is not None:
+                error.came_from(self.project_source)
             retryable = status in RETRY_STATUSES or isinstance(error, RateLimited)
             if retry and retryable and attempt < self.retries:
                 said = error.retry_after  # Retry-After, or the seconds a 429's message names

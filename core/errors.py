@@ -122,6 +122,12 @@ class APIError(InfisicalTokensError):
     def hint(self) -> str:
         return ""
 
+    def came_from(self, source: str) -> None:
+        """Name where the project ID came from, when this error says the server does not know the project."""
+        if is_unknown_project(self):
+            self.project_source = source
+            self.args = (self.describe(),)
+
     def describe(self) -> str:
         try:
             phrase = HTTPStatus(self.status).phrase

@@ -365,7 +365,7 @@ def test_unknown_project(run: Runner, emulator: Emulator, login: dict[str, str])
     audited = run("service-token", "audit", env=from_file)
     assert audited.code == 1 and f"{plainly} {linked})" in audited.stderr
     checked = run("check", "--online", ".", env=from_file)
-    assert "This project does not exist, or it is not yours. Check the project ID" in checked.stderr
+    assert f"{plainly} {linked})" in checked.stderr
     assert emulator.requests_to("POST", "/api/v2/service-token") == []
 
 
