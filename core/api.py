@@ -90,6 +90,37 @@ def _json_or_none(content: bytes) -> Any:
         return _NOT_JSON
 
 
+def _tree_from(data: Any, url: str) -> dict[str, list[str]]:
+    """``{slug: {"folders": [{"path": "/a/b"}, ...]}}`` as every path per slug, or a MalformedAnswer.
+
+    Every shape is checked here, at the boundary: a tree that is not one must read as the server answering
+    something unexpected, never as a Python error further in. Paths holding characters no folder name may
+    hold (controls, escapes) are left out, as :meth:`InfisicalClient.list_folders` leaves out such names.
+    """
+
+    def malformed(what: str) -> MalformedAnswer:
+        return MalformedAnswer(
+            method="GET", url=url, status=200, message=f"the folder tree is not what Infisical sends ({what})"
+        )
+
+    if not isinstance(data, dict):
+        raise malformed("not an object keyed by environment")
+    tree: dict[str, list[str]] = {}
+    for slug, env in data.items():
+        folders = env.get("folders") if isinstance(env, dict) else None
+        if not isinstance(folders, list):
+            raise malformed("an environment without a list of folders")
+        paths = set()
+        for folder in folders:
+            path = folder.get("path") if isinstance(folder, dict) else None
+            if not isinstance(path, str) or not path.startswith("/") or (path != "/" and "" in path.split("/")[1:]):
+                raise malformed("a folder without an absolute path")
+            if path != "/" and path.isprintable():
+                paths.add(path)
+        tree[slug] = ["/", *sorted(paths)]
+    return tree
+
+
 class _Bearer(requests.auth.AuthBase):
     """``Authorization: Bearer <token>``, or no header at all (never a netrc or URL login)."""
 
@@ -411,12 +442,7 @@ class InfisicalClient:
             self.has_tree_route = False
             return None
         self.has_tree_route = True
-        tree = {}
-        for slug, env in (data if isinstance(data, dict) else {}).items():
-            folders = env.get("folders") if isinstance(env, dict) else None
-            paths = {str(f.get("path", "")) for f in folders or [] if isinstance(f, dict) and f.get("path")}
-            tree[str(slug)] = ["/", *sorted(paths)]
-        return tree
+        return _tree_from(data, self.api_url + TREE_ROUTES[0].format(id=quote(project_id, safe="")))
 
     def folder_tree(self, project_id: str, environments: list[str] | None = None) -> dict[str, list[str]]:
         """Every folder of every environment: one call on newer servers, a full walk on older ones (which a

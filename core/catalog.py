@@ -185,7 +185,7 @@ class Catalog:
         with self._lock:
             cached = self._cache.get(project_id)
             wants = self._wants.setdefault(project_id, set())
-            new = {n for n in needs if n not in wants and (cached is None or not cached.knows(n.environment, n.root))}
+            new = {n for n in needs if n not in wants and (cached is None or not cached.knows_all(n))}
             wants |= new
         return bool(new)
 

@@ -32,6 +32,19 @@ RESERVE = 2  # requests of the server's budget a walk leaves for the person's ow
 
 
 @dataclass(frozen=True)
+class Bounds:
+    """How far one walk may go, whatever the server answers: a server listing a child in every folder (or a
+    cache saying so) must cost a bounded number of reads, levels and seconds, then a partial answer.
+
+    A 2024 server allows 60 reads a minute, so an honest walk stops on the rate limit long before 300 reads;
+    real folder trees are a few levels deep."""
+
+    requests: int = 300
+    depth: int = 40
+    seconds: float = 30.0
+
+
+@dataclass(frozen=True)
 class Need:
     """List ``root`` in ``environment``; with ``deep``, every folder below it too."""
 
@@ -179,6 +192,7 @@ class ReadResult:
     oldest: float | None  # the oldest listing used (for "coverage from <time>")
     rate_limited_until: float | None = None  # when the server's budget comes back, if it ran out
     error: str | None = None  # why some listings are missing or old
+    cut_short: str | None = None  # which of the walk's bounds stopped it
 
     def note(self) -> str | None:
         """A sentence for people when the answer is partial or old."""
@@ -187,6 +201,8 @@ class ReadResult:
         since = time.strftime("%H:%M", time.localtime(self.oldest)) if self.oldest else None
         if self.rate_limited_until is not None:
             return "rate-limited by the server; " + (f"coverage from {since}" if since else "coverage incomplete")
+        if self.cut_short is not None:
+            return f"coverage is partial: {self.cut_short}"
         return f"{self.error or 'could not read every folder'}" + (f"; coverage from {since}" if since else "")
 
 
@@ -197,9 +213,11 @@ def read(
     store: FolderStore,
     *,
     ttl: float = FRESH_SECONDS,
-    max_requests: int | None = None,
+    bounds: Bounds = Bounds(),
 ) -> ReadResult:
-    """Answer ``needs`` from fresh listings, the server, or (failing that) older listings; save what was learnt."""
+    """Answer ``needs`` from fresh listings, the server, or (failing that) older listings, within ``bounds``;
+    save what was learnt."""
+    started = time.monotonic()
     wanted = list(dict.fromkeys(needs))
     if not wanted:
         return ReadResult(True, None)
@@ -216,19 +234,26 @@ def read(
     oldest: float | None = None
     limited_until: float | None = None
     error: str | None = None
+    stopped: str | None = None  # a bound on reads or time: nothing more is sent
+    too_deep: str | None = None  # the depth bound: other subtrees are still read
     complete, sent = True, 0
     queue = deque((n.environment, n.root, n.deep) for n in wanted)
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str, bool]] = set()  # a folder asked for shallow, then deep, must still be descended
     while queue:
         environment, parent, deep = queue.popleft()
-        if (environment, parent) in seen:
+        if (environment, parent, deep) in seen:
             continue
-        seen.add((environment, parent))
+        seen.add((environment, parent, deep))
+        if parent.count("/") > bounds.depth:
+            too_deep, complete = f"folders more than {bounds.depth} levels deep were not read", False
+            continue
         entry = store.get(environment, parent)
         if entry is None or now - entry[1] > ttl:
-            blocked = limited_until is not None or error is not None
-            if not blocked and (max_requests is not None and sent >= max_requests):
-                blocked = True
+            blocked = limited_until is not None or error is not None or stopped is not None
+            if not blocked and sent >= bounds.requests:
+                stopped, blocked = f"the walk stopped after {sent} folder reads", True
+            if not blocked and time.monotonic() - started > bounds.seconds:
+                stopped, blocked = f"the walk stopped after {bounds.seconds:g} s", True
             if not blocked and client.remaining("/v1/folders") is not None:
                 remaining, reset_at = client.remaining("/v1/folders") or (0, now)
                 if remaining <= RESERVE:
@@ -254,7 +279,7 @@ def read(
         if deep:
             queue.extend((environment, f"{parent.rstrip('/')}/{name}", True) for name in entry[0])
     store.save()
-    return ReadResult(complete, oldest, limited_until, error)
+    return ReadResult(complete, oldest, limited_until, error, stopped or too_deep)
 
 
 def _whole_tree(

@@ -23,6 +23,7 @@ from .command import (
     Positional,
     Subcommand,
 )
+from .errors import server_text
 from .models import parse_time
 from .problems import Problem
 from .reach import explain, server_name
@@ -205,7 +206,7 @@ def dry_run_text(dry: DryRun) -> str:
         partial = f" ({dry.coverage_note})" if dry.coverage_note else ""
         lines.append(f"Folders each scope covers (existing folders only){partial}:")
         for scope, folders in dry.coverage.items():
-            listed = ", ".join(folders) if folders else "none yet"
+            listed = ", ".join(server_text(f) for f in folders) if folders else "none yet"
             lines.append(f"  {scope}: {listed}")
     lines += reads_lines([(s.scope.environment, s.scope.path) for s in dry.plan.options.scopes], dry.generation)
     return "\n".join(lines) + "\n"

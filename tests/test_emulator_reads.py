@@ -7,11 +7,13 @@ import json
 import random
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from tests.emulator import Emulator, Seeded, client, seed
 from tests.emulator.picoscan import is_glob
@@ -213,3 +215,29 @@ def test_pinning_decides_glob_or_not_exactly_as_picomatch_scan() -> None:
     expected: list[Any] = json.loads(real.stdout)
     differences = [(p, e) for p, e in zip(paths, expected, strict=True) if is_glob(p) != e]
     assert differences == []
+
+
+def last_used(emulator: Emulator, jwt: str, project_id: str) -> str | None:
+    """The newest token's ``lastUsed`` in the project's token list."""
+    rows = requests.get(
+        f"{emulator.api_url}/v1/projects/{project_id}/service-token-data",
+        headers={"Authorization": f"Bearer {jwt}"},
+        timeout=5,
+    ).json()["serviceTokenData"]
+    value: str | None = rows[0]["lastUsed"]
+    return value
+
+
+def test_last_used_shows_a_use_only_after_the_delay() -> None:
+    """The real server writes lastUsed from a queued job about a minute after a use; tests may shorten that."""
+    with Emulator("new", last_used_delay=0.5) as quick, Emulator("new") as real:
+        asks = []
+        for emulator in (quick, real):
+            world = seed(emulator)
+            read(emulator, create_token(emulator, world, [("dev", "/backend")]), world.project.id, "dev", "/")
+            asks.append((emulator, emulator.state.issue_jwt(world.admin), world.project.id))
+        at_once = [last_used(*ask) for ask in asks]
+        time.sleep(0.7)
+        later = [last_used(*ask) for ask in asks]
+    assert at_once == [None, None]
+    assert later[0] is not None and later[1] is None
