@@ -36,7 +36,7 @@ from .errors import (
     UsageError,
     api_error_from,
 )
-from .models import CreatedToken, ProjectInfo, TokenInfo
+from .models import CreatedToken, Generation, ProjectInfo, TokenInfo
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 TOKEN_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,127}")  # UUIDs (and older 24-hex ObjectIds); no / or ..
@@ -165,6 +165,8 @@ class InfisicalClient:
         self._routes: dict[tuple[str, ...], str] = {}  # route templates -> the one this server answers
         self._budget: dict[str, tuple[int, float]] = {}  # path -> (reads left, when the budget resets)
         self.has_tree_route: bool | None = None  # None: not asked yet
+        self._probed: Generation | None = None  # what learn_generation's own probe found
+        self.project_source: str | None = None  # where the project ID came from (named in unknown-project hints)
         self.session = requests.Session()
         self.session.headers.update({"Accept": "application/json", "User-Agent": USER_AGENT})
         self.session.headers.update(dict(headers or {}))
@@ -224,9 +226,12 @@ class InfisicalClient:
             error = api_error_from(
                 method, url, status, None if data is _NOT_JSON else data, text, wait, secrets=secrets
             )
+            if self.project_source is not None:
+                error.came_from(self.project_source)
             retryable = status in RETRY_STATUSES or isinstance(error, RateLimited)
             if retry and retryable and attempt < self.retries:
-                delay = wait if wait is not None else min(0.5 * 2**attempt, self.max_retry_wait)
+                said = error.retry_after  # Retry-After, or the seconds a 429's message names
+                delay = said if said is not None else min(0.5 * 2**attempt, self.max_retry_wait)
                 if delay <= self.max_retry_wait:
                     attempt += 1
                     self._sleep(delay)
@@ -306,6 +311,34 @@ class InfisicalClient:
         if known is None or known[1] <= time.time():
             return None
         return known
+
+    @property
+    def generation(self) -> Generation | None:
+        """The server's generation, from the routes it was found to have (None: nothing has told yet)."""
+        if self.has_tree_route is not None:
+            return "2026" if self.has_tree_route else "2024"
+        tokens = self._routes.get(TOKENS_ROUTES)
+        if tokens is not None:
+            return "2026" if tokens == TOKENS_ROUTES[0] else "2024"
+        return self._probed
+
+    def learn_generation(self, project_id: str) -> Generation | None:
+        """The generation, asking one cheap route when nothing has told yet: a 2026 server has
+        ``GET /v1/projects/:id`` (whatever it then says of the project), a 2024 one answers Fastify's 404 for
+        it. None when the server cannot say (unreachable, failing): then faces say what each generation does."""
+        if self.generation is not None or not project_id.strip():
+            return self.generation
+        try:
+            self.request("GET", f"/v1/projects/{quote(project_id, safe='')}")
+            self._probed = "2026"
+        except APIError as err:
+            if _is_missing_route(err):
+                self._probed = "2024"
+            elif err.status in (401, 403, 404, 429):
+                self._probed = "2026"
+        except TransportError:
+            return None
+        return self._probed
 
     def _with_fallback(self, templates: tuple[str, ...], project_id: str, **kwargs: Any) -> Any:
         """Try route templates newest first; remember which template (never which project) this server has."""

@@ -26,10 +26,11 @@ from .command import (
 from .errors import server_text
 from .models import parse_time
 from .problems import Problem
+from .reach import explain, server_name
 
 if TYPE_CHECKING:
     from .context import Progress
-    from .models import TokenInfo
+    from .models import Generation, TokenInfo
     from .workflows import AuditReport, DryRun
 
 
@@ -233,7 +234,16 @@ def dry_run_text(dry: DryRun) -> str:
         for scope, folders in dry.coverage.items():
             listed = ", ".join(server_text(f) for f in folders) if folders else "none yet"
             lines.append(f"  {scope}: {listed}")
+    lines += reads_lines([(s.scope.environment, s.scope.path) for s in dry.plan.options.scopes], dry.generation)
     return "\n".join(lines) + "\n"
+
+
+def reads_lines(scopes: Sequence[tuple[str, str]], generation: Generation | None) -> list[str]:
+    """How the server in use answers the token's reads (each generation where unknown and they differ)."""
+    return [
+        f"How reads are answered, by {server_name(generation)}:",
+        *(f"  {line}" for line in explain(scopes, generation)),
+    ]
 
 
 def rotated_text(old_name: str, old_id: str, deleted: bool, delete_error: str | None) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from . import command, folders, render, resolve
+from . import command, folders, reach, render, resolve
 from .audit import AuditFinding, AuditOptions, audit, fails, lifetime_seconds
 from .context import MAX_STDIN
 from .context import Context as Context  # faces build one; re-exported for them
@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     from .api import InfisicalClient
     from .catalog import Catalog
     from .check import CheckReport
-    from .models import ProjectInfo, TokenInfo
+    from .models import Generation, ProjectInfo, TokenInfo
 
 CREATE_PATH = "/v2/service-token/"
 
@@ -104,6 +104,7 @@ class DryRun:
     plan: CreatePlan
     offline_reason: str | None = None
     coverage_note: str | None = None  # why coverage is missing or partial
+    generation: Generation | None = None  # the server's, when learnt (how reads are answered depends on it)
 
 
 @dataclass(frozen=True)
@@ -216,15 +217,20 @@ def client_for(target: Target, bearer: str | None, ctx: Context) -> InfisicalCli
     return InfisicalClient(target.api_url, bearer, timeout=timeout_from(ctx.env), headers=custom_headers(ctx.env))
 
 
-def connect(ctx: Context, config: ProjectConfig | None, domain: str | None = None) -> Connection:
-    """Credentials, the API URL they may go to (trust rule included), and a client for it."""
+def connect(
+    ctx: Context, config: ProjectConfig | None, domain: str | None = None, explicit_project: str | None = None
+) -> Connection:
+    """Credentials, the API URL they may go to (trust rule included), and a client for it that names where the
+    project ID came from when the server does not know the project."""
     if ctx.credentials_refused is not None:
         raise SessionError(ctx.credentials_refused)
     credentials = load_credentials(ctx.env, ctx.home)
     target = resolve_target(domain if domain is not None else ctx.domain, ctx.env, config, credentials)
     for note in target.notes:
         ctx.warn(note)
-    return Connection(client_for(target, credentials.bearer, ctx), credentials, target)
+    client = client_for(target, credentials.bearer, ctx)
+    client.project_source = resolve.source(explicit_project, ctx.project_id, ctx.env, config)
+    return Connection(client, credentials, target)
 
 
 def open_catalog(connection: Connection, ctx: Context) -> Catalog:
@@ -245,7 +251,9 @@ def open_catalog(connection: Connection, ctx: Context) -> Catalog:
         top = [folders.Need(slug, "/", deep=False) for slug in slugs]
         result = folders.read(client, project_id, [*top, *sorted(needs, key=repr)], store)
         listed = None if store.is_whole(slugs) else store.listed()
-        return Loaded(project, folders.as_tree(store, slugs), listed, result.note(), result.rate_limited_until)
+        tree = folders.as_tree(store, slugs)
+        generation = client.learn_generation(project_id)
+        return Loaded(project, tree, listed, result.note(), result.rate_limited_until, generation)
 
     def forget(project_id: str) -> None:
         folders.FolderStore(client.api_url, project_id, cache).forget()
@@ -321,9 +329,13 @@ def verify_environments(plan: CreatePlan, client: InfisicalClient, *, strict: bo
 
 
 def coverage(plan: CreatePlan, tree: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
-    """For each scope (as typed), the existing folders it grants access to."""
+    """For each scope (as typed), the existing folders it grants access to (a pinned token: its one folder)."""
     result = {}
+    pin = reach.pinned([(a.scope.environment, a.scope.path) for a in plan.options.scopes])
     for arg in plan.options.scopes:
+        if pin is not None:
+            result[arg.scope.text] = [pin[1]] if pin[1] in tree.get(pin[0], []) else []
+            continue
         folders = tree.get(arg.scope.environment.strip(), [])
         match = compile_glob(arg.scope.server_path)
         result[arg.scope.text] = [f for f in folders if match(f)]
@@ -336,7 +348,7 @@ def dry_run(plan: CreatePlan, ctx: Context, domain: str | None = None) -> DryRun
     Without credentials or a server it still answers (offline), so a dry run works anywhere.
     """
     try:
-        connection = connect(ctx, plan.config, domain)
+        connection = connect(ctx, plan.config, domain, plan.options.project_id)
     except InfisicalTokensError as err:
         ctx.warn(f"{err} Checking offline.")
         return DryRun(f"<API URL>{CREATE_PATH}", plan.body(""), None, plan, str(err))
@@ -355,7 +367,10 @@ def dry_run(plan: CreatePlan, ctx: Context, domain: str | None = None) -> DryRun
         known = result.oldest is not None or result.complete
         tree = folders.as_tree(store, {n.environment for n in needs}) if known else None
         cover = coverage(plan, tree) if tree is not None else None
-        return DryRun(client.api_url + CREATE_PATH, plan.body(""), cover, plan, coverage_note=note)
+        generation = client.learn_generation(plan.project_id)
+        return DryRun(
+            client.api_url + CREATE_PATH, plan.body(""), cover, plan, coverage_note=note, generation=generation
+        )
 
 
 preview_create = dry_run  # for callers whose own ``dry_run`` is a flag
@@ -363,7 +378,7 @@ preview_create = dry_run  # for callers whose own ``dry_run`` is a flag
 
 def create(plan: CreatePlan, ctx: Context, domain: str | None = None) -> Created:
     """Check the plan against the project and send it, once: a create is never retried."""
-    connection = connect(ctx, plan.config, domain)
+    connection = connect(ctx, plan.config, domain, plan.options.project_id)
     require_user(connection.credentials, "create")
     with connection.client as client:
         verify_environments(plan, client)
@@ -386,7 +401,7 @@ def create(plan: CreatePlan, ctx: Context, domain: str | None = None) -> Created
 
 def list_tokens(ctx: Context, project_id: str | None = None, domain: str | None = None) -> TokenList:
     config, resolved = _project(project_id, ctx)
-    with connect(ctx, config, domain).client as client:
+    with connect(ctx, config, domain, project_id).client as client:
         return TokenList(resolved, client.list_service_tokens(resolved))
 
 
@@ -408,7 +423,7 @@ def find_token(tokens: Sequence[TokenInfo], wanted: str, project_id: str) -> Tok
 def view(ctx: Context, wanted: str, project_id: str | None = None, domain: str | None = None) -> TokenView:
     """A token of the project, by ID or ID prefix."""
     config, resolved = _project(project_id, ctx)
-    with connect(ctx, config, domain).client as client:
+    with connect(ctx, config, domain, project_id).client as client:
         return TokenView(find_token(client.list_service_tokens(resolved), wanted, resolved))
 
 
@@ -493,7 +508,7 @@ def rotate(
     old token's ID. Nothing is retried.
     """
     config, resolved = _project(project_id, ctx)
-    connection = connect(ctx, config, domain)
+    connection = connect(ctx, config, domain, project_id)
     require_user(connection.credentials, "rotate")
     with connection.client as client:  # one connection for reading the old token and deleting it
         old = find_token(client.list_service_tokens(resolved), wanted.strip(), resolved)
@@ -564,7 +579,7 @@ def run_audit(
 ) -> AuditReport:
     """Every finding over the project's tokens; folder checks read only the scopes' subtrees (rate limits)."""
     config, resolved = _project(project_id, ctx)
-    with connect(ctx, config, domain).client as client:
+    with connect(ctx, config, domain, project_id).client as client:
         tokens = client.list_service_tokens(resolved)
         project = fetch_project(client, resolved, strict=False)
         slugs = (
@@ -574,6 +589,7 @@ def run_audit(
         )
         store = folders.FolderStore(client.api_url, resolved, folders.cache_dir())
         result = folders.read(client, resolved, audit_needs(tokens, options), store)
+        generation = client.learn_generation(resolved)
     note = result.note()
     tree = folders.as_tree(store, slugs) if result.complete else None
     if note:
@@ -586,7 +602,7 @@ def run_audit(
             return None
         return [f for f in (tree or {}).get(env, []) if match(f)]
 
-    findings = audit(tokens, time.time(), options, tree, covered)
+    findings = audit(tokens, time.time(), options, tree, covered, generation)
     return AuditReport(resolved, tokens, findings, options, note)
 
 
