@@ -4,6 +4,7 @@ globs. Every face must lose no token, leak no credential, never hang, and never 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -472,3 +473,179 @@ def test_tcp_mode_survives_a_port_scan(tmp_path: Path) -> None:
         server.kill()
         _, err = server.communicate(timeout=10)
     assert b"Traceback" not in err
+
+
+# --- issue 17 item 15: a poisoned folder cache is validated, ignored and rewritten; the cache is private
+
+
+def _planted(at: object, children: list[str] | None = None) -> str:
+    """A cache file listing ``children`` (a planted folder) under dev's ``/``, with ``at`` written as given."""
+    return '{"listings": {"dev": {"/": {"children": %s, "at": %s}}}, "whole": {}}' % (  # noqa: UP031
+        json.dumps(children or ["planted"]),
+        at,
+    )
+
+
+POISONS: dict[str, str | bytes] = {
+    "at 1e400": _planted("1e400"),
+    "at Infinity": _planted("Infinity"),
+    "at NaN": _planted("NaN"),
+    "at tomorrow": _planted(time.time() + 86_400),
+    "at 10**400": _planted("1" + "0" * 400),
+    "nested [ x 100,000": "[" * 100_000,
+    "a list": "[1, 2]",
+    "a name with a slash": _planted(time.time(), ["plan/ted"]),
+    "/ with 300,000 children": _planted(time.time(), [f"planted{i}" for i in range(300_000)]),
+    "9 MB of blanks": b" " * (9 * 1024 * 1024) + _planted(time.time()).encode(),
+    "not UTF-8": _planted(time.time()).encode().replace(b"planted", b"planted\xff"),
+}
+
+
+def _cache_folder(home: Path) -> Path:
+    return home / ".cache" / "infisical-tokens" / "folders"
+
+
+def _cache_file(home: Path) -> Path:
+    found = [p for p in _cache_folder(home).glob("*.json") if not p.name.startswith("budget-")]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def _plant(path: Path, poison: str | bytes) -> None:
+    path.unlink(missing_ok=True)
+    path.write_bytes(poison if isinstance(poison, bytes) else poison.encode())
+
+
+def _assert_private_and_clean(home: Path, path: Path) -> None:
+    """The poison was rewritten away: a regular, private file holding valid JSON with nothing planted."""
+    import stat
+
+    assert not path.is_symlink() and stat.S_ISREG(path.lstat().st_mode)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    for folder in (_cache_folder(home), _cache_folder(home).parent):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert "planted" not in json.dumps(data) and isinstance(data["listings"], dict)
+    assert not list(path.parent.glob("*.tmp")) and not list(path.parent.glob(".*.tmp"))
+
+
+def test_a_poisoned_folder_cache_in_the_dry_run_and_audit(
+    run: Runner, new_emulator: Emulator, login: dict[str, str]
+) -> None:
+    created = run("service-token", "create", "-s", "dev:/planted/**", "-a", "read", "-n", "p", env=login)
+    assert created.code == 0
+    dry = ("service-token", "create", "-s", "dev:/**", "-a", "read", "--dry-run")
+    assert run(*dry, env=login).code == 0
+    cache = _cache_file(run.home)
+    for name, poison in POISONS.items():
+        for argv in (dry, ("service-token", "audit", "--json", "--fail-on", "never")):
+            _plant(cache, poison)
+            started = time.monotonic()
+            result = run(*argv, env=login)
+            assert time.monotonic() - started < 20, name
+            assert result.code == 0, (name, result.output[-500:])
+            _clean(result.output)
+            assert "/planted" not in result.stdout.replace("dev:/planted/**", ""), (name, argv[1])
+            if argv[1] == "audit":
+                codes = {f["code"] for f in json.loads(result.stdout)["findings"]}
+                assert "token-scope-no-folder" in codes, name  # the planted folder was not believed
+            _assert_private_and_clean(run.home, cache)
+    assert len([r for r in new_emulator.requests if r.path == "/api/v1/folders"]) < 10  # never a walk of 300,000
+
+
+def test_the_folder_cache_is_private_and_never_written_through_a_planted_link(
+    run: Runner, login: dict[str, str], tmp_path: Path
+) -> None:
+    dry = ("service-token", "create", "-s", "dev:/**", "-a", "read", "--dry-run")
+    assert run(*dry, env=login).code == 0
+    cache = _cache_file(run.home)
+    folder = _cache_folder(run.home)
+    cache.chmod(0o644)
+    folder.chmod(0o755)
+    folder.parent.chmod(0o755)  # as round one left them: other accounts could read a project's folder names
+    assert run(*dry, env=login).code == 0
+    _assert_private_and_clean(run.home, cache)
+    victim = tmp_path / "victim.json"
+    victim.write_text(_planted(time.time()))
+    before = victim.read_text()
+    cache.unlink()
+    cache.symlink_to(victim)  # read through it, the planted folder would show; written through, the victim changes
+    result = run(*dry, env=login)
+    assert result.code == 0 and "/planted" not in result.stdout
+    assert victim.read_text() == before
+    _assert_private_and_clean(run.home, cache)
+    cache.unlink()
+    os.mkfifo(cache)  # reading a FIFO would block forever
+    started = time.monotonic()
+    result = run(*dry, env=login)
+    assert result.code == 0 and time.monotonic() - started < 20
+    _assert_private_and_clean(run.home, cache)
+
+
+def test_a_poisoned_folder_cache_in_the_magic(
+    new_emulator: Emulator,
+    world: Seeded,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from tests.conftest import magic_shell
+
+    shells = magic_shell(new_emulator, world, tmp_path, monkeypatch)
+    shell = next(shells)
+    try:
+        dry = "service-token create -s dev:/** -a read --dry-run"
+        shell.run_line_magic("infisical", dry)
+        cache = _cache_file(tmp_path)
+        capsys.readouterr()
+        for name, poison in POISONS.items():
+            _plant(cache, poison)
+            shell.run_line_magic("infisical", dry)
+            shown = capsys.readouterr()
+            _clean(shown.out + shown.err)
+            assert "dev:/**: /, /backend" in shown.out and "/planted" not in shown.out, name
+            _assert_private_and_clean(tmp_path, cache)
+    finally:
+        next(shells, None)
+
+
+@pytest.mark.parametrize("name", ["at 1e400", "at Infinity", "nested [ x 100,000", "/ with 300,000 children"])
+async def test_a_poisoned_folder_cache_in_the_language_server(
+    new_emulator: Emulator, world: Seeded, tmp_path: Path, name: str
+) -> None:
+    from tests.lsp_harness import link
+
+    home = tmp_path / "home"
+    folder = _cache_folder(home)
+    folder.mkdir(parents=True)
+    # the file a first run would have written: its name is the cache key, seen from the outside
+    probe = Runner(home, tmp_path, base_env(home))
+    link(tmp_path, world.project.id)
+    login = {"INFISICAL_TOKEN": new_emulator.state.issue_jwt(world.admin), "INFISICAL_DOMAIN": new_emulator.url}
+    assert probe("service-token", "create", "-s", "dev:/", "-a", "read", "--dry-run", env=login).code == 0
+    cache = _cache_file(home)
+    _plant(cache, POISONS[name])
+    client = await start("visual-studio-code", tmp_path, {**base_env(home), **login}, {"clientHandlesTokens": True})
+    session = Session(client, tmp_path, "visual-studio-code", new_emulator, world)
+    try:
+        uri = await session.open(
+            "deploy.sh", "shellscript", "infisical service-token create -s dev:/planted/** -a read\n"
+        )
+        found: list[types.Diagnostic] = []
+        for _ in range(200):
+            found = list(client.diagnostics.get(uri, []))
+            if any(d.code == "scope-no-folder" for d in found):
+                break
+            await asyncio.sleep(0.05)
+        assert [d.code for d in found] == ["scope-no-folder"], name  # the planted folder was not believed
+        listed = await session.command(
+            "infisical.server.listFolders", {"projectId": world.project.id, "environment": "dev"}
+        )
+        assert "/backend" in listed["folders"] and not [f for f in listed["folders"] if "planted" in f]
+        status = await session.command("infisical.server.status", {"uri": uri})
+        assert status["online"] is True and status["reason"] is None, status
+        for message in client.log_messages:
+            assert "Error" not in message.message and BUG not in message.message, message.message
+        _assert_private_and_clean(home, cache)
+    finally:
+        await client.shutdown_session()
