@@ -11,6 +11,7 @@ import signal
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from IPython.core.error import UsageError
@@ -649,3 +650,53 @@ async def test_a_poisoned_folder_cache_in_the_language_server(
         _assert_private_and_clean(home, cache)
     finally:
         await client.shutdown_session()
+
+
+# --- issue 17 item 18: a spent read budget is shared between processes, and told where the user looks
+
+
+def _folder_reads(emulator: Emulator) -> int:
+    return len([r for r in emulator.requests if r.path == "/api/v1/folders"])
+
+
+async def test_a_spent_read_budget_is_shared_between_processes_and_told_in_the_status(run: Runner) -> None:
+    with Emulator("old", rate_limit=8, rate_window=300) as old:  # a 2024 server: 8 reads per route, then 500s
+        world = seed(old)
+        sixteen = [f"/backend/s{i}" for i in range(12)] + ["/frontend/web", "/frontend/mobile"]
+        project = old.state.add_project("Sixteen", [("Development", "dev"), ("Production", "prod")], {"dev": sixteen})
+        old.state.users[world.admin.id].roles[project.id] = "admin"
+        link_project(run.cwd, project.id)
+        login = {"INFISICAL_TOKEN": old.state.issue_jwt(world.admin), "INFISICAL_DOMAIN": old.url}
+        dry = ("service-token", "create", "-s", "dev:/**", "-a", "read", "--dry-run")
+        first = run(*dry, env=login)
+        assert first.code == 0 and "rate-limited by the server" in first.output
+        assert _folder_reads(old) == 6  # two reads of the budget kept for the person's own next action
+        for attempt in range(3):  # later processes learn the budget is spent from the cache, not from a refusal
+            later = run(*dry, env=login)
+            assert later.code == 0 and "rate-limited by the server" in later.output, (attempt, later.output)
+        assert _folder_reads(old) == 6
+        changes: list[Any] = []
+        client = await start(
+            "visual-studio-code",
+            run.cwd,
+            {**base_env(run.home), **login},
+            {"clientHandlesTokens": True},
+            notifications={"infisical/statusChanged": changes},
+        )
+        try:
+            session = Session(client, run.cwd, "visual-studio-code", old, world)
+            for _ in range(200):
+                if any(c.reason and c.reason.startswith("rate-limited by the server") for c in changes):
+                    break
+                await asyncio.sleep(0.05)
+            assert [(c.online, (c.reason or "")[:26]) for c in changes] == [(True, "rate-limited by the server")]
+            uri = (run.cwd / "deploy.sh").as_uri()
+            status = await session.command("infisical.server.status", {"uri": uri})
+            assert status["online"] is True and status["reason"].startswith("rate-limited by the server"), status
+            listed = await session.command(
+                "infisical.server.listFolders", {"projectId": project.id, "environment": "dev"}
+            )
+            assert "/backend" in listed["folders"] and listed["reason"].startswith("rate-limited by the server")
+            assert _folder_reads(old) == 6  # the language server, a later process too, spent no refused read
+        finally:
+            await client.shutdown_session()
