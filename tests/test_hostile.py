@@ -700,3 +700,39 @@ async def test_a_spent_read_budget_is_shared_between_processes_and_told_in_the_s
             assert _folder_reads(old) == 6  # the language server, a later process too, spent no refused read
         finally:
             await client.shutdown_session()
+
+
+# --- issue 17 item 19: `check` fails what it cannot check because it is not there, and project files the CLI refuses
+
+
+@pytest.mark.parametrize(
+    ("paths", "named", "checked"),
+    [(["missing.sh"], ["missing.sh"], 0), (["nope/"], ["nope"], 0), (["ok.sh", "typo.sh"], ["typo.sh"], 1)],
+)
+@pytest.mark.parametrize("in_git", [False, True], ids=["plain folder", "git repository"])
+def test_check_fails_on_paths_that_do_not_exist(
+    run: Runner, paths: list[str], named: list[str], checked: int, in_git: bool
+) -> None:
+    (run.cwd / "ok.sh").write_text("infisical service-token create -s dev:/ -a read\n")
+    if in_git:
+        subprocess.run(["git", "init", "-q", str(run.cwd)], check=True)
+    for form in ([], ["--format", "json"], ["--format", "github"]):
+        result = run("check", *form, *paths)
+        assert result.code == 1, (paths, form, result.output)
+        for name in named:
+            assert f"{name} was not checked: no such file or folder" in result.stderr
+    assert f"in {checked} file(s) checked" in run("check", *paths).stderr
+    assert run("check", "ok.sh").code == 0  # what exists and is clean still passes
+
+
+def test_check_refuses_a_project_file_that_is_not_utf8(run: Runner) -> None:
+    (run.cwd / ".infisical.json").write_bytes(b'{"workspaceId": "caf\xe9"}')
+    refused = run("service-token", "create", "-s", "dev:/", "-a", "read", "--dry-run")
+    assert refused.code == 1 and "Cannot read" in refused.stderr  # the command line refuses it ...
+    for argv in (["check"], ["check", ".infisical.json"], ["check", "--format", "github", ".infisical.json"]):
+        result = run(*argv)  # ... and so does check, also as the pre-commit hook runs it (with the file names)
+        assert result.code == 1, (argv, result.output)
+        assert "json-invalid" in result.stdout and "not UTF-8 text (byte 0xe9 at offset 20)" in result.stdout
+    assert ".infisical.json:1:21: error json-invalid" in run("check").stdout
+    subprocess.run(["git", "init", "-q", str(run.cwd)], check=True)
+    assert run("check").code == 1  # git's file list (which calls such a file binary) does not skip it
