@@ -570,10 +570,18 @@ def _unwritable(path: Path) -> str | None:
     return None
 
 
+def _words(request: dict[str, Any], key: str) -> list[str]:
+    """A list argument of a command (``argv``, ``scopes``): anything else is a clear refusal, not a TypeError."""
+    value = request.get(key) or []
+    if not isinstance(value, list):
+        raise UsageError(f"'{key}' must be a list of strings.")
+    return [str(word) for word in value]
+
+
 def create_options(request: dict[str, Any]) -> tuple[command.CreateOptions, list[Any]]:
     """A create from a document's command line (``argv``), or from the pickers' structured values."""
     if request.get("argv"):
-        parsed, problems = command.check([str(word) for word in request["argv"]])
+        parsed, problems = command.check(_words(request, "argv"))
         if parsed.subcommand is not command.CREATE:
             raise UsageError("Not a service-token create command.")
         options = command.create_options(parsed)[0]
@@ -582,8 +590,8 @@ def create_options(request: dict[str, Any]) -> tuple[command.CreateOptions, list
     if expiry is not None and (isinstance(expiry, bool) or not isinstance(expiry, int)):
         raise UsageError("expirySeconds must be a whole number of seconds.")
     return command.create_options_from_values(
-        [str(s) for s in request.get("scopes") or []],
-        [str(a) for a in request.get("accessLevels") or []],
+        _words(request, "scopes"),
+        _words(request, "accessLevels"),
         name=request.get("name") if isinstance(request.get("name"), str) else None,
         expiry_seconds=expiry,
         project_id=request.get("projectId") if isinstance(request.get("projectId"), str) else None,
