@@ -130,9 +130,8 @@ class FolderStore:
         return {"listings": listings, "whole": self._whole}
 
     def save(self) -> None:
-        if self.file is None:
+        if self.file is None or not cachefile.private_folder(self.file.parent.parent, create=True):
             return
-        cachefile.private_folder(self.file.parent.parent, create=True)
         cachefile.write_json(self.file, self._as_json())
 
     def budget(self, route: str) -> tuple[int, float] | None:
