@@ -180,21 +180,29 @@ def test_malformed_answers_give_a_clear_message(
     assert misbehaved == []
 
 
+FAKE_TOKEN = "st.6f1b2c3d-0000-4000-8000-000000000000." + "ab" * 16
+GARBAGE_METADATA = [b'"oops"', b"[1, 2]", b'{"scopes": "x", "permissions": 5, "expiresAt": {"a": 1}}', b"null"]
+
+
+def garbage_create(emulator: Emulator, metadata: bytes) -> None:
+    """The next create answers 200 with a good token beside ``metadata`` (every face must hand the token over)."""
+    emulator.faults.clear()
+    emulator.add_fault(
+        "body",
+        method="POST",
+        status=200,
+        body=b'{"serviceToken": "%s", "serviceTokenData": %s}' % (FAKE_TOKEN.encode(), metadata),
+    )
+
+
 def test_a_created_token_is_printed_even_when_its_metadata_is_garbage(
     run: Runner, new_emulator: Emulator, login: dict[str, str]
 ) -> None:
-    token = "st.6f1b2c3d-0000-4000-8000-000000000000." + "ab" * 16
-    for metadata in (b'"oops"', b"[1, 2]", b'{"scopes": "x", "permissions": 5, "expiresAt": {"a": 1}}', b"null"):
-        new_emulator.faults.clear()
-        new_emulator.add_fault(
-            "body",
-            method="POST",
-            status=200,
-            body=b'{"serviceToken": "%s", "serviceTokenData": %s}' % (token.encode(), metadata),
-        )
+    for metadata in GARBAGE_METADATA:
+        garbage_create(new_emulator, metadata)
         result = run("service-token", "create", "-s", "dev:/", "-a", "read", "--token-only", env=login)
         assert result.code == 0, result.output
-        assert result.stdout.startswith(token + ".")  # the token (and its random suffix), as the CLI prints it
+        assert result.stdout.startswith(FAKE_TOKEN + ".")  # the token (and its random suffix), as the CLI prints it
 
 
 # ---------------------------------------------------------------------- nothing hangs, nothing grows

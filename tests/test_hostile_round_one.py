@@ -42,9 +42,9 @@ from pytest_lsp import LanguageClient
 from tests.conftest import TOKEN_RE, Runner, base_env, link_project, magic_shell
 from tests.emulator import Emulator, Seeded, seed
 from tests.lsp_harness import Session, link, start
+from tests.test_hostile import FAKE_TOKEN, GARBAGE_METADATA, garbage_create
 
 BUG = "This is a bug"
-FAKE_TOKEN = "st.6f1b2c3d-0000-4000-8000-000000000000." + "ab" * 16
 
 
 @pytest.fixture
@@ -141,24 +141,12 @@ async def test_item2_a_token_file_that_cannot_take_the_token_is_refused_before_c
 
 # --- round one item 4: a token beside garbage metadata is handed over in every face
 
-GARBAGE_METADATA = [b'"oops"', b"[1, 2]", b'{"scopes": "x", "permissions": 5, "expiresAt": {"a": 1}}', b"null"]
-
-
-def _garbage_create(emulator: Emulator, metadata: bytes) -> None:
-    emulator.faults.clear()
-    emulator.add_fault(
-        "body",
-        method="POST",
-        status=200,
-        body=b'{"serviceToken": "%s", "serviceTokenData": %s}' % (FAKE_TOKEN.encode(), metadata),
-    )
-
 
 def test_item4_the_magic_hands_over_a_token_whose_metadata_is_garbage(
     ip: InteractiveShell, new_emulator: Emulator
 ) -> None:
     for metadata in GARBAGE_METADATA:
-        _garbage_create(new_emulator, metadata)
+        garbage_create(new_emulator, metadata)
         ok, shown, token = _magic(ip, "service-token create -s dev:/ -a read")
         assert ok, (metadata, shown)
         _clean(shown, FAKE_TOKEN)
@@ -171,7 +159,7 @@ async def test_item4_the_server_hands_over_a_token_whose_metadata_is_garbage(
     link(tmp_path, world.project.id)
     async with _server(tmp_path, login) as (client, session):
         for metadata in GARBAGE_METADATA:
-            _garbage_create(new_emulator, metadata)
+            garbage_create(new_emulator, metadata)
             answer = await session.command(
                 "infisical.server.createServiceToken",
                 {"uri": (tmp_path / "a.sh").as_uri(), "argv": ["service-token", "create", "-s", "dev:/", "-a", "read"]},
@@ -231,29 +219,16 @@ def test_item6_the_magics_view_never_sends_a_token_to_the_repositorys_domain(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    token = run(
-        "service-token",
-        "create",
-        "-s",
-        "dev:/",
-        "-a",
-        "read",
-        "--token-only",
-        "--projectId",
-        world.project.id,
-        env=login,
-    ).stdout.strip()
+    create = f"service-token create -s dev:/ -a read --token-only --projectId {world.project.id}"
+    token = run(*create.split(), env=login).stdout.strip()
     assert TOKEN_RE.fullmatch(token)
     folder = tmp_path / "repo"
     folder.mkdir()
-    for key, value in {
-        **base_env(tmp_path),
-        "INFISICAL_TOKEN": token,
-        "HTTPS_PROXY": "http://127.0.0.1:9",  # the default instance is reached only through a proxy that refuses
-        "HTTP_PROXY": "http://127.0.0.1:9",
-        "NO_PROXY": "127.0.0.1,localhost",
-    }.items():
+    refusing = "http://127.0.0.1:9"  # the default instance is reached only through a proxy that refuses
+    for key, value in {**base_env(tmp_path), "INFISICAL_TOKEN": token, "NO_PROXY": "127.0.0.1,localhost"}.items():
         monkeypatch.setenv(key, value)
+    monkeypatch.setenv("HTTPS_PROXY", refusing)
+    monkeypatch.setenv("HTTP_PROXY", refusing)
     monkeypatch.delenv("INFISICAL_DOMAIN", raising=False)
     monkeypatch.chdir(folder)
     with Emulator("new") as recorder:
