@@ -24,11 +24,12 @@ tests/glob/node_modules/.package-lock.json: tests/glob/package-lock.json
 BUNDLED := vscode-extension/bundled/libs
 BUNDLED_LOCK := vscode-extension/bundled-requirements.txt
 
-$(BUNDLED)/.stamp: $(STAMP) pyproject.toml $(BUNDLED_LOCK) $(wildcard core/*.py core/*/*.py lsp/*.py)
+$(BUNDLED)/.stamp: $(STAMP) pyproject.toml $(BUNDLED_LOCK) scripts/tidy_bundle.py $(wildcard core/*.py core/*/*.py lsp/*.py)
 	rm -rf $(BUNDLED) build && mkdir -p $(BUNDLED)
 	$(BIN)/python -m pip install --quiet --no-deps --target $(BUNDLED) .
 	$(BIN)/python -m pip install --quiet --no-deps --require-hashes --target $(BUNDLED) --implementation py \
 		--python-version 3.11 --only-binary=:all: -r $(BUNDLED_LOCK)
+	$(BIN)/python -m scripts.tidy_bundle $(BUNDLED) >/dev/null
 	find $(BUNDLED) -name __pycache__ -prune -exec rm -rf {} +
 	touch $@
 

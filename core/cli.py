@@ -17,7 +17,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, TextIO
 
 from . import __version__, command, render
-from .context import Context
+from .context import MAX_STDIN, Context
 from .errors import APIError, InfisicalTokensError, ProblemsError, TransportError, UsageError
 from .problems import Problem
 
@@ -62,7 +62,14 @@ class Console:
         return self.stdin.readline().strip().lower() in ("y", "yes")
 
     def read_line(self) -> str:
-        return self.stdin.readline()
+        """A line typed at a terminal; from a pipe, all of it (so a token split over lines is seen whole); never
+        more than ``MAX_STDIN`` characters (a workflow refuses that many)."""
+        try:
+            return self.stdin.readline(MAX_STDIN) if self.stdin.isatty() else self.stdin.read(MAX_STDIN)
+        except UnicodeDecodeError:
+            raise UsageError(
+                "Standard input is not text, so it holds no service token; pipe the token alone."
+            ) from None
 
 
 def run(argv: Sequence[str], ctx: Context, console: Console) -> int:

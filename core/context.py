@@ -11,6 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import UsageError
 
+# what ``read_stdin`` may return at most: a service token is about 110 characters, and `view - < /dev/zero`
+# must be refused, not fill memory
+MAX_STDIN = 4096
+
 if TYPE_CHECKING:
     from .workflows import Created
 
@@ -36,6 +40,9 @@ class Context:
     home: Path
     domain: str | None = None
     project_id: str | None = None
+    # why this caller may not act with the person's credentials (a language-server client over TCP that did
+    # not prove it is the owner): every workflow then stops before any credential is read
+    credentials_refused: str | None = None
     warn: Callable[[str], None] = field(default=lambda _text: None, compare=False)
     # hands a new token to the person the moment it exists, before anything else can fail (rotate's delete)
     deliver: Callable[[Created], None] = field(default=lambda _created: None, compare=False)

@@ -43,24 +43,35 @@ TokenKind = Literal["user", "identity", "service", "unknown"]
 
 
 def check_api_url(url: str, where: str) -> str:
-    """A URL credentials may be sent to: http(s), a host, no login inside it, no control characters."""
+    """A URL credentials may be sent to: http(s), a host, no login, query or fragment, no control characters.
+
+    A refused URL is never echoed whole: a login (``u:pw@``), a query (``?p=pw``) or a fragment (``#@u:pw``)
+    can hold a password, and a ``?`` or ``#`` would swallow the ``/api`` path appended to the URL.
+    """
     from urllib.parse import urlsplit
 
-    shown = "".join(c if c.isprintable() else "?" for c in url)[:200]
+    text = url.strip()
+    printable = "".join(c if c.isprintable() else "?" for c in text)[:200]
+    shown = "a URL holding '@', '?' or '#'" if any(c in text for c in "@?#") else f"'{printable}'"
     try:
-        parts = urlsplit(url.strip())
+        parts = urlsplit(text)
         host = parts.hostname
     except ValueError:
         parts, host = None, None
-    if parts is None or parts.scheme not in ("http", "https") or not host or shown != url:
-        raise ConfigError(f"{where} must be an http:// or https:// URL with a host, not '{shown}'.")
-    if parts.username is not None or parts.password is not None:
-        safe = f"{parts.scheme}://{host}{f':{parts.port}' if parts.port else ''}{parts.path}"
+    if parts is None or parts.scheme not in ("http", "https") or not host or not (text.isprintable() and text):
+        raise ConfigError(f"{where} must be an http:// or https:// URL with a host, not {shown}.")
+    if "@" in parts.netloc:
         raise ConfigError(
-            f"{where} holds a user name or password ({safe} with a login before the host). Credentials do not "
-            "belong in the URL: log in with `infisical login`, or set INFISICAL_TOKEN."
+            f"{where} holds a user name or password ({parts.scheme}://{host} with a login before the host). "
+            "Credentials do not belong in the URL: log in with `infisical login`, or set INFISICAL_TOKEN."
         )
-    return url
+    if "?" in text or "#" in text:
+        raise ConfigError(
+            f"{where} holds a query ('?...') or a fragment ('#...') after {parts.scheme}://{host}: an API URL is a "
+            "scheme, a host, a port and a path, nothing more (the rest would hide the /api path, and may hold a "
+            "secret). Give the URL without it."
+        )
+    return text
 
 
 def normalize_api_url(url: str) -> str:
@@ -285,10 +296,28 @@ def read_file_vault(home: Path, email: str, passphrase: str | None) -> str:
     return _token_from_value(decrypt_jwe(compact, passphrase).decode(), f"the file vault {path.parent}")
 
 
+def check_token_text(token: str, where: str) -> str:
+    """A token as text that can be a token at all: a line break would split the HTTP header it goes into."""
+    if token and (not token.isascii() or not token.isprintable()):
+        raise SessionError(
+            f"{where} holds a line break, a control character or a non-ASCII character, so it cannot be a "
+            "token (was it pasted with extra text?). Give the token alone."
+        )
+    return token
+
+
+def login_api_url(config: CliConfig, home: Path) -> str | None:
+    """The API URL of the instance the CLI logged in to, checked as ``--domain`` is (it can hold a password too)."""
+    if not config.domain.strip():
+        return None
+    return normalize_api_url(check_api_url(config.domain, f"LoggedInUserDomain in {home / CONFIG_RELATIVE}"))
+
+
 def load_cli_login(home: Path, env: Mapping[str, str], now: float | None = None) -> Credentials:
     config = read_cli_config(home)
     if config is None:
         raise SessionError(NOT_LOGGED_IN)
+    login_url = login_api_url(config, home)
     if config.vault == "file":
         passphrase = env.get("INFISICAL_VAULT_FILE_PASSPHRASE") or config.passphrase
         token = read_file_vault(home, config.email, passphrase)
@@ -300,17 +329,12 @@ def load_cli_login(home: Path, env: Mapping[str, str], now: float | None = None)
     exp = claims.get("exp")
     if not isinstance(exp, (int, float)) or exp < (time.time() if now is None else now) + 30:
         raise SessionError(EXPIRED)
-    return Credentials(token, source, config.email, normalize_api_url(config.domain) or None)
+    return Credentials(token, source, config.email, login_url)
 
 
 def load_credentials(env: Mapping[str, str], home: Path, now: float | None = None) -> Credentials:
     """``INFISICAL_TOKEN`` first, then the Infisical CLI's login; SessionError when neither works."""
-    token = env.get("INFISICAL_TOKEN", "").strip()
-    if token and (not token.isascii() or not token.isprintable()):
-        raise SessionError(
-            "INFISICAL_TOKEN holds a line break, a control character or a non-ASCII character, so it cannot be a "
-            "token (was it pasted with extra text?). Set it to the token alone."
-        )
+    token = check_token_text(env.get("INFISICAL_TOKEN", "").strip(), "INFISICAL_TOKEN")
     if token:
         claims = jwt_claims(token)
         if (
@@ -389,6 +413,16 @@ def resolve_target(
             f"your token goes: to use that instance, pass --domain {project.domain} or set INFISICAL_DOMAIN."
         )
     return Target(DEFAULT_API_URL, tuple(notes))
+
+
+def resolve_held_target(flag_domain: str | None, env: Mapping[str, str], home: Path) -> Target:
+    """Where a service token the person holds may go: where they chose, else the instance they logged in to
+    (its config only: the login's own credentials are not read), else Infisical Cloud; never the repository's."""
+    explicit = _explicit_domain(flag_domain, env)
+    if explicit:
+        return Target(normalize_api_url(explicit[0]))
+    config = read_cli_config(home)
+    return Target((login_api_url(config, home) if config is not None else None) or DEFAULT_API_URL)
 
 
 def custom_headers(env: Mapping[str, str]) -> dict[str, str]:

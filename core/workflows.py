@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import command, folders, resolve
 from .audit import AuditFinding, AuditOptions, audit, fails, lifetime_seconds
+from .context import MAX_STDIN
 from .context import Context as Context  # faces build one; re-exported for them
 from .errors import (
     APIError,
@@ -34,7 +35,15 @@ from .glob import GlobSyntaxError, compile_glob
 from .problems import Problem, has_errors
 from .project import ProjectConfig
 from .scope import check_environment, normalize_path
-from .session import Credentials, Target, custom_headers, load_credentials, resolve_target
+from .session import (
+    Credentials,
+    Target,
+    check_token_text,
+    custom_headers,
+    load_credentials,
+    resolve_held_target,
+    resolve_target,
+)
 
 if TYPE_CHECKING:
     from .api import InfisicalClient
@@ -192,6 +201,8 @@ def client_for(target: Target, bearer: str | None, ctx: Context) -> InfisicalCli
 
 def connect(ctx: Context, config: ProjectConfig | None, domain: str | None = None) -> Connection:
     """Credentials, the API URL they may go to (trust rule included), and a client for it."""
+    if ctx.credentials_refused is not None:
+        raise SessionError(ctx.credentials_refused)
     credentials = load_credentials(ctx.env, ctx.home)
     target = resolve_target(domain if domain is not None else ctx.domain, ctx.env, config, credentials)
     for note in target.notes:
@@ -381,13 +392,20 @@ def view(ctx: Context, wanted: str, project_id: str | None = None, domain: str |
 def held_token(ctx: Context, source: str | None) -> str:
     """The service token to describe: from standard input (``-``) or ``INFISICAL_TOKEN``."""
     if source == "-":
-        token, where = ctx.read_stdin().strip(), "standard input"
+        raw = ctx.read_stdin()
+        token, where = raw.strip(), "standard input"
+        if len(raw) >= MAX_STDIN:
+            raise UsageError(
+                f"Standard input holds {MAX_STDIN:,} characters or more, so it is not a service token; "
+                "pipe the token alone."
+            )
     else:
         token, where = ctx.env.get("INFISICAL_TOKEN", "").strip(), "INFISICAL_TOKEN"
         if not token.startswith("st."):
             raise UsageError(
                 "Give a token ID (see `list`), or pipe a service token: `... | infisical-tokens service-token view -`."
             )
+    check_token_text(token, f"The token from {where}")
     if not token.startswith("st.") or len(token.split(".")) < 3:
         raise UsageError(f"The token from {where} is not a service token (st.<id>.<secret>...).")
     return token
@@ -397,9 +415,10 @@ def view_held(ctx: Context, token: str, domain: str | None = None) -> TokenView:
     """What the server says about a service token, asked as the token itself.
 
     The token is a credential: it goes only where the user chose (``--domain``, a setting, the
-    environment), never to a domain named by the repository's ``.infisical.json``.
+    environment), else to the instance they logged in to, never to a domain named by the repository's
+    ``.infisical.json``.
     """
-    target = resolve_target(domain if domain is not None else ctx.domain, ctx.env, None, None)
+    target = resolve_held_target(domain if domain is not None else ctx.domain, ctx.env, ctx.home)
     with client_for(target, None, ctx) as client:
         return TokenView(client.service_token_details(token))
 

@@ -14,6 +14,8 @@ import functools
 import gc
 import logging
 import os
+import signal
+import sys
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -35,7 +37,7 @@ from infisical_tokens.core.project import ProjectConfig, ProjectFiles
 from infisical_tokens.core.redact import mask_token, redact
 from infisical_tokens.core.snippets import CommandSite, Kind, find_commands, kind_for
 
-from . import convert, protocol
+from . import convert, protocol, tcp_auth
 from .settings import Settings
 
 log = logging.getLogger("infisical_tokens.lsp")
@@ -103,6 +105,8 @@ class InfisicalLanguageServer(LanguageServer):
         self.generation = 0  # bumped whenever the catalog changes, so cached document contexts expire
         self.exited = False  # the client asked the process to exit (not merely disconnected)
         self.project_files = ProjectFiles(self._open_text)
+        self.tcp_gate: tcp_auth.TcpGate | None = None  # set on TCP: a client must present its secret
+        self.credentials_refused: str | None = None  # why this session's client may not use the login
 
     def reset_session(self) -> None:
         """Forget one client's session (its event loop, documents and timers) before serving the next."""
@@ -112,6 +116,10 @@ class InfisicalLanguageServer(LanguageServer):
         self.states, self._pending, self._waiting = {}, {}, set()
         self._said_offline = False
         self._online = {}
+        if self.catalog is not None:  # built for the last client: the next one must not read through it
+            self.catalog.close()
+        self.catalog, self.settings, self.offline_reason, self.login_api_url = None, Settings(), None, None
+        self.credentials_refused = self.tcp_gate.refusal if self.tcp_gate is not None else None
 
     @property
     def ready(self) -> asyncio.Event:
@@ -201,6 +209,7 @@ class InfisicalLanguageServer(LanguageServer):
             Path.home(),
             domain=self.settings.api_url,
             project_id=self.settings.project_id,
+            credentials_refused=self.credentials_refused,
             warn=lambda text: log.warning(redact(text)),
         )
 
@@ -396,6 +405,9 @@ def on_initialize(ls: InfisicalLanguageServer, params: types.InitializeParams) -
     ls.configuration = bool(caps.workspace and caps.workspace.configuration)
     settings, problems = Settings.from_json(params.initialization_options)
     ls.settings = settings
+    if ls.tcp_gate is not None:
+        admitted = ls.tcp_gate.admits(params.initialization_options)
+        ls.credentials_refused = None if admitted else ls.tcp_gate.refusal
     for problem in problems:
         log.warning(problem)
 
@@ -958,9 +970,18 @@ def serve_tcp(host: str, port: int) -> None:
 
     pygls ends its TCP server when a client disconnects, so a port scan (connect, close) used to stop it;
     each ended session is followed by a fresh one on the same port, with the session's state reset.
+    Another account can connect too: only a client presenting the secret may use the login (:mod:`tcp_auth`).
     """
-    while True:
-        server.start_tcp(host, port)
-        if server.exited:
-            return
-        server.reset_session()
+    gate, notice = tcp_auth.open_gate(port, os.environ, Path.home())
+    print(notice, file=sys.stderr, flush=True)
+    server.tcp_gate = gate
+    server.reset_session()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so that the secret's file goes with the server
+    try:
+        while True:
+            tcp_auth.serve_one_client(server, host, port)
+            if server.exited:
+                return
+            server.reset_session()
+    finally:
+        gate.remove()

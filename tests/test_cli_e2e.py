@@ -333,7 +333,15 @@ def test_viewer_cannot_create(run: Runner, emulator: Emulator, world: Seeded, lo
 MISSING = "00000000-0000-0000-0000-000000000000"
 
 
-def test_unknown_project(run: Runner, emulator: Emulator, login: dict[str, str]) -> None:
+def test_unknown_project(
+    run: Runner, emulator: Emulator, login: dict[str, str], request: pytest.FixtureRequest
+) -> None:
+    if emulator.mode == "new":
+        request.applymarker(
+            pytest.mark.xfail(
+                strict=True, reason="issue 18: the core does not yet read 2026's 404 as an unknown project"
+            )
+        )
     result = run(
         "service-token",
         "create",
@@ -346,8 +354,8 @@ def test_unknown_project(run: Runner, emulator: Emulator, login: dict[str, str])
         env=login,
     )
     assert result.code == 1
-    if emulator.mode == "new":
-        assert "403 Forbidden: You are not allowed to access this resource" in result.stderr
+    if emulator.mode == "new":  # the 2026 server: 404 on the project route
+        assert f"404 Not Found: Project with ID '{MISSING}' not found" in result.stderr
     else:  # the 2024 server: a 500 whose error text is the useful part
         assert "500 Internal Server Error: Something went wrong (Failed to find project by id)" in result.stderr
     assert "Check the project ID" in result.stderr
@@ -372,10 +380,8 @@ def test_forged_jwt(run: Runner, emulator: Emulator, world: Seeded, login: dict[
         forged = other.state.issue_jwt(seed(other).admin)
     result = run("service-token", "list", env={**login, "INFISICAL_TOKEN": forged})
     assert result.code == 1
-    if emulator.mode == "new":
-        assert "The provided access token is malformed" in result.stderr
-    else:  # the 2024 server passes jsonwebtoken's message through
-        assert "403 Forbidden: invalid signature" in result.stderr and "did not issue the token" in result.stderr
+    # both servers pass jsonwebtoken's message through
+    assert "403 Forbidden: invalid signature" in result.stderr and "did not issue the token" in result.stderr
     assert forged not in result.output
 
 

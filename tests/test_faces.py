@@ -141,7 +141,14 @@ async def test_same_outcome_and_message_in_every_face(
     world: Seeded,
     env: dict[str, str],
     monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> None:
+    if row.name == "a project that does not exist":  # 2026 answers 404 "Project with ID '<id>' not found"
+        request.applymarker(
+            pytest.mark.xfail(
+                strict=True, reason="issue 18: the core does not yet read 2026's 404 as an unknown project"
+            )
+        )
     link_project(run.cwd, world.project.id)
     row.setup(new_emulator, world)
     outcomes = {

@@ -130,7 +130,7 @@ def test_errors_show_no_traceback_and_no_secret(ip: InteractiveShell, monkeypatc
     with capture_output() as captured:
         ip.run_cell("%infisical service-token create -s dev:/ -a read")
     assert "UsageError:" in captured.stderr and "Traceback" not in captured.stderr
-    assert "403 Forbidden" in captured.stderr
+    assert "404 Not Found: Project with ID '00000000-0000-0000-0000-000000000000' not found" in captured.stderr
     assert os.environ["INFISICAL_TOKEN"] not in captured.stderr + captured.stdout
 
 

@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import threading
 import time
@@ -35,11 +36,34 @@ def _b64url(data: bytes) -> str:
 
 
 @dataclass
+class Secret:
+    """One shared secret in a folder; ``id`` is derived from where it lives, so a seed is the same every run."""
+
+    key: str
+    value: str
+    id: str
+    created_at: str
+
+
+def seed_secret(project_id: str, env_slug: str, path: str) -> Secret:
+    """The one secret every folder gets: ``<FOLDER>_KEY`` (``ROOT_KEY`` at ``/``) whose value says where it is,
+    ``<env><path>:<KEY>`` (``dev/backend:BACKEND_KEY``, as seeded on the real servers the captures came from)."""
+    name = path.rstrip("/").rsplit("/", 1)[-1] or "root"
+    key = re.sub(r"[^A-Z0-9]", "_", name.upper()) + "_KEY"
+    secret_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"infisical-emulator:{project_id}:{env_slug}:{path}:{key}"))
+    return Secret(key=key, value=f"{env_slug}{path}:{key}", id=secret_id, created_at=SEED_TIME)
+
+
+SEED_TIME = "2026-11-30T13:11:37.826Z"
+
+
+@dataclass
 class Environment:
     name: str
     slug: str
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
     folders: dict[str, str] = field(default_factory=dict)  # full path -> folder id ("/" is the root)
+    secrets: dict[str, list[Secret]] = field(default_factory=dict)  # folder path -> its secrets, in order
 
 
 @dataclass
@@ -93,16 +117,18 @@ class ServiceTokenRow:
     tag: str
     created_by: str
     created_at: float = field(default_factory=time.time)
-    used_at: float | None = None  # the last use; it shows as lastUsed only LAST_USED_DELAY seconds later
+    used_at: float | None = None  # the last use; it shows as lastUsed only ``last_used_delay`` seconds later
+    last_used_delay: float = 0.0
 
     @property
     def last_used(self) -> float | None:
-        if self.used_at is None or time.time() - self.used_at < LAST_USED_DELAY:
+        if self.used_at is None or time.time() - self.used_at < self.last_used_delay:
             return None
         return self.used_at
 
-    def sanitized(self) -> dict[str, Any]:
-        return {
+    def sanitized(self, mode: Mode) -> dict[str, Any]:
+        """The row as the server shows it; 2026 rows also carry ``expiryNotificationSent``."""
+        row: dict[str, Any] = {
             "id": self.id,
             "name": self.name,
             "scopes": [{"secretPath": s["secretPath"], "environment": s["environment"]} for s in self.scopes],
@@ -114,16 +140,20 @@ class ServiceTokenRow:
             "createdBy": self.created_by,
             "projectId": self.project_id,
         }
+        if mode == "new":
+            row["expiryNotificationSent"] = False
+        return row
 
 
-LAST_USED_DELAY = 2.0  # the real server fills lastUsed in later (a queued job), not in the request that used it
+LAST_USED_DELAY = 60.0  # the 2024 server wrote lastUsed about 59 s after a use (a queued job), not in the request
 
 
 class EmulatorState:
     """Everything the emulated server knows; guarded by one lock because handlers run in threads."""
 
-    def __init__(self, mode: Mode = "new") -> None:
+    def __init__(self, mode: Mode = "new", *, last_used_delay: float = LAST_USED_DELAY) -> None:
         self.mode: Mode = mode
+        self.last_used_delay = last_used_delay
         self.lock = threading.RLock()
         self.signing_key = secrets.token_bytes(32)
         self.projects: dict[str, Project] = {}
@@ -140,6 +170,7 @@ class EmulatorState:
             for env_name, slug in environments:
                 env = Environment(name=env_name, slug=slug)
                 env.folders["/"] = str(uuid.uuid4())
+                env.secrets["/"] = [seed_secret(project.id, slug, "/")]
                 project.environments.append(env)
             for slug, paths in (folders or {}).items():
                 assert project.env(slug) is not None, slug
@@ -153,7 +184,21 @@ class EmulatorState:
         assert env is not None
         parts = [p for p in path.split("/") if p]
         for depth in range(1, len(parts) + 1):
-            env.folders.setdefault("/" + "/".join(parts[:depth]), str(uuid.uuid4()))
+            folder = "/" + "/".join(parts[:depth])
+            if folder not in env.folders:
+                env.folders[folder] = str(uuid.uuid4())
+                env.secrets[folder] = [seed_secret(project.id, env_slug, folder)]
+
+    def add_secret(self, project: Project, env_slug: str, path: str, key: str, value: str) -> Secret:
+        """One more secret in a folder (created with its parents when missing)."""
+        with self.lock:
+            self.add_folder(project, env_slug, path)
+            env = project.env(env_slug)
+            assert env is not None
+            folder = "/" + "/".join(p for p in path.split("/") if p)
+            secret = Secret(key=key, value=value, id=str(uuid.uuid4()), created_at=now_iso())
+            env.secrets.setdefault(folder, []).append(secret)
+            return secret
 
     def add_user(self, email: str, roles: dict[str, Role]) -> User:
         with self.lock:
