@@ -12,7 +12,7 @@ where an interrupt must be real), and the language server over stdio. The faces 
 | 5 an interrupt during create | test_hostile (SIGINT) | (no interrupt; cancel is issue 17 item 6) | in-process: test_hostile; a real kernel: here | |
 | 6 `view` and the repository's domain | test_hostile | (no view) | here | |
 | 8 credentials in the URL, `~/.netrc` | test_hostile | here | here | |
-| 10 CR/LF in `INFISICAL_TOKEN` | test_hostile; `view` of a held token: here (xfail, issue 17 item 9) | here | here; `view`: xfail | |
+| 10 CR/LF in `INFISICAL_TOKEN` | test_hostile; `view` of a held token: here | here | here (`view` too) | |
 | 12 pathological `.gitignore` lines | | here (the token file's check) | | test_hostile (walk); here (git) |
 | 13 a trickling server, an endless body | test_hostile | here | here | here (`--online`) |
 | 17 the language server's own input | | here (lowercase level, malformed requests; untyped ones: xfail, issue 17 item 11) | | |
@@ -334,7 +334,6 @@ async def test_item10_the_server_refuses_a_token_with_line_breaks(
 HELD = "st.abc.def\r\nX-Evil: 1"  # a held service token (the `view` path), as issue 17 item 9 found it
 
 
-@pytest.mark.xfail(strict=True, reason="issue 17 item 9, branch creds")
 def test_item10_view_refuses_a_held_token_with_line_breaks(run: Runner, login: dict[str, str]) -> None:
     for env, stdin, argv in (({"INFISICAL_TOKEN": HELD}, "", ["view"]), ({}, "st.abc.def\rX", ["view", "-"])):
         result = run("service-token", *argv, env={"INFISICAL_DOMAIN": login["INFISICAL_DOMAIN"], **env}, stdin=stdin)
@@ -342,7 +341,6 @@ def test_item10_view_refuses_a_held_token_with_line_breaks(run: Runner, login: d
         _clean(result.output, "X-Evil", "\rX")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 17 item 9, branch creds")
 def test_item10_the_magics_view_refuses_a_held_token_with_line_breaks(
     ip: InteractiveShell, monkeypatch: pytest.MonkeyPatch
 ) -> None:
