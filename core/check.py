@@ -107,8 +107,8 @@ def _position(starts: list[int], offset: int) -> tuple[int, int]:
     return line + 1, offset - starts[line] + 1
 
 
-def read_checked(path: Path) -> str:
-    """The text of a regular file of at most MAX_BYTES; OSError (with the reason) for anything else.
+def read_checked(path: Path) -> bytes:
+    """The bytes of a regular file of at most MAX_BYTES; OSError (with the reason) for anything else.
 
     A FIFO, a device (a link to /dev/zero) or a huge file would block or fill memory: they are skipped, and said.
     """
@@ -121,14 +121,29 @@ def read_checked(path: Path) -> str:
         data = handle.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise OSError(f"larger than {MAX_BYTES // (1024 * 1024)} MB")
-    return data.decode("utf-8", errors="replace")
+    return data
+
+
+def not_utf8(data: bytes) -> editor.Finding | None:
+    """A project file the Infisical CLI (and the command line here) refuses to read: its bytes are not UTF-8.
+    Positioned on the first bad byte of the text as shown with replacement characters."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        at = len(data[: err.start].decode("utf-8", errors="replace"))
+        message = f"The file is not UTF-8 text (byte 0x{data[err.start]:02x} at offset {err.start})."
+        return editor.Finding("error", "json-invalid", message, at, at + 1, "The Infisical CLI cannot read it.")
+    return None
 
 
 def check_file(path: Path, kind: Kind, context_for: ContextFor) -> list[Report]:
-    text = read_checked(path)
+    data = read_checked(path)
+    text = data.decode("utf-8", errors="replace")
     if kind != "project-json" and "infisical" not in text:
         return []
     found = editor.diagnose(text, kind, context_for(path, text, kind))
+    encoding = not_utf8(data) if kind == "project-json" else None
+    found = [encoding, *found] if encoding is not None else found
     if not found:
         return []
     starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
@@ -208,10 +223,16 @@ class CheckReport:
     options: CheckOptions
     base: Path  # paths are shown relative to it
     skipped: list[tuple[Path, str]] = field(default_factory=list)  # files that could not be checked, and why
+    missing: list[Path] = field(default_factory=list)  # paths given that do not exist (a typo must not pass CI)
 
     @property
     def errors(self) -> int:
         return sum(1 for r in self.reports if r.finding.severity == "error")
+
+    @property
+    def failed(self) -> bool:
+        """Whether CI should fail: an error found, or a path given that does not exist (as ruff and shellcheck)."""
+        return self.errors > 0 or bool(self.missing)
 
     def formatted(self) -> str:
         return FORMATS[self.options.format](self.reports, self.base)
@@ -227,7 +248,8 @@ def run(options: CheckOptions, ctx: Context) -> CheckReport:
     context_for = ContextFor(catalog, options.project_id or ctx.project_id, ctx.env)
     reports: list[Report] = []
     files = 0
-    skipped = [(path, "no such file or folder") for path in options.paths if not os.path.lexists(path)]
+    missing = [path for path in options.paths if not os.path.lexists(path)]
+    skipped = [(path, "no such file or folder") for path in missing]
     walked: list[Path] = []
     to_read: list[tuple[Path, Kind]] = []
     for path in options.paths:
@@ -254,7 +276,7 @@ def run(options: CheckOptions, ctx: Context) -> CheckReport:
         ctx.warn(f"project {project_id}: folders {note}; scopes were not checked against folders not read")
     for path, reason in skipped:
         ctx.warn(f"{_display(path, ctx.cwd)} was not checked: {reason}")
-    return CheckReport(reports, files, dict(context_for.failed), options, ctx.cwd, skipped)
+    return CheckReport(reports, files, dict(context_for.failed), options, ctx.cwd, skipped, missing)
 
 
 def format_text(reports: Sequence[Report], base: Path) -> str:

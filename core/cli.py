@@ -184,7 +184,7 @@ def _checked(outcome: CheckReport, parsed: command.ParsedCommand, console: Conso
     console.out(outcome.formatted())
     if outcome.options.format == "text":
         console.err(outcome.summary())
-    return 1 if outcome.errors else 0
+    return 1 if outcome.failed else 0
 
 
 @cache

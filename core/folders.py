@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
+import math
 import os
 import sys
 import time
@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import cachefile
 from .errors import APIError, NotFound, RateLimited, TransportError
 from .scope import GLOB_CHARS
 
@@ -30,6 +31,16 @@ if TYPE_CHECKING:
 
 FRESH_SECONDS = 300.0
 RESERVE = 2  # requests of the server's budget a walk leaves for the person's own next action
+FOLDERS_ROUTE = "/v1/folders"  # the route a walk reads, one listing a request
+# what a cache file may hold: a 5,000-folder project's names take about 100 kB
+MAX_CACHE_BYTES = 8 * 1024 * 1024
+MAX_BUDGET_BYTES = 64 * 1024
+MAX_LISTINGS = 50_000
+MAX_CHILDREN = 10_000  # in one folder
+MAX_DEPTH = 64  # folders in a path
+MAX_NAME = 255
+MAX_ROUTES = 64
+CLOCK_SKEW = 60.0  # seconds a cached time may lie in the future (clocks of one machine agree; this is slack)
 
 
 @dataclass(frozen=True)
@@ -97,53 +108,72 @@ def cache_dir(platform: str = sys.platform) -> Path | None:
 
 
 class FolderStore:
-    """The listings known for one project of one instance, read from and saved to a per-user cache file."""
+    """The listings known for one project of one instance, read from and saved to a per-user cache file.
+
+    The cache is a folder other programs (or people) may have written to: every entry is validated (a finite
+    time not in the future, folder names and paths of bounded size and depth, the right types), one that does
+    not is ignored and the file rewritten without it. The same folder shares what was learnt of the server's
+    read budget (per API URL and route, until its window resets), so a later process does not spend a refused
+    read to learn the budget is gone.
+    """
 
     def __init__(
         self, api_url: str, project_id: str, folder: Path | None, clock: Callable[[], float] = time.time
     ) -> None:
         key = hashlib.sha256(f"{api_url}\n{project_id}".encode()).hexdigest()[:32]
+        budget_key = hashlib.sha256(api_url.encode()).hexdigest()[:32]
         self.file = folder / f"{key}.json" if folder is not None else None
+        self.budget_file = folder / f"budget-{budget_key}.json" if folder is not None else None
         self.clock = clock
         self._listings: dict[str, dict[str, tuple[list[str], float]]] = {}
         self._whole: dict[str, float] = {}  # environments read whole (one call): a path not listed has no folders
+        self._budget: dict[str, tuple[int, float]] = {}
         self._load()
 
-    def _load(self) -> None:
+    def _usable(self) -> bool:
+        """Whether the cache folder (and the ``infisical-tokens`` folder above it) is this user's, made private."""
         if self.file is None:
-            return
-        try:
-            raw = json.loads(self.file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return  # no cache, or a broken one: start afresh
-        if not isinstance(raw, dict) or not isinstance(raw.get("listings"), dict):
-            return
-        whole = raw.get("whole")
-        if isinstance(whole, dict):
-            self._whole = {str(k): float(v) for k, v in whole.items() if isinstance(v, (int, float))}
-        for env, listings in raw["listings"].items():
-            if not isinstance(listings, dict):
-                continue
-            for parent, entry in listings.items():
-                if isinstance(entry, dict) and isinstance(entry.get("children"), list):
-                    children = [str(c) for c in entry["children"] if isinstance(c, str) and c and "/" not in c]
-                    at = entry.get("at")
-                    if isinstance(at, (int, float)):
-                        self._listings.setdefault(str(env), {})[str(parent)] = (children, float(at))
+            return False
+        folder = self.file.parent
+        return cachefile.private_folder(folder.parent, create=False) and cachefile.private_folder(folder, create=False)
 
-    def save(self) -> None:
-        if self.file is None:
+    def _load(self) -> None:
+        if self.file is None or not self._usable():
             return
+        self._listings, self._whole, clean = _valid_cache(cachefile.read_json(self.file, MAX_CACHE_BYTES), self.clock())
+        if not clean and os.path.lexists(self.file):
+            self.save()  # something in it did not validate: ignored, and rewritten without it
+        if self.budget_file is not None:
+            self._budget = _valid_budget(cachefile.read_json(self.budget_file, MAX_BUDGET_BYTES), self.clock())
+
+    def _as_json(self) -> dict[str, object]:
         listings = {
             env: {parent: {"children": children, "at": at} for parent, (children, at) in known.items()}
             for env, known in self._listings.items()
         }
-        data = {"listings": listings, "whole": self._whole}
-        with contextlib.suppress(OSError):
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.file.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_text(json.dumps(data), encoding="utf-8")
-            temporary.replace(self.file)
+        return {"listings": listings, "whole": self._whole}
+
+    def save(self) -> None:
+        if self.file is None or not cachefile.private_folder(self.file.parent.parent, create=True):
+            return
+        cachefile.write_json(self.file, self._as_json())
+
+    def budget(self, route: str) -> tuple[int, float] | None:
+        """(reads left, when the budget resets) for a route as another process of this user last learnt it."""
+        known = self._budget.get(route)
+        return known if known is not None and known[1] > self.clock() else None
+
+    def share_budget(self, route: str, remaining: int, reset_at: float) -> None:
+        """Tell later processes what the server said of a route's budget (merged with what others said)."""
+        if self.budget_file is None or not self._usable():
+            return
+        now = self.clock()
+        known = _valid_budget(cachefile.read_json(self.budget_file, MAX_BUDGET_BYTES), now)
+        known[route] = _tighter(known.get(route), (remaining, reset_at)) or (remaining, reset_at)
+        self._budget = known
+        cachefile.write_json(
+            self.budget_file, {"routes": {r: {"remaining": n, "reset": at} for r, (n, at) in known.items()}}
+        )
 
     def get(self, environment: str, parent: str) -> tuple[list[str], float] | None:
         found = self._listings.get(environment, {}).get(parent)
@@ -195,6 +225,100 @@ class FolderStore:
                 found.append(child)
                 queue.append(child)
         return sorted(found)
+
+
+def _time(value: object, now: float) -> float | None:
+    """A cached time: a finite, non-negative number no later than now (give or take the skew)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        at = float(value)
+    except OverflowError:
+        return None
+    return at if math.isfinite(at) and 0 <= at <= now + CLOCK_SKEW else None
+
+
+def _name(value: object) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= MAX_NAME and "/" not in value and value.isprintable()
+
+
+def _path(value: object) -> bool:
+    if value == "/":
+        return True
+    if not isinstance(value, str) or not value.startswith("/") or len(value) > MAX_DEPTH * (MAX_NAME + 1):
+        return False
+    segments = value[1:].split("/")
+    return len(segments) <= MAX_DEPTH and all(_name(s) for s in segments)
+
+
+def _valid_cache(
+    raw: object, now: float
+) -> tuple[dict[str, dict[str, tuple[list[str], float]]], dict[str, float], bool]:
+    """(listings, environments read whole, whether everything validated) from a cache file's JSON."""
+    listings: dict[str, dict[str, tuple[list[str], float]]] = {}
+    whole: dict[str, float] = {}
+    if not isinstance(raw, dict) or not isinstance(raw.get("listings"), dict):
+        return listings, whole, False
+    stamps = raw.get("whole", {})
+    clean = isinstance(stamps, dict)
+    for env, stamp in stamps.items() if isinstance(stamps, dict) else ():
+        at = _time(stamp, now)
+        if _name(env) and at is not None:
+            whole[env] = at
+        else:
+            clean = False
+    count = 0
+    for env, known in raw["listings"].items():
+        if not _name(env) or not isinstance(known, dict):
+            clean = False
+            continue
+        for parent, entry in known.items():
+            children = entry.get("children") if isinstance(entry, dict) else None
+            at = _time(entry.get("at"), now) if isinstance(entry, dict) else None
+            if (
+                at is None
+                or count >= MAX_LISTINGS
+                or not _path(parent)
+                or not isinstance(children, list)
+                or len(children) > MAX_CHILDREN
+                or not all(_name(c) for c in children)
+            ):
+                clean = False
+                continue
+            listings.setdefault(env, {})[parent] = (sorted(set(children)), at)
+            count += 1
+    return listings, whole, clean
+
+
+def _valid_budget(raw: object, now: float) -> dict[str, tuple[int, float]]:
+    """Each route's (reads left, when the window resets) from a budget file's JSON, windows not yet over."""
+    routes = raw.get("routes") if isinstance(raw, dict) else None
+    found: dict[str, tuple[int, float]] = {}
+    for route, entry in routes.items() if isinstance(routes, dict) else ():
+        remaining = entry.get("remaining") if isinstance(entry, dict) else None
+        reset = _time(entry.get("reset"), now + 3600) if isinstance(entry, dict) else None
+        if (
+            len(found) < MAX_ROUTES
+            and isinstance(route, str)
+            and route.startswith("/")
+            and len(route) <= 512
+            and isinstance(remaining, int)
+            and not isinstance(remaining, bool)
+            and 0 <= remaining <= 1_000_000
+            and reset is not None
+            and reset > now
+        ):
+            found[route] = (remaining, reset)
+    return found
+
+
+def _tighter(known: tuple[int, float] | None, learnt: tuple[int, float] | None) -> tuple[int, float] | None:
+    """Of two accounts of one route's budget: the later window's, or in the same window the fewer reads left."""
+    if known is None or learnt is None:
+        return learnt or known
+    if abs(known[1] - learnt[1]) < 2:  # the same window (its end is told in whole seconds)
+        return min(known[0], learnt[0]), max(known[1], learnt[1])
+    return learnt if learnt[1] > known[1] else known
 
 
 @dataclass(frozen=True)
@@ -265,11 +389,10 @@ def read(
                 stopped, blocked = f"the walk stopped after {sent} folder reads", True
             if not blocked and time.monotonic() - started > bounds.seconds:
                 stopped, blocked = f"the walk stopped after {bounds.seconds:g} s", True
-            if not blocked and client.remaining("/v1/folders") is not None:
-                remaining, reset_at = client.remaining("/v1/folders") or (0, now)
-                if remaining <= RESERVE:
-                    limited_until = reset_at
-                    blocked = True
+            budget = _tighter(store.budget(FOLDERS_ROUTE), client.remaining(FOLDERS_ROUTE))
+            if not blocked and budget is not None and budget[0] <= RESERVE:
+                limited_until = budget[1]
+                blocked = True
             if not blocked:
                 sent += 1
                 try:
@@ -290,6 +413,9 @@ def read(
         if deep:
             queue.extend((environment, f"{parent.rstrip('/')}/{name}", True) for name in entry[0])
     store.save()
+    learnt = client.remaining(FOLDERS_ROUTE)
+    if sent and learnt is not None:
+        store.share_budget(FOLDERS_ROUTE, *learnt)
     return ReadResult(complete, oldest, limited_until, error, stopped or too_deep)
 
 

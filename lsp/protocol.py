@@ -76,6 +76,7 @@ class EnvironmentsAnswer(TypedDict):
 class FoldersAnswer(TypedDict):
     online: bool
     folders: list[str]
+    reason: str | None  # why the folders may be partial or old (e.g. "rate-limited by the server; ...")
 
 
 class ProjectItem(TypedDict):

@@ -100,7 +100,7 @@ class InfisicalLanguageServer(LanguageServer):
         self.states: dict[str, DocumentState] = {}
         self._pending: dict[str, asyncio.TimerHandle] = {}
         self._said_offline = False
-        self._online: dict[str, bool] = {}  # per project, as last told to the client
+        self._online: dict[str, tuple[bool, bool]] = {}  # per project: (online, with a note), as last told
         self.snippets = False
         self.markdown = False
         self.retrigger = False
@@ -283,14 +283,11 @@ class InfisicalLanguageServer(LanguageServer):
         """Tell the client when a project is first loaded or fails to, and when its server stops answering or
         answers again (not on every update)."""
         online = snap.online and snap.error is None
-        if self._online.get(project_id) == online:
+        shown = (online, online and snap.note is not None)  # online, but rate-limited or partial, is news too
+        if self._online.get(project_id) == shown:
             return
-        self._online[project_id] = online
-        change: protocol.StatusChanged = {
-            "projectId": project_id,
-            "online": online,
-            "reason": None if online else redact(snap.error or "offline"),
-        }
+        self._online[project_id] = shown
+        change: protocol.StatusChanged = {"projectId": project_id, "online": online, "reason": status_reason(snap)}
         self.protocol.notify(protocol.STATUS_CHANGED, change)
 
     def say_offline(self, reason: str | None) -> None:
@@ -567,10 +564,18 @@ def on_code_action(ls: InfisicalLanguageServer, params: types.CodeActionParams) 
 # ---------------------------------------------------------------------- commands
 
 
+def _words(request: dict[str, Any], key: str) -> list[str]:
+    """A list argument of a command (``argv``, ``scopes``): anything else is a clear refusal, not a TypeError."""
+    value = request.get(key) or []
+    if not isinstance(value, list):
+        raise UsageError(f"'{key}' must be a list of strings.")
+    return [str(word) for word in value]
+
+
 def create_options(request: dict[str, Any]) -> tuple[command.CreateOptions, list[Any]]:
     """A create from a document's command line (``argv``), or from the pickers' structured values."""
     if request.get("argv"):
-        parsed, problems = command.check([str(word) for word in request["argv"]])
+        parsed, problems = command.check(_words(request, "argv"))
         if parsed.subcommand is not command.CREATE:
             raise UsageError("Not a service-token create command.")
         options = command.create_options(parsed)[0]
@@ -579,8 +584,8 @@ def create_options(request: dict[str, Any]) -> tuple[command.CreateOptions, list
     if expiry is not None and (isinstance(expiry, bool) or not isinstance(expiry, int)):
         raise UsageError("expirySeconds must be a whole number of seconds.")
     return command.create_options_from_values(
-        [str(s) for s in request.get("scopes") or []],
-        [str(a) for a in request.get("accessLevels") or []],
+        _words(request, "scopes"),
+        _words(request, "accessLevels"),
         name=request.get("name") if isinstance(request.get("name"), str) else None,
         expiry_seconds=expiry,
         project_id=request.get("projectId") if isinstance(request.get("projectId"), str) else None,
@@ -736,6 +741,16 @@ def _token_target(ls: InfisicalLanguageServer, uri: str) -> tuple[Path, Path]:
     return (base / ls.settings.token_file).resolve(), base
 
 
+def status_reason(snap: Snapshot) -> str | None:
+    """Why a project's answers are not whole and fresh: the server not answering, or (online) its rate limit or
+    a partial read; None when nothing is missing."""
+    if snap.error is not None:
+        return redact(snap.error)
+    if not snap.online:
+        return "offline"
+    return redact(snap.note) if snap.note else None
+
+
 def _status_failed(reason: str) -> protocol.StatusAnswer:
     return {"projectId": None, "defaultEnvironment": "", "branchMapping": {}, "online": False, "reason": reason}
 
@@ -754,11 +769,12 @@ async def list_environments(ls: InfisicalLanguageServer, request: dict[str, Any]
     return {"online": snap.online, "environments": [{"slug": e.slug, "name": e.name} for e in snap.environments]}
 
 
-@server_command(protocol.LIST_FOLDERS, lambda reason: {"online": False, "folders": []})
+@server_command(protocol.LIST_FOLDERS, lambda reason: {"online": False, "folders": [], "reason": reason})
 async def list_folders(ls: InfisicalLanguageServer, request: dict[str, Any]) -> protocol.FoldersAnswer:
     await ls.until_ready()
     snap = _snapshot_for(ls, request)
-    return {"online": snap.online, "folders": list(snap.folders.get(str(request.get("environment", "")), ()))}
+    folders = list(snap.folders.get(str(request.get("environment", "")), ()))
+    return {"online": snap.online, "folders": folders, "reason": status_reason(snap)}
 
 
 @server_command(protocol.LIST_PROJECTS, lambda reason: {"online": False, "projects": []})
@@ -785,7 +801,7 @@ async def status(ls: InfisicalLanguageServer, request: dict[str, Any]) -> protoc
         "defaultEnvironment": config.default_environment if config else "",
         "branchMapping": config.branch_mapping if config else {},
         "online": online,
-        "reason": None if online else (snap.error or ls.offline_reason or loading),
+        "reason": status_reason(snap) if online or snap.error else (ls.offline_reason or loading),
     }
 
 

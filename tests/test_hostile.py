@@ -12,6 +12,7 @@ import signal
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from IPython.core.error import UsageError
@@ -180,21 +181,29 @@ def test_malformed_answers_give_a_clear_message(
     assert misbehaved == []
 
 
+FAKE_TOKEN = "st.6f1b2c3d-0000-4000-8000-000000000000." + "ab" * 16
+GARBAGE_METADATA = [b'"oops"', b"[1, 2]", b'{"scopes": "x", "permissions": 5, "expiresAt": {"a": 1}}', b"null"]
+
+
+def garbage_create(emulator: Emulator, metadata: bytes) -> None:
+    """The next create answers 200 with a good token beside ``metadata`` (every face must hand the token over)."""
+    emulator.faults.clear()
+    emulator.add_fault(
+        "body",
+        method="POST",
+        status=200,
+        body=b'{"serviceToken": "%s", "serviceTokenData": %s}' % (FAKE_TOKEN.encode(), metadata),
+    )
+
+
 def test_a_created_token_is_printed_even_when_its_metadata_is_garbage(
     run: Runner, new_emulator: Emulator, login: dict[str, str]
 ) -> None:
-    token = "st.6f1b2c3d-0000-4000-8000-000000000000." + "ab" * 16
-    for metadata in (b'"oops"', b"[1, 2]", b'{"scopes": "x", "permissions": 5, "expiresAt": {"a": 1}}', b"null"):
-        new_emulator.faults.clear()
-        new_emulator.add_fault(
-            "body",
-            method="POST",
-            status=200,
-            body=b'{"serviceToken": "%s", "serviceTokenData": %s}' % (token.encode(), metadata),
-        )
+    for metadata in GARBAGE_METADATA:
+        garbage_create(new_emulator, metadata)
         result = run("service-token", "create", "-s", "dev:/", "-a", "read", "--token-only", env=login)
         assert result.code == 0, result.output
-        assert result.stdout.startswith(token + ".")  # the token (and its random suffix), as the CLI prints it
+        assert result.stdout.startswith(FAKE_TOKEN + ".")  # the token (and its random suffix), as the CLI prints it
 
 
 # ---------------------------------------------------------------------- nothing hangs, nothing grows
@@ -645,8 +654,9 @@ def test_escapes_in_cached_folder_names_never_reach_the_terminal(
         link_project(run.cwd, old_world.project.id)
         env = {"INFISICAL_TOKEN": old.state.issue_jwt(old_world.admin), "INFISICAL_DOMAIN": old.url}
         _plant_cached_name(run.home, old.url + "/api", old_world.project.id, "\x1b[2Jx\x9b31m")
-        dry = run(*DRY_RUN, env=env)
-        assert dry.code == 0 and "Jx" in dry.stdout and "\x1b" not in dry.output and "\x9b" not in dry.output
+        dry = run(*DRY_RUN, env=env)  # the cache refuses a name that is not printable: read from the server instead
+        assert dry.code == 0 and "/backend" in dry.stdout and "Jx" not in dry.stdout, dry.output
+        assert "\x1b" not in dry.output and "\x9b" not in dry.output
         magic_home = run.home.parent / "magic"
         magic_home.mkdir()
         _plant_cached_name(magic_home, old.url + "/api", old_world.project.id, "\x1b[2Jx\x9b31m")
@@ -654,7 +664,8 @@ def test_escapes_in_cached_folder_names_never_reach_the_terminal(
             capsys.readouterr()
             shell.run_line_magic("infisical", " ".join(DRY_RUN))
             shown = capsys.readouterr()
-            assert "Jx" in shown.out and "\x1b" not in shown.out + shown.err and "\x9b" not in shown.out
+            assert "/backend" in shown.out and "Jx" not in shown.out, shown
+            assert "\x1b" not in shown.out + shown.err and "\x9b" not in shown.out
     finally:
         old.stop()
 
@@ -665,10 +676,10 @@ async def test_escapes_in_cached_folder_names_never_reach_the_editor(tmp_path: P
         _plant_cached_name(tmp_path / "home", old.url + "/api", world.project.id, "\x1b[2Jx\x9b31m")
         session = await _lsp_session(old, world, tmp_path)
         try:
-            hover = await _scope_hover(session, "Jx")
-            assert "Jx" in hover and "\x1b" not in hover and "\x9b" not in hover
+            hover = await _scope_hover(session, "/backend")  # the cache refused the name; the server was asked
+            assert "/backend" in hover and "Jx" not in hover and "\x1b" not in hover and "\x9b" not in hover
             answer = await _lsp_dry_run(session)
-            assert "Jx" in str(answer["preview"]) and "\x1b" not in json.dumps(answer, ensure_ascii=False)
+            assert "/backend" in str(answer["preview"]) and "\x1b" not in json.dumps(answer, ensure_ascii=False)
         finally:
             await session.client.shutdown_session()
 
@@ -888,3 +899,265 @@ def test_each_bound_of_a_walk_holds(tmp_path: Path, bounds: dict[str, float], sa
             result = folders.read(client, world.project.id, [folders.Need("dev", "/")], store, bounds=walk)
         assert result.complete is False and result.note() == f"coverage is partial: {said}"
         assert len(old.requests_to("GET", "/api/v1/folders")) <= most
+
+
+# --- issue 17 item 15: a poisoned folder cache is validated, ignored and rewritten; the cache is private
+
+
+def _planted(at: object, children: list[str] | None = None) -> str:
+    """A cache file listing ``children`` (a planted folder) under dev's ``/``, with ``at`` written as given."""
+    return '{"listings": {"dev": {"/": {"children": %s, "at": %s}}}, "whole": {}}' % (  # noqa: UP031
+        json.dumps(children or ["planted"]),
+        at,
+    )
+
+
+POISONS: dict[str, str | bytes] = {
+    "at 1e400": _planted("1e400"),
+    "at Infinity": _planted("Infinity"),
+    "at NaN": _planted("NaN"),
+    "at tomorrow": _planted(time.time() + 86_400),
+    "at 10**400": _planted("1" + "0" * 400),
+    "nested [ x 100,000": "[" * 100_000,
+    "a list": "[1, 2]",
+    "a name with a slash": _planted(time.time(), ["plan/ted"]),
+    "/ with 300,000 children": _planted(time.time(), [f"planted{i}" for i in range(300_000)]),
+    "9 MB of blanks": b" " * (9 * 1024 * 1024) + _planted(time.time()).encode(),
+    "not UTF-8": _planted(time.time()).encode().replace(b"planted", b"planted\xff"),
+}
+
+
+def _cache_folder(home: Path) -> Path:
+    return home / ".cache" / "infisical-tokens" / "folders"
+
+
+def _cache_file(home: Path) -> Path:
+    found = [p for p in _cache_folder(home).glob("*.json") if not p.name.startswith("budget-")]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def _plant(path: Path, poison: str | bytes) -> None:
+    path.unlink(missing_ok=True)
+    path.write_bytes(poison if isinstance(poison, bytes) else poison.encode())
+
+
+def _assert_private_and_clean(home: Path, path: Path) -> None:
+    """The poison was rewritten away: a regular, private file holding valid JSON with nothing planted."""
+    import stat
+
+    assert not path.is_symlink() and stat.S_ISREG(path.lstat().st_mode)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    for folder in (_cache_folder(home), _cache_folder(home).parent):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert "planted" not in json.dumps(data) and isinstance(data["listings"], dict)
+    assert not list(path.parent.glob("*.tmp")) and not list(path.parent.glob(".*.tmp"))
+
+
+def test_a_poisoned_folder_cache_in_the_dry_run_and_audit(
+    run: Runner, new_emulator: Emulator, login: dict[str, str]
+) -> None:
+    created = run("service-token", "create", "-s", "dev:/planted/**", "-a", "read", "-n", "p", env=login)
+    assert created.code == 0
+    dry = ("service-token", "create", "-s", "dev:/**", "-a", "read", "--dry-run")
+    assert run(*dry, env=login).code == 0
+    cache = _cache_file(run.home)
+    for name, poison in POISONS.items():
+        for argv in (dry, ("service-token", "audit", "--json", "--fail-on", "never")):
+            _plant(cache, poison)
+            started = time.monotonic()
+            result = run(*argv, env=login)
+            assert time.monotonic() - started < 20, name
+            assert result.code == 0, (name, result.output[-500:])
+            _clean(result.output)
+            assert "/planted" not in result.stdout.replace("dev:/planted/**", ""), (name, argv[1])
+            if argv[1] == "audit":
+                codes = {f["code"] for f in json.loads(result.stdout)["findings"]}
+                assert "token-scope-no-folder" in codes, name  # the planted folder was not believed
+            _assert_private_and_clean(run.home, cache)
+    assert len([r for r in new_emulator.requests if r.path == "/api/v1/folders"]) < 10  # never a walk of 300,000
+
+
+def test_the_folder_cache_is_private_and_never_written_through_a_planted_link(
+    run: Runner, login: dict[str, str], tmp_path: Path
+) -> None:
+    dry = ("service-token", "create", "-s", "dev:/**", "-a", "read", "--dry-run")
+    assert run(*dry, env=login).code == 0
+    cache = _cache_file(run.home)
+    folder = _cache_folder(run.home)
+    cache.chmod(0o644)
+    folder.chmod(0o755)
+    folder.parent.chmod(0o755)  # as round one left them: other accounts could read a project's folder names
+    assert run(*dry, env=login).code == 0
+    _assert_private_and_clean(run.home, cache)
+    victim = tmp_path / "victim.json"
+    victim.write_text(_planted(time.time()))
+    before = victim.read_text()
+    cache.unlink()
+    cache.symlink_to(victim)  # read through it, the planted folder would show; written through, the victim changes
+    result = run(*dry, env=login)
+    assert result.code == 0 and "/planted" not in result.stdout
+    assert victim.read_text() == before
+    _assert_private_and_clean(run.home, cache)
+    cache.unlink()
+    os.mkfifo(cache)  # reading a FIFO would block forever
+    started = time.monotonic()
+    result = run(*dry, env=login)
+    assert result.code == 0 and time.monotonic() - started < 20
+    _assert_private_and_clean(run.home, cache)
+
+
+def test_a_poisoned_folder_cache_in_the_magic(
+    new_emulator: Emulator,
+    world: Seeded,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from tests.conftest import magic_shell
+
+    shells = magic_shell(new_emulator, world, tmp_path, monkeypatch)
+    shell = next(shells)
+    try:
+        dry = "service-token create -s dev:/** -a read --dry-run"
+        shell.run_line_magic("infisical", dry)
+        cache = _cache_file(tmp_path)
+        capsys.readouterr()
+        for name, poison in POISONS.items():
+            _plant(cache, poison)
+            shell.run_line_magic("infisical", dry)
+            shown = capsys.readouterr()
+            _clean(shown.out + shown.err)
+            assert "dev:/**: /, /backend" in shown.out and "/planted" not in shown.out, name
+            _assert_private_and_clean(tmp_path, cache)
+    finally:
+        next(shells, None)
+
+
+@pytest.mark.parametrize("name", ["at 1e400", "at Infinity", "nested [ x 100,000", "/ with 300,000 children"])
+async def test_a_poisoned_folder_cache_in_the_language_server(
+    new_emulator: Emulator, world: Seeded, tmp_path: Path, name: str
+) -> None:
+    from tests.lsp_harness import link
+
+    home = tmp_path / "home"
+    folder = _cache_folder(home)
+    folder.mkdir(parents=True)
+    # the file a first run would have written: its name is the cache key, seen from the outside
+    probe = Runner(home, tmp_path, base_env(home))
+    link(tmp_path, world.project.id)
+    login = {"INFISICAL_TOKEN": new_emulator.state.issue_jwt(world.admin), "INFISICAL_DOMAIN": new_emulator.url}
+    assert probe("service-token", "create", "-s", "dev:/", "-a", "read", "--dry-run", env=login).code == 0
+    cache = _cache_file(home)
+    _plant(cache, POISONS[name])
+    client = await start("visual-studio-code", tmp_path, {**base_env(home), **login}, {"clientHandlesTokens": True})
+    session = Session(client, tmp_path, "visual-studio-code", new_emulator, world)
+    try:
+        uri = await session.open(
+            "deploy.sh", "shellscript", "infisical service-token create -s dev:/planted/** -a read\n"
+        )
+        found: list[types.Diagnostic] = []
+        for _ in range(200):
+            found = list(client.diagnostics.get(uri, []))
+            if any(d.code == "scope-no-folder" for d in found):
+                break
+            await asyncio.sleep(0.05)
+        assert [d.code for d in found] == ["scope-no-folder"], name  # the planted folder was not believed
+        listed = await session.command(
+            "infisical.server.listFolders", {"projectId": world.project.id, "environment": "dev"}
+        )
+        assert "/backend" in listed["folders"] and not [f for f in listed["folders"] if "planted" in f]
+        status = await session.command("infisical.server.status", {"uri": uri})
+        assert status["online"] is True and status["reason"] is None, status
+        for message in client.log_messages:
+            assert "Error" not in message.message and BUG not in message.message, message.message
+        _assert_private_and_clean(home, cache)
+    finally:
+        await client.shutdown_session()
+
+
+# --- issue 17 item 18: a spent read budget is shared between processes, and told where the user looks
+
+
+def _folder_reads(emulator: Emulator) -> int:
+    return len([r for r in emulator.requests if r.path == "/api/v1/folders"])
+
+
+async def test_a_spent_read_budget_is_shared_between_processes_and_told_in_the_status(run: Runner) -> None:
+    with Emulator("old", rate_limit=8, rate_window=300) as old:  # a 2024 server: 8 reads per route, then 500s
+        world = seed(old)
+        sixteen = [f"/backend/s{i}" for i in range(12)] + ["/frontend/web", "/frontend/mobile"]
+        project = old.state.add_project("Sixteen", [("Development", "dev"), ("Production", "prod")], {"dev": sixteen})
+        old.state.users[world.admin.id].roles[project.id] = "admin"
+        link_project(run.cwd, project.id)
+        login = {"INFISICAL_TOKEN": old.state.issue_jwt(world.admin), "INFISICAL_DOMAIN": old.url}
+        dry = ("service-token", "create", "-s", "dev:/**", "-a", "read", "--dry-run")
+        first = run(*dry, env=login)
+        assert first.code == 0 and "rate-limited by the server" in first.output
+        assert _folder_reads(old) == 6  # two reads of the budget kept for the person's own next action
+        for attempt in range(3):  # later processes learn the budget is spent from the cache, not from a refusal
+            later = run(*dry, env=login)
+            assert later.code == 0 and "rate-limited by the server" in later.output, (attempt, later.output)
+        assert _folder_reads(old) == 6
+        changes: list[Any] = []
+        client = await start(
+            "visual-studio-code",
+            run.cwd,
+            {**base_env(run.home), **login},
+            {"clientHandlesTokens": True},
+            notifications={"infisical/statusChanged": changes},
+        )
+        try:
+            session = Session(client, run.cwd, "visual-studio-code", old, world)
+            for _ in range(200):
+                if any(c.reason and c.reason.startswith("rate-limited by the server") for c in changes):
+                    break
+                await asyncio.sleep(0.05)
+            assert [(c.online, (c.reason or "")[:26]) for c in changes] == [(True, "rate-limited by the server")]
+            uri = (run.cwd / "deploy.sh").as_uri()
+            status = await session.command("infisical.server.status", {"uri": uri})
+            assert status["online"] is True and status["reason"].startswith("rate-limited by the server"), status
+            listed = await session.command(
+                "infisical.server.listFolders", {"projectId": project.id, "environment": "dev"}
+            )
+            assert "/backend" in listed["folders"] and listed["reason"].startswith("rate-limited by the server")
+            assert _folder_reads(old) == 6  # the language server, a later process too, spent no refused read
+        finally:
+            await client.shutdown_session()
+
+
+# --- issue 17 item 19: `check` fails what it cannot check because it is not there, and project files the CLI refuses
+
+
+@pytest.mark.parametrize(
+    ("paths", "named", "checked"),
+    [(["missing.sh"], ["missing.sh"], 0), (["nope/"], ["nope"], 0), (["ok.sh", "typo.sh"], ["typo.sh"], 1)],
+)
+@pytest.mark.parametrize("in_git", [False, True], ids=["plain folder", "git repository"])
+def test_check_fails_on_paths_that_do_not_exist(
+    run: Runner, paths: list[str], named: list[str], checked: int, in_git: bool
+) -> None:
+    (run.cwd / "ok.sh").write_text("infisical service-token create -s dev:/ -a read\n")
+    if in_git:
+        subprocess.run(["git", "init", "-q", str(run.cwd)], check=True)
+    for form in ([], ["--format", "json"], ["--format", "github"]):
+        result = run("check", *form, *paths)
+        assert result.code == 1, (paths, form, result.output)
+        for name in named:
+            assert f"{name} was not checked: no such file or folder" in result.stderr
+    assert f"in {checked} file(s) checked" in run("check", *paths).stderr
+    assert run("check", "ok.sh").code == 0  # what exists and is clean still passes
+
+
+def test_check_refuses_a_project_file_that_is_not_utf8(run: Runner) -> None:
+    (run.cwd / ".infisical.json").write_bytes(b'{"workspaceId": "caf\xe9"}')
+    refused = run("service-token", "create", "-s", "dev:/", "-a", "read", "--dry-run")
+    assert refused.code == 1 and "Cannot read" in refused.stderr  # the command line refuses it ...
+    for argv in (["check"], ["check", ".infisical.json"], ["check", "--format", "github", ".infisical.json"]):
+        result = run(*argv)  # ... and so does check, also as the pre-commit hook runs it (with the file names)
+        assert result.code == 1, (argv, result.output)
+        assert "json-invalid" in result.stdout and "not UTF-8 text (byte 0xe9 at offset 20)" in result.stdout
+    assert ".infisical.json:1:21: error json-invalid" in run("check").stdout
+    subprocess.run(["git", "init", "-q", str(run.cwd)], check=True)
+    assert run("check").code == 1  # git's file list (which calls such a file binary) does not skip it

@@ -146,6 +146,8 @@ describe("common modules", () => {
     expect(statusText({ projectId: "p", defaultEnvironment: "dev", branchMapping: {}, online: true, reason: null })).toEqual({ text: "Infisical: dev", detail: "project p" });
     expect(statusText({ projectId: null, defaultEnvironment: "", branchMapping: {}, online: false, reason: "not logged in" })).toEqual({ text: "Infisical: no project (offline)", detail: "not logged in" });
     expect(statusText(undefined).text).toBe("Infisical: not running");
+    const limited = "rate-limited by the server; coverage from 14:02";
+    expect(statusText({ projectId: "p", defaultEnvironment: "dev", branchMapping: {}, online: true, reason: limited })).toEqual({ text: "Infisical: dev (rate-limited)", detail: limited });
     // why it is off stays in view (a later refresh of the item must not replace it with "not running")
     expect(statusText(undefined, "This workspace is not trusted")).toEqual({ text: "Infisical: off", detail: "This workspace is not trusted" });
     expect(statusText({ projectId: "p", defaultEnvironment: "dev", branchMapping: {}, online: false, reason: "loading environments and folders" }).text).toBe("Infisical: dev (loading)");

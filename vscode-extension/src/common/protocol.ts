@@ -81,6 +81,7 @@ export interface FolderArgs {
 export interface FoldersAnswer {
   online: boolean;
   folders: string[];
+  reason: string | null;
 }
 
 export interface ProjectItem {

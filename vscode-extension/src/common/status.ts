@@ -7,9 +7,11 @@ export function statusText(info: StatusAnswer | undefined, whyOff?: string): { t
   if (!info) return { text: "Infisical: not running", detail: "The language server is not running." };
   const env = info.defaultEnvironment || Object.values(info.branchMapping ?? {})[0] || "no environment";
   const where = info.projectId ? env : "no project";
-  const state = info.online ? "" : info.reason?.startsWith("loading") ? " (loading)" : " (offline)";
+  // online with a reason: the server answers, but its rate limit (or a failed read) left folders partial or old
+  const partial = info.reason?.startsWith("rate-limited") ? " (rate-limited)" : " (partial)";
+  const state = info.online ? (info.reason ? partial : "") : info.reason?.startsWith("loading") ? " (loading)" : " (offline)";
   return {
     text: `Infisical: ${where}${state}`,
-    detail: info.online ? `project ${info.projectId}` : info.reason ?? "offline",
+    detail: info.online && !info.reason ? `project ${info.projectId}` : info.reason ?? "offline",
   };
 }
