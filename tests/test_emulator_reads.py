@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 import requests
 
+from infisical_tokens.core.picomatch import scan_is_glob
 from tests.emulator import Emulator, Seeded, client, seed
-from tests.emulator.picoscan import is_glob
 
 GLOB_DIR = Path(__file__).parent / "glob"
 READS = [("dev", "/backend"), ("dev", "/"), ("dev", "/frontend"), ("staging", "/")]
@@ -213,7 +213,7 @@ def test_pinning_decides_glob_or_not_exactly_as_picomatch_scan() -> None:
         timeout=60,
     )
     expected: list[Any] = json.loads(real.stdout)
-    differences = [(p, e) for p, e in zip(paths, expected, strict=True) if is_glob(p) != e]
+    differences = [(p, e) for p, e in zip(paths, expected, strict=True) if scan_is_glob(p) != e]
     assert differences == []
 
 

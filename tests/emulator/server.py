@@ -22,8 +22,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from infisical_tokens.core.glob import GlobSyntaxError, compile_glob
+from infisical_tokens.core.picomatch import scan_is_glob
 
-from .picoscan import is_glob
 from .state import LAST_USED_DELAY, SEED_TIME, EmulatorState, Environment, Mode, Project, Role, Secret, ServiceTokenRow
 
 MAX_DATE_SECONDS = 8.64e12  # JavaScript's Date range; beyond it the server answers 500
@@ -864,7 +864,7 @@ def token_may_read(mode: Mode, row: ServiceTokenRow, environment: str, path: str
 
 def pinned_scope(row: ServiceTokenRow) -> dict[str, str] | None:
     """The scope every read of a token is pinned to: its only scope, when that scope's path is not a glob."""
-    if len(row.scopes) == 1 and not is_glob(row.scopes[0]["secretPath"]):
+    if len(row.scopes) == 1 and not scan_is_glob(row.scopes[0]["secretPath"]):
         return row.scopes[0]
     return None
 
