@@ -937,3 +937,68 @@ def make_re(glob: str) -> Compiled:
             return Compiled(out, False)
     state = parse(glob)
     return Compiled(state.output, state.negated)
+
+
+def scan_is_glob(text: str) -> bool:
+    """``picomatch.scan(text).isGlob`` (lib/scan.js, default options): what the server asks to decide whether a
+    token's only scope pins every read to that path. Only the branches that decide ``isGlob`` are ported;
+    a character past the end reads as JavaScript's ``NaN`` (None here), and ``"\\0"`` is falsy as in ``while``.
+    (A leading ``!`` negates without making a glob, so scan's negation bookkeeping is left out.)"""
+    length = len(text) - 1
+    index = -1
+    code: str | None = None
+
+    def at(i: int) -> str | None:
+        return text[i] if 0 <= i < len(text) else None
+
+    def advance() -> str | None:
+        nonlocal index
+        index += 1
+        return at(index)
+
+    def truthy(char: str | None) -> bool:
+        return char is not None and char != "\0"
+
+    brace_escaped = False
+    while index < length:
+        code = advance()
+        if code == "\\":
+            code = advance()
+            if code == "{":
+                brace_escaped = True
+            continue
+        if brace_escaped or code == "{":
+            braces = 1
+            while index < length and truthy(code := advance()):
+                if code == "\\":
+                    advance()
+                    continue
+                if code == "{":
+                    braces += 1
+                    continue
+                if not brace_escaped and code == "." and (code := advance()) == ".":
+                    return True
+                if not brace_escaped and code == ",":
+                    return True
+                if code == "}":
+                    braces -= 1
+                    if braces == 0:
+                        break
+            return False
+        if code == "/":
+            continue
+        if code in ("+", "@", "*", "?", "!") and at(index + 1) == "(":
+            return True
+        if code in ("*", "?"):
+            return True
+        if code == "[":
+            while index < length and truthy(following := advance()):
+                if following == "\\":
+                    advance()
+                    continue
+                if following == "]":
+                    return True
+            return False
+        if code == "(":
+            return True
+    return False

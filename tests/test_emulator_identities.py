@@ -40,7 +40,10 @@ def test_identity_reads_what_its_privilege_matches(new_emulator: Emulator) -> No
     jwt = emulator.state.issue_jwt(world.admin)
     _, client_id, secret = client.identity_by_hand(emulator, jwt, world.project.id, [rule("/backend/**")])
     token = login(emulator, client_id, secret)
-    read = lambda env, path: client.secret_values(client.read_secrets(emulator, token, world.project.id, env, path))  # noqa: E731
+
+    def read(env: str, path: str) -> list[str] | int:
+        return client.secret_values(client.read_secrets(emulator, token, world.project.id, env, path))
+
     assert read("dev", "/backend/api") == ["dev/backend/api:API_KEY"]
     assert read("dev", "/frontend") == []  # 2026: out of scope is an empty list, as for a token
     assert read("staging", "/backend") == []
