@@ -211,9 +211,9 @@ def test_an_empty_path_scope_is_dropped_and_said(run: Runner, server: tuple[Emul
     if emulator.mode == "new":
         assert by_identity == by_token  # it granted nothing: dropping it is exact
     else:  # 2024: the token's dev reads were 500s; the identity's are refused as out of scope
-        assert [t for t, i in zip(by_token, by_identity) if t != i] == [500] * 6
-        assert [i for t, i in zip(by_token, by_identity) if t != i] == [403] * 6
-    only_empty, only_id = new_token(emulator, world, [("dev", "")], ("read",))
+        assert [t for t, i in zip(by_token, by_identity, strict=True) if t != i] == [500] * 6
+        assert [i for t, i in zip(by_token, by_identity, strict=True) if t != i] == [403] * 6
+    _, only_id = new_token(emulator, world, [("dev", "")], ("read",))
     refused = run("service-token", "migrate", only_id, env=admin_env(emulator, world))
     assert refused.code == 1 and "grant nothing" in refused.stderr
     assert len(emulator.identities.by_id) == 1
@@ -250,3 +250,99 @@ def test_an_expired_token_is_refused_before_anything_is_sent(run: Runner, server
     result = run("service-token", "migrate", token_id, env=admin_env(emulator, world))
     assert result.code == 1 and "has expired" in result.stderr
     assert not emulator.identities.by_id and "Traceback" not in result.stderr
+
+
+# ---------------------------------------------------------------------- a failure at each step
+
+UA = "/api/v1/auth/universal-auth/identities/"
+STEPS: list[tuple[str, dict[str, Any]]] = [
+    ("create the identity", {"method": "POST", "path": "/api/v1/identities"}),
+    ("attach Universal Auth to it", {"method": "POST", "path": UA}),
+    ("add it to the project", {"method": "POST", "path": "/api/v2/workspace/"}),
+    ("grant it the token's rules", {"method": "POST", "contains": "privilege"}),
+    ("create its client secret", {"method": "POST", "path": UA, "contains": "/client-secrets"}),
+    ("log in with the new client secret", {"method": "POST", "path": "/api/v1/auth/universal-auth/login"}),
+]
+
+
+def secret_nowhere_but(run: Runner, emulator: Emulator, shown: str, *outputs: str) -> None:
+    """No client secret the emulator issued is in any output given, nor in any file the CLI wrote."""
+    issued = [
+        r.body["clientSecret"]
+        for r in emulator.requests
+        if r.path.endswith("/universal-auth/login") and isinstance(r.body, dict)
+    ]
+    files = [p.read_bytes() for p in run.home.rglob("*") if p.is_file()]
+    for secret in issued:
+        assert all(secret not in output for output in outputs)
+        assert all(secret.encode() not in data for data in files)
+        assert shown.count(secret) <= 1
+
+
+@pytest.mark.parametrize(("step", "where"), STEPS, ids=[s[0] for s in STEPS])
+def test_a_failed_step_leaves_no_identity(
+    run: Runner, server: tuple[Emulator, Seeded], step: str, where: dict[str, Any]
+) -> None:
+    emulator, world = server
+    _, token_id = new_token(emulator, world, [("dev", "/backend/**")], ("read",))
+    emulator.add_fault("status", status=500, **where)
+    result = run("service-token", "migrate", token_id, "--delete-token", env=admin_env(emulator, world))
+    assert result.code == 1 and result.stdout == ""
+    assert f"could not {step}:" in result.stderr
+    assert not emulator.identities.by_id  # removed, or never created
+    said = "Nothing was created." if step == "create the identity" else "was removed: nothing remains."
+    assert said in result.stderr and "The service token is untouched." in result.stderr
+    assert token_id in emulator.state.tokens
+    assert [r for r in emulator.requests if r.method == "DELETE" and "service-token" in r.path] == []
+    secret_nowhere_but(run, emulator, "", result.stdout, result.stderr)
+
+
+def test_when_the_cleanup_fails_too_it_names_what_remains(run: Runner, server: tuple[Emulator, Seeded]) -> None:
+    emulator, world = server
+    _, token_id = new_token(emulator, world, [("dev", "/backend/**")], ("read",))
+    emulator.add_fault("status", status=500, method="POST", path="/api/v1/auth/universal-auth/login")
+    emulator.add_fault("status", status=503, method="DELETE", path="/api/v1/identities/")
+    result = run("service-token", "migrate", token_id, env=admin_env(emulator, world))
+    assert result.code == 1
+    (identity,) = emulator.identities.by_id.values()
+    assert f"identity 'ci-reader' ({identity.id}) remains" in result.stderr
+    command = (
+        f'curl -X DELETE "{emulator.api_url}/v1/identities/{identity.id}" -H "Authorization: Bearer $INFISICAL_TOKEN"'
+    )
+    assert command in result.stderr
+    secret_nowhere_but(run, emulator, "", result.stdout, result.stderr)
+
+
+def test_a_dropped_create_says_the_identity_may_exist(run: Runner, server: tuple[Emulator, Seeded]) -> None:
+    emulator, world = server
+    _, token_id = new_token(emulator, world, [("dev", "/**")], ("read",))
+    emulator.add_fault("drop", method="POST", path="/api/v1/identities")
+    result = run("service-token", "migrate", token_id, env=admin_env(emulator, world))
+    assert result.code == 1
+    assert "may have created identity 'ci-reader'" in result.stderr
+    assert f"infisical-tokens/service-token-id = {token_id}" in result.stderr
+    assert len(emulator.requests_to("POST", "/api/v1/identities")) == 1  # never retried
+
+
+def test_a_failed_token_delete_keeps_the_identity_and_says_how_to_finish(
+    run: Runner, server: tuple[Emulator, Seeded]
+) -> None:
+    emulator, world = server
+    _, token_id = new_token(emulator, world, [("dev", "/**")], ("read",))
+    emulator.add_fault("status", status=500, method="DELETE", path="/api/v2/service-token/")
+    result = run("service-token", "migrate", token_id, "--delete-token", env=admin_env(emulator, world))
+    assert result.code == 3
+    assert f"infisical-tokens service-token delete {token_id} --yes" in result.stdout
+    assert len(emulator.identities.by_id) == 1 and token_id in emulator.state.tokens
+    secret_nowhere_but(run, emulator, result.stdout, result.stderr)
+
+
+def test_the_client_secret_is_shown_once_where_asked(run: Runner, server: tuple[Emulator, Seeded]) -> None:
+    emulator, world = server
+    _, token_id = new_token(emulator, world, [("dev", "/backend")], ("read",))
+    text = run("service-token", "migrate", token_id, env=admin_env(emulator, world))
+    assert text.code == 0, text.stderr
+    secret_nowhere_but(run, emulator, text.stdout, text.stderr)
+    (secret_line,) = [line for line in text.stdout.splitlines() if line.startswith("Client Secret: ")]
+    assert len(secret_line.removeprefix("Client Secret: ")) == 64
+    assert "is pinned to dev:/backend" in text.stderr  # said before: on stderr, ahead of the outcome

@@ -62,9 +62,14 @@ class Fault:
     delay: float = 0.0
     retry_after: int = 1
     body: bytes = b""  # "body": the raw answer (status ``status``); "trickle": sent one byte every ``delay`` s
+    contains: str | None = None  # also required somewhere in the path (a route whose prefix holds an ID)
 
     def matches(self, method: str, path: str) -> bool:
-        return (self.method is None or self.method == method) and (self.path is None or path.startswith(self.path))
+        return (
+            (self.method is None or self.method == method)
+            and (self.path is None or path.startswith(self.path))
+            and (self.contains is None or self.contains in path)
+        )
 
 
 @dataclass
