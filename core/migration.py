@@ -30,6 +30,11 @@ PRIVILEGE_SLUG = "service-token-scopes"
 CLIENT_SECRET_ENV = "INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET"
 
 
+def mask_client_secret(secret: str) -> str:
+    """The client secret as every face shows it: the server's own 4-character prefix, never enough to use."""
+    return f"{secret[:4]}…****" if len(secret) > 12 else "****"
+
+
 def iso(moment: float) -> str:
     """A moment as the server writes one (ISO 8601 with milliseconds, ``Z``)."""
     at = datetime.fromtimestamp(moment, tz=timezone.utc)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from typing import Any, NoReturn
 
-from infisical_tokens.core.migration import Migrated
+from infisical_tokens.core.migration import Migrated, mask_client_secret
 
 
 class MachineIdentity:
@@ -25,7 +25,7 @@ class MachineIdentity:
 
     @property
     def masked(self) -> str:
-        return f"{self._secret[:4]}…****"
+        return mask_client_secret(self._secret)
 
     def __repr__(self) -> str:
         return (
