@@ -2,6 +2,7 @@
 import * as vscode from "vscode";
 import { askForRequest, createServiceToken } from "./create";
 import { auditFlow, rotateFlow } from "./tokens";
+import { migrateFlow } from "./migrate";
 import { Log } from "./common/log";
 import { type PythonExtensionApi, fromPythonExtension, resolveInterpreter, unrunnable } from "./common/python";
 import { REFRESH, STATUS, type CreateArgs } from "./common/protocol";
@@ -17,6 +18,7 @@ export const COMMANDS = {
   refresh: "infisical.refreshEnvironments",
   rotate: "infisical.rotateServiceToken",
   audit: "infisical.auditServiceTokens",
+  migrate: "infisical.migrateServiceToken",
 } as const;
 
 const server = new Server();
@@ -112,6 +114,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
     vscode.commands.registerCommand(COMMANDS.audit, async () => {
       if (server.running) await auditFlow(server, vscode.window.activeTextEditor?.document.uri.toString());
+    }),
+    vscode.commands.registerCommand(COMMANDS.migrate, async () => {
+      if (server.running) await migrateFlow(server, vscode.window.activeTextEditor?.document.uri.toString());
     }),
     vscode.commands.registerCommand(COMMANDS.restart, restart),
     vscode.commands.registerCommand(COMMANDS.logs, () => log.show()),
