@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from .codes import Severity
 from .folders import fixed_prefix
+from .migration import migrate_hint
 from .models import TokenInfo, parse_time
 
 RANK = {"info": 1, "warning": 2, "error": 3, "never": 4}
@@ -134,6 +135,12 @@ def audit(
             )
         else:
             seen[key] = token
+        add(
+            "token-migrate",
+            "info",
+            "Is a service token, which Infisical deprecates for machine identities.",
+            migrate_hint(token),
+        )
     return found
 
 

@@ -167,6 +167,22 @@ def _pinned_message(name: str, env: str, path: str) -> str:
     )
 
 
+def pinned_scope(token: TokenInfo) -> tuple[str, str] | None:
+    """(environment, path) every read of the token is answered from: its only scope, when not a glob."""
+    if len(token.scopes) == 1 and token.scopes[0].secret_path and not scan_is_glob(token.scopes[0].secret_path):
+        return token.scopes[0].environment, token.scopes[0].secret_path
+    return None
+
+
+def migrate_hint(token: TokenInfo) -> str:
+    """What ``audit`` suggests for every service token: the command, and what a pinned token's clients change."""
+    hint = f"Run `infisical-tokens service-token migrate {token.id} --dry-run` to see the identity with the same reach."
+    pin = pinned_scope(token)
+    if pin is not None:
+        hint += f" It is pinned to {pin[0]}:{pin[1]}: its clients then pass --env={pin[0]} --path={pin[1]}."
+    return hint
+
+
 def plan_migration(token: TokenInfo, project_id: str, now: float) -> MigrationPlan:
     """The identity that reaches exactly what ``token`` reaches, and what has no exact equivalent."""
     lifetime = lifetime_of(token, now)
@@ -175,9 +191,8 @@ def plan_migration(token: TokenInfo, project_id: str, now: float) -> MigrationPl
         raise UsageError(f"Token '{token.name}' ({token.id}) has neither read nor write access: nothing to migrate.")
     differences: list[Difference] = []
     rules: list[Rule] = []
-    pin: tuple[str, str] | None = None
-    if len(token.scopes) == 1 and token.scopes[0].secret_path and not scan_is_glob(token.scopes[0].secret_path):
-        pin = (token.scopes[0].environment, token.scopes[0].secret_path)
+    pin = pinned_scope(token)
+    if pin is not None:
         differences.append(Difference("pinned", token.scopes[0].text, _pinned_message(token.name, *pin)))
     for scope in token.scopes:
         if scope.secret_path == "":

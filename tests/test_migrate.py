@@ -346,3 +346,17 @@ def test_the_client_secret_is_shown_once_where_asked(run: Runner, server: tuple[
     (secret_line,) = [line for line in text.stdout.splitlines() if line.startswith("Client Secret: ")]
     assert len(secret_line.removeprefix("Client Secret: ")) == 64
     assert "is pinned to dev:/backend" in text.stderr  # said before: on stderr, ahead of the outcome
+
+
+def test_audit_suggests_migrating_each_token_and_names_the_pinned_ones(
+    run: Runner, server: tuple[Emulator, Seeded]
+) -> None:
+    emulator, world = server
+    _, pinned_id = new_token(emulator, world, [("dev", "/backend")], ("read",))
+    _, glob_id = new_token(emulator, world, [("dev", "/backend/**")], ("read",))
+    result = run("service-token", "audit", "--json", "--fail-on", "never", env=admin_env(emulator, world))
+    assert result.code == 0, result.stderr
+    hints = {f["tokenId"]: f["hint"] for f in json.loads(result.stdout)["findings"] if f["code"] == "token-migrate"}
+    assert set(hints) == {pinned_id, glob_id}
+    assert f"service-token migrate {glob_id} --dry-run" in hints[glob_id] and "pinned" not in hints[glob_id]
+    assert "It is pinned to dev:/backend: its clients then pass --env=dev --path=/backend." in hints[pinned_id]
