@@ -15,26 +15,25 @@ from nbclient import NotebookClient
 
 from infisical_tokens.magics.identity import MachineIdentity
 from tests.conftest import base_env, magic_shell
-from tests.emulator import Emulator, Seeded, client, seed
+from tests.emulator import Emulator, Seeded, client
 
 
 @pytest.fixture
-def world(new_emulator: Emulator) -> Seeded:
-    return seed(new_emulator)
+def emulator(new_emulator: Emulator) -> Emulator:
+    """A 2026 server (conftest's ``world`` seeds it)."""
+    return new_emulator
 
 
 @pytest.fixture
 def ip(
-    new_emulator: Emulator, world: Seeded, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    emulator: Emulator, world: Seeded, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[InteractiveShell]:
-    yield from magic_shell(new_emulator, world, tmp_path, monkeypatch)
+    yield from magic_shell(emulator, world, tmp_path, monkeypatch)
 
 
-def test_migrate_returns_a_masked_identity_that_reads(
-    ip: InteractiveShell, new_emulator: Emulator, world: Seeded
-) -> None:
+def test_migrate_returns_a_masked_identity_that_reads(ip: InteractiveShell, emulator: Emulator, world: Seeded) -> None:
     token = client.create_token(
-        new_emulator, new_emulator.state.issue_jwt(world.admin), world.project.id, [("dev", "/frontend")]
+        emulator, emulator.state.issue_jwt(world.admin), world.project.id, [("dev", "/frontend")]
     )
     with capture_output() as captured:
         ident = ip.run_line_magic("infisical", f"service-token migrate {token.split('.')[1]}")
@@ -46,31 +45,27 @@ def test_migrate_returns_a_masked_identity_that_reads(
     assert "--env=dev --path=/frontend" in ident._repr_html_()
     with pytest.raises(TypeError, match="refuses to be pickled"):
         pickle.dumps(ident)
-    login = client.ua_login(new_emulator, ident.client_id, secret)
-    read = client.read_secrets(new_emulator, login.json()["accessToken"], world.project.id, "dev", "/frontend")
+    login = client.ua_login(emulator, ident.client_id, secret)
+    read = client.read_secrets(emulator, login.json()["accessToken"], world.project.id, "dev", "/frontend")
     assert client.secret_values(read) == ["dev/frontend:FRONTEND_KEY"]
 
 
-def test_a_dry_run_prints_the_plan_and_creates_nothing(
-    ip: InteractiveShell, new_emulator: Emulator, world: Seeded
-) -> None:
-    token = client.create_token(
-        new_emulator, new_emulator.state.issue_jwt(world.admin), world.project.id, [("dev", "/**")]
-    )
+def test_a_dry_run_prints_the_plan_and_creates_nothing(ip: InteractiveShell, emulator: Emulator, world: Seeded) -> None:
+    token = client.create_token(emulator, emulator.state.issue_jwt(world.admin), world.project.id, [("dev", "/**")])
     with capture_output() as captured:
         assert ip.run_line_magic("infisical", f"service-token migrate {token.split('.')[1]} --dry-run") is None
-    assert "Dry run: nothing was sent." in captured.stdout and not new_emulator.identities.by_id
+    assert "Dry run: nothing was sent." in captured.stdout and not emulator.identities.by_id
 
 
 def test_notebook_saves_no_client_secret(
-    new_emulator: Emulator, world: Seeded, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    emulator: Emulator, world: Seeded, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    jwt = new_emulator.state.issue_jwt(world.admin)
-    token = client.create_token(new_emulator, jwt, world.project.id, [("dev", "/backend/**")])
+    jwt = emulator.state.issue_jwt(world.admin)
+    token = client.create_token(emulator, jwt, world.project.id, [("dev", "/backend/**")])
     env = {
         **base_env(tmp_path),
         "INFISICAL_TOKEN": jwt,
-        "INFISICAL_DOMAIN": new_emulator.url,
+        "INFISICAL_DOMAIN": emulator.url,
         "INFISICAL_PROJECT_ID": world.project.id,
         "IPYTHONDIR": str(tmp_path / "ipython"),
     }
@@ -88,7 +83,7 @@ def test_notebook_saves_no_client_secret(
     saved = tmp_path / "executed.ipynb"
     nbformat.write(nb, saved)
     text = saved.read_text()
-    (secret,) = [r.body["clientSecret"] for r in new_emulator.requests if r.path.endswith("/universal-auth/login")]
+    (secret,) = [r.body["clientSecret"] for r in emulator.requests if r.path.endswith("/universal-auth/login")]
     assert secret not in text
     assert "<MachineIdentity name='reader'" in text and '"64"' in text and "Traceback" not in text
     history = tmp_path / "ipython"
