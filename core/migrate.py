@@ -14,7 +14,15 @@ import time
 from . import identities, resolve, workflows
 from .api import InfisicalClient
 from .context import Context
-from .errors import APIError, ConnectionDropped, InfisicalTokensError, Timeout, TransportError
+from .errors import (
+    APIError,
+    ConnectionDropped,
+    InfisicalTokensError,
+    MalformedAnswer,
+    ServerError,
+    Timeout,
+    TransportError,
+)
 from .migration import METADATA_KEY, Migrated, MigratePreview, MigrationPlan, plan_migration
 
 
@@ -32,9 +40,9 @@ def _undone(
     head = f"Unable to migrate service token '{plan.token.name}' ({plan.token.id}): could not {step}: {err}"
     kept = " The service token is untouched."
     if identity_id is None:
-        if isinstance(err, (Timeout, ConnectionDropped)):
+        if isinstance(err, (Timeout, ConnectionDropped, MalformedAnswer, ServerError)):
             return MigrateFailed(
-                f"{head} The server may have created identity '{plan.name}' before the connection failed: look for "
+                f"{head} The server may have created identity '{plan.name}' before it failed: look for "
                 f"it (metadata {METADATA_KEY} = {plan.token.id}) under Organization Settings > Access Control > "
                 f"Identities and delete it.{kept}"
             )
@@ -48,6 +56,23 @@ def _undone(
             f"{identities.delete_command(client.api_url, identity_id)}{kept}"
         )
     return MigrateFailed(f"{head} The identity it had created ({identity_id}) was removed: nothing remains.{kept}")
+
+
+def _interrupted(client: InfisicalClient, plan: MigrationPlan, identity_id: str | None) -> str:
+    """Ctrl-C mid-way: remove the identity if its ID is known, and say what became of it."""
+    if identity_id is None:
+        return (
+            f"Interrupted: if the server had created identity '{plan.name}', find it by its metadata "
+            f"{METADATA_KEY} = {plan.token.id} and delete it. The service token is untouched."
+        )
+    try:
+        identities.delete_identity(client, identity_id)
+    except (APIError, TransportError, KeyboardInterrupt):
+        return (
+            f"Interrupted: identity '{plan.name}' ({identity_id}) remains. Remove it with: "
+            f"{identities.delete_command(client.api_url, identity_id)}"
+        )
+    return f"Interrupted: the identity created so far ({identity_id}) was removed. The service token is untouched."
 
 
 def migrate(
@@ -88,6 +113,9 @@ def migrate(
             identities.check_login(client, client_id, secret)
         except (APIError, TransportError) as err:
             raise _undone(client, plan, step, err, identity_id) from None
+        except KeyboardInterrupt:
+            ctx.warn(_interrupted(client, plan, identity_id))
+            raise
         deleted, delete_error = False, None
         if delete_token:
             try:

@@ -5,13 +5,15 @@ emulator, which enforces identity privileges as the real servers do)."""
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.conftest import Runner
+from tests.conftest import CLI, Runner
 from tests.emulator import Emulator, Seeded, client
 
 Scopes = list[tuple[str, str]]
@@ -292,7 +294,8 @@ def test_a_failed_step_leaves_no_identity(
     assert result.code == 1 and result.stdout == ""
     assert f"could not {step}:" in result.stderr
     assert not emulator.identities.by_id  # removed, or never created
-    said = "Nothing was created." if step == "create the identity" else "was removed: nothing remains."
+    # a server error may come after the server acted: no ID to remove, so it says how to find the identity
+    said = "may have created identity 'ci-reader'" if step == "create the identity" else "was removed: nothing remains."
     assert said in result.stderr and "The service token is untouched." in result.stderr
     assert token_id in emulator.state.tokens
     assert [r for r in emulator.requests if r.method == "DELETE" and "service-token" in r.path] == []
@@ -315,6 +318,18 @@ def test_when_the_cleanup_fails_too_it_names_what_remains(
     )
     assert command in result.stderr
     secret_nowhere_but(run, emulator, "", result.stdout, result.stderr)
+
+
+def test_a_refused_create_says_nothing_was_created(
+    run: Runner, server: tuple[Emulator, Seeded, dict[str, str]]
+) -> None:
+    emulator, world, login = server
+    _, token_id = new_token(emulator, world, [("dev", "/**")], ("read",))
+    viewer = {**login, "INFISICAL_TOKEN": emulator.state.issue_jwt(world.viewer)}
+    result = run("service-token", "migrate", token_id, env=viewer)
+    assert result.code == 1 and "could not create the identity:" in result.stderr
+    assert "Nothing was created. The service token is untouched." in result.stderr
+    assert not emulator.identities.by_id
 
 
 def test_a_dropped_create_says_the_identity_may_exist(
@@ -368,3 +383,38 @@ def test_audit_suggests_migrating_each_token_and_names_the_pinned_ones(
     assert set(hints) == {pinned_id, glob_id}
     assert f"service-token migrate {glob_id} --dry-run" in hints[glob_id] and "pinned" not in hints[glob_id]
     assert "It is pinned to dev:/backend: its clients then pass --env=dev --path=/backend." in hints[pinned_id]
+
+
+def test_a_hostile_answer_without_a_client_secret_removes_the_identity(
+    run: Runner, server: tuple[Emulator, Seeded, dict[str, str]]
+) -> None:
+    emulator, world, login = server
+    _, token_id = new_token(emulator, world, [("dev", "/**")], ("read",))
+    emulator.add_fault("body", status=200, body=b"{}", method="POST", path=UA, contains="/client-secrets")
+    result = run("service-token", "migrate", token_id, env=login)
+    assert result.code == 1 and "could not create its client secret:" in result.stderr
+    assert "the answer has no clientSecret" in result.stderr and "was removed: nothing remains." in result.stderr
+    assert not emulator.identities.by_id
+
+
+def test_ctrl_c_mid_way_removes_the_identity(run: Runner, server: tuple[Emulator, Seeded, dict[str, str]]) -> None:
+    emulator, world, login = server
+    _, token_id = new_token(emulator, world, [("dev", "/**")], ("read",))
+    emulator.add_fault("latency", delay=5, method="POST", path="/api/v2/workspace/")
+    proc = subprocess.Popen(
+        [CLI, "service-token", "migrate", token_id],
+        env={**run.env, **login},
+        cwd=run.cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.time() + 20
+    while not emulator.requests_to("POST", "/api/v2/workspace/") and time.time() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and stdout == "" and "Traceback" not in stderr
+    assert "was removed. The service token is untouched." in stderr
+    time.sleep(5.2)  # the delayed membership call lands after the delete: it finds no identity
+    assert not emulator.identities.by_id
