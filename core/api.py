@@ -36,10 +36,11 @@ from .errors import (
     UsageError,
     api_error_from,
 )
-from .models import CreatedToken, ProjectInfo, TokenInfo
+from .models import CreatedToken, Generation, ProjectInfo, TokenInfo
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 TOKEN_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,127}")  # UUIDs (and older 24-hex ObjectIds); no / or ..
+SERVER_TOKEN = re.compile(rf"st\.{TOKEN_ID.pattern}\.[0-9A-Za-z]{{1,256}}")  # st.<id>.<secret>, as a create answers
 # where servers moved a route: newest first ({id} is the URL-encoded project ID)
 TOKENS_ROUTES = ("/v1/projects/{id}/service-token-data", "/v1/workspace/{id}/service-token-data")
 PROJECT_ROUTES = ("/v1/workspace/{id}", "/v1/projects/{id}")
@@ -90,6 +91,37 @@ def _json_or_none(content: bytes) -> Any:
         return _NOT_JSON
 
 
+def _tree_from(data: Any, url: str) -> dict[str, list[str]]:
+    """``{slug: {"folders": [{"path": "/a/b"}, ...]}}`` as every path per slug, or a MalformedAnswer.
+
+    Every shape is checked here, at the boundary: a tree that is not one must read as the server answering
+    something unexpected, never as a Python error further in. Paths holding characters no folder name may
+    hold (controls, escapes) are left out, as :meth:`InfisicalClient.list_folders` leaves out such names.
+    """
+
+    def malformed(what: str) -> MalformedAnswer:
+        return MalformedAnswer(
+            method="GET", url=url, status=200, message=f"the folder tree is not what Infisical sends ({what})"
+        )
+
+    if not isinstance(data, dict):
+        raise malformed("not an object keyed by environment")
+    tree: dict[str, list[str]] = {}
+    for slug, env in data.items():
+        folders = env.get("folders") if isinstance(env, dict) else None
+        if not isinstance(folders, list):
+            raise malformed("an environment without a list of folders")
+        paths = set()
+        for folder in folders:
+            path = folder.get("path") if isinstance(folder, dict) else None
+            if not isinstance(path, str) or not path.startswith("/") or (path != "/" and "" in path.split("/")[1:]):
+                raise malformed("a folder without an absolute path")
+            if path != "/" and path.isprintable():
+                paths.add(path)
+        tree[slug] = ["/", *sorted(paths)]
+    return tree
+
+
 class _Bearer(requests.auth.AuthBase):
     """``Authorization: Bearer <token>``, or no header at all (never a netrc or URL login)."""
 
@@ -133,6 +165,8 @@ class InfisicalClient:
         self._routes: dict[tuple[str, ...], str] = {}  # route templates -> the one this server answers
         self._budget: dict[str, tuple[int, float]] = {}  # path -> (reads left, when the budget resets)
         self.has_tree_route: bool | None = None  # None: not asked yet
+        self._probed: Generation | None = None  # what learn_generation's own probe found
+        self.project_source: str | None = None  # where the project ID came from (named in unknown-project hints)
         self.session = requests.Session()
         self.session.headers.update({"Accept": "application/json", "User-Agent": USER_AGENT})
         self.session.headers.update(dict(headers or {}))
@@ -192,9 +226,12 @@ class InfisicalClient:
             error = api_error_from(
                 method, url, status, None if data is _NOT_JSON else data, text, wait, secrets=secrets
             )
+            if self.project_source is not None:
+                error.came_from(self.project_source)
             retryable = status in RETRY_STATUSES or isinstance(error, RateLimited)
             if retry and retryable and attempt < self.retries:
-                delay = wait if wait is not None else min(0.5 * 2**attempt, self.max_retry_wait)
+                said = error.retry_after  # Retry-After, or the seconds a 429's message names
+                delay = said if said is not None else min(0.5 * 2**attempt, self.max_retry_wait)
                 if delay <= self.max_retry_wait:
                     attempt += 1
                     self._sleep(delay)
@@ -275,6 +312,34 @@ class InfisicalClient:
             return None
         return known
 
+    @property
+    def generation(self) -> Generation | None:
+        """The server's generation, from the routes it was found to have (None: nothing has told yet)."""
+        if self.has_tree_route is not None:
+            return "2026" if self.has_tree_route else "2024"
+        tokens = self._routes.get(TOKENS_ROUTES)
+        if tokens is not None:
+            return "2026" if tokens == TOKENS_ROUTES[0] else "2024"
+        return self._probed
+
+    def learn_generation(self, project_id: str) -> Generation | None:
+        """The generation, asking one cheap route when nothing has told yet: a 2026 server has
+        ``GET /v1/projects/:id`` (whatever it then says of the project), a 2024 one answers Fastify's 404 for
+        it. None when the server cannot say (unreachable, failing): then faces say what each generation does."""
+        if self.generation is not None or not project_id.strip():
+            return self.generation
+        try:
+            self.request("GET", f"/v1/projects/{quote(project_id, safe='')}")
+            self._probed = "2026"
+        except APIError as err:
+            if _is_missing_route(err):
+                self._probed = "2024"
+            elif err.status in (401, 403, 404, 429):
+                self._probed = "2026"
+        except TransportError:
+            return None
+        return self._probed
+
     def _with_fallback(self, templates: tuple[str, ...], project_id: str, **kwargs: Any) -> Any:
         """Try route templates newest first; remember which template (never which project) this server has."""
         if not project_id.strip():
@@ -310,10 +375,15 @@ class InfisicalClient:
 
     # ------------------------------------------------------------------ service tokens
     def create_service_token(self, body: Mapping[str, Any]) -> CreatedToken:
-        """The created token as soon as the answer has one; its metadata is optional (a token is never lost)."""
+        """The created token as soon as the answer has one; its metadata is optional (a token is never lost).
+
+        Whitespace around the token (a proxy's trailing newline) is not part of it; an answer without a usable
+        token is a MalformedAnswer with the 2xx status, which the caller reports as "the token may exist".
+        """
         data = self.request("POST", "/v2/service-token/", body=dict(body), retry=False)
-        token = self._shaped("POST", "/v2/service-token/", data, "serviceToken", str)
-        if not token.startswith("st.") or not token.isprintable() or len(token) > 512:
+        raw = self._shaped("POST", "/v2/service-token/", data, "serviceToken", str)
+        token = raw.strip()
+        if not SERVER_TOKEN.fullmatch(token):
             raise MalformedAnswer(
                 method="POST",
                 url=self.api_url + "/v2/service-token/",
@@ -378,12 +448,7 @@ class InfisicalClient:
             self.has_tree_route = False
             return None
         self.has_tree_route = True
-        tree = {}
-        for slug, env in (data if isinstance(data, dict) else {}).items():
-            folders = env.get("folders") if isinstance(env, dict) else None
-            paths = {str(f.get("path", "")) for f in folders or [] if isinstance(f, dict) and f.get("path")}
-            tree[str(slug)] = ["/", *sorted(paths)]
-        return tree
+        return _tree_from(data, self.api_url + TREE_ROUTES[0].format(id=quote(project_id, safe="")))
 
     def folder_tree(self, project_id: str, environments: list[str] | None = None) -> dict[str, list[str]]:
         """Every folder of every environment: one call on newer servers, a full walk on older ones (which a

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from .codes import Severity
 from .folders import fixed_prefix
 from .migration import migrate_hint
-from .models import TokenInfo, parse_time
+from .models import Generation, TokenInfo, parse_time
+from .reach import pinned, pinned_sentence, reads_nothing
 
 RANK = {"info": 1, "warning": 2, "error": 3, "never": 4}
 DAY = 86400.0
@@ -46,13 +47,14 @@ class AuditFinding:
         }
 
 
-def lifetime_seconds(token: TokenInfo) -> int:
-    """The token's own lifetime (``expiresAt - createdAt``); 0 when it never expires."""
-    expires, created = parse_time(token.expires_at), parse_time(token.created_at)
+def lifetime_seconds(token: TokenInfo) -> int | None:
+    """The token's own lifetime (``expiresAt - createdAt``); 0 when it never expires; None when its dates cannot
+    say (unreadable, or an expiry not after its creation): a caller must ask, not guess."""
     if token.expires_at is None:
         return 0
+    expires, created = parse_time(token.expires_at), parse_time(token.created_at)
     if expires is None or created is None or expires <= created:
-        return 86400
+        return None
     return max(1, round(expires - created))
 
 
@@ -65,8 +67,10 @@ def audit(
     options: AuditOptions,
     folders: Mapping[str, Sequence[str]] | None = None,
     covered: Covered | None = None,
+    generation: Generation | None = None,
 ) -> list[AuditFinding]:
-    """Every finding, token by token, in list order (``folders``/``covered`` None: folder checks skipped)."""
+    """Every finding, token by token, in list order (``folders``/``covered`` None: folder checks skipped;
+    ``generation`` None: what each server generation does is said where they differ)."""
     found: list[AuditFinding] = []
     seen: dict[tuple[tuple[str, ...], tuple[str, ...]], TokenInfo] = {}
     for token in tokens:
@@ -94,8 +98,24 @@ def audit(
             days = int((now - last_used) // DAY)
             add("token-unused", "warning", f"Not used for {days} days.", "If nothing needs it, delete it.")
         writes = "write" in token.permissions
+        pairs = [(s.environment, s.secret_path) for s in token.scopes]
+        nothing = dict(reads_nothing(pairs, generation))
+        for (env, path), why in nothing.items():
+            add(
+                "token-scope-reads-nothing",
+                "error",
+                f"Scope {env}:{path} reads nothing: {why}.",
+                "Create a token whose path starts with / (e.g. dev:/backend/**) and delete this one.",
+            )
+        pin = pinned(pairs)
+        if pin is not None and not nothing:
+            add("token-pinned", "info", pinned_sentence(pin, generation), "Reads of other folders get this one.")
         for scope in token.scopes:
             env, path = scope.environment, scope.secret_path
+            read_as = _pinned_folder(pin, generation)
+            if (env, path) in nothing or (pin is not None and read_as is None):
+                continue  # said above, or what it reads depends on the generation and that is not known
+            path = read_as or path
             known = covered(env, path) if covered is not None and folders is not None and env in folders else None
             if known is not None and not known:
                 add(
@@ -142,6 +162,16 @@ def audit(
             migrate_hint(token),
         )
     return found
+
+
+def _pinned_folder(pin: tuple[str, str] | None, generation: Generation | None) -> str | None:
+    """The folder a pinned token reads (a 2026 server roots a bare path), None where the generation decides."""
+    if pin is None:
+        return None
+    path = pin[1].strip()
+    if path.startswith("/"):
+        return path
+    return "/" + path if generation == "2026" and path else None
 
 
 def fails(findings: Sequence[AuditFinding], fail_on: str) -> bool:

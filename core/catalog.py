@@ -20,7 +20,7 @@ from typing import Any
 from .errors import ServerError, TransportError
 from .folders import Need, fixed_prefix
 from .glob import compile_glob
-from .models import Environment, ProjectInfo
+from .models import Environment, Generation, ProjectInfo
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class Loaded:
     listed: frozenset[tuple[str, str]] | None = None  # (environment, parent) whose children are known; None: all
     note: str | None = None  # e.g. "rate-limited by the server; coverage from 06:45"
     retry_at: float | None = None  # wall-clock time the server's budget returns, when it ran out
+    generation: Generation | None = None  # the server's, when its routes told
 
 
 Fetch = Callable[[str, frozenset[Need]], Loaded]
@@ -49,6 +50,7 @@ class Snapshot:
     fetched_at: float | None = None
     listed: frozenset[tuple[str, str]] | None = None  # (env, parent) listings known; None: every one
     note: str | None = None  # why the folders may be partial or old
+    generation: Generation | None = None  # the server's (how it answers reads depends on it); None: unknown
 
     def knows(self, slug: str, parent: str) -> bool:
         """Whether the children of ``parent`` are known (so "no children" means none exist)."""
@@ -183,7 +185,7 @@ class Catalog:
         with self._lock:
             cached = self._cache.get(project_id)
             wants = self._wants.setdefault(project_id, set())
-            new = {n for n in needs if n not in wants and (cached is None or not cached.knows(n.environment, n.root))}
+            new = {n for n in needs if n not in wants and (cached is None or not cached.knows_all(n))}
             wants |= new
         return bool(new)
 
@@ -283,6 +285,7 @@ class Catalog:
             self._clock(),
             loaded.listed,
             loaded.note,
+            loaded.generation,
         )
         if loaded.retry_at is not None:
             self._after(max(0.0, loaded.retry_at - time.time()), project_id)

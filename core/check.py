@@ -13,17 +13,18 @@ import json
 import os
 import shutil
 import stat
-import subprocess
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import command, editor, workflows
+from . import command, editor, resolve, workflows
 from .catalog import Snapshot, offline_snapshot
 from .editor.context import DocumentContext, document_context
+from .errors import APIError
 from .folders import Need
 from .ignore import GitIgnore, find_root
+from .ignore import git_outputs as _git
 from .project import ProjectFiles
 from .snippets import Kind, kind_for
 
@@ -51,21 +52,6 @@ class Candidates:
 
     count: int = 0
     to_read: list[tuple[Path, Kind]] = field(default_factory=list)
-
-
-def _git(root: Path, *commands: list[str]) -> list[list[str]] | None:
-    """NUL-separated outputs of git commands run side by side in ``root``; None where git cannot answer."""
-    try:
-        running = [
-            subprocess.Popen(["git", "-C", str(root), *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-            for args in commands
-        ]
-        outputs = [process.communicate(timeout=300)[0] for process in running]
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if any(process.returncode not in (0, 1) for process in running):  # git grep answers 1 when nothing matches
-        return None
-    return [[p for p in out.decode("utf-8", "surrogateescape").split("\0") if p] for out in outputs]
 
 
 def git_candidates(folder: Path) -> Candidates | None:
@@ -166,6 +152,7 @@ class ContextFor:
         self.timeout = timeout
         self.failed: dict[str, str] = {}
         self.notes: dict[str, str] = {}  # project ID -> why its folders are partial or old
+        self.sources: dict[str, str] = {}  # project ID -> where it came from (named when the server lacks it)
         self.files = ProjectFiles().remember_lookups()
 
     def _snapshot(self, project_id: str | None, slugs: Iterable[str], needs: Iterable[Need]) -> Snapshot:
@@ -178,11 +165,16 @@ class ContextFor:
                     self.notes[project_id] = snapshot.note
                 return snapshot
             except Exception as err:
+                if isinstance(err, APIError) and project_id in self.sources:
+                    err.came_from(self.sources[project_id])
                 self.failed[project_id] = str(err)
         return offline_snapshot(project_id, slugs, self.failed[project_id])
 
     def __call__(self, path: Path, text: str, kind: Kind) -> DocumentContext:
         config = self.files.read(path) if kind == "project-json" else self.files.for_file(path)
+        project_id = resolve.project_id(self.project_override, self.env, config)
+        if project_id is not None:  # the first file to name a project says where its ID came from
+            self.sources.setdefault(project_id, resolve.source(self.project_override, None, self.env, config))
         return document_context(
             text, kind, config, explicit_project=self.project_override, env=self.env, snapshots=self._snapshot
         )

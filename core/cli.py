@@ -8,6 +8,7 @@ but could not delete the old one, 130 on Ctrl-C.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -27,17 +28,23 @@ if TYPE_CHECKING:  # imported when a command runs, not for --help and --version
     from .migration import Migrated, MigratePreview
 
 
+class OutputFailed(Exception):
+    """Our own output could not be written (a full disk, a closed pipe, a closed stream)."""
+
+    def __init__(self, text: str, stream: TextIO | None) -> None:
+        super().__init__(text)
+        self.stream = stream
+
+
 class Console:
     def __init__(self, stdout: TextIO, stderr: TextIO, stdin: TextIO, silent: bool = False) -> None:
         self.stdout, self.stderr, self.stdin, self.silent = stdout, stderr, stdin, silent
 
     def out(self, text: str) -> None:
-        self.stdout.write(text)
-        self.stdout.flush()
+        _write(self.stdout, text, "standard output")
 
     def err(self, text: str) -> None:
-        self.stderr.write(text if text.endswith("\n") else text + "\n")
-        self.stderr.flush()
+        _write(self.stderr, text if text.endswith("\n") else text + "\n", "standard error")
 
     def warn(self, text: str) -> None:
         if not self.silent:
@@ -73,6 +80,16 @@ class Console:
             ) from None
 
 
+def _write(stream: TextIO | None, text: str, name: str) -> None:
+    if stream is None:  # what Python makes of a stream the process started with closed
+        raise OutputFailed(f"{name} is closed", stream)
+    try:
+        stream.write(text)
+        stream.flush()
+    except (OSError, ValueError) as err:  # ValueError: a stream closed under us
+        raise OutputFailed(f"{name}: {getattr(err, 'strerror', None) or err}", stream) from None
+
+
 def run(argv: Sequence[str], ctx: Context, console: Console) -> int:
     if list(argv[:1]) in (["--version"], ["version"]):
         console.out(f"infisical-tokens {__version__}\n")
@@ -91,6 +108,7 @@ def run(argv: Sequence[str], ctx: Context, console: Console) -> int:
 
     def deliver(created: workflows.Created) -> None:
         _created(created, parsed, console)  # rotate: shown before the old token's delete is even tried
+        ctx.progress.delivered = True
 
     ctx = replace(ctx, warn=console.warn, confirm=console.confirm, read_stdin=console.read_line, deliver=deliver)
     try:
@@ -101,7 +119,9 @@ def run(argv: Sequence[str], ctx: Context, console: Console) -> int:
     except workflows.Cancelled as err:
         console.err(str(err))
         return 1
-    return renderers()[type(outcome)](outcome, parsed, console)
+    code = renderers()[type(outcome)](outcome, parsed, console)
+    ctx.progress.delivered = True  # printed (a created token included) without an error
+    return code
 
 
 def _created(outcome: workflows.Created, parsed: command.ParsedCommand, console: Console) -> int:
@@ -227,30 +247,47 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run(argv, ctx, console)
     except KeyboardInterrupt:
-        if "create" in argv and "--dry-run" not in argv:
-            console.err(
-                "Interrupted. If the create had reached the server, the token may exist without having been "
-                "shown: run `infisical-tokens service-token list` and delete any token you did not get."
-            )
-        else:
-            console.err("Interrupted.")
+        _tell(console, "Interrupted.", render.lost_token_text(ctx.progress))
         return 130
-    except BrokenPipeError:
+    except OutputFailed as err:
+        _silence(err.stream)
+        _tell(console, f"error: the output could not be written ({err}).", render.lost_token_text(ctx.progress))
         return 1
     except (APIError, TransportError) as err:
-        console.err(f"error: {err}")
+        _tell(console, f"error: {err}")
         return 1
     except InfisicalTokensError as err:
-        console.err(str(err))
+        _tell(console, str(err))
         return 1
     except Exception as err:
         if os.environ.get("INFISICAL_TOKENS_DEBUG"):
             raise
-        console.err(
+        _tell(
+            console,
             f"error: unexpected {type(err).__name__}. This is a bug in infisical-tokens; please report it "
-            "(set INFISICAL_TOKENS_DEBUG=1 to see the traceback)."
+            "(set INFISICAL_TOKENS_DEBUG=1 to see the traceback).",
+            render.lost_token_text(ctx.progress),
         )
         return 1
+
+
+def _tell(console: Console, *lines: str | None) -> None:
+    """The last words, on stderr when it can take them (it may be the stream that failed)."""
+    try:
+        console.err("\n".join(line for line in lines if line))
+    except OutputFailed as err:
+        _silence(err.stream)
+
+
+def _silence(stream: TextIO | None) -> None:
+    """Point a failed stream at /dev/null: its unwritten buffer would otherwise fail again at exit, with
+    Python's own "Exception ignored" message and exit code 120 instead of ours."""
+    if stream is None:
+        return
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
 
 
 if __name__ == "__main__":

@@ -23,8 +23,18 @@ class Code:
 CODES: tuple[Code, ...] = (
     Code("scope-malformed", "error", "not `<env-slug>:<folder-path>` (exactly one `:`)"),
     Code("scope-empty-env", "error", "`:/backend`: no environment slug before the `:`"),
-    Code("scope-empty-path", "error", "`dev:`: the server accepts it, every use of the token fails with 500"),
-    Code("scope-no-leading-slash", "error", "`dev:backend` can never match a folder"),
+    Code(
+        "scope-empty-path",
+        "error",
+        "`dev:`: the server accepts it; a 2024 server then fails every read in `dev` with 500, a 2026 server reads "
+        "nothing with it",
+    ),
+    Code(
+        "scope-no-leading-slash",
+        "error",
+        "`dev:backend` reads nothing on a 2024 server; on a 2026 server only as a token's only scope (pinned), "
+        "when it reads `/backend`",
+    ),
     Code("scope-unbalanced", "error", "`[`, `{` or `(` without a partner: read literally, never matches"),
     Code("scope-double-slash", "error", "`//` never appears in a folder path"),
     Code("scope-whitespace", "error", "spaces in a slug or path"),
@@ -64,6 +74,19 @@ CODES: tuple[Code, ...] = (
     Code("token-never-used", "warning", "`audit`: never used, and older than `--unused-for` days", online=True),
     Code("token-unused", "warning", "`audit`: not used for `--unused-for` days (default 30)", online=True),
     Code("token-scope-no-folder", "warning", "`audit`: a scope covers no existing folder now", online=True),
+    Code(
+        "token-scope-reads-nothing",
+        "error",
+        "`audit`: a scope that can never give the token a secret (an empty path; a path without `/` where the "
+        "server in use reads nothing with it)",
+        online=True,
+    ),
+    Code(
+        "token-pinned",
+        "info",
+        "`audit`: the token's only scope is not a glob, so every read gets that one folder, whatever it asks for",
+        online=True,
+    ),
     Code("token-scope-exact-folder", "info", "`audit`: a scope names a folder whose subfolders it leaves out", True),
     Code(
         "token-protected-write", "error", "`audit`: write access to every folder of a `--protected` environment", True

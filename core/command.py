@@ -736,7 +736,8 @@ def _scope_args(placed: list[Placed]) -> tuple[list[ScopeArg], list[Problem]]:
             hint = f"'{text}' has {text.count(':')} colons; write dev:/backend/**."
             problems.append(item.problem("error", "scope-malformed", scopes.MALFORMED, hint))
             continue
-        problems += [p.shifted(item.word, item.offset) for p in scopes.lint_scope(parsed)]
+        alone = len(placed) == 1  # a token's only scope pins it: what it reads then differs
+        problems += [p.shifted(item.word, item.offset) for p in scopes.lint_scope(parsed, alone)]
         key = (parsed.environment.strip(), parsed.server_path)
         if key in seen:
             message = f"Scope '{parsed.text}' is given twice."

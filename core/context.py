@@ -27,6 +27,24 @@ def _no_confirmation(label: str) -> bool:
     raise UsageError(f"Deleting service token {label} cannot be undone: pass --yes to confirm.")
 
 
+@dataclass
+class Progress:
+    """What a workflow has done that cannot be undone, so a face that fails or is interrupted afterwards can
+    tell the truth: a create request left (a token may exist), the token arrived, the token was handed over.
+
+    One per run, shared by every copy of its :class:`Context` (``dataclasses.replace`` keeps it).
+    """
+
+    create_sent_for: str | None = None  # the project of a create request that has left (a token may exist)
+    created: Created | None = field(default=None, repr=False)  # the token, once the server answered with it
+    delivered: bool = False  # the token reached the person (printed, stored, written)
+
+    @property
+    def lost(self) -> bool:
+        """A token exists, or may, and the person does not hold it."""
+        return self.create_sent_for is not None and not self.delivered
+
+
 @dataclass(frozen=True)
 class Context:
     """What a workflow may know about its caller: the process, the user's choices, and how to talk back.
@@ -48,6 +66,7 @@ class Context:
     deliver: Callable[[Created], None] = field(default=lambda _created: None, compare=False)
     confirm: Callable[[str], bool] = field(default=_no_confirmation, compare=False)
     read_stdin: Callable[[], str] = field(default=_no_stdin, compare=False)
+    progress: Progress = field(default_factory=Progress, compare=False, repr=False)
 
     @staticmethod
     def of_process(**choices: Any) -> Context:

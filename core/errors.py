@@ -7,6 +7,7 @@ credential or a token (they are built from statuses, messages and URLs only).
 from __future__ import annotations
 
 import json
+import re
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
@@ -94,6 +95,8 @@ class ConnectionDropped(TransportError):
 class APIError(InfisicalTokensError):
     """The server answered with an error status. Subclasses name the common cases."""
 
+    project_source: str | None = None  # where the project ID came from, for "Check the project ID (...)"
+
     def __init__(
         self,
         *,
@@ -118,6 +121,12 @@ class APIError(InfisicalTokensError):
 
     def hint(self) -> str:
         return ""
+
+    def came_from(self, source: str) -> None:
+        """Name where the project ID came from, when this error says the server does not know the project."""
+        if is_unknown_project(self):
+            self.project_source = source
+            self.args = (self.describe(),)
 
     def describe(self) -> str:
         try:
@@ -167,10 +176,8 @@ class Forbidden(APIError):
                 "These credentials cannot be used for this call: listing, creating and deleting service tokens "
                 "needs a user login (`infisical login`), not a service token or a machine identity."
             )
-        if self.error == "User not a part of the specified project":
-            return (
-                "Check the project ID (--projectId, INFISICAL_PROJECT_ID or .infisical.json) and that you are a member."
-            )
+        if self.error == NOT_A_MEMBER:
+            return project_hint(self.project_source)
         if self.error == "PermissionDenied":
             return "Your role in this project does not allow it; ask a project admin."
         return f"Check your credentials or verify you're using the correct domain. Current domain: {self.instance}"
@@ -180,11 +187,29 @@ class NotFound(APIError):
     pass
 
 
+TRY_AGAIN_IN = re.compile(r"try again in (\d{1,6}(?:\.\d{1,3})?) seconds?")
+NOT_A_MEMBER = "User not a part of the specified project"  # a 2024 server's 403 for a project unknown or not yours
+# a 2026 server's 404: "Project with ID '<id>' not found" (project routes), "Project with <id> not found" (others)
+PROJECT_NOT_FOUND = re.compile(r"Project with (ID '.*'|.*) not found")
+
+
+def project_hint(source: str | None) -> str:
+    """What to do about a project the server does not know, naming where its ID came from."""
+    where = source or "--projectId, INFISICAL_PROJECT_ID or .infisical.json"
+    return f"This project does not exist, or it is not yours. Check the project ID (it came from {where})."
+
+
+def is_unknown_project(error: APIError) -> bool:
+    """A project that does not exist or is not the caller's, in each generation's words."""
+    return isinstance(error, ProjectNotFound) or (isinstance(error, Forbidden) and error.error == NOT_A_MEMBER)
+
+
 class ProjectNotFound(NotFound):
-    """No such project (a 2024 server says so with a 500 whose ``error`` is "Failed to find project by id")."""
+    """No such project: 404 "Project with ... not found" on a 2026 server, a 500 whose ``error`` is "Failed to
+    find project by id" on a 2024 one."""
 
     def hint(self) -> str:
-        return "Check the project ID (--projectId, INFISICAL_PROJECT_ID or .infisical.json)."
+        return project_hint(self.project_source)
 
 
 class MalformedAnswer(APIError):
@@ -268,8 +293,11 @@ def api_error_from(
         message = server_text(message, secrets)
     else:
         message = server_text(text.strip(), secrets, 300)
+    if status == 429 and retry_after is None:  # Infisical Cloud: "Rate limit exceeded. Please try again in N seconds"
+        said = TRY_AGAIN_IN.search(message)
+        retry_after = float(said.group(1)) if said and float(said.group(1)) < 86400 else None
     kind: type[APIError]
-    if error == "Failed to find project by id":
+    if error == "Failed to find project by id" or (status == 404 and PROJECT_NOT_FOUND.fullmatch(message)):
         kind = ProjectNotFound
     elif error == "ValidationFailure" or status == 422:
         kind = ValidationFailed

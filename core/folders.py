@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import json
 import os
+import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
@@ -29,6 +30,19 @@ if TYPE_CHECKING:
 
 FRESH_SECONDS = 300.0
 RESERVE = 2  # requests of the server's budget a walk leaves for the person's own next action
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """How far one walk may go, whatever the server answers: a server listing a child in every folder (or a
+    cache saying so) must cost a bounded number of reads, levels and seconds, then a partial answer.
+
+    A 2024 server allows 60 reads a minute, so an honest walk stops on the rate limit long before 300 reads;
+    real folder trees are a few levels deep."""
+
+    requests: int = 300
+    depth: int = 40
+    seconds: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -67,9 +81,19 @@ def needs_for_scope(environment: str, path: str) -> list[Need]:
     return found
 
 
-def cache_dir(env: Mapping[str, str], home: Path) -> Path:
-    base = env.get("XDG_CACHE_HOME") or str(home / ".cache")
-    return Path(base) / "infisical-tokens" / "folders"
+def cache_dir(platform: str = sys.platform) -> Path | None:
+    """The per-user folder cache, where ``platform`` keeps caches (platformdirs reads the environment):
+    ``$XDG_CACHE_HOME`` or ``~/.cache`` on Linux, ``~/Library/Caches`` on macOS, ``%LOCALAPPDATA%`` on Windows.
+    None when the platform names no such folder: the walks then work without a cache."""
+    from platformdirs.macos import MacOS
+    from platformdirs.unix import Unix
+    from platformdirs.windows import Windows
+
+    kind = Windows if platform == "win32" else MacOS if platform == "darwin" else Unix
+    try:
+        return Path(kind("infisical-tokens", appauthor=False).user_cache_dir) / "folders"
+    except (OSError, ValueError, KeyError, NotImplementedError):
+        return None
 
 
 class FolderStore:
@@ -179,6 +203,7 @@ class ReadResult:
     oldest: float | None  # the oldest listing used (for "coverage from <time>")
     rate_limited_until: float | None = None  # when the server's budget comes back, if it ran out
     error: str | None = None  # why some listings are missing or old
+    cut_short: str | None = None  # which of the walk's bounds stopped it
 
     def note(self) -> str | None:
         """A sentence for people when the answer is partial or old."""
@@ -187,6 +212,8 @@ class ReadResult:
         since = time.strftime("%H:%M", time.localtime(self.oldest)) if self.oldest else None
         if self.rate_limited_until is not None:
             return "rate-limited by the server; " + (f"coverage from {since}" if since else "coverage incomplete")
+        if self.cut_short is not None:
+            return f"coverage is partial: {self.cut_short}"
         return f"{self.error or 'could not read every folder'}" + (f"; coverage from {since}" if since else "")
 
 
@@ -197,9 +224,11 @@ def read(
     store: FolderStore,
     *,
     ttl: float = FRESH_SECONDS,
-    max_requests: int | None = None,
+    bounds: Bounds = Bounds(),
 ) -> ReadResult:
-    """Answer ``needs`` from fresh listings, the server, or (failing that) older listings; save what was learnt."""
+    """Answer ``needs`` from fresh listings, the server, or (failing that) older listings, within ``bounds``;
+    save what was learnt."""
+    started = time.monotonic()
     wanted = list(dict.fromkeys(needs))
     if not wanted:
         return ReadResult(True, None)
@@ -216,19 +245,26 @@ def read(
     oldest: float | None = None
     limited_until: float | None = None
     error: str | None = None
+    stopped: str | None = None  # a bound on reads or time: nothing more is sent
+    too_deep: str | None = None  # the depth bound: other subtrees are still read
     complete, sent = True, 0
     queue = deque((n.environment, n.root, n.deep) for n in wanted)
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str, bool]] = set()  # a folder asked for shallow, then deep, must still be descended
     while queue:
         environment, parent, deep = queue.popleft()
-        if (environment, parent) in seen:
+        if (environment, parent, deep) in seen:
             continue
-        seen.add((environment, parent))
+        seen.add((environment, parent, deep))
+        if parent.count("/") > bounds.depth:
+            too_deep, complete = f"folders more than {bounds.depth} levels deep were not read", False
+            continue
         entry = store.get(environment, parent)
         if entry is None or now - entry[1] > ttl:
-            blocked = limited_until is not None or error is not None
-            if not blocked and (max_requests is not None and sent >= max_requests):
-                blocked = True
+            blocked = limited_until is not None or error is not None or stopped is not None
+            if not blocked and sent >= bounds.requests:
+                stopped, blocked = f"the walk stopped after {sent} folder reads", True
+            if not blocked and time.monotonic() - started > bounds.seconds:
+                stopped, blocked = f"the walk stopped after {bounds.seconds:g} s", True
             if not blocked and client.remaining("/v1/folders") is not None:
                 remaining, reset_at = client.remaining("/v1/folders") or (0, now)
                 if remaining <= RESERVE:
@@ -254,7 +290,7 @@ def read(
         if deep:
             queue.extend((environment, f"{parent.rstrip('/')}/{name}", True) for name in entry[0])
     store.save()
-    return ReadResult(complete, oldest, limited_until, error)
+    return ReadResult(complete, oldest, limited_until, error, stopped or too_deep)
 
 
 def _whole_tree(

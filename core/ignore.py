@@ -1,19 +1,17 @@
-"""What ``.gitignore`` covers, read with pathspec the way git reads it (per-directory files, nearest wins).
+"""What ``.gitignore`` covers, read the way git reads it (per-directory files, nearest wins).
 
 Used to skip ignored files in ``infisical-tokens check`` and to decide whether a created token may be
-written into a file (only a gitignored one).
+written into a file (only a gitignored one). Each line is matched by :mod:`wildmatch` in linear time.
 """
 
 from __future__ import annotations
 
 import os
-import re
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    import pathspec
+from .wildmatch import Rule, parse
 
 ALWAYS_SKIPPED = frozenset({".git", ".hg", ".svn"})
 
@@ -27,36 +25,33 @@ class GitIgnore:
 
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
-        self._specs: dict[str, pathspec.GitIgnoreSpec | None] = {}
+        self._specs: dict[str, list[Rule]] = {}
 
-    def _spec(self, folder: str) -> pathspec.GitIgnoreSpec | None:
+    def _spec(self, folder: str) -> list[Rule]:
         """The rules of the ``.gitignore`` in ``folder`` (relative to root, "" for the root itself)."""
-        import pathspec  # not at import time: check inside a git repository never needs it
-
         if folder not in self._specs:
             base = os.path.join(self.root, folder)
             lines: list[str] = []
-            for name in (".gitignore",) + ((".git/info/exclude",) if folder == "" else ()):
+            for name in ((".git/info/exclude",) if folder == "" else ()) + (".gitignore",):  # .gitignore wins
                 try:
-                    with open(os.path.join(base, name), encoding="utf-8", errors="replace") as handle:
+                    with open(os.path.join(base, name), encoding="utf-8", errors="surrogateescape") as handle:
                         lines += handle.read().splitlines()
                 except OSError:
                     continue
-            usable = [line for line in (_tame(line) for line in lines) if line is not None]
-            self._specs[folder] = pathspec.GitIgnoreSpec.from_lines(usable) if usable else None
+            self._specs[folder] = [rule for rule in map(parse, lines) if rule is not None]
         return self._specs[folder]
 
     def _rule(self, relative: str, is_dir: bool) -> bool:
         """The verdict of the rules about ``relative`` itself (nearest .gitignore last, so it wins)."""
         parts = relative.split("/")
         verdict = False
+        name = parts[-1].encode("utf-8", "surrogateescape")
         for level in range(len(parts)):
-            spec = self._spec("/".join(parts[:level]))
-            if spec is None:
-                continue
-            result = spec.check_file("/".join(parts[level:]) + ("/" if is_dir else ""))
-            if result.include is not None:
-                verdict = result.include
+            below = "/".join(parts[level:]).encode("utf-8", "surrogateescape")
+            for rule in reversed(self._spec("/".join(parts[:level]))):  # the last matching line decides
+                if rule.applies(below, name, is_dir):
+                    verdict = not rule.negated
+                    break
         return verdict
 
     def ignored(self, path: Path, is_dir: bool | None = None) -> bool:
@@ -86,22 +81,6 @@ class GitIgnore:
                     yield Path(folder, name)
 
 
-def _tame(line: str) -> str | None:
-    """A .gitignore line as git reads it, or None where git would skip it (``\\``, ``!``, ``[z-a]``...).
-
-    Runs of three or more ``*`` mean what ``**`` means; collapsing them keeps a line such as
-    ``**********x**********y`` from compiling into a regular expression that backtracks for seconds.
-    """
-    import pathspec
-
-    line = re.sub(r"\*{3,}", "**", line[:4096])
-    try:
-        pathspec.GitIgnoreSpec.from_lines([line])
-    except Exception:  # pathspec raises several types for patterns git tolerates and ignores
-        return None
-    return line
-
-
 def find_root(start: Path) -> Path:
     """The nearest folder above ``start`` holding ``.git``, else ``start`` itself."""
     start = start.resolve()
@@ -109,3 +88,19 @@ def find_root(start: Path) -> Path:
         if (folder / ".git").exists():
             return folder
     return start
+
+
+def git_outputs(root: Path, *commands: list[str]) -> list[list[str]] | None:
+    """NUL-separated outputs of git commands run side by side in ``root``; None where git cannot answer
+    (not installed, not a repository, a path outside it). Exit 1 is an answer: nothing matched."""
+    try:
+        running = [
+            subprocess.Popen(["git", "-C", str(root), *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            for args in commands
+        ]
+        outputs = [process.communicate(timeout=300)[0] for process in running]
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if any(process.returncode not in (0, 1) for process in running):  # git grep answers 1 when nothing matches
+        return None
+    return [[p for p in out.decode("utf-8", "surrogateescape").split("\0") if p] for out in outputs]

@@ -20,7 +20,7 @@ from typing import Any
 
 from .errors import UsageError
 from .models import TokenInfo, parse_time
-from .picomatch import scan_is_glob
+from .reach import pinned
 
 SUBJECTS = ("secrets", "secret-imports", "secret-folders")
 OLD_SUBJECTS = ("secrets",)  # the 2024 server's token rules name ``secrets`` only (folders fall back to them)
@@ -169,9 +169,9 @@ def _pinned_message(name: str, env: str, path: str) -> str:
 
 def pinned_scope(token: TokenInfo) -> tuple[str, str] | None:
     """(environment, path) every read of the token is answered from: its only scope, when not a glob."""
-    if len(token.scopes) == 1 and token.scopes[0].secret_path and not scan_is_glob(token.scopes[0].secret_path):
-        return token.scopes[0].environment, token.scopes[0].secret_path
-    return None
+    if any(not scope.secret_path for scope in token.scopes):
+        return None  # an empty path is dropped (it grants nothing), not pinned to
+    return pinned([(scope.environment, scope.secret_path) for scope in token.scopes])
 
 
 def migrate_hint(token: TokenInfo) -> str:

@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
+
+Generation = Literal["2024", "2026"]  # the Infisical server's generation, as learnt from the routes it has
 
 
 def parse_time(text: str | None) -> float | None:

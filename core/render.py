@@ -23,11 +23,14 @@ from .command import (
     Positional,
     Subcommand,
 )
+from .errors import server_text
 from .models import parse_time
 from .problems import Problem
+from .reach import explain, server_name
 
 if TYPE_CHECKING:
-    from .models import TokenInfo
+    from .context import Progress
+    from .models import Generation, TokenInfo
     from .workflows import AuditReport, DryRun
 
 
@@ -103,6 +106,31 @@ def created_lines(options: CreateOptions, project_id: str, token: str) -> str:
         f"Access type: [{', '.join(options.access_levels)}]\n"
         f"Permission(s): {permissions}\n"
         f"Service Token: {token}\n"
+    )
+
+
+def may_exist_text(project_id: str | None, prog: str = PROGRAM) -> str:
+    """How to find a token the server may have created without our hearing of it (never "try again" first)."""
+    where = f" --projectId {project_id}" if project_id else ""
+    return (
+        "A token may exist (the server may have created the token without our hearing of it): before trying "
+        "again, run "
+        f"`{prog} service-token list{where}` and delete any token you did not get "
+        f"(`{prog} service-token delete ID --yes`)."
+    )
+
+
+def lost_token_text(progress: Progress, prog: str = PROGRAM) -> str | None:
+    """What a face says when it fails or is interrupted after a create request left; None when nothing is at stake."""
+    if not progress.lost:
+        return None
+    created = progress.created
+    if created is None:
+        return may_exist_text(progress.create_sent_for, prog)
+    info = created.info
+    return (
+        f"Service token '{info.name}' ({info.id}) was created, but it did not reach you and nothing else holds it. "
+        f"Delete it with `{prog} service-token delete {info.id} --yes`, then create another."
     )
 
 
@@ -204,9 +232,18 @@ def dry_run_text(dry: DryRun) -> str:
         partial = f" ({dry.coverage_note})" if dry.coverage_note else ""
         lines.append(f"Folders each scope covers (existing folders only){partial}:")
         for scope, folders in dry.coverage.items():
-            listed = ", ".join(folders) if folders else "none yet"
+            listed = ", ".join(server_text(f) for f in folders) if folders else "none yet"
             lines.append(f"  {scope}: {listed}")
+    lines += reads_lines([(s.scope.environment, s.scope.path) for s in dry.plan.options.scopes], dry.generation)
     return "\n".join(lines) + "\n"
+
+
+def reads_lines(scopes: Sequence[tuple[str, str]], generation: Generation | None) -> list[str]:
+    """How the server in use answers the token's reads (each generation where unknown and they differ)."""
+    return [
+        f"How reads are answered, by {server_name(generation)}:",
+        *(f"  {line}" for line in explain(scopes, generation)),
+    ]
 
 
 def rotated_text(old_name: str, old_id: str, deleted: bool, delete_error: str | None) -> str:

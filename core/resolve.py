@@ -26,6 +26,17 @@ def project_id(explicit: str | None, env: Mapping[str, str], config: ProjectConf
     return None
 
 
+def source(explicit: str | None, chosen: str | None, env: Mapping[str, str], config: ProjectConfig | None) -> str:
+    """Where the project ID came from, by the order above (named when the server does not know the project)."""
+    if explicit and explicit.strip():
+        return "--projectId"
+    if chosen and chosen.strip():
+        return "your project setting (the magic's project_id, the editor's infisical.projectId)"
+    if env.get(ENV_PROJECT, "").strip():
+        return ENV_PROJECT
+    return str(config.path) if config is not None else "--projectId, INFISICAL_PROJECT_ID or .infisical.json"
+
+
 def project_file_quietly(start: Path) -> ProjectConfig | None:
     """The nearest project file when it can be read; an unreadable one only matters where it is needed."""
     try:

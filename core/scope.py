@@ -15,6 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .glob import GlobSyntaxError, validate
+from .models import Generation
+from .picomatch import scan_is_glob
 from .problems import Fix, Problem
 
 MALFORMED = "--scope flag is malformed. Each scope flag should be in the following format: <env-slug>:<folder-path>"
@@ -161,13 +163,57 @@ def _unbalanced(path: str) -> tuple[str, int] | None:
     return stack[0] if stack else None
 
 
-def _starts_matchable(path: str) -> bool:
+def starts_matchable(path: str) -> bool:
     """Whether picomatch can match an absolute folder path with this glob at all."""
     return path.startswith(("/", "**", "!", "{", "(", "@(", "+(", "?(", "*("))
 
 
-def lint_scope(scope: Scope) -> list[Problem]:
-    """Problems of one scope, with offsets into the flag value."""
+OTHERWISE = "A read that no other scope covers"
+
+
+def _no_leading_slash_text(scope: Scope, alone: bool | None, generation: Generation | None) -> str:
+    """What a path without a leading ``/`` reads: nothing, except a lone exact one on a 2026 server (pinned)."""
+    from . import reach  # reach reads scopes with this module's normalisation
+
+    path = scope.path
+    if scan_is_glob(normalize_path(path)) or alone is False:
+        never = f"Path '{path}' does not start with '/', so it can never match a folder."
+        return never if alone is None else f"{never} {reach.outside_sentence(generation, OTHERWISE)}"
+    if alone:
+        return f"Path '{path}' does not start with '/'. " + reach.pinned_sentence(
+            (scope.environment.strip(), normalize_path(path)), generation
+        )
+    folder = "/" + normalize_path(path).strip().lstrip("/")
+    return (
+        f"Path '{path}' does not start with '/': a 2024 server reads nothing with it; a 2026 server reads "
+        f"{folder} only when it is the token's only scope (pinned), and nothing beside other scopes."
+    )
+
+
+def _empty_path_text(scope: Scope, alone: bool | None, generation: Generation | None) -> str:
+    """What an empty path does: 500 on a 2024 server, nothing on a 2026 one (for every read, when alone)."""
+    from . import reach
+
+    env = scope.environment.strip()
+    if alone:
+        return f"Scope '{scope.text}' has an empty path. " + reach.pinned_sentence((env, ""), generation)
+    if alone is False:
+        said = f"Scope '{scope.text}' has an empty path: {reach.scope_sentence(env, '', generation)}."
+        otherwise = reach.outside_sentence("2026", OTHERWISE)  # a 2024 server fails these reads (said first)
+        if generation == "2026":
+            return f"{said} {otherwise}"
+        return said if generation == "2024" else f"{said} On a 2026 server, {otherwise[0].lower()}{otherwise[1:]}"
+    return (
+        f"Scope '{scope.text}' has an empty path: the server accepts it, then a 2024 server fails every read in "
+        f"'{env}' with HTTP 500 (every read at all when it is the token's only scope) and a 2026 server reads "
+        "nothing with it."
+    )
+
+
+def lint_scope(scope: Scope, alone: bool | None = None, generation: Generation | None = None) -> list[Problem]:
+    """Problems of one scope, with offsets into the flag value (``alone``: whether it is the token's only scope,
+    which pins the token; ``generation``: the server's, which decides what an empty or unrooted path reads;
+    None when not known)."""
     problems: list[Problem] = []
     env, path = scope.environment, scope.path
     es, ps = scope.env_start, scope.path_start
@@ -199,8 +245,7 @@ def lint_scope(scope: Scope) -> list[Problem]:
             Problem(
                 "error",
                 "scope-empty-path",
-                f"Scope '{scope.text}' has an empty path: the server accepts it, but every use of the token "
-                "then fails with HTTP 500.",
+                _empty_path_text(scope, alone, generation),
                 "Use / for the root folder only, or /** for every folder.",
                 start=ps - 1,
                 end=ps,
@@ -221,12 +266,12 @@ def lint_scope(scope: Scope) -> list[Problem]:
                 fix=Fix("Remove the whitespace", ps, scope.path_end, stripped) if stripped != path else None,
             )
         )
-    if not _starts_matchable(path.lstrip()):
+    if not starts_matchable(path.lstrip()):
         problems.append(
             Problem(
                 "error",
                 "scope-no-leading-slash",
-                f"Path '{path}' does not start with '/', so it can never match a folder.",
+                _no_leading_slash_text(scope, alone, generation),
                 f"Folder paths are absolute: /{path.lstrip('/')}.",
                 start=ps,
                 end=scope.path_end,

@@ -17,6 +17,7 @@ import binascii
 import hashlib
 import json
 import re
+import sys
 import time
 import zlib
 from collections.abc import Mapping
@@ -166,6 +167,29 @@ def read_cli_config(home: Path) -> CliConfig | None:
     )
 
 
+def keyring_entry(platform: str, email: str) -> tuple[str, str]:
+    """The (service, account) under which keyring's backend for ``platform`` finds the CLI's login.
+
+    The CLI's go-keyring files it in the macOS Keychain and the Secret Service as service ``infisical-cli``,
+    account = email, but in the Windows Credential Manager as one generic credential whose target is
+    ``infisical-cli:<email>``; keyring's Windows backend reads the target named by its service argument.
+    """
+    if platform == "win32":
+        return f"{KEYRING_SERVICE}:{email}", email
+    return KEYRING_SERVICE, email
+
+
+def _undo_utf16(value: str) -> str:
+    """go-keyring stores the login as UTF-8 bytes; keyring's Windows backend decodes a credential as UTF-16 first,
+    which turns an even-length login into unreadable text. Recover the bytes it read."""
+    if value.startswith(("{", '"', "go-keyring-")):
+        return value
+    try:
+        return value.encode("utf-16-le").decode("utf-8")
+    except UnicodeError:
+        return value
+
+
 def _decode_go_keyring(value: str) -> str:
     """zalando/go-keyring on macOS stores ``go-keyring-base64:`` or ``go-keyring-encoded:`` (hex) values."""
     if value.startswith("go-keyring-base64:"):
@@ -197,7 +221,8 @@ def _token_from_value(value: Any, where: str) -> str:
     raise SessionError(f"The Infisical login stored in {where} has no access token; {LOGIN_HINT}.")
 
 
-def read_os_keyring(email: str) -> str:
+def read_os_keyring(email: str, platform: str = sys.platform) -> str:
+    """The CLI's login from the OS keyring (Secret Service, macOS Keychain, Windows Credential Manager)."""
     try:
         import keyring
         import keyring.errors
@@ -206,7 +231,7 @@ def read_os_keyring(email: str) -> str:
             f"The 'keyring' package is not installed, so your Infisical CLI login cannot be read; {LOGIN_HINT}."
         ) from None
     try:
-        value = keyring.get_password(KEYRING_SERVICE, email)
+        value = keyring.get_password(*keyring_entry(platform, email))
     except keyring.errors.NoKeyringError:
         raise SessionError(
             "No OS keyring is available to read your Infisical CLI login (service 'infisical-cli'). "
@@ -216,6 +241,8 @@ def read_os_keyring(email: str) -> str:
         raise SessionError(f"failed to fetch credentials from keyring because [err={err}]") from None
     if value is None:
         raise SessionError(NO_LOGIN_DETAILS)
+    if platform == "win32":
+        value = _undo_utf16(value)
     return _token_from_value(_decode_go_keyring(value), "the OS keyring")
 
 

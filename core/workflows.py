@@ -14,25 +14,28 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from . import command, folders, resolve
+from . import command, folders, reach, render, resolve
 from .audit import AuditFinding, AuditOptions, audit, fails, lifetime_seconds
 from .context import MAX_STDIN
 from .context import Context as Context  # faces build one; re-exported for them
 from .errors import (
     APIError,
     ConfigError,
-    ConnectionDropped,
+    ConnectionRefused,
+    DNSFailure,
     Forbidden,
     InfisicalTokensError,
     NotFound,
     ProblemsError,
+    RateLimited,
     SessionError,
-    Timeout,
+    TLSFailure,
     TransportError,
     UsageError,
 )
 from .glob import GlobSyntaxError, compile_glob
 from .migration import Migrated, MigratePreview
+from .models import parse_time
 from .problems import Problem, has_errors
 from .project import ProjectConfig
 from .scope import check_environment, normalize_path
@@ -50,7 +53,7 @@ if TYPE_CHECKING:
     from .api import InfisicalClient
     from .catalog import Catalog
     from .check import CheckReport
-    from .models import ProjectInfo, TokenInfo
+    from .models import Generation, ProjectInfo, TokenInfo
 
 CREATE_PATH = "/v2/service-token/"
 
@@ -102,6 +105,7 @@ class DryRun:
     plan: CreatePlan
     offline_reason: str | None = None
     coverage_note: str | None = None  # why coverage is missing or partial
+    generation: Generation | None = None  # the server's, when learnt (how reads are answered depends on it)
 
 
 @dataclass(frozen=True)
@@ -165,17 +169,31 @@ Outcome = (
 
 
 class CreateFailed(InfisicalTokensError):
-    """The create request failed; ``maybe_created`` when the server may have acted before the failure."""
+    """The create request failed; ``maybe_created`` when the server may have acted before the failure.
+
+    Only a refusal (a 4xx answer, a rate limit) or a request that never left (refused, no such host, TLS) says
+    that nothing was created; a 5xx, a gateway timeout, a dropped connection or an answer without a usable token
+    may all follow a token the server did create.
+    """
 
     def __init__(self, cause: APIError | TransportError, project_id: str) -> None:
-        self.cause, self.maybe_created = cause, isinstance(cause, (Timeout, ConnectionDropped))
-        text = f"Unable to create service token: {cause}"
-        if self.maybe_created:
-            text += (
-                " The server may have created the token before the connection failed. Before trying again, run "
-                f"`infisical-tokens service-token list --projectId {project_id}` and delete any token you did not get."
-            )
-        super().__init__(text)
+        self.cause, self.project_id, self.maybe_created = cause, project_id, _may_have_acted(cause)
+        super().__init__(self.describe())
+
+    def describe(self, prog: str = command.PROGRAM) -> str:
+        """The message, with the commands to check written as the face ``prog`` spells them."""
+        text = f"Unable to create service token: {self.cause}"
+        if not self.maybe_created:
+            return text
+        return f"{text}{'' if text.endswith('.') else '.'} {render.may_exist_text(self.project_id, prog)}"
+
+
+def _may_have_acted(cause: APIError | TransportError) -> bool:
+    if isinstance(cause, RateLimited):
+        return False
+    if isinstance(cause, APIError):
+        return not 400 <= cause.status < 500
+    return not isinstance(cause, (ConnectionRefused, DNSFailure, TLSFailure))
 
 
 class DeleteFailed(InfisicalTokensError):
@@ -211,15 +229,20 @@ def client_for(target: Target, bearer: str | None, ctx: Context) -> InfisicalCli
     return InfisicalClient(target.api_url, bearer, timeout=timeout_from(ctx.env), headers=custom_headers(ctx.env))
 
 
-def connect(ctx: Context, config: ProjectConfig | None, domain: str | None = None) -> Connection:
-    """Credentials, the API URL they may go to (trust rule included), and a client for it."""
+def connect(
+    ctx: Context, config: ProjectConfig | None, domain: str | None = None, explicit_project: str | None = None
+) -> Connection:
+    """Credentials, the API URL they may go to (trust rule included), and a client for it that names where the
+    project ID came from when the server does not know the project."""
     if ctx.credentials_refused is not None:
         raise SessionError(ctx.credentials_refused)
     credentials = load_credentials(ctx.env, ctx.home)
     target = resolve_target(domain if domain is not None else ctx.domain, ctx.env, config, credentials)
     for note in target.notes:
         ctx.warn(note)
-    return Connection(client_for(target, credentials.bearer, ctx), credentials, target)
+    client = client_for(target, credentials.bearer, ctx)
+    client.project_source = resolve.source(explicit_project, ctx.project_id, ctx.env, config)
+    return Connection(client, credentials, target)
 
 
 def open_catalog(connection: Connection, ctx: Context) -> Catalog:
@@ -231,7 +254,7 @@ def open_catalog(connection: Connection, ctx: Context) -> Catalog:
     from .catalog import Catalog, Loaded
 
     client = connection.client
-    cache = folders.cache_dir(ctx.env, ctx.home)
+    cache = folders.cache_dir()
 
     def fetch(project_id: str, needs: frozenset[folders.Need]) -> Loaded:
         project = client.get_project(project_id)
@@ -240,7 +263,9 @@ def open_catalog(connection: Connection, ctx: Context) -> Catalog:
         top = [folders.Need(slug, "/", deep=False) for slug in slugs]
         result = folders.read(client, project_id, [*top, *sorted(needs, key=repr)], store)
         listed = None if store.is_whole(slugs) else store.listed()
-        return Loaded(project, folders.as_tree(store, slugs), listed, result.note(), result.rate_limited_until)
+        tree = folders.as_tree(store, slugs)
+        generation = client.learn_generation(project_id)
+        return Loaded(project, tree, listed, result.note(), result.rate_limited_until, generation)
 
     def forget(project_id: str) -> None:
         folders.FolderStore(client.api_url, project_id, cache).forget()
@@ -316,9 +341,13 @@ def verify_environments(plan: CreatePlan, client: InfisicalClient, *, strict: bo
 
 
 def coverage(plan: CreatePlan, tree: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
-    """For each scope (as typed), the existing folders it grants access to."""
+    """For each scope (as typed), the existing folders it grants access to (a pinned token: its one folder)."""
     result = {}
+    pin = reach.pinned([(a.scope.environment, a.scope.path) for a in plan.options.scopes])
     for arg in plan.options.scopes:
+        if pin is not None:
+            result[arg.scope.text] = [pin[1]] if pin[1] in tree.get(pin[0], []) else []
+            continue
         folders = tree.get(arg.scope.environment.strip(), [])
         match = compile_glob(arg.scope.server_path)
         result[arg.scope.text] = [f for f in folders if match(f)]
@@ -331,13 +360,13 @@ def dry_run(plan: CreatePlan, ctx: Context, domain: str | None = None) -> DryRun
     Without credentials or a server it still answers (offline), so a dry run works anywhere.
     """
     try:
-        connection = connect(ctx, plan.config, domain)
+        connection = connect(ctx, plan.config, domain, plan.options.project_id)
     except InfisicalTokensError as err:
         ctx.warn(f"{err} Checking offline.")
         return DryRun(f"<API URL>{CREATE_PATH}", plan.body(""), None, plan, str(err))
     with connection.client as client:
         verify_environments(plan, client, strict=False)
-        store = folders.FolderStore(client.api_url, plan.project_id, folders.cache_dir(ctx.env, ctx.home))
+        store = folders.FolderStore(client.api_url, plan.project_id, folders.cache_dir())
         needs = [
             need
             for arg in plan.options.scopes
@@ -350,7 +379,10 @@ def dry_run(plan: CreatePlan, ctx: Context, domain: str | None = None) -> DryRun
         known = result.oldest is not None or result.complete
         tree = folders.as_tree(store, {n.environment for n in needs}) if known else None
         cover = coverage(plan, tree) if tree is not None else None
-        return DryRun(client.api_url + CREATE_PATH, plan.body(""), cover, plan, coverage_note=note)
+        generation = client.learn_generation(plan.project_id)
+        return DryRun(
+            client.api_url + CREATE_PATH, plan.body(""), cover, plan, coverage_note=note, generation=generation
+        )
 
 
 preview_create = dry_run  # for callers whose own ``dry_run`` is a flag
@@ -358,16 +390,22 @@ preview_create = dry_run  # for callers whose own ``dry_run`` is a flag
 
 def create(plan: CreatePlan, ctx: Context, domain: str | None = None) -> Created:
     """Check the plan against the project and send it, once: a create is never retried."""
-    connection = connect(ctx, plan.config, domain)
+    connection = connect(ctx, plan.config, domain, plan.options.project_id)
     require_user(connection.credentials, "create")
     with connection.client as client:
         verify_environments(plan, client)
         random_bytes = secrets.token_hex(16)
+        ctx.progress.create_sent_for = plan.project_id  # from here on, a failure or an interrupt may lose a token
         try:
             created = client.create_service_token(plan.body(random_bytes))
         except (APIError, TransportError) as err:
-            raise CreateFailed(err, plan.project_id) from None
-    return Created(f"{created.server_token}.{random_bytes}", created.info, plan)
+            failed = CreateFailed(err, plan.project_id)
+            if not failed.maybe_created:
+                ctx.progress.create_sent_for = None
+            raise failed from None
+    result = Created(f"{created.server_token}.{random_bytes}", created.info, plan)
+    ctx.progress.created = result
+    return result
 
 
 # ---------------------------------------------------------------------- list, view, delete
@@ -375,7 +413,7 @@ def create(plan: CreatePlan, ctx: Context, domain: str | None = None) -> Created
 
 def list_tokens(ctx: Context, project_id: str | None = None, domain: str | None = None) -> TokenList:
     config, resolved = _project(project_id, ctx)
-    with connect(ctx, config, domain).client as client:
+    with connect(ctx, config, domain, project_id).client as client:
         return TokenList(resolved, client.list_service_tokens(resolved))
 
 
@@ -397,7 +435,7 @@ def find_token(tokens: Sequence[TokenInfo], wanted: str, project_id: str) -> Tok
 def view(ctx: Context, wanted: str, project_id: str | None = None, domain: str | None = None) -> TokenView:
     """A token of the project, by ID or ID prefix."""
     config, resolved = _project(project_id, ctx)
-    with connect(ctx, config, domain).client as client:
+    with connect(ctx, config, domain, project_id).client as client:
         return TokenView(find_token(client.list_service_tokens(resolved), wanted, resolved))
 
 
@@ -482,15 +520,16 @@ def rotate(
     old token's ID. Nothing is retried.
     """
     config, resolved = _project(project_id, ctx)
-    connection = connect(ctx, config, domain)
+    connection = connect(ctx, config, domain, project_id)
     require_user(connection.credentials, "rotate")
     with connection.client as client:  # one connection for reading the old token and deleting it
         old = find_token(client.list_service_tokens(resolved), wanted.strip(), resolved)
+        lifetime = _rotated_lifetime(old, expiry_seconds, ctx)
         options, problems = command.create_options_from_values(
             [s.text for s in old.scopes],
             list(old.permissions),
             name=old.name if name is None else name,
-            expiry_seconds=lifetime_seconds(old) if expiry_seconds is None else expiry_seconds,
+            expiry_seconds=lifetime,
             project_id=resolved,
             dry_run=dry_run,
             token_only=token_only,
@@ -507,6 +546,27 @@ def rotate(
         except (APIError, TransportError) as err:
             return Rotated(created, old, deleted=False, delete_error=str(err))
     return Rotated(created, old, deleted=True)
+
+
+def _rotated_lifetime(old: TokenInfo, chosen: int | None, ctx: Context) -> int:
+    """The new token's lifetime: the one chosen (``-e``), else the old token's own, never a guess.
+
+    An expired token is rotated with its lifetime counted from now (what a person rotating it wants: a working
+    token like the old one), and the person is told it had expired.
+    """
+    expires = parse_time(old.expires_at)
+    if expires is not None and expires <= time.time():
+        ctx.warn(f"The old token '{old.name}' ({old.id}) expired at {old.expires_at}; it no longer works.")
+    if chosen is not None:
+        return chosen
+    lifetime = lifetime_seconds(old)
+    if lifetime is None:
+        raise UsageError(
+            f"The lifetime of '{old.name}' ({old.id}) cannot be read from its dates (created "
+            f"{old.created_at or 'unknown'}, expires {old.expires_at or 'unknown'}), and it is not guessed: nothing "
+            f"was created or deleted. Choose the new token's lifetime: `rotate {old.id} -e SECONDS` (0 = never)."
+        )
+    return lifetime
 
 
 def audit_needs(tokens: Sequence[TokenInfo], options: AuditOptions) -> list[folders.Need]:
@@ -531,7 +591,7 @@ def run_audit(
 ) -> AuditReport:
     """Every finding over the project's tokens; folder checks read only the scopes' subtrees (rate limits)."""
     config, resolved = _project(project_id, ctx)
-    with connect(ctx, config, domain).client as client:
+    with connect(ctx, config, domain, project_id).client as client:
         tokens = client.list_service_tokens(resolved)
         project = fetch_project(client, resolved, strict=False)
         slugs = (
@@ -539,8 +599,9 @@ def run_audit(
             if project
             else sorted({s.environment for t in tokens for s in t.scopes})
         )
-        store = folders.FolderStore(client.api_url, resolved, folders.cache_dir(ctx.env, ctx.home))
+        store = folders.FolderStore(client.api_url, resolved, folders.cache_dir())
         result = folders.read(client, resolved, audit_needs(tokens, options), store)
+        generation = client.learn_generation(resolved)
     note = result.note()
     tree = folders.as_tree(store, slugs) if result.complete else None
     if note:
@@ -553,7 +614,7 @@ def run_audit(
             return None
         return [f for f in (tree or {}).get(env, []) if match(f)]
 
-    findings = audit(tokens, time.time(), options, tree, covered)
+    findings = audit(tokens, time.time(), options, tree, covered, generation)
     return AuditReport(resolved, tokens, findings, options, note)
 
 

@@ -27,18 +27,18 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.workspace import TextDocument
 
-from infisical_tokens.core import __version__, command, editor, render, resolve, workflows
+from infisical_tokens.core import __version__, command, editor, render, resolve, tokenfile, workflows
 from infisical_tokens.core.audit import AuditOptions
 from infisical_tokens.core.catalog import Catalog, Snapshot
 from infisical_tokens.core.editor.context import document_context
 from infisical_tokens.core.errors import InfisicalTokensError, ProblemsError, UsageError
-from infisical_tokens.core.ignore import GitIgnore, find_root
 from infisical_tokens.core.project import ProjectConfig, ProjectFiles
 from infisical_tokens.core.redact import mask_token, redact
 from infisical_tokens.core.snippets import CommandSite, Kind, find_commands, kind_for
 
 from . import convert, protocol, tcp_auth
 from .settings import Settings
+from .shield import InfisicalProtocol, Shield, shielded
 
 log = logging.getLogger("infisical_tokens.lsp")
 DEBOUNCE_SECONDS = 0.15
@@ -85,7 +85,13 @@ class DocumentState:
 
 class InfisicalLanguageServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("infisical-lsp", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        super().__init__(
+            "infisical-lsp",
+            __version__,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            protocol_cls=InfisicalProtocol,
+        )
+        self.shields: dict[Any, Shield] = {}  # request id -> the create it guards
         self.settings = Settings()
         self.catalog: Catalog | None = None
         self.offline_reason: str | None = None
@@ -561,30 +567,6 @@ def on_code_action(ls: InfisicalLanguageServer, params: types.CodeActionParams) 
 # ---------------------------------------------------------------------- commands
 
 
-def _write_token(path: Path, token: str) -> None:
-    """Put ``INFISICAL_TOKEN=...`` into a (gitignored) dotenv file, replacing an earlier one."""
-    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
-    lines = [line for line in lines if not line.startswith("INFISICAL_TOKEN=")]
-    lines.append(f"INFISICAL_TOKEN={token}")
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write("\n".join(lines) + "\n")
-
-
-def _unwritable(path: Path) -> str | None:
-    """Why the token file could not take a token (checked before anything is created)."""
-    if path.is_dir():
-        return f"{path} is a folder"
-    if path.exists():
-        try:
-            path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as err:
-            return f"{path} cannot be read as text ({type(err).__name__})"
-    elif not os.access(path.parent, os.W_OK):
-        return f"{path.parent} is not writable"
-    return None
-
-
 def create_options(request: dict[str, Any]) -> tuple[command.CreateOptions, list[Any]]:
     """A create from a document's command line (``argv``), or from the pickers' structured values."""
     if request.get("argv"):
@@ -618,7 +600,16 @@ def _failure(message: str) -> protocol.CreateAnswer:
     ),
 )
 async def create_service_token(ls: InfisicalLanguageServer, request: dict[str, Any]) -> protocol.CreateAnswer:
-    """Create a token from a document's command line ({uri, argv}) or explicit values (the palette)."""
+    """Create a token from a document's command line ({uri, argv}) or explicit values (the palette).
+
+    The request is shielded from its first moment: a cancel before the create is sent stops it, one after is
+    noted and the token is still handed over.
+    """
+    with shielded(ls.shields, ls.protocol.msg_id) as shield:
+        return await _create(ls, request, shield)
+
+
+async def _create(ls: InfisicalLanguageServer, request: dict[str, Any], shield: Shield) -> protocol.CreateAnswer:
     await ls.until_ready()
     uri = str(request.get("uri") or "")
     if ls.settings.offline:
@@ -637,12 +628,8 @@ async def create_service_token(ls: InfisicalLanguageServer, request: dict[str, A
 
     target_file: Path | None = None
     if not ls.settings.client_handles_tokens:
-        target_file = _token_target(ls, uri)
-        why = (
-            f"'{ls.settings.token_file}' is not covered by .gitignore"
-            if target_file is None
-            else _unwritable(target_file)
-        )
+        target_file, base = _token_target(ls, uri)
+        why = await _in_thread(tokenfile.refusal, target_file, base)  # asks git; never on the event loop
         if why is not None:
             ls.window_show_message(
                 types.ShowMessageParams(
@@ -653,7 +640,6 @@ async def create_service_token(ls: InfisicalLanguageServer, request: dict[str, A
                 )
             )
             return _failure(f"Not created: {why}.")
-        assert target_file is not None
         choice = await ls.window_show_message_request_async(
             types.ShowMessageRequestParams(
                 type=types.MessageType.Info,
@@ -663,10 +649,31 @@ async def create_service_token(ls: InfisicalLanguageServer, request: dict[str, A
         )
         if choice is None or choice.title != "Create":
             return _failure("Cancelled.")
+    return await _shielded_create(ls, shield, plan, ctx, target_file)
 
-    loop = asyncio.get_running_loop()
+
+async def _shielded_create(
+    ls: InfisicalLanguageServer,
+    shield: Shield,
+    plan: workflows.CreatePlan,
+    ctx: workflows.Context,
+    target_file: Path | None,
+) -> protocol.CreateAnswer:
+    """Send the create unless the request was cancelled first; once sent, answer even if the client cancels."""
+    if not shield.act():
+        return _failure("Cancelled; nothing was created.")
+    answer = await _create_and_hand_over(ls, plan, ctx, target_file)
+    if answer.get("ok"):
+        where = f"was written to {target_file}." if "writtenTo" in answer else None
+        shield.tell(ls, str(answer.get("name")), str(answer.get("masked")), str(answer.get("id")), where)
+    return answer
+
+
+async def _create_and_hand_over(
+    ls: InfisicalLanguageServer, plan: workflows.CreatePlan, ctx: workflows.Context, target_file: Path | None
+) -> protocol.CreateAnswer:
     try:
-        result = await loop.run_in_executor(None, workflows.create, plan, ctx)
+        result = await _in_thread(workflows.create, plan, ctx)
     except ProblemsError as err:
         return _failure(err.problems[0].text())
     except InfisicalTokensError as err:
@@ -684,12 +691,11 @@ async def create_service_token(ls: InfisicalLanguageServer, request: dict[str, A
         "scopes": [s.text for s in result.info.scopes],
         "masked": masked,
     }
-    if ls.settings.client_handles_tokens:
+    if target_file is None:
         answer["token"] = result.token
         return answer
-    assert target_file is not None
     try:
-        _write_token(target_file, result.token)
+        await _in_thread(tokenfile.write, target_file, result.token)
     except (OSError, UnicodeError) as err:
         # the token exists and nowhere else holds it: hand it back rather than lose it
         ls.window_show_message(
@@ -722,13 +728,12 @@ async def _dry_run(plan: workflows.CreatePlan, ctx: workflows.Context) -> protoc
     return {"ok": True, "projectId": plan.project_id, "preview": render.dry_run_text(outcome)}
 
 
-def _token_target(ls: InfisicalLanguageServer, uri: str) -> Path | None:
-    """The token file next to the project (or the document), only if .gitignore covers it."""
+def _token_target(ls: InfisicalLanguageServer, uri: str) -> tuple[Path, Path]:
+    """The token file next to the project (or the document), and the folder it was resolved from."""
     path = ls.path_of(uri)
     config = ls.project_config(uri)
     base = config.path.parent if config is not None else (path.parent if path else ls.root_path())
-    target = (base / ls.settings.token_file).resolve()
-    return target if GitIgnore(find_root(base)).ignored(target, is_dir=False) else None
+    return (base / ls.settings.token_file).resolve(), base
 
 
 def _status_failed(reason: str) -> protocol.StatusAnswer:
@@ -854,10 +859,19 @@ async def list_tokens(ls: InfisicalLanguageServer, request: dict[str, Any]) -> p
 @server_command(protocol.ROTATE, _token_failure)
 async def rotate_service_token(ls: InfisicalLanguageServer, request: dict[str, Any]) -> protocol.RotateAnswer:
     """Rotate for a client that takes the new token (our extension: it goes to the clipboard, nowhere else)."""
+    with shielded(ls.shields, ls.protocol.msg_id) as shield:
+        return await _rotate(ls, request, shield)
+
+
+async def _rotate(ls: InfisicalLanguageServer, request: dict[str, Any], shield: Shield) -> protocol.RotateAnswer:
     await ls.until_ready()
     if not ls.settings.client_handles_tokens:
         return {"ok": False, "message": "Rotate from a terminal: infisical-tokens service-token rotate ID --token-only"}
     ctx, project_id = _project_of(ls, request)
+    notes: list[str] = []  # said in the answer, where the person looks (an expired old token, for one)
+    ctx = replace(ctx, warn=lambda text: notes.append(redact(text)))
+    if not shield.act():
+        return {"ok": False, "message": "Cancelled; nothing was created or deleted."}
     try:
         outcome = await _in_thread(workflows.rotate, ctx, str(request.get("tokenId") or ""), project_id)
     except ProblemsError as err:
@@ -865,15 +879,18 @@ async def rotate_service_token(ls: InfisicalLanguageServer, request: dict[str, A
     except InfisicalTokensError as err:
         return {"ok": False, "message": redact(str(err))}
     assert isinstance(outcome, workflows.Rotated)
-    old = outcome.old
+    old, masked = outcome.old, mask_token(outcome.created.token)
+    shield.tell(ls, outcome.created.info.name, masked, outcome.created.info.id)
     return {
         "ok": True,
         "token": outcome.created.token,
-        "masked": mask_token(outcome.created.token),
+        "masked": masked,
         "name": outcome.created.info.name,
         "oldId": old.id,
         "oldDeleted": outcome.deleted,
-        "message": render.rotated_text(old.name, old.id, outcome.deleted, outcome.delete_error).strip(),
+        "message": " ".join(
+            [*notes, render.rotated_text(old.name, old.id, outcome.deleted, outcome.delete_error)]
+        ).strip(),
     }
 
 

@@ -22,7 +22,7 @@ from traitlets import Bool, Unicode
 from traitlets.config import Configurable
 
 from infisical_tokens.core import command, render
-from infisical_tokens.core.context import Context
+from infisical_tokens.core.context import Context, Progress
 from infisical_tokens.core.errors import InfisicalTokensError, ProblemsError
 
 if TYPE_CHECKING:  # imported by the first command, not by %load_ext
@@ -141,8 +141,17 @@ def _check_destinations(found: dict[str, str | bool]) -> None:
     if isinstance(out, str) and (not out.isidentifier() or keyword.iskeyword(out) or out.startswith("__")):
         raise UsageError(f"--out needs a plain Python variable name, not '{out}'")
     env = found.get("--env")
-    if isinstance(env, str) and (not env or "=" in env or "\0" in env or env.strip() != env):
+    if isinstance(env, str) and (not env or "=" in env or "\0" in env or env.strip() != env or not _encodable(env)):
         raise UsageError(f"--env needs an environment variable name (no '=', NUL or spaces), not {env!r}")
+
+
+def _encodable(name: str) -> bool:
+    """Whether the operating system can take ``name`` as an environment variable's name (a lone surrogate cannot)."""
+    try:
+        os.fsencode(name)
+    except UnicodeError:
+        return False
+    return True
 
 
 @magics_class
@@ -158,6 +167,7 @@ class InfisicalMagics(Magics, Configurable):
     def __init__(self, shell: Any) -> None:
         Configurable.__init__(self, config=shell.config)
         Magics.__init__(self, shell=shell)
+        self._progress = Progress()  # the running command's: what it did that cannot be undone
         shell.configurables.append(self)
 
     @output_can_be_silenced
@@ -184,21 +194,25 @@ class InfisicalMagics(Magics, Configurable):
             print(f"Warning: {warning.text()}", file=sys.stderr)
         if parsed.subcommand is not command.CREATE and extra:
             raise UsageError(f"{', '.join(extra)} only go with `service-token create`.")
-        try:
-            from infisical_tokens.core import workflows
+        from infisical_tokens.core import workflows
 
-            outcome = workflows.run(parsed, self._context())
-            return renderers()[type(outcome)](self, outcome, extra)
+        ctx = self._context()
+        self._progress = ctx.progress
+        try:
+            outcome = workflows.run(parsed, ctx)
+            result = renderers()[type(outcome)](self, outcome, extra)
+            ctx.progress.delivered = True
+            return result
         except ProblemsError as err:
             raise UsageError("\n".join(p.text() for p in err.problems if p.severity == "error")) from None
+        except workflows.CreateFailed as err:
+            raise UsageError(err.describe(PROG)) from None
         except InfisicalTokensError as err:
             raise UsageError(str(err)) from None
         except KeyboardInterrupt:
-            raise UsageError(INTERRUPTED) from None
+            raise UsageError(_aftermath("Interrupted.", ctx.progress)) from None
         except Exception as err:
-            raise UsageError(
-                f"%infisical: unexpected {type(err).__name__}; this is a bug in infisical-tokens."
-            ) from None
+            raise UsageError(_aftermath(f"%infisical: unexpected {type(err).__name__}.", ctx.progress)) from None
 
     def _context(self) -> Context:
         """The traits are the notebook's settings: a command's own --domain/--projectId wins over them."""
@@ -210,10 +224,12 @@ class InfisicalMagics(Magics, Configurable):
         if extra.get("--out"):
             assert self.shell is not None
             self.shell.user_ns[str(extra["--out"])] = token
+            self._progress.delivered = True
             print(f"Stored service token '{outcome.info.name}' in {extra['--out']} ({token.masked}).")
             return None
         if extra.get("--env"):
             os.environ[str(extra["--env"])] = outcome.token
+            self._progress.delivered = True
             print(f"Set {extra['--env']} to service token '{outcome.info.name}' ({token.masked}).")
             return None
         if outcome.plan.options.token_only:
@@ -267,10 +283,15 @@ def _warn(text: str) -> None:
     print(f"Warning: {text}", file=sys.stderr)
 
 
-INTERRUPTED = (
-    "Interrupted. If a create was under way, the token may exist without having been shown: "
-    "run `%infisical service-token list` and delete any token you did not get."
-)
+PROG = "%infisical"
+
+
+def _aftermath(what: str, progress: Progress) -> str:
+    """What went wrong, and whether a token was created (or may have been) without reaching the person."""
+    lost = render.lost_token_text(progress, PROG)
+    if lost is not None:
+        return f"{what} {lost}"
+    return what if what == "Interrupted." else f"{what} This is a bug in infisical-tokens."
 
 
 @cache

@@ -22,23 +22,29 @@ from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCK = ROOT / "vscode-extension" / "bundled-requirements.txt"
-# keyring's platform backends: SecretStorage needs compiled cryptography, which a pure-Python bundle cannot carry
-# (the extension's README says how to use the Secret Service anyway); jeepney and pywin32-ctypes only serve them.
-SKIP = {"secretstorage", "jeepney", "pywin32-ctypes"}
+# keyring's Linux backend: SecretStorage needs compiled cryptography, which a pure-Python bundle cannot carry
+# (the extension's README says how to use the Secret Service anyway); jeepney only serves it. Its Windows backend's
+# pywin32-ctypes is pure Python and is bundled: the Credential Manager is where the CLI keeps a Windows login.
+SKIP = {"secretstorage", "jeepney"}
 BUNDLE_PYTHON = "3.11"
 TARGET = {"implementation_name": "cpython", "extra": ""}
+PLATFORMS = [("linux", "Linux", "posix"), ("darwin", "Darwin", "posix"), ("win32", "Windows", "nt")]
 
 
 def _applies(marker: Marker | None) -> bool:
-    """True when a requirement applies to any Python from 3.11 to 3.14 (the bundle must serve them all)."""
+    """True when a requirement applies to any Python from 3.11 to 3.14 on Linux, macOS or Windows (the bundle must
+    serve them all)."""
     if marker is None:
         return True
     if "extra" in str(marker):
         return False
-    return any(
-        marker.evaluate({**TARGET, "python_version": v, "python_full_version": f"{v}.0"})
+    environments = [
+        {**TARGET, "python_version": v, "python_full_version": f"{v}.0", "sys_platform": platform}
+        | {"platform_system": system, "os_name": os_name}
         for v in ("3.11", "3.12", "3.13", "3.14")
-    )
+        for platform, system, os_name in PLATFORMS
+    ]
+    return any(marker.evaluate(environment) for environment in environments)
 
 
 def closure(root: str) -> dict[str, str | None]:
@@ -93,7 +99,7 @@ def main() -> int:
             name, version = wheel.name.split("-")[:2]
             digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
             tested = pins.get(canonicalize_name(name))
-            note = "" if tested else "  # not installed in the test environment: only other Pythons need it"
+            note = "" if tested else "  # not installed in the test environment: only other Pythons or systems need it"
             lines.append(f"{canonicalize_name(name)}=={version} --hash=sha256:{digest}{note}\n")
     LOCK.write_text("".join(lines))
     print(f"wrote {LOCK.relative_to(ROOT)} ({len(lines) - 1} packages)")

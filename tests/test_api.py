@@ -56,10 +56,11 @@ def test_error_types_and_texts(emulator: Emulator, world: Seeded, client: Infisi
         expected = (
             "403 Forbidden: You are not allowed to access this resource (User not a part of the specified project)"
         )
-        with pytest.raises(Forbidden, match=re.escape(expected + ". Check the project ID")):
+        with pytest.raises(Forbidden, match=re.escape(expected + ". This project does not exist, or it is not yours")):
             client.list_service_tokens(missing)
         expected = (
-            "500 Internal Server Error: Something went wrong (Failed to find project by id). Check the project ID"
+            "500 Internal Server Error: Something went wrong (Failed to find project by id). This project does not "
+            "exist, or it is not yours. Check the project ID"
         )
         with pytest.raises(ProjectNotFound, match=re.escape(expected)):
             client.get_project(missing)
@@ -74,21 +75,15 @@ def test_error_types_and_texts(emulator: Emulator, world: Seeded, client: Infisi
         assert secret not in repr(err)
 
 
-def test_an_unknown_project_on_a_2026_server_says_check_the_project_id(
-    new_emulator: Emulator, request: pytest.FixtureRequest
-) -> None:
+def test_an_unknown_project_on_a_2026_server_says_check_the_project_id(new_emulator: Emulator) -> None:
     """2026 answers 404 "Project with <id> not found" (token list) / "Project with ID '<id>' not found" (project)."""
-    request.applymarker(
-        pytest.mark.xfail(strict=True, reason="issue 18: the core does not yet read 2026's 404 as an unknown project")
-    )
     world = seed(new_emulator)
     missing = "00000000-0000-0000-0000-000000000000"
     with InfisicalClient(new_emulator.api_url, new_emulator.state.issue_jwt(world.admin)) as client:
-        with pytest.raises(ProjectNotFound, match=re.escape(f"Project with {missing} not found. Check the project ID")):
+        plainly = "not found. This project does not exist, or it is not yours. Check the project ID"
+        with pytest.raises(ProjectNotFound, match=re.escape(f"Project with {missing} {plainly}")):
             client.list_service_tokens(missing)
-        with pytest.raises(
-            ProjectNotFound, match=re.escape(f"Project with ID '{missing}' not found. Check the project")
-        ):
+        with pytest.raises(ProjectNotFound, match=re.escape(f"Project with ID '{missing}' {plainly}")):
             client.get_project(missing)
 
 

@@ -41,8 +41,10 @@ def test_text_report_and_exit_code(run: Runner) -> None:
         "Got 'raed'. Did you mean 'read'?",
         "docs/README.md:1:44: warning scope-exact-folder '/backend' covers only the folder /backend itself, not its "
         "subfolders. Use /backend/** to include everything below it.",
-        "scripts/deploy.sh:2:39: error scope-no-leading-slash Path 'backend' does not start with '/', so it can never "
-        "match a folder. Folder paths are absolute: /backend.",
+        "scripts/deploy.sh:2:39: error scope-no-leading-slash Path 'backend' does not start with '/'. Its only scope "
+        "is not a glob, so the token is pinned: every read gets an empty list (no secrets) on a 2024 server, every "
+        "read gets the secrets of /backend in 'dev' (whatever it asks for) on a 2026 server. Folder paths are "
+        "absolute: /backend.",
     ]
     assert "3 problem(s) (2 error(s))" in result.stderr
     assert "node_modules" not in result.stdout and "generated.sh" not in result.stdout
@@ -67,7 +69,9 @@ def test_json_and_github_formats(run: Runner) -> None:
             "endColumn": 46,
             "severity": "error",
             "code": "scope-no-leading-slash",
-            "message": "Path 'backend' does not start with '/', so it can never match a folder.",
+            "message": "Path 'backend' does not start with '/'. Its only scope is not a glob, so the token is pinned: "
+            "every read gets an empty list (no secrets) on a 2024 server, every read gets the secrets of /backend in "
+            "'dev' (whatever it asks for) on a 2026 server.",
             "hint": "Folder paths are absolute: /backend.",
         }
     ]

@@ -333,15 +333,7 @@ def test_viewer_cannot_create(run: Runner, emulator: Emulator, world: Seeded, lo
 MISSING = "00000000-0000-0000-0000-000000000000"
 
 
-def test_unknown_project(
-    run: Runner, emulator: Emulator, login: dict[str, str], request: pytest.FixtureRequest
-) -> None:
-    if emulator.mode == "new":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True, reason="issue 18: the core does not yet read 2026's 404 as an unknown project"
-            )
-        )
+def test_unknown_project(run: Runner, emulator: Emulator, login: dict[str, str]) -> None:
     result = run(
         "service-token",
         "create",
@@ -354,13 +346,26 @@ def test_unknown_project(
         env=login,
     )
     assert result.code == 1
-    if emulator.mode == "new":  # the 2026 server: 404 on the project route
+    if emulator.mode == "new":  # a 2026 server: 404, in two wordings
         assert f"404 Not Found: Project with ID '{MISSING}' not found" in result.stderr
     else:  # the 2024 server: a 500 whose error text is the useful part
         assert "500 Internal Server Error: Something went wrong (Failed to find project by id)" in result.stderr
-    assert "Check the project ID" in result.stderr
+    plainly = "This project does not exist, or it is not yours. Check the project ID (it came from"
+    assert f"{plainly} --projectId)" in result.stderr
     dry = run("service-token", "create", "-s", "dev:/", "-a", "read", "--dry-run", "--projectId", MISSING, env=login)
-    assert dry.code == 1 and "Check the project ID" in dry.stderr  # not "exit 0, the server failed"
+    assert dry.code == 1 and f"{plainly} --projectId)" in dry.stderr  # not "exit 0, the server failed"
+    listed = run("service-token", "list", env={**login, "INFISICAL_PROJECT_ID": MISSING})
+    if emulator.mode == "new":
+        assert f"404 Not Found: Project with {MISSING} not found" in listed.stderr
+    else:  # the 2024 server's token list: 403, not 500
+        assert "403 Forbidden: You are not allowed to access this resource (User not a part" in listed.stderr
+    assert listed.code == 1 and f"{plainly} INFISICAL_PROJECT_ID)" in listed.stderr
+    linked = link_project(run.cwd, MISSING)
+    from_file = {k: v for k, v in login.items() if k != "INFISICAL_PROJECT_ID"}
+    audited = run("service-token", "audit", env=from_file)
+    assert audited.code == 1 and f"{plainly} {linked})" in audited.stderr
+    checked = run("check", "--online", ".", env=from_file)
+    assert f"{plainly} {linked})" in checked.stderr
     assert emulator.requests_to("POST", "/api/v2/service-token") == []
 
 
@@ -380,7 +385,7 @@ def test_forged_jwt(run: Runner, emulator: Emulator, world: Seeded, login: dict[
         forged = other.state.issue_jwt(seed(other).admin)
     result = run("service-token", "list", env={**login, "INFISICAL_TOKEN": forged})
     assert result.code == 1
-    # both servers pass jsonwebtoken's message through
+    # both generations pass jsonwebtoken's message through
     assert "403 Forbidden: invalid signature" in result.stderr and "did not issue the token" in result.stderr
     assert forged not in result.output
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from infisical_tokens.core import jsregex
 from infisical_tokens.core.glob import covered, is_match
 from infisical_tokens.core.glob import picomatch_matcher as compile_glob
-from infisical_tokens.core.picomatch import GlobSyntaxError, make_re
+from infisical_tokens.core.picomatch import GlobSyntaxError, make_re, scan_is_glob
 
 HERE = Path(__file__).parent / "glob"
 CORPUS = json.loads((HERE / "corpus.json").read_text())
@@ -78,6 +78,32 @@ def test_globs_that_hang_picomatch_are_refused() -> None:
         make_re("/" + "\\" * 4)
 
 
+@pytest.mark.parametrize(
+    ("glob", "expected"),
+    [
+        ("/backend", False),
+        ("backend", False),
+        ("", False),
+        ("/backend/**", True),
+        ("/{a}", False),
+        ("/{a,b}", True),
+        ("/{a..b}", True),
+        ("/\\{a,b}", False),
+        ("/[a", False),
+        ("/[a]", True),
+        ("/(a)", True),
+        ("/!a", False),
+        ("!(a)", True),
+        ("/a\\*", False),
+        ("/a?", True),
+        ("/a+b", False),
+    ],
+)
+def test_scan_is_glob_as_picomatch(glob: str, expected: bool) -> None:
+    """What picomatch.scan(glob).isGlob answered under node for each (a pinned token hangs on it)."""
+    assert scan_is_glob(glob) is expected
+
+
 def test_empty_glob_throws_like_picomatch() -> None:
     with pytest.raises(GlobSyntaxError, match="non-empty string"):
         is_match("/a", "")
@@ -134,6 +160,7 @@ def test_differential_against_node_picomatch(oracle: subprocess.Popen[str], glob
         if "never finishes" in str(err):
             return  # real picomatch loops forever on these; asking node would hang the test
     answer = _ask(oracle, glob, path)
+    assert scan_is_glob(glob) == answer["isGlob"]
     if "throws" in answer:
         with pytest.raises(GlobSyntaxError):
             make_re(glob)

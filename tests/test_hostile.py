@@ -4,8 +4,10 @@ globs. Every face must lose no token, leak no credential, never hang, and never 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -472,3 +474,417 @@ def test_tcp_mode_survives_a_port_scan(tmp_path: Path) -> None:
         server.kill()
         _, err = server.communicate(timeout=10)
     assert b"Traceback" not in err
+
+
+# ---------------------------------------------------------------------- issue 17 items 12-14: folder trees and walks
+
+DRY_RUN = ("service-token", "create", "-s", "dev:/**", "-a", "read", "--dry-run")
+MALFORMED_TREES = [
+    b'{"dev": {"folders": 5}}',
+    b'{"dev": {"folders": [{"path": "abc"}]}}',
+    b'{"path": 7}',
+    b"[]",
+    b'{"dev": {"folders": [5, {"path": null}]}}',
+    b'{"dev": {"folders": [{"path": "/a//b"}]}}',
+    b'{"dev": {"folders": [{"path": ["/a"]}]}}',
+]
+UNEXPECTED = "the folder tree is not what Infisical sends"
+ENDLESS = {  # a server without the tree route that lists a child in every folder: one deep chain, or ever wider
+    "deep": b'{"folders": [{"name": "a"}]}',
+    "wide": b'{"folders": [{"name": "a"}, {"name": "b"}]}',
+}
+PARTIAL = "coverage is partial"
+
+
+def _bad_tree(emulator: Emulator, world: Seeded, body: bytes) -> None:
+    emulator.faults.clear()
+    tree = f"/api/v1/projects/{world.project.id}/environment-folder-tree"
+    emulator.add_fault("body", method="GET", path=tree, status=200, body=body, times=10_000)
+
+
+def _endless(emulator: Emulator, body: bytes) -> None:
+    emulator.faults.clear()
+    emulator.add_fault("body", method="GET", path="/api/v1/folders", status=200, body=body, times=100_000)
+
+
+def _token_for_audit(run: Runner, env: dict[str, str]) -> None:
+    """audit reads folders only for tokens' scopes: one token over every folder of dev."""
+    assert run("service-token", "create", "-s", "dev:/**", "-a", "read", "--token-only", env=env).code == 0
+
+
+def _plant_cached_name(home: Path, api_url: str, project_id: str, name: str) -> None:
+    """A per-user folder cache holding a name the server never sent (written by anyone who can write there)."""
+    import hashlib
+
+    folder = home / ".cache" / "infisical-tokens" / "folders"
+    folder.mkdir(parents=True, exist_ok=True)
+    key = hashlib.sha256(f"{api_url}\n{project_id}".encode()).hexdigest()[:32]
+    now = time.time()
+    listings = {"/": {"children": [name], "at": now}, f"/{name}": {"children": [], "at": now}}
+    (folder / f"{key}.json").write_text(json.dumps({"listings": {"dev": listings}, "whole": {}}))
+
+
+def test_a_malformed_folder_tree_is_said_plainly_on_the_command_line(
+    run: Runner, new_emulator: Emulator, world: Seeded, login: dict[str, str]
+) -> None:
+    _token_for_audit(run, login)
+    for body in MALFORMED_TREES:
+        _bad_tree(new_emulator, world, body)
+        dry = run(*DRY_RUN, env=login)
+        _clean(dry.output)
+        assert dry.code == 0 and UNEXPECTED in dry.output and "Folder coverage: unavailable" in dry.stdout, body
+        audit = run("service-token", "audit", env=login)
+        _clean(audit.output)
+        assert audit.code in (0, 1) and "folder checks skipped: GET " in audit.stderr, body
+        assert UNEXPECTED in audit.stderr, body
+    assert len(new_emulator.requests_to("POST", "/api/v2/service-token")) == 1  # the audit's token, nothing else
+
+
+def test_a_malformed_folder_tree_is_said_plainly_in_the_magic(
+    new_emulator: Emulator,
+    world: Seeded,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from tests.conftest import magic_shell
+
+    for shell in magic_shell(new_emulator, world, tmp_path, monkeypatch):
+        shell.run_line_magic("infisical", "service-token create -s dev:/** -a read --out tok")
+        for body in MALFORMED_TREES:
+            _bad_tree(new_emulator, world, body)
+            capsys.readouterr()
+            shell.run_line_magic("infisical", " ".join(DRY_RUN))
+            shown = capsys.readouterr()
+            _clean(shown.out + shown.err)
+            assert UNEXPECTED in shown.out and "Folder coverage: unavailable" in shown.out, body
+            shell.run_line_magic("infisical", "service-token audit")
+            shown = capsys.readouterr()
+            _clean(shown.out + shown.err)
+            assert "folder checks skipped" in shown.err and UNEXPECTED in shown.err, body
+
+
+async def _lsp_session(emulator: Emulator, world: Seeded, tmp_path: Path) -> Session:
+    from tests.lsp_harness import link
+
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    env = {**base_env(home), "INFISICAL_TOKEN": emulator.state.issue_jwt(world.admin), "INFISICAL_DOMAIN": emulator.url}
+    link(tmp_path, world.project.id)
+    client = await start("visual-studio-code", tmp_path, env, {"clientHandlesTokens": True})
+    return Session(client, tmp_path, "visual-studio-code", emulator, world)
+
+
+async def _scope_hover(session: Session, wanted: str) -> str:
+    """The hover over a ``dev:/**`` scope, once the catalog has read its folders (or said why it could not)."""
+    text = "infisical service-token create -s dev:/** -a read\n"
+    uri = await session.open("hover.sh", "shellscript", text)
+    shown = ""
+    for _ in range(100):
+        hover = await session.client.text_document_hover_async(
+            types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(0, text.index("/**") + 1))
+        )
+        assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+        shown = hover.contents.value
+        if wanted in shown:
+            break
+        await asyncio.sleep(0.1)
+    return shown
+
+
+async def _lsp_dry_run(session: Session) -> dict[str, object]:
+    argv = ["service-token", "create", "-s", "dev:/**", "-a", "read"]
+    answer: dict[str, object] = await session.command(
+        "infisical.server.createServiceToken",
+        {"uri": (session.root / "a.sh").as_uri(), "argv": argv, "dryRun": True},
+    )
+    return answer
+
+
+async def test_a_malformed_folder_tree_is_said_plainly_in_the_editor(
+    new_emulator: Emulator, world: Seeded, tmp_path: Path
+) -> None:
+    session = await _lsp_session(new_emulator, world, tmp_path)
+    try:
+        for body in MALFORMED_TREES:
+            _bad_tree(new_emulator, world, body)
+            refreshed = await session.command("infisical.server.refreshCatalog", {"projectId": world.project.id})
+            status = await session.command("infisical.server.status", {"uri": (tmp_path / "a.sh").as_uri()})
+            for reason in (refreshed.get("reason"), status.get("reason")):
+                assert reason is None or ("Error" not in reason and BUG not in reason), (body, reason)
+            hover = await _scope_hover(session, UNEXPECTED)
+            assert UNEXPECTED in hover, (body, hover)
+            answer = await _lsp_dry_run(session)
+            assert answer["ok"] is True and "may exist" not in json.dumps(answer), (body, answer)
+            assert UNEXPECTED in str(answer["preview"]), (body, answer)
+        assert new_emulator.requests_to("POST", "/api/v2/service-token") == []
+        for message in session.client.log_messages + session.client.messages:
+            assert "Traceback" not in message.message and BUG not in message.message
+    finally:
+        await session.client.shutdown_session()
+
+
+def test_escapes_in_cached_folder_names_never_reach_the_terminal(
+    run: Runner,
+    new_emulator: Emulator,
+    world: Seeded,
+    login: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from tests.conftest import magic_shell
+
+    escapes = b'{"dev": {"folders": [{"path": "/\\u001b[2Jx"}, {"path": "/\\u009b31m"}, {"path": "/ok"}]}}'
+    _bad_tree(new_emulator, world, escapes)
+    served = run(*DRY_RUN, env=login)
+    assert served.code == 0 and "/ok" in served.stdout, served.output  # the tree was read, its odd paths left out
+    assert "\x1b" not in served.output and "\x9b" not in served.output
+    old = Emulator("old", rate_limit=None).start()  # no tree route: the walk trusts fresh cached listings
+    try:
+        old_world = seed(old)
+        link_project(run.cwd, old_world.project.id)
+        env = {"INFISICAL_TOKEN": old.state.issue_jwt(old_world.admin), "INFISICAL_DOMAIN": old.url}
+        _plant_cached_name(run.home, old.url + "/api", old_world.project.id, "\x1b[2Jx\x9b31m")
+        dry = run(*DRY_RUN, env=env)
+        assert dry.code == 0 and "Jx" in dry.stdout and "\x1b" not in dry.output and "\x9b" not in dry.output
+        magic_home = run.home.parent / "magic"
+        magic_home.mkdir()
+        _plant_cached_name(magic_home, old.url + "/api", old_world.project.id, "\x1b[2Jx\x9b31m")
+        for shell in magic_shell(old, old_world, magic_home, monkeypatch):
+            capsys.readouterr()
+            shell.run_line_magic("infisical", " ".join(DRY_RUN))
+            shown = capsys.readouterr()
+            assert "Jx" in shown.out and "\x1b" not in shown.out + shown.err and "\x9b" not in shown.out
+    finally:
+        old.stop()
+
+
+async def test_escapes_in_cached_folder_names_never_reach_the_editor(tmp_path: Path) -> None:
+    with Emulator("old", rate_limit=None) as old:
+        world = seed(old)
+        _plant_cached_name(tmp_path / "home", old.url + "/api", world.project.id, "\x1b[2Jx\x9b31m")
+        session = await _lsp_session(old, world, tmp_path)
+        try:
+            hover = await _scope_hover(session, "Jx")
+            assert "Jx" in hover and "\x1b" not in hover and "\x9b" not in hover
+            answer = await _lsp_dry_run(session)
+            assert "Jx" in str(answer["preview"]) and "\x1b" not in json.dumps(answer, ensure_ascii=False)
+        finally:
+            await session.client.shutdown_session()
+
+
+@pytest.mark.parametrize("shape", list(ENDLESS))
+def test_an_endless_folder_tree_costs_a_bounded_walk_on_the_command_line(run: Runner, shape: str) -> None:
+    with Emulator("old", rate_limit=None) as old:
+        world = seed(old)
+        link_project(run.cwd, world.project.id)
+        env = {"INFISICAL_TOKEN": old.state.issue_jwt(world.admin), "INFISICAL_DOMAIN": old.url}
+        _token_for_audit(run, env)
+        for argv in (DRY_RUN, ("service-token", "audit")):
+            shutil.rmtree(run.home / ".cache", ignore_errors=True)
+            _endless(old, ENDLESS[shape])
+            old.requests.clear()
+            started = time.monotonic()
+            result = run(*argv, env=env)
+            elapsed = time.monotonic() - started
+            reads = len(old.requests_to("GET", "/api/v1/folders"))
+            _clean(result.output)
+            assert result.code in (0, 1) and elapsed < 30 and reads <= 310, (argv, elapsed, reads)
+            assert PARTIAL in result.stderr, result.stderr
+
+
+def test_an_endless_folder_tree_costs_a_bounded_walk_in_the_magic(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.conftest import magic_shell
+
+    with Emulator("old", rate_limit=None) as old:
+        world = seed(old)
+        for shell in magic_shell(old, world, tmp_path, monkeypatch):
+            shell.run_line_magic("infisical", "service-token create -s dev:/** -a read --out tok")
+            for line in (" ".join(DRY_RUN), "service-token audit"):
+                shutil.rmtree(tmp_path / ".cache", ignore_errors=True)
+                _endless(old, ENDLESS["wide"])
+                old.requests.clear()
+                capsys.readouterr()
+                shell.run_line_magic("infisical", line)
+                shown = capsys.readouterr()
+                assert PARTIAL in shown.err and len(old.requests_to("GET", "/api/v1/folders")) <= 310, line
+
+
+async def test_an_endless_folder_tree_costs_a_bounded_walk_in_the_editor(tmp_path: Path) -> None:
+    with Emulator("old", rate_limit=None) as old:
+        world = seed(old)
+        _endless(old, ENDLESS["wide"])
+        session = await _lsp_session(old, world, tmp_path)
+        try:
+            hover = await _scope_hover(session, PARTIAL)
+            assert PARTIAL in hover, hover
+            answer = await _lsp_dry_run(session)
+            assert answer["ok"] is True and PARTIAL in str(answer["preview"]), answer
+            assert len(old.requests_to("GET", "/api/v1/folders")) <= 2 * 310
+        finally:
+            await session.client.shutdown_session()
+
+
+# ---------------------------------------------------------------------- issue 17 item 11: every request answered
+
+
+class RawClient:
+    """A JSON-RPC client over the server's stdio that sends exactly the bytes asked for (no client library
+    validates them first), and reads every message the server writes."""
+
+    def __init__(self, home: Path) -> None:
+        import sys
+
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "infisical_tokens.lsp"],
+            env=base_env(home),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+
+    def send(self, message: dict[str, object]) -> None:
+        assert self.process.stdin is not None
+        body = json.dumps({"jsonrpc": "2.0", **message}).encode()
+        self.process.stdin.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+        self.process.stdin.flush()
+
+    def answer(self, request_id: object, timeout: float = 10.0) -> dict[str, object]:
+        """The response to ``request_id`` (notifications and other responses are skipped)."""
+        import select
+
+        assert self.process.stdout is not None
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            ready, _, _ = select.select([self.process.stdout], [], [], max(0.0, left))
+            assert ready, f"no answer to request {request_id!r} within {timeout} s"
+            length = 0
+            while (line := self.process.stdout.readline().strip()) != b"":
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":")[1])
+            message = json.loads(self.process.stdout.read(length))
+            if "method" not in message and message.get("id") == request_id:
+                return message  # type: ignore[no-any-return]
+
+    def close(self) -> str:
+        self.process.kill()
+        _, err = self.process.communicate(timeout=10)
+        return err.decode(errors="replace")
+
+
+BAD_POSITIONS: list[object] = [
+    {"line": -1, "character": 0},
+    {"line": "x", "character": 0},
+    {"line": 2**40, "character": 0},
+    {"line": 0, "character": -1},
+    {"line": 0},
+    "x",
+    None,
+]
+
+
+def _bad_requests(uri: str) -> list[tuple[str, object]]:
+    """Malformed params for every request method the server handles."""
+    good_position = {"line": 0, "character": 0}
+    bad_documents: list[object] = [{"uri": 5}, {}, "x", None, {"uri": None}]
+    found: list[tuple[str, object]] = []
+    for method in ("textDocument/hover", "textDocument/completion"):
+        found += [(method, {"textDocument": d, "position": good_position}) for d in bad_documents]
+        found += [(method, {"textDocument": {"uri": uri}, "position": p}) for p in BAD_POSITIONS]
+        found.append((method, None))
+    whole = {"start": good_position, "end": good_position}
+    action_context: dict[str, object] = {"diagnostics": []}
+    found += [
+        ("textDocument/codeAction", {"textDocument": d, "range": whole, "context": action_context})
+        for d in bad_documents
+    ]
+    found += [
+        ("textDocument/codeAction", {"textDocument": {"uri": uri}, "range": {"start": p, "end": p}, "context": {}})
+        for p in BAD_POSITIONS
+    ]
+    found += [("textDocument/codeAction", {"textDocument": {"uri": uri}, "range": whole, "context": 5})]
+    odd_commands: list[object] = [{"command": 5}, {"arguments": 5}, None, "x", []]
+    found += [("workspace/executeCommand", p) for p in odd_commands]
+    found += [("workspace/executeCommand", {"command": "infisical.server.status", "arguments": {"uri": 5}})]
+    found += [("textDocument/documentSymbol", {"textDocument": {"uri": 5}}), ("no/suchMethod", {"x": 1})]
+    return found
+
+
+def test_every_malformed_request_with_an_id_is_answered(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    client = RawClient(home)
+    try:
+        for number, odd in enumerate(({"capabilities": 5}, {"processId": "x"}, None), start=100):
+            client.send({"id": number, "method": "initialize", "params": odd})
+            assert client.answer(number)["error"]["code"] == -32602  # type: ignore[index]
+        client.send({"id": 0, "method": "initialize", "params": {"capabilities": {}, "processId": None}})
+        assert "result" in client.answer(0, timeout=30)
+        client.send({"method": "initialized", "params": {}})
+        uri = (tmp_path / "a.sh").as_uri()
+        text = "infisical service-token create -s dev:/ -a read\n"
+        client.send(
+            {
+                "method": "textDocument/didOpen",
+                "params": {"textDocument": {"uri": uri, "languageId": "shellscript", "version": 1, "text": text}},
+            }
+        )
+        unanswered = []
+        for number, (method, params) in enumerate(_bad_requests(uri), start=1):
+            client.send({"id": number, "method": method, "params": params})
+            try:
+                answer = client.answer(number)
+            except AssertionError:
+                unanswered.append((method, params))
+                continue
+            error = answer.get("error")
+            assert "result" in answer or isinstance(error, dict), answer
+            if isinstance(error, dict):
+                assert "Traceback" not in str(error.get("message")), answer
+        for bad in ({"textDocument": {"uri": 5}}, None, {"textDocument": {"uri": uri, "version": "x"}}):
+            client.send({"method": "textDocument/didOpen", "params": bad})  # a notification: nothing to answer
+        client.send(
+            {
+                "id": "last",
+                "method": "textDocument/hover",
+                "params": {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 36}},
+            }
+        )
+        assert "result" in client.answer("last")  # still serving
+    finally:
+        stderr = client.close()
+    assert unanswered == []
+    assert "Traceback" not in stderr
+
+
+@pytest.mark.parametrize(
+    ("bounds", "said", "most"),
+    [
+        ({"seconds": 1.0}, "the walk stopped after 1 s", 6),
+        ({"depth": 5}, "folders more than 5 levels deep were not read", 6),
+        ({"requests": 7}, "the walk stopped after 7 folder reads", 7),
+    ],
+)
+def test_each_bound_of_a_walk_holds(tmp_path: Path, bounds: dict[str, float], said: str, most: int) -> None:
+    """Each bound on its own, through the HTTP client against a server whose every folder has a child (slow
+    ones for the time bound)."""
+    from infisical_tokens.core import folders
+    from infisical_tokens.core.api import InfisicalClient
+
+    with Emulator("old", rate_limit=None) as old:
+        world = seed(old)
+        _endless(old, ENDLESS["deep"])
+        if "seconds" in bounds:  # a real chain 50 folders deep, each listing taking 0.3 s
+            old.faults.clear()
+            for depth in range(1, 51):
+                old.state.add_folder(world.project, "dev", "/a" * depth)
+            old.add_fault("latency", method="GET", path="/api/v1/folders", delay=0.3, times=100)
+        with InfisicalClient(old.api_url, old.state.issue_jwt(world.admin)) as client:
+            store = folders.FolderStore(client.api_url, world.project.id, tmp_path)
+            walk = folders.Bounds(**bounds)  # type: ignore[arg-type]
+            result = folders.read(client, world.project.id, [folders.Need("dev", "/")], store, bounds=walk)
+        assert result.complete is False and result.note() == f"coverage is partial: {said}"
+        assert len(old.requests_to("GET", "/api/v1/folders")) <= most

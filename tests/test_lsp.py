@@ -191,7 +191,10 @@ async def test_project_file_diagnostics(online: Session, text: str, expected: li
     assert online.world is not None
     text = text.replace("PROJECT", online.world.project.id)
     uri = await online.open(".infisical.json", "json", text)
-    assert codes(await online.diagnostics(uri), text) == expected
+    diagnostics = await online.diagnostics(uri)
+    assert codes(diagnostics, text) == expected
+    for unknown in (d for d in diagnostics if d.code == "json-unknown-project"):
+        assert "does not exist, or it is not yours" in unknown.message  # said plainly, with the hint to check it
 
 
 async def test_repository_domain_trust_warning(tmp_path: Path) -> None:
@@ -367,8 +370,14 @@ HOVER_CASES = [
     (
         "shellscript",
         "infisical service-token create --scope=dev:back|end -a read",
-        ["does not start with '/'"],
+        ["does not start with '/'", "2026 server", "pinned: every read gets the secrets of /backend in 'dev'"],
         "backend",
+    ),
+    (
+        "shellscript",
+        "infisical service-token create --scope=dev:/back|end -a read",
+        ["`/backend`", "pinned: every read gets the secrets of /backend in 'dev'"],
+        "/backend",
     ),
     ("shellscript", "infisical service-token create --scope=dev:/ -e|=60 -a read", ["expiration time", "86400"], "-e"),
     # help text set into Markdown: <env-slug> would be an HTML tag that VS Code drops ("Example format: :")

@@ -131,6 +131,9 @@ def test_errors_show_no_traceback_and_no_secret(ip: InteractiveShell, monkeypatc
         ip.run_cell("%infisical service-token create -s dev:/ -a read")
     assert "UsageError:" in captured.stderr and "Traceback" not in captured.stderr
     assert "404 Not Found: Project with ID '00000000-0000-0000-0000-000000000000' not found" in captured.stderr
+    assert "does not exist, or it is not yours. Check the project ID (it came from INFISICAL_PROJECT_ID)" in (
+        captured.stderr
+    )
     assert os.environ["INFISICAL_TOKEN"] not in captured.stderr + captured.stdout
 
 

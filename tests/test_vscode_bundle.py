@@ -101,3 +101,49 @@ def test_extension_protocol_types_are_generated_from_the_server() -> None:
     )
     registered = set(server.protocol.fm.commands)
     assert set(COMMANDS) == set(protocol.COMMANDS) <= registered
+
+
+ROOT = LIBS.parent.parent.parent
+
+
+def test_tidy_leaves_out_the_builders_machine(tmp_path: Path) -> None:
+    """What `pip install --target` wrote about the build machine goes; what the extension runs stays, RECORD agrees."""
+    import subprocess
+    import sys
+
+    libs = tmp_path / "libs"
+    info = libs / "infisical_tokens-0.1.0.dist-info"
+    (libs / "bin").mkdir(parents=True)
+    (libs / "bin" / "infisical-tokens").write_text(f"#!{ROOT}/.venv/bin/python\n")
+    info.mkdir()
+    (info / "direct_url.json").write_text(f'{{"url": "file://{ROOT}", "dir_info": {{}}}}')
+    (info / "METADATA").write_text("Name: infisical-tokens\n")
+    (info / "RECORD").write_text(
+        "../../bin/infisical-tokens,sha256=x,185\n"
+        f"{info.name}/METADATA,sha256=y,22\n"
+        f"{info.name}/direct_url.json,sha256=z,46\n"
+        f"{info.name}/RECORD,,\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "scripts.tidy_bundle", str(libs)], cwd=ROOT, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert not (libs / "bin").exists() and not (info / "direct_url.json").exists()
+    assert (info / "RECORD").read_text() == f"{info.name}/METADATA,sha256=y,22\n{info.name}/RECORD,,\n"
+    assert _files_naming(libs, str(ROOT)) == []
+
+
+def test_bundle_names_no_path_of_the_build_machine() -> None:
+    """The bundled libraries (and so the .vsix) hold no file naming the folder they were built in (bytecode, which
+    running the bundle here writes, is left out of the .vsix by .vscodeignore)."""
+    if not (LIBS / ".stamp").exists():
+        pytest.skip("vscode-extension/bundled/libs not built (make test builds it)")
+    assert not (LIBS / "bin").exists()
+    assert list(LIBS.glob("*.dist-info/direct_url.json")) == []
+    assert _files_naming(LIBS, str(ROOT)) == []
+
+
+def _files_naming(folder: Path, text: str) -> list[str]:
+    needle = text.encode()
+    shipped = (p for p in sorted(folder.rglob("*")) if p.is_file() and "__pycache__" not in p.parts)
+    return [str(p.relative_to(folder)) for p in shipped if needle in p.read_bytes()]

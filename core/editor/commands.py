@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
-from .. import command, scope
+from .. import command, reach, scope
 from ..catalog import Snapshot, per_snapshot
 from ..folders import Need, needs_for_scope
 from ..glob import GlobSyntaxError
@@ -89,6 +89,26 @@ def syntax_problems(argv: tuple[str, ...]) -> tuple[command.ParsedCommand, tuple
     return parsed, tuple(problems)
 
 
+GENERATIONAL = frozenset({"scope-empty-path", "scope-no-leading-slash"})  # their truth depends on the server
+
+
+def _told_for(
+    parsed: command.ParsedCommand, problems: tuple[Problem, ...], generation: reach.Generation
+) -> tuple[Problem, ...]:
+    """The scope problems whose truth depends on the server's generation, said for the one in use."""
+    if not any(p.code in GENERATIONAL for p in problems):
+        return problems
+    fields, _ = command.list_fields(parsed, "scope")
+    told: dict[tuple[str, int | None, int], Problem] = {}
+    for f, occurrence in fields:
+        parsed_scope = scope.parse_scope_field(f)
+        for problem in scope.lint_scope(parsed_scope, len(fields) == 1, generation) if parsed_scope else ():
+            if problem.code in GENERATIONAL:
+                moved = problem.shifted(occurrence.word, occurrence.offset)
+                told[(moved.code, moved.word, moved.start)] = moved
+    return tuple(told.get((p.code, p.word, p.start), p) for p in problems)
+
+
 def site_problems(site: CommandSite, snapshot: Snapshot) -> tuple[Problem, ...]:
     """Every problem of one command line, remembered per (command line, catalog snapshot)."""
     argv = site.key
@@ -97,7 +117,8 @@ def site_problems(site: CommandSite, snapshot: Snapshot) -> tuple[Problem, ...]:
         return problems
     memo = per_snapshot(snapshot)
     if argv not in memo:
-        memo[argv] = problems + tuple(_catalog_problems(parsed, snapshot))
+        told = _told_for(parsed, problems, snapshot.generation) if snapshot.generation else problems
+        memo[argv] = told + tuple(_catalog_problems(parsed, snapshot))
     found: tuple[Problem, ...] = memo[argv]
     return found
 
@@ -352,18 +373,38 @@ def _flag_named(text: str, sub: command.Subcommand) -> command.Flag | None:
 # ---------------------------------------------------------------------- hover
 
 
-def _scope_hover(scope_value: scope.Scope, on_env: bool, snapshot: Snapshot) -> str:
+def _scope_hover(scope_value: scope.Scope, on_env: bool, snapshot: Snapshot, pairs: Sequence[reach.ScopePair]) -> str:
+    """An environment's name, or what the path covers and how the token's reads are answered (``pairs``: every
+    scope of the command, since one alone pins the token)."""
+    if on_env:
+        return _env_hover(scope_value, snapshot)
+    covers = _path_hover(scope_value, snapshot, reach.pinned(pairs), alone=len(pairs) == 1)
+    told = " ".join(reach.explain(pairs, snapshot.generation))
+    return f"{covers}\n\nHow reads are answered, by {reach.server_name(snapshot.generation)}: {md_text(told)}"
+
+
+def _env_hover(scope_value: scope.Scope, snapshot: Snapshot) -> str:
     env = scope_value.environment.strip()
     slug = f"**{md_text(env)}**"
-    if on_env:
-        found = snapshot.environment(env)
-        if found is not None and snapshot.online:
-            return f"{slug}: environment *{md_text(found.name)}*"
-        if snapshot.online:
-            known = md_text(", ".join(snapshot.slugs) or "none")
-            return f"{slug}: not an environment of this project (known: {known})"
-        return f"{slug}: environment (offline: not checked)"
-    problems = [p for p in scope.lint_scope(scope_value) if p.severity == "error"]
+    found = snapshot.environment(env)
+    if found is not None and snapshot.online:
+        return f"{slug}: environment *{md_text(found.name)}*"
+    if snapshot.online:
+        known = md_text(", ".join(snapshot.slugs) or "none")
+        return f"{slug}: not an environment of this project (known: {known})"
+    return f"{slug}: environment (offline: not checked)"
+
+
+def _path_hover(scope_value: scope.Scope, snapshot: Snapshot, pin: reach.ScopePair | None, alone: bool) -> str:
+    env = scope_value.environment.strip()
+    slug = f"**{md_text(env)}**"
+    problems = [p for p in scope.lint_scope(scope_value, alone) if p.severity == "error"]
+    if problems and problems[0].code in ("scope-empty-path", "scope-no-leading-slash"):
+        # what it reads depends on the generation and on whether it is alone: said below when known
+        if snapshot.generation is None:
+            return f"{md_code(scope_value.path)}: {md_text(problems[0].message)}"
+        what = "An empty path" if scope_value.path == "" else f"{md_code(scope_value.path)} does not start with '/':"
+        return f"{what} it is the token's only scope." if pin is not None else f"{what} gives the token no folder."
     if problems:
         return f"{md_code(scope_value.path)} covers no folder: {md_text(problems[0].message)}"
     path = md_code(scope_value.server_path)
@@ -378,6 +419,13 @@ def _scope_hover(scope_value: scope.Scope, on_env: bool, snapshot: Snapshot) -> 
     shown = "\n".join(f"- {md_code(f)}" for f in covered[:20])
     more = f"\n- ... and {len(covered) - 20} more" if len(covered) > 20 else ""
     return f"{path} covers {len(covered)} folder(s) in {slug}{partial}:\n{shown}{more}"
+
+
+def _scope_pairs(parsed: command.ParsedCommand) -> list[reach.ScopePair]:
+    """Every well-formed scope of the command, as ``(environment, path)``."""
+    fields, _ = command.list_fields(parsed, "scope")
+    found = (scope.parse_scope_field(f) for f, _occurrence in fields)
+    return [(s.environment, s.path) for s in found if s is not None]
 
 
 def hover(site: CommandSite, offset: int, snapshot: Snapshot) -> HoverInfo | None:
@@ -403,7 +451,7 @@ def hover(site: CommandSite, offset: int, snapshot: Snapshot) -> HoverInfo | Non
                         else (parsed_scope.path_start, parsed_scope.path_end)
                     )
                     return HoverInfo(
-                        _scope_hover(parsed_scope, on_env, snapshot),
+                        _scope_hover(parsed_scope, on_env, snapshot, _scope_pairs(parsed)),
                         word.doc_offset(occurrence.offset + a),
                         word.doc_offset(occurrence.offset + b),
                     )

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from ..errors import server_text
 from ..folders import Need
 from ..problems import Severity
 
@@ -73,7 +74,9 @@ def md_text(text: str) -> str:
 
 
 def md_code(text: str) -> str:
-    """Inline code that survives backticks inside it (a folder may be named anything)."""
+    """Inline code that survives backticks inside it (a folder may be named anything), with no control
+    characters (a cached or served name may hold a terminal escape)."""
+    text = server_text(text)
     fence = "``" if "`" in text else "`"
     return f"{fence} {text} {fence}" if fence == "``" else f"`{text}`"
 

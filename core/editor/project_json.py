@@ -108,10 +108,11 @@ def findings(text: str, snapshot: Snapshot, login_api_url: str | None) -> list[F
                     Finding(
                         "warning",
                         "json-unknown-project",
-                        f"Project '{value.value}' is not among the projects you can see.",
+                        f"Project '{value.value}' does not exist, or it is not yours: it is not among the projects "
+                        "you can see.",
                         value.start,
                         value.end,
-                        "Check the ID, or your access to the project.",
+                        "Check the project ID (this workspaceId), or your access to the project.",
                     )
                 )
         elif known == "defaultSecretPath" and value.value and not value.value.startswith("/"):

@@ -62,6 +62,10 @@ class Fault:
     delay: float = 0.0
     retry_after: int = 1
     body: bytes = b""  # "body": the raw answer (status ``status``); "trickle": sent one byte every ``delay`` s
+    # the server acts first (creates the token), then the answer goes wrong on its way back, as behind a gateway
+    # that times out: "status", "drop", or "body" (``body``, or ``rewrite`` applied to the real answer's JSON)
+    act: bool = False
+    rewrite: Callable[[Any], Any] | None = None
     contains: str | None = None  # also required somewhere in the path (a route whose prefix holds an ID)
 
     def matches(self, method: str, path: str) -> bool:
@@ -308,6 +312,9 @@ class Handler(BaseHTTPRequestHandler):
         )
 
         fault = self.emulator.take_fault(method, path)
+        if fault is not None and fault.act:
+            self._act_then_fail(fault, method, path, query, body)
+            return
         if fault is not None and fault.kind == "latency":
             time.sleep(fault.delay)
         elif fault is not None and fault.kind == "drop":
@@ -354,6 +361,27 @@ class Handler(BaseHTTPRequestHandler):
             self._error(answer)
             return
         self._send(status, payload, limit_headers)
+
+    def _act_then_fail(self, fault: Fault, method: str, path: str, query: dict[str, list[str]], body: Any) -> None:
+        """Do what the request asks (a refusal is answered as usual), then misbehave as ``fault`` says."""
+        try:
+            route, match = self._route(method, path)
+            if route is None or match is None:
+                raise HTTPAnswer(404, f"Route {method}:{path} not found", "Not Found")
+            status, payload = route(self, self._authenticate(path), match, query, body)
+        except HTTPAnswer as answer:
+            self._error(answer)
+            return
+        if fault.kind == "drop":
+            self.close_connection = True
+        elif fault.kind == "status":
+            self._error(HTTPAnswer(fault.status, "Something went wrong", "InternalServerError"))
+        elif fault.kind == "body" and fault.rewrite is not None:
+            self._raw(status, json.dumps(fault.rewrite(payload)).encode())
+        elif fault.kind == "body":
+            self._raw(fault.status, fault.body)
+        else:
+            self._send(status, payload)
 
     def _send(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
         data = json.dumps(payload).encode()

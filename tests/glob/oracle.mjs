@@ -6,11 +6,12 @@ import { createInterface } from "node:readline";
 export const OPTIONS = { strictSlashes: false };
 
 export function ask(glob, path) {
+  const isGlob = picomatch.scan(glob).isGlob; // the server's test for a pinned token
   let compiled;
   try {
     compiled = picomatch.makeRe(glob, OPTIONS, false, true);
   } catch (err) {
-    return { throws: String(err.message) };
+    return { throws: String(err.message), isGlob };
   }
   const valid = compiled.source !== "$^";
   const state = compiled.state;
@@ -18,9 +19,9 @@ export function ask(glob, path) {
   try {
     match = picomatch.isMatch(path, glob, OPTIONS);
   } catch (err) {
-    return { throws: String(err.message) };
+    return { throws: String(err.message), isGlob };
   }
-  return { output: state.output, negated: Boolean(state.negated), valid, match };
+  return { isGlob, output: state.output, negated: Boolean(state.negated), valid, match };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

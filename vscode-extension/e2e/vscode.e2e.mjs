@@ -9,6 +9,7 @@ import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, readdirSync, exist
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { createInterface } from "node:readline";
+import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
 
@@ -17,13 +18,22 @@ const root = join(here, "..", "..");
 const require = createRequire(join(here, ".deps", "package.json"));
 const { chromium } = require("playwright-core");
 const codeServer = join(here, ".deps", "node_modules", ".bin", "code-server");
-const vsix = join(here, "..", "dist", "infisical-tokens.vsix");
+// the .vsix to install: E2E_VSIX (make release-check passes the one make dist built), else the one just packaged
+const vsix = process.env.E2E_VSIX || join(here, "..", "dist", "infisical-tokens.vsix");
 const python = process.env.E2E_PYTHON ?? join(root, ".venv", "bin", "python");
 const shots = join(here, ".screenshots");
 
 const BAD = "infisical service-token create --scope=dev:backend --access-level=read\n"; // no leading slash
 const GOOD = "infisical service-token create --scope=dev:/backend/** --access-level=read\n";
-const SETTINGS = { "security.workspace.trust.enabled": false, "workbench.startupEditor": "none", "infisical.interpreter": ["/usr/bin/python3"] };
+// code-server's own port forwarding is off: its "Your application running on port N is available" toast, shown when
+// any program on the machine opens a port, would be counted with the extension's notifications
+const QUIET = {
+  "remote.autoForwardPorts": false,
+  "remote.forwardOnOpen": false,
+  "remote.restoreForwardedPorts": false,
+  "remote.otherPortsAttributes": { onAutoForward: "ignore" },
+};
+const SETTINGS = { ...QUIET, "security.workspace.trust.enabled": false, "workbench.startupEditor": "none", "infisical.interpreter": ["/usr/bin/python3"] };
 
 let base, emulator, world, requestLog, browser;
 let main; // the trusted window every scenario but the untrusted one uses: { server, url, userData, page }
@@ -369,11 +379,35 @@ const LANGUAGE_FILES = {
   json: [".infisical.json", '{"workspaceId": 42, "defaultEnvironment": "dev"}\n'],
 };
 
+/** Files of the languages the extension activates on, from a workspace that does not use Infisical. */
+const PLAIN_FILES = [
+  ["package.json", '{"name": "plain", "scripts": {"start": "node index.js"}}\n'],
+  [".github/workflows/ci.yml", "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npm test\n"],
+  ["README.md", "# plain\n\nNothing about secrets here.\n"],
+  ["app.py", "import os\nprint(os.environ.get('HOME'))\n"], // last: a notebook-style command is typed into it
+];
+
 scenario("the extension activates for each language it claims, and for .infisical.json, in a fresh window", async () => {
   // each in its own folder without a project, opened in a new window (a new extension host): the squiggle
   // can only come from an activation by that file's language
   const probe = await launch("languages", SETTINGS);
   page = probe.page;
+  // first a workspace with files of those languages but no .infisical.json and no infisical command: no Python
+  const plain = join(base, "plain");
+  mkdirSync(join(plain, ".github", "workflows"), { recursive: true });
+  for (const [file, text] of PLAIN_FILES) writeFileSync(join(plain, file), text);
+  await openWindow(probe, plain);
+  for (const [file] of PLAIN_FILES) await open(file.split("/").at(-1));
+  await until("the extension says it waits", () => outputLog(probe).includes("starts once this workspace has an .infisical.json"), 60_000);
+  await pause(3000);
+  assert.deepEqual(pythonsUnder(probe), []);
+  // an infisical command typed into one of them starts the server, which checks it
+  await page.locator(".monaco-editor .view-lines").first().click();
+  await page.keyboard.press("Control+End");
+  await page.keyboard.type("!" + BAD.trim());
+  await until("a server once a command is there", () => languageServers(probe).length === 1, 60_000);
+  await until("a squiggle from it", () => page.locator(".squiggly-error").count(), 60_000);
+  await page.keyboard.press("Control+Z");
   for (const [language, [file, text]] of Object.entries(LANGUAGE_FILES)) {
     const folder = join(base, `lang-${language}`);
     mkdirSync(dirname(join(folder, file)), { recursive: true });
@@ -621,6 +655,7 @@ scenario("an interpreter without infisical-tokens says so once, and is not resta
 
 scenario("an untrusted workspace starts no Python and says why; trusting it starts the server", async () => {
   const untrusted = await launch("untrusted", {
+    ...QUIET,
     "security.workspace.trust.enabled": true,
     "security.workspace.trust.startupPrompt": "never",
     "workbench.startupEditor": "none",
@@ -641,4 +676,66 @@ scenario("an untrusted workspace starts no Python and says why; trusting it star
   await open("deploy.sh");
   await until("a squiggle once trusted", () => page.locator(".squiggly-error").count(), 30_000);
   untrusted.server.kill();
+});
+
+scenario("a workspace's infisical.apiUrl is ignored: the bearer goes only where the user's settings say", async () => {
+  // a listener on loopback records every connection; a repository's .vscode/settings.json points the API there
+  const seen = [];
+  const recorder = createServer((socket) => { seen.push(Date.now()); socket.destroy(); });
+  await new Promise((resolve) => recorder.listen(0, "127.0.0.1", resolve));
+  const folder = join(base, "apiurl");
+  mkdirSync(join(folder, ".vscode"), { recursive: true });
+  writeFileSync(join(folder, ".vscode", "settings.json"), JSON.stringify({ "infisical.apiUrl": `http://127.0.0.1:${recorder.address().port}` }));
+  writeFileSync(join(folder, ".infisical.json"), JSON.stringify({ workspaceId: world.projectId, defaultEnvironment: "dev" }));
+  writeFileSync(join(folder, "ci.sh"), GOOD);
+  const probe = await launch("apiurl", SETTINGS);
+  page = probe.page;
+  try {
+    const before = requests().length;
+    await openWindow(probe, folder);
+    await open("ci.sh");
+    await until("the status online, from the emulator", async () => {
+      const shown = await statusShown();
+      return shown.includes(world.projectId) && !shown.includes("offline") ? shown : false;
+    }, 60_000);
+    assert.ok(requests().length > before, "the emulator got the requests");
+    await until("the log says the workspace's apiUrl was ignored", () => outputLog(probe).includes(`Ignored infisical.apiUrl in ${join(folder, ".vscode", "settings.json")}`), 10_000);
+    await palette("Infisical: Refresh Environments"); // and again, after a refresh
+    await pause(2000);
+    assert.deepEqual(seen, [], "a request reached the workspace's apiUrl");
+    assert.equal(outputLog(probe).split("Ignored infisical.apiUrl").length - 1, 1); // said once
+  } finally {
+    recorder.close();
+    probe.server.kill();
+    await probe.page.context().close();
+  }
+});
+
+scenario("a multi-root workspace runs one server per folder, each with its folder's settings", async () => {
+  const folders = { a: join(base, "multi-a"), b: join(base, "multi-b") };
+  for (const [name, folder] of Object.entries(folders)) {
+    mkdirSync(join(folder, ".vscode"), { recursive: true });
+    writeFileSync(join(folder, ".infisical.json"), JSON.stringify({ workspaceId: world.projectId, defaultEnvironment: "dev" }));
+    writeFileSync(join(folder, `${name}.sh`), BAD);
+  }
+  writeFileSync(join(folders.b, ".vscode", "settings.json"), JSON.stringify({ "infisical.diagnostics": false }));
+  const file = join(base, "multi.code-workspace");
+  writeFileSync(file, JSON.stringify({ folders: [{ path: folders.a }, { path: folders.b }] }));
+  const probe = await launch("multi", SETTINGS);
+  page = probe.page;
+  try {
+    await page.goto(`${probe.url}/?workspace=${encodeURIComponent(file)}`);
+    await page.locator(".monaco-workbench").waitFor({ timeout: 120_000 });
+    await open("a.sh");
+    await until("a squiggle in a.sh", () => page.locator(".squiggly-error").count(), 90_000);
+    await until("a server for each folder", () => languageServers(probe).length === 2, 30_000);
+    await open("b.sh"); // the same mistake, in the folder whose settings turn diagnostics off
+    await pause(5000);
+    assert.equal(await page.locator(".squiggly-error").count(), 0);
+    await open("a.sh");
+    await until("a.sh still flagged", () => page.locator(".squiggly-error").count(), 30_000);
+  } finally {
+    probe.server.kill();
+    await probe.page.context().close();
+  }
 });

@@ -6,10 +6,11 @@ import { migrateFlow } from "./migrate";
 import { Log } from "./common/log";
 import { type PythonExtensionApi, fromPythonExtension, resolveInterpreter, unrunnable } from "./common/python";
 import { REFRESH, STATUS, type CreateArgs } from "./common/protocol";
-import { DOCUMENT_SELECTOR, Server } from "./common/server";
+import { DOCUMENT_SELECTOR, Server, selectorFor } from "./common/server";
 import { debounce, oneAtATime } from "./common/schedule";
-import { RESTART_KEYS, readSettings } from "./common/settings";
+import { RESTART_KEYS, type Settings, folderSettings, serverSettings, userOnlyIn } from "./common/settings";
 import { statusText } from "./common/status";
+import { IDLE_REASON, PROJECT_FILE_GLOB, mentionsCommand } from "./common/wanted";
 
 export const COMMANDS = {
   create: "infisical.createServiceToken",
@@ -21,16 +22,55 @@ export const COMMANDS = {
   migrate: "infisical.migrateServiceToken",
 } as const;
 
-const server = new Server();
+/** One server per workspace folder, so that each folder's settings (interpreter included) hold in a multi-root
+ * workspace; a window without a folder has one, under "". */
+interface FolderServer {
+  folder: vscode.WorkspaceFolder | undefined;
+  server: Server;
+  whyOff?: string; // shown by the status item while this server does not run
+}
+const servers = new Map<string, FolderServer>();
 let log: Log;
 let status: vscode.LanguageStatusItem;
-let whyOff: string | undefined; // shown by the status item while no server runs
+const saidIgnored = new Set<string>(); // each ignored repository setting is said once
 
-function settings() {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  const config = vscode.workspace.getConfiguration("infisical", folder?.uri);
-  return readSettings((key) => config.get(key));
+/** The settings of a folder (by default the first), each read for that folder; a repository's choice of where
+ * credentials go is set aside, and the log says so once. */
+function settings(scope?: vscode.Uri): Settings {
+  const config = vscode.workspace.getConfiguration("infisical", scope ?? vscode.workspace.workspaceFolders?.[0]?.uri);
+  const { settings: read, ignored } = folderSettings(config);
+  ignored.forEach(sayIgnored);
+  return read;
 }
+
+function sayIgnored(which: string): void {
+  if (saidIgnored.has(which)) return;
+  saidIgnored.add(which);
+  log.info(`Ignored ${which}: a repository never chooses where credentials go. Set it in your user settings.`);
+}
+
+/** Names, once, each user-only setting a repository's settings files try to set (VS Code drops them silently). */
+async function sayIgnoredInRepository(): Promise<void> {
+  const files = (vscode.workspace.workspaceFolders ?? []).map((folder) => vscode.Uri.joinPath(folder.uri, ".vscode", "settings.json"));
+  const workspaceFile = vscode.workspace.workspaceFile;
+  if (workspaceFile?.scheme === "file") files.push(workspaceFile);
+  for (const file of files) {
+    const text = await vscode.workspace.fs.readFile(file).then((bytes) => new TextDecoder().decode(bytes), () => "");
+    for (const key of userOnlyIn(text)) sayIgnored(`${key} in ${file.fsPath}`);
+  }
+}
+
+/** What a folder's server is told: the settings of the folder it asks about, else its own folder's. */
+const forServer = (scopeUri: string | undefined, folder: vscode.WorkspaceFolder | undefined) =>
+  serverSettings(settings(scopeUri ? vscode.Uri.parse(scopeUri) : folder?.uri), vscode.workspace.isTrusted);
+
+/** The server for a document: its folder's, else the first. */
+function serverFor(uri: vscode.Uri | undefined): FolderServer | undefined {
+  const folder = uri ? vscode.workspace.getWorkspaceFolder(uri) : undefined;
+  return (folder && servers.get(folder.uri.toString())) || servers.values().next().value;
+}
+
+const active = () => vscode.window.activeTextEditor?.document.uri;
 
 async function pythonFromExtension(): Promise<string[] | undefined> {
   const python = vscode.extensions.getExtension<PythonExtensionApi>("ms-python.python");
@@ -38,13 +78,30 @@ async function pythonFromExtension(): Promise<string[] | undefined> {
   return fromPythonExtension(python.isActive ? python.exports : await python.activate());
 }
 
-async function start(context: vscode.ExtensionContext): Promise<void> {
-  const current = settings();
+async function startAll(context: vscode.ExtensionContext): Promise<void> {
+  await sayIgnoredInRepository();
+  const folders = vscode.workspace.workspaceFolders?.length ? vscode.workspace.workspaceFolders : [undefined];
+  for (const folder of folders) {
+    const entry: FolderServer = { folder, server: new Server() };
+    servers.set(folder?.uri.toString() ?? "", entry);
+    await start(context, entry);
+  }
+  await refreshStatus();
+}
+
+async function stopAll(): Promise<void> {
+  const running = [...servers.values()];
+  servers.clear();
+  await Promise.all(running.map((entry) => entry.server.stop()));
+}
+
+async function start(context: vscode.ExtensionContext, entry: FolderServer): Promise<void> {
+  const { folder, server } = entry;
+  const current = settings(folder?.uri);
   const trusted = vscode.workspace.isTrusted;
   const interpreter = await resolveInterpreter(current, trusted, pythonFromExtension);
-  whyOff = undefined;
   if ("error" in interpreter) {
-    whyOff = interpreter.error; // chosen, not a failure: the status item and the log say why, no message
+    entry.whyOff = interpreter.error; // chosen, not a failure: the status item and the log say why, no message
     log.info(interpreter.error);
   } else {
     const missing = unrunnable(interpreter.command[0], process.env);
@@ -57,19 +114,22 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
           extensionPath: context.extensionPath,
           log,
           createCommand: COMMANDS.create,
+          // in a multi-root workspace each folder's server reads that folder's documents only
+          selector: selectorFor((vscode.workspace.workspaceFolders?.length ?? 0) > 1 ? folder?.uri.fsPath : undefined),
+          workspaceFolder: folder,
           onStopped: () => {
             void refreshStatus();
             offerLogsOrRestart("The Infisical language server stopped. Show Logs says why; Restart starts it again.");
           },
           onStatusChanged: () => void refreshStatus(),
+          configuration: (scopeUri) => forServer(scopeUri, folder),
         });
     if (failed) {
-      whyOff = failed;
+      entry.whyOff = failed;
       log.info(failed);
       offerLogsOrRestart(failed);
     }
   }
-  await refreshStatus();
 }
 
 /** One message with the two ways on; the server is not started again until the person picks one. */
@@ -80,63 +140,103 @@ function offerLogsOrRestart(message: string): void {
 }
 
 async function refreshStatus(): Promise<void> {
-  const uri = vscode.window.activeTextEditor?.document.uri.toString();
-  const info = server.running ? await server.execute(STATUS, { uri }).catch(() => undefined) : undefined;
-  const shown = statusText(info, whyOff);
+  const uri = active();
+  const entry = serverFor(uri);
+  const info = entry?.server.running ? await entry.server.execute(STATUS, { uri: uri?.toString() }).catch(() => undefined) : undefined;
+  const shown = statusText(info, entry?.whyOff);
   status.text = shown.text;
   status.detail = shown.detail;
 }
 
+/** Whether a workspace shows it uses Infisical: its `.infisical.json`, or an open file with an `infisical` command. */
+async function usesInfisical(): Promise<boolean> {
+  if (vscode.workspace.textDocuments.some(showsInfisical)) return true;
+  return (await vscode.workspace.findFiles(PROJECT_FILE_GLOB, "**/node_modules/**", 1)).length > 0;
+}
+
+function showsInfisical(document: vscode.TextDocument): boolean {
+  if (document.uri.path.endsWith("/.infisical.json")) return true;
+  return vscode.languages.match(DOCUMENT_SELECTOR, document) > 0 && mentionsCommand(document.getText());
+}
+
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   log = new Log(vscode.window.createOutputChannel("Infisical"));
-  status = vscode.languages.createLanguageStatusItem("infisical.status", DOCUMENT_SELECTOR);
+  status = vscode.languages.createLanguageStatusItem("infisical.status", []); // shown once the server is wanted
   status.name = "Infisical";
   status.command = { title: "Show Logs", command: COMMANDS.logs };
   status.text = "Infisical";
+  let wanted = false; // no Python process until the workspace shows it uses Infisical, or a command is run
   const restart = oneAtATime(async () => {
-    await server.stop();
-    await start(context);
+    wanted = true;
+    status.selector = DOCUMENT_SELECTOR;
+    await stopAll();
+    await startAll(context);
   });
-  const restartSoon = debounce(() => void restart(), 500);
+  const ready = async () => {
+    if (!wanted) await restart();
+  };
+  const restartSoon = debounce(() => void (wanted && restart()), 500);
+  const startIfShown = (document: vscode.TextDocument) => {
+    if (!wanted && showsInfisical(document)) void ready();
+  };
+  const projectFiles = vscode.workspace.createFileSystemWatcher(PROJECT_FILE_GLOB, false, true, true);
   context.subscriptions.push(
     log.channel,
     status,
+    projectFiles,
+    projectFiles.onDidCreate(() => void ready()),
+    vscode.workspace.onDidOpenTextDocument(startIfShown),
+    vscode.workspace.onDidChangeTextDocument((event) => startIfShown(event.document)),
     vscode.commands.registerCommand(COMMANDS.create, async (request?: CreateArgs) => {
-      if (!server.running) {
+      await ready();
+      const server = serverFor(request?.uri ? vscode.Uri.parse(request.uri) : active())?.server;
+      if (!server?.running) {
         void vscode.window.showErrorMessage("Infisical: the language server is not running.", "Show Logs");
         return;
       }
-      const wanted = request ?? (await askForRequest(server, vscode.window.activeTextEditor?.document.uri.toString()));
-      if (wanted) await createServiceToken(server, wanted);
+      const asked = request ?? (await askForRequest(server, vscode.window.activeTextEditor?.document.uri.toString()));
+      if (asked) await createServiceToken(server, asked);
     }),
     vscode.commands.registerCommand(COMMANDS.rotate, async () => {
-      if (server.running) await rotateFlow(server, vscode.window.activeTextEditor?.document.uri.toString());
+      await ready();
+      const server = serverFor(active())?.server;
+      if (server?.running) await rotateFlow(server, active()?.toString());
     }),
     vscode.commands.registerCommand(COMMANDS.audit, async () => {
-      if (server.running) await auditFlow(server, vscode.window.activeTextEditor?.document.uri.toString());
+      await ready();
+      const server = serverFor(active())?.server;
+      if (server?.running) await auditFlow(server, active()?.toString());
     }),
     vscode.commands.registerCommand(COMMANDS.migrate, async () => {
-      if (server.running) await migrateFlow(server, vscode.window.activeTextEditor?.document.uri.toString());
+      await ready();
+      const server = serverFor(active())?.server;
+      if (server?.running) await migrateFlow(server, active()?.toString());
     }),
     vscode.commands.registerCommand(COMMANDS.restart, restart),
     vscode.commands.registerCommand(COMMANDS.logs, () => log.show()),
     vscode.commands.registerCommand(COMMANDS.refresh, async () => {
-      if (!server.running) return;
-      const uri = vscode.window.activeTextEditor?.document.uri.toString();
-      const answer = await server.execute(REFRESH, { uri });
+      await ready();
+      const server = serverFor(active())?.server;
+      if (!server?.running) return;
+      const answer = await server.execute(REFRESH, { uri: active()?.toString() });
       if (!answer.online) log.info(`Refresh: offline (${answer.reason ?? "unknown reason"})`);
       await refreshStatus();
     }),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (RESTART_KEYS.some((key) => event.affectsConfiguration(key))) restartSoon();
-      else if (event.affectsConfiguration("infisical")) void refreshStatus();
+      else if (event.affectsConfiguration("infisical")) {
+        const told = [...servers.values()].map((entry) => entry.server.configurationChanged(forServer(undefined, entry.folder)));
+        void Promise.allSettled(told).then(refreshStatus);
+      }
     }),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => void restart()),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => restartSoon()),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void (wanted && restart())),
     vscode.window.onDidChangeActiveTextEditor(() => void refreshStatus()),
   );
-  await start(context);
+  if (await usesInfisical()) await restart();
+  else log.info(IDLE_REASON);
 }
 
 export async function deactivate(): Promise<void> {
-  await server.stop();
+  await stopAll();
 }

@@ -2,10 +2,12 @@ import { describe, expect, it, vi } from "vitest";
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { fromPythonExtension, resolveInterpreter, serverProcess, unrunnable } from "../src/common/python";
+import * as path from "path";
+import { type Platform, fromPythonExtension, locate, resolveInterpreter, serverProcess, shown, unrunnable } from "../src/common/python";
 import { debounce, oneAtATime } from "../src/common/schedule";
-import { DEFAULTS, RESTART_KEYS, initializationOptions, readSettings } from "../src/common/settings";
+import { DEFAULTS, RESTART_KEYS, folderSettings, initializationOptions, readSettings, userOnlyIn } from "../src/common/settings";
 import { statusText } from "../src/common/status";
+import { mentionsCommand } from "../src/common/wanted";
 import { redact } from "../src/common/log";
 
 describe("interpreter discovery", () => {
@@ -17,8 +19,8 @@ describe("interpreter discovery", () => {
     expect(await resolveInterpreter(DEFAULTS, true, async () => ["/ext/python"])).toEqual({ command: ["/ext/python"] });
   });
   it("then python3, also when the Python extension fails", async () => {
-    expect(await resolveInterpreter(DEFAULTS, true)).toEqual({ command: ["python3"] });
-    expect(await resolveInterpreter(DEFAULTS, true, async () => { throw new Error("no api"); })).toEqual({ command: ["python3"] });
+    expect(await resolveInterpreter(DEFAULTS, true, undefined, {}, linux([]))).toEqual({ command: ["python3"] });
+    expect(await resolveInterpreter(DEFAULTS, true, async () => { throw new Error("no api"); }, {}, linux([]))).toEqual({ command: ["python3"] });
   });
   it("never runs anything in an untrusted workspace", async () => {
     let asked = false;
@@ -41,11 +43,101 @@ describe("settings passing", () => {
     expect(initializationOptions(s, true)).toEqual({ apiUrl: "https://self.hosted", projectId: "p", offline: true, diagnostics: true, clientHandlesTokens: true });
     expect(initializationOptions(s, false).apiUrl).toBeNull();
   });
+  it("takes infisical.apiUrl from the user settings only: a repository never chooses where credentials go", () => {
+    const user = { apiUrl: "https://eu.infisical.com", projectId: "mine" };
+    const repository = { apiUrl: "http://127.0.0.1:9/steal", projectId: "theirs" };
+    const config = (workspace: Record<string, unknown>, folder: Record<string, unknown> = {}) => ({
+      get: (key: string) => folder[key] ?? workspace[key] ?? (user as Record<string, unknown>)[key],
+      inspect: (key: string) => ({ globalValue: (user as Record<string, unknown>)[key], workspaceValue: workspace[key], workspaceFolderValue: folder[key] }),
+    });
+    const fromWorkspace = folderSettings(config(repository));
+    expect(fromWorkspace.settings.apiUrl).toBe("https://eu.infisical.com");
+    expect(fromWorkspace.settings.projectId).toBe("theirs"); // the others are per folder, as VS Code merges them
+    expect(fromWorkspace.ignored).toEqual(["infisical.apiUrl in the workspace settings"]);
+    const fromFolder = folderSettings(config({}, { apiUrl: "http://127.0.0.1:9/" }));
+    expect(fromFolder.settings.apiUrl).toBe("https://eu.infisical.com");
+    expect(fromFolder.ignored).toEqual(["infisical.apiUrl in the folder settings"]);
+    // with no user value, the repository's is not used either: the server goes where the person logged in
+    const none = folderSettings({ get: (key) => (repository as Record<string, unknown>)[key], inspect: (key) => ({ workspaceValue: (repository as Record<string, unknown>)[key] }) });
+    expect(none.settings.apiUrl).toBeNull();
+    expect(folderSettings(config({})).ignored).toEqual([]);
+  });
+  it("finds the user-only settings a repository's settings file tries to set", () => {
+    expect(userOnlyIn('{ "infisical.apiUrl" : "http://x", "infisical.offline": true }')).toEqual(["infisical.apiUrl"]);
+    expect(userOnlyIn('{ "settings": {\n"infisical.apiUrl":"http://x"} }')).toEqual(["infisical.apiUrl"]); // a .code-workspace
+    expect(userOnlyIn('{ "infisical.apiUrlX": 1, "infisical.projectId": "p" }')).toEqual([]);
+    expect(userOnlyIn("")).toEqual([]);
+  });
   it("puts the bundled libraries first on PYTHONPATH only with useBundled", () => {
     const bundled = serverProcess(["python3"], DEFAULTS, "/ext/bundled/libs", { PYTHONPATH: "/mine", HOME: "/h", UNSET: undefined });
     expect(bundled).toEqual({ command: "python3", args: ["-m", "infisical_tokens.lsp"], env: { PYTHONPATH: "/ext/bundled/libs:/mine", HOME: "/h" } });
     const own = serverProcess(["/py", "-I"], { ...DEFAULTS, importStrategy: "fromEnvironment" }, "/ext/bundled/libs", {});
     expect(own).toEqual({ command: "/py", args: ["-I", "-m", "infisical_tokens.lsp"], env: {} });
+  });
+});
+
+/** A platform with the given runnable files (the suite runs on Linux only: the others are injected). */
+const platform = (os: NodeJS.Platform, p: path.PlatformPath, files: string[]): Platform => ({ os, path: p, runnable: (file) => files.includes(file) });
+const linux = (files: string[]) => platform("linux", path.posix, files);
+const darwin = (files: string[]) => platform("darwin", path.posix, files);
+// Windows file names are case-insensitive: PATHEXT's ".EXE" finds "python3.exe"
+const windows = (files: string[]): Platform => ({ os: "win32", path: path.win32, runnable: (file) => files.some((f) => f.toLowerCase() === file.toLowerCase()) });
+
+describe("platforms", () => {
+  const PATHEXT = ".COM;.EXE;.BAT;.CMD";
+  it("finds python3.exe and py.exe on a Windows Path, through PATHEXT, whatever the variables' case", () => {
+    const win = windows(["C:\\Python312\\python3.exe", "C:\\Windows\\py.exe"]);
+    const env = { Path: "C:\\Windows\\System32;C:\\Windows;C:\\Python312", PathExt: PATHEXT };
+    expect(locate("python3", env, win)?.toLowerCase()).toBe("c:\\python312\\python3.exe");
+    expect(locate("py", env, win)?.toLowerCase()).toBe("c:\\windows\\py.exe");
+    expect(unrunnable("python3.exe", env, win)).toBeUndefined();
+    expect(unrunnable("python3", { ...env, PathExt: ".COM;.BAT" }, win)).toBe("python3 is not on the PATH");
+    expect(unrunnable("python3", { Path: "C:\\Python312" }, win)).toBeUndefined(); // no PATHEXT: Windows' default
+  });
+  it("takes C:/…/python.exe, C:\\…\\python and a relative .\\venv path for paths on Windows", () => {
+    const win = windows(["C:\\Program Files\\Python312\\python.exe", "C:/Program Files/Python312/python.exe", ".\\venv\\Scripts\\python.exe"]);
+    const env = { PATH: "", PATHEXT };
+    expect(unrunnable("C:/Program Files/Python312/python.exe", env, win)).toBeUndefined();
+    expect(unrunnable("C:\\Program Files\\Python312\\python", env, win)).toBeUndefined();
+    expect(unrunnable(".\\venv\\Scripts\\python", env, win)).toBeUndefined();
+    expect(unrunnable("C:/Python39/python.exe", env, win)).toBe("C:/Python39/python.exe does not exist or is not executable");
+    // on Linux a backslash is a character of a name, not a separator
+    expect(unrunnable("venv\\python", { PATH: "/usr/bin" }, linux([]))).toBe("venv\\python is not on the PATH");
+  });
+  it("falls back to py -3, then python, on Windows; python3 on Linux and macOS", async () => {
+    const env = { Path: "C:\\Windows;C:\\Python312", PATHEXT };
+    expect(await resolveInterpreter(DEFAULTS, true, undefined, env, windows(["C:\\Windows\\py.exe"]))).toEqual({ command: ["py", "-3"] });
+    expect(await resolveInterpreter(DEFAULTS, true, undefined, env, windows(["C:\\Python312\\python.exe"]))).toEqual({ command: ["python"] });
+    // neither: the first, so that the message names what a Windows user is expected to have
+    expect(await resolveInterpreter(DEFAULTS, true, undefined, env, windows([]))).toEqual({ command: ["py", "-3"] });
+    const mac = darwin(["/opt/homebrew/bin/python3"]);
+    expect(await resolveInterpreter(DEFAULTS, true, undefined, { PATH: "/usr/bin:/opt/homebrew/bin" }, mac)).toEqual({ command: ["python3"] });
+    expect(locate("python3", { PATH: "/usr/bin:/opt/homebrew/bin" }, mac)).toBe("/opt/homebrew/bin/python3");
+    const framework = "/Library/Frameworks/Python.framework/Versions/3.12/bin/python3";
+    expect(unrunnable(framework, {}, darwin([framework]))).toBeUndefined();
+    expect(await resolveInterpreter(DEFAULTS, true, async () => [framework], {}, mac)).toEqual({ command: [framework] });
+  });
+  it("joins PYTHONPATH with the platform's delimiter", () => {
+    const onWindows = serverProcess(["py", "-3"], DEFAULTS, "C:\\ext\\bundled\\libs", { PYTHONPATH: "D:\\mine" }, path.win32.delimiter);
+    expect(onWindows.env.PYTHONPATH).toBe("C:\\ext\\bundled\\libs;D:\\mine");
+    expect(serverProcess(["python3"], DEFAULTS, "/ext/libs", { PYTHONPATH: "/mine" }, path.posix.delimiter).env.PYTHONPATH).toBe("/ext/libs:/mine");
+  });
+  it("shows a command with spaces as that platform's shell would take it", () => {
+    expect(shown(["C:\\Program Files\\Python312\\python.exe", "-m", "infisical_tokens.lsp"], windows([]))).toBe('"C:\\Program Files\\Python312\\python.exe" -m infisical_tokens.lsp');
+    expect(shown(["/Users/a b/.venv/bin/python", "-X", "utf8"], darwin([]))).toBe("'/Users/a b/.venv/bin/python' -X utf8");
+    expect(shown(["/it's/python"], linux([]))).toBe("'/it'\\''s/python'");
+  });
+});
+
+describe("when the server is wanted", () => {
+  it("sees an infisical command line the server would read, and nothing else", () => {
+    for (const text of ["infisical service-token create", "x\n  %infisical service-token list", "!infisical login", "RUN /usr/local/bin/infisical run -- x",
+      "infisical-tokens check .", "TOKEN=$(infisical \\\n service-token create)"]) {
+      expect(mentionsCommand(text), text).toBe(true);
+    }
+    for (const text of ["", "import os", "see https://infisical.com", "my-infisical service", "infisicalx run", "infisical", "use Infisical for secrets"]) {
+      expect(mentionsCommand(text), text).toBe(false);
+    }
   });
 });
 

@@ -10,7 +10,7 @@ import {
 } from "vscode-languageclient/node";
 import type { Log } from "./log";
 import { CREATE, STATUS_CHANGED, type CommandMap, type StatusChanged } from "./protocol";
-import { serverProcess } from "./python";
+import { serverProcess, shown } from "./python";
 import { type Settings, initializationOptions } from "./settings";
 
 /** Languages the server understands; the manifest test keeps this, the activation events and the server in step. */
@@ -27,6 +27,17 @@ export const DOCUMENT_SELECTOR = [
   { scheme: "vscode-notebook-cell", language: "python" },
 ];
 
+type ClientSelector = NonNullable<LanguageClientOptions["documentSelector"]>;
+
+/** The documents one folder's server reads: the selector's, under that folder, or all of them. The pattern is the
+ * folder's path as a glob (always with `/`, which VS Code's matching takes on Windows too), as in VS Code's
+ * multi-server sample. */
+export function selectorFor(folderPath: string | undefined): ClientSelector {
+  if (folderPath === undefined) return DOCUMENT_SELECTOR;
+  const base = folderPath.replace(/\\/g, "/").replace(/\/$/, "");
+  return DOCUMENT_SELECTOR.map((filter) => ({ ...filter, pattern: `${base}/${("pattern" in filter && filter.pattern) || "**/*"}` }));
+}
+
 /** Typed calls to the server's commands. */
 export interface ServerCommands {
   execute<K extends keyof CommandMap>(command: K, args: CommandMap[K]["args"]): Promise<CommandMap[K]["answer"]>;
@@ -39,8 +50,13 @@ export interface StartOptions {
   extensionPath: string;
   log: Log;
   createCommand: string; // our palette command: the server's code action is routed through it (token to clipboard)
+  selector: ClientSelector; // the documents this server reads (one folder's, in a multi-root workspace)
+  workspaceFolder: { uri: import("vscode").Uri; name: string; index: number } | undefined;
   onStopped: () => void;
   onStatusChanged: (change: StatusChanged) => void; // the project's server stopped answering, or answers again
+  /** The settings the server sees for a folder (or the workspace): the client answers `workspace/configuration`
+   * itself, so that a repository's `infisical.apiUrl` never reaches the server. */
+  configuration: (scopeUri: string | undefined) => Record<string, unknown>;
 }
 
 const NOT_INSTALLED = "Is infisical-tokens installed for that Python? See Show Logs.";
@@ -67,11 +83,11 @@ export class Server implements ServerCommands {
     const process = serverProcess(options.interpreter, options.settings, bundled, { ...globalThis.process.env });
     const serverOptions: ServerOptions = { command: process.command, args: process.args, options: { env: process.env } };
     const clientOptions: LanguageClientOptions = {
-      documentSelector: DOCUMENT_SELECTOR,
+      documentSelector: options.selector,
+      workspaceFolder: options.workspaceFolder,
       outputChannel: options.log.channel,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
       initializationOptions: initializationOptions(options.settings, options.trusted),
-      synchronize: { configurationSection: "infisical" },
       errorHandler: {
         error: () => ({ action: ErrorAction.Continue }),
         closed: () => {
@@ -82,6 +98,9 @@ export class Server implements ServerCommands {
       },
       initializationFailedHandler: () => false, // stop; start's answer says why (no toast of the client's own)
       middleware: {
+        workspace: {
+          configuration: (params) => params.items.map((item) => (item.section === "infisical" ? options.configuration(item.scopeUri) : null)),
+        },
         provideCodeActions: async (document, range, ctx, token, next) => {
           const actions = (await next(document, range, ctx, token)) ?? [];
           for (const action of actions) {
@@ -95,7 +114,7 @@ export class Server implements ServerCommands {
     let started = false;
     const client = new QuietLanguageClient("infisical", "Infisical", serverOptions, clientOptions);
     client.onNotification(STATUS_CHANGED, options.onStatusChanged);
-    options.log.info(`Starting the language server: ${[process.command, ...process.args].join(" ")}`);
+    options.log.info(`Starting the language server: ${shown([process.command, ...process.args])}`);
     try {
       await client.start();
       // a server that exits during initialize can leave start() resolved (the close is seen first)
@@ -103,7 +122,7 @@ export class Server implements ServerCommands {
       started = true;
     } catch (err) {
       void client.dispose().catch(() => undefined);
-      return `Could not start the Infisical language server with ${options.interpreter.join(" ")} (${err}). ${NOT_INSTALLED}`;
+      return `Could not start the Infisical language server with ${shown(options.interpreter)} (${err}). ${NOT_INSTALLED}`;
     }
     this.client = client;
     return undefined;
@@ -113,6 +132,12 @@ export class Server implements ServerCommands {
     const running = this.client;
     this.client = undefined;
     if (running) await running.stop();
+  }
+
+  /** Tells the running server the settings changed (sent by us, not by the client's own synchronisation, which
+   * would send every value as VS Code merged it, a repository's `infisical.apiUrl` included). */
+  async configurationChanged(settings: Record<string, unknown>): Promise<void> {
+    await this.client?.sendNotification("workspace/didChangeConfiguration", { settings: { infisical: settings } });
   }
 
   async execute<K extends keyof CommandMap>(command: K, args: CommandMap[K]["args"]): Promise<CommandMap[K]["answer"]> {
