@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from .codes import Severity
 from .folders import fixed_prefix
+from .migration import migrate_hint
 from .models import Generation, TokenInfo, parse_time
 from .reach import pinned, pinned_sentence, reads_nothing
 
@@ -154,6 +155,12 @@ def audit(
             )
         else:
             seen[key] = token
+        add(
+            "token-migrate",
+            "info",
+            "Is a service token, which Infisical deprecates for machine identities.",
+            migrate_hint(token),
+        )
     return found
 
 

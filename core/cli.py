@@ -25,6 +25,7 @@ from .problems import Problem
 if TYPE_CHECKING:  # imported when a command runs, not for --help and --version
     from . import workflows
     from .check import CheckReport
+    from .migration import Migrated, MigratePreview
 
 
 class OutputFailed(Exception):
@@ -180,6 +181,36 @@ def _audited(outcome: workflows.AuditReport, parsed: command.ParsedCommand, cons
     return 1 if outcome.failed else 0
 
 
+def _migrate_preview(outcome: MigratePreview, parsed: command.ParsedCommand, console: Console) -> int:
+    if parsed.flag_set("json"):
+        plan = outcome.plan
+        rules = [rule.as_json() for rule in plan.rules]
+        differences = [{"kind": d.kind, "scope": d.scope, "message": d.message} for d in plan.differences]
+        shown = {
+            "identityName": plan.name,
+            "rules": rules,
+            "lifetime": plan.lifetime.describe(),
+            "differences": differences,
+        }
+        console.out(json.dumps(shown, indent=2) + "\n")
+    else:
+        from . import migration_text
+
+        console.out(migration_text.preview_text(outcome))
+    return 0
+
+
+def _migrated(outcome: Migrated, parsed: command.ParsedCommand, console: Console) -> int:
+    """The client secret goes to standard output only, this once. Exit 3 when the old token could not be deleted."""
+    if parsed.flag_set("json"):
+        console.out(json.dumps(outcome.as_json(), indent=2) + "\n")
+    else:
+        from . import migration_text
+
+        console.out(migration_text.migrated_text(outcome))
+    return 3 if outcome.delete_error else 0
+
+
 def _checked(outcome: CheckReport, parsed: command.ParsedCommand, console: Console) -> int:
     console.out(outcome.formatted())
     if outcome.options.format == "text":
@@ -192,6 +223,7 @@ def renderers() -> dict[type, Callable[[Any, command.ParsedCommand, Console], in
     """Each outcome type's one renderer (a test checks every workflow's outcome is covered)."""
     from . import workflows
     from .check import CheckReport
+    from .migration import Migrated, MigratePreview
 
     return {
         workflows.Created: _created,
@@ -203,6 +235,8 @@ def renderers() -> dict[type, Callable[[Any, command.ParsedCommand, Console], in
         workflows.RotatePreview: _rotate_preview,
         workflows.AuditReport: _audited,
         CheckReport: _checked,
+        MigratePreview: _migrate_preview,
+        Migrated: _migrated,
     }
 
 

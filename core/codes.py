@@ -92,6 +92,7 @@ CODES: tuple[Code, ...] = (
         "token-protected-write", "error", "`audit`: write access to every folder of a `--protected` environment", True
     ),
     Code("token-duplicate", "warning", "`audit`: the same scopes and access as another token", online=True),
+    Code("token-migrate", "info", "`audit`: a service token; `migrate` makes a machine identity with its reach", True),
 )
 
 BY_CODE: dict[str, Code] = {c.code: c for c in CODES}

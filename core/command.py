@@ -243,7 +243,22 @@ AUDIT = Subcommand(
         ),
     ),
 )
-SUBCOMMANDS: dict[str, Subcommand] = {c.name: c for c in (CREATE, LIST, VIEW, DELETE, ROTATE, AUDIT)}
+MIGRATE = Subcommand(
+    "migrate",
+    "Replace a service token with a machine identity (Universal Auth) that reaches exactly the same secrets",
+    (
+        PROJECT_ID,
+        JSON,
+        Flag("dry-run", None, "bool", "Show the identity, its rules and lifetime, and what differs, without sending"),
+        Flag("delete-token", None, "bool", "Delete the service token once a login with the new credentials worked"),
+    ),
+    (Positional("TOKEN_ID", "the ID (or a unique prefix of at least 4 characters) shown by list", required=True),),
+    examples=(
+        "infisical-tokens service-token migrate 3f2a --dry-run",
+        "infisical-tokens service-token migrate 3f2a --delete-token --json",
+    ),
+)
+SUBCOMMANDS: dict[str, Subcommand] = {c.name: c for c in (CREATE, LIST, VIEW, DELETE, ROTATE, AUDIT, MIGRATE)}
 TOP_LEVEL: dict[str, Subcommand] = {CHECK.name: CHECK}
 ALL_COMMANDS: tuple[Subcommand, ...] = (*SUBCOMMANDS.values(), *TOP_LEVEL.values())
 GROUP_SUMMARY = "Manage service tokens"

@@ -34,6 +34,7 @@ from .errors import (
     UsageError,
 )
 from .glob import GlobSyntaxError, compile_glob
+from .migration import Migrated, MigratePreview
 from .models import parse_time
 from .problems import Problem, has_errors
 from .project import ProjectConfig
@@ -153,7 +154,18 @@ class AuditReport:
         return fails(self.findings, self.options.fail_on)
 
 
-Outcome = Created | DryRun | TokenList | TokenView | Deleted | Rotated | RotatePreview | AuditReport
+Outcome = (
+    Created
+    | DryRun
+    | TokenList
+    | TokenView
+    | Deleted
+    | Rotated
+    | RotatePreview
+    | AuditReport
+    | Migrated
+    | MigratePreview
+)
 
 
 class CreateFailed(InfisicalTokensError):
@@ -666,6 +678,19 @@ def _run_audit(parsed: command.ParsedCommand, ctx: Context) -> AuditReport:
     return run_audit(ctx, options, parsed.string("projectId"), parsed.string("domain"))
 
 
+def _run_migrate(parsed: command.ParsedCommand, ctx: Context) -> Migrated | MigratePreview:
+    from .migrate import migrate
+
+    return migrate(
+        ctx,
+        parsed.positionals[0][1],
+        parsed.string("projectId"),
+        parsed.string("domain"),
+        dry_run=parsed.flag_set("dry-run"),
+        delete_token=parsed.flag_set("delete-token"),
+    )
+
+
 def _run_check(parsed: command.ParsedCommand, ctx: Context) -> CheckReport:
     from . import check
 
@@ -681,6 +706,7 @@ WORKFLOWS: Mapping[command.Subcommand, Workflow] = {
     command.ROTATE: _run_rotate,
     command.AUDIT: _run_audit,
     command.CHECK: _run_check,
+    command.MIGRATE: _run_migrate,
 }
 
 

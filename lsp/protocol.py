@@ -22,6 +22,7 @@ LIST_TOKENS = "infisical.server.listTokens"
 ROTATE = "infisical.server.rotateServiceToken"
 DELETE = "infisical.server.deleteServiceToken"
 AUDIT = "infisical.server.auditServiceTokens"
+MIGRATE = "infisical.server.migrateServiceToken"
 STATUS_CHANGED = "infisical/statusChanged"
 
 
@@ -164,6 +165,27 @@ class AuditAnswer(TypedDict, total=False):
     tokens: int
 
 
+class MigrateArgs(TokenArgs, total=False):
+    """A migrate: ``dryRun`` first (it says what differs and sends nothing), then the real one."""
+
+    dryRun: bool
+    deleteToken: bool
+
+
+class MigrateAnswer(TypedDict, total=False):
+    ok: bool
+    message: str  # why nothing remains, or (with ok) what was done
+    preview: str  # a dry run: the identity, its rules, the lifetime mapping, what differs
+    differences: list[str]  # what has no exact equivalent, said before anything is created
+    identityId: str
+    identityName: str
+    clientId: str
+    clientSecret: str  # only to a client that set clientHandlesTokens (our extension: the clipboard)
+    masked: str
+    ci: list[str]  # the lines a CI job now runs
+    tokenDeleted: bool
+
+
 COMMANDS: dict[str, tuple[type, type]] = {
     CREATE: (CreateArgs, CreateAnswer),
     LIST_ENVIRONMENTS: (DocumentArgs, EnvironmentsAnswer),
@@ -175,6 +197,7 @@ COMMANDS: dict[str, tuple[type, type]] = {
     ROTATE: (TokenArgs, RotateAnswer),
     DELETE: (TokenArgs, DeleteAnswer),
     AUDIT: (DocumentArgs, AuditAnswer),
+    MIGRATE: (MigrateArgs, MigrateAnswer),
 }
 
 

@@ -945,6 +945,8 @@ async def audit_service_tokens(ls: InfisicalLanguageServer, request: dict[str, A
     return {"ok": True, "findings": findings, "tokens": len(report.tokens)}
 
 
+from . import migrate_command as migrate_command  # noqa: E402  (registers its command on the server above)
+
 # ---------------------------------------------------------------------- entry point
 
 

@@ -28,8 +28,10 @@ from infisical_tokens.core.errors import InfisicalTokensError, ProblemsError
 if TYPE_CHECKING:  # imported by the first command, not by %load_ext
     from infisical_tokens.core import workflows
     from infisical_tokens.core.check import CheckReport
+    from infisical_tokens.core.migration import Migrated, MigratePreview
 from infisical_tokens.core.models import TokenInfo
 
+from .identity import MachineIdentity
 from .token import ServiceToken
 
 MAGIC_FLAGS = {"--out": True, "--env": True, "--reveal": False}
@@ -267,6 +269,15 @@ class InfisicalMagics(Magics, Configurable):
     def _audited(self, outcome: workflows.AuditReport, extra: dict[str, str | bool]) -> AuditTable:
         return AuditTable(outcome)
 
+    def _migrated(self, outcome: Migrated, extra: dict[str, str | bool]) -> MachineIdentity:
+        """The identity with its client secret masked, like a created token."""
+        return MachineIdentity(outcome)
+
+    def _migrate_preview(self, outcome: MigratePreview, extra: dict[str, str | bool]) -> None:
+        from infisical_tokens.core import migration_text
+
+        print(migration_text.preview_text(outcome), end="")
+
 
 def _warn(text: str) -> None:
     print(f"Warning: {text}", file=sys.stderr)
@@ -288,6 +299,7 @@ def renderers() -> dict[type, Callable[[InfisicalMagics, Any, dict[str, str | bo
     """Each outcome type's one renderer (a test checks every workflow's outcome is covered)."""
     from infisical_tokens.core import workflows
     from infisical_tokens.core.check import CheckReport
+    from infisical_tokens.core.migration import Migrated, MigratePreview
 
     return {
         workflows.Created: InfisicalMagics._created,
@@ -299,4 +311,6 @@ def renderers() -> dict[type, Callable[[InfisicalMagics, Any, dict[str, str | bo
         workflows.RotatePreview: InfisicalMagics._rotate_preview,
         workflows.AuditReport: InfisicalMagics._audited,
         CheckReport: InfisicalMagics._checked,
+        Migrated: InfisicalMagics._migrated,
+        MigratePreview: InfisicalMagics._migrate_preview,
     }

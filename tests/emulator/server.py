@@ -66,9 +66,14 @@ class Fault:
     # that times out: "status", "drop", or "body" (``body``, or ``rewrite`` applied to the real answer's JSON)
     act: bool = False
     rewrite: Callable[[Any], Any] | None = None
+    contains: str | None = None  # also required somewhere in the path (a route whose prefix holds an ID)
 
     def matches(self, method: str, path: str) -> bool:
-        return (self.method is None or self.method == method) and (self.path is None or path.startswith(self.path))
+        return (
+            (self.method is None or self.method == method)
+            and (self.path is None or path.startswith(self.path))
+            and (self.contains is None or self.contains in path)
+        )
 
 
 @dataclass
@@ -163,8 +168,14 @@ class Emulator:
         rate_window: float = 60.0,
         cloud: bool = False,
         last_used_delay: float = LAST_USED_DELAY,
+        permission_cache: float | None = None,
     ) -> None:
+        from .identities import Identities
+
         self.state = EmulatorState(mode, last_used_delay=last_used_delay)
+        self.identities = Identities()
+        if permission_cache is not None:
+            self.identities.permission_cache = permission_cache
         self.cloud = cloud
         budgets = OLD_LIMITS if mode == "old" else CLOUD_LIMITS if cloud else None
         limit = (budgets["read"] if budgets else None) if rate_limit == "default" else rate_limit
@@ -448,6 +459,10 @@ class Handler(BaseHTTPRequestHandler):
             )
         if claims.get("exp", 0) < time.time():
             raise HTTPAnswer(403, "Your token has expired. Please re-authenticate.", "TokenError")
+        if claims.get("authTokenType") == "identityAccessToken" and "identityAccessTokenId" in claims:
+            from .identities import identity_actor
+
+            return identity_actor(self, claims)
         if claims.get("authTokenType") == "identityAccessToken":
             identity = claims.get("identityId", "")
             return Actor("identity", identity, dict(self.state.identities.get(identity, {})))
@@ -895,12 +910,19 @@ def read_secrets(
                 403, "Failed to find service authorization for given project", "ServiceTokenProjectPermission"
             )
         project = h.state.projects[row.project_id]
+        if mode == "new" and "read" not in row.permissions:  # no read rule at all: refused, as for an identity
+            raise h.permission_denied("describeSecret", "secrets")
         if not token_may_read(mode, row, environment, path):
             if mode == "old":
                 raise HTTPAnswer(403, "You are not allowed to read on secrets", "PermissionDenied")
             return 200, {"secrets": [], "imports": []}
     else:
-        project, _ = h.project_for(actor, project_id)
+        from .identities import identity_read
+
+        allowed = identity_read(h, actor, project_id, environment, path) if actor.kind == "identity" else None
+        if allowed is False:
+            return 200, {"secrets": [], "imports": []}
+        project = h.state.projects[project_id] if allowed else h.project_for(actor, project_id)[0]
     folder = "/" + path.lstrip("/") if mode == "new" and path else path  # 2024 looks `backend` up as it is
     env = project.env(environment)  # an unknown environment or folder reads nothing
     found = [] if env is None else [_secret_json(mode, project, env, folder, s) for s in env.secrets.get(folder, [])]
@@ -928,3 +950,8 @@ ROUTES: list[tuple[str, re.Pattern[str], tuple[Mode, ...], Route]] = [
     ("GET", re.compile(r"/api/v1/workspace/(?P<id>[^/]+)/service-token-data"), OLD, list_tokens),
     ("GET", re.compile(r"/api/v1/projects/(?P<id>[^/]+)/service-token-data"), NEW, list_tokens),
 ]
+
+
+from .identities import IDENTITY_ROUTES  # noqa: E402  (its routes use the plumbing above)
+
+ROUTES += IDENTITY_ROUTES

@@ -215,6 +215,7 @@ class EmulatorState:
         organization: bool = True,
         token_type: str = "accessToken",
         identity_id: str | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> str:
         """A signed JWT shaped like Infisical's (claims from backend auth-type.ts)."""
         claims: dict[str, Any] = {
@@ -231,6 +232,7 @@ class EmulatorState:
             claims["identityId"] = identity_id
         if organization:
             claims["organizationId"] = ORG_ID
+        claims.update(extra or {})
         header = _b64url(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
         payload = _b64url(json.dumps(claims).encode())
         signature = _b64url(hmac.new(self.signing_key, f"{header}.{payload}".encode(), hashlib.sha256).digest())

@@ -2,6 +2,7 @@
 import * as vscode from "vscode";
 import { askForRequest, createServiceToken } from "./create";
 import { auditFlow, rotateFlow } from "./tokens";
+import { migrateFlow } from "./migrate";
 import { Log } from "./common/log";
 import { type PythonExtensionApi, fromPythonExtension, resolveInterpreter, unrunnable } from "./common/python";
 import { REFRESH, STATUS, type CreateArgs } from "./common/protocol";
@@ -18,6 +19,7 @@ export const COMMANDS = {
   refresh: "infisical.refreshEnvironments",
   rotate: "infisical.rotateServiceToken",
   audit: "infisical.auditServiceTokens",
+  migrate: "infisical.migrateServiceToken",
 } as const;
 
 /** One server per workspace folder, so that each folder's settings (interpreter included) hold in a multi-root
@@ -204,6 +206,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       await ready();
       const server = serverFor(active())?.server;
       if (server?.running) await auditFlow(server, active()?.toString());
+    }),
+    vscode.commands.registerCommand(COMMANDS.migrate, async () => {
+      await ready();
+      const server = serverFor(active())?.server;
+      if (server?.running) await migrateFlow(server, active()?.toString());
     }),
     vscode.commands.registerCommand(COMMANDS.restart, restart),
     vscode.commands.registerCommand(COMMANDS.logs, () => log.show()),

@@ -4,31 +4,33 @@ import * as vscode from "vscode";
 import type { ServerCommands } from "./common/server";
 import { AUDIT, DELETE, type FindingItem, LIST_TOKENS, ROTATE } from "./common/protocol";
 
+/** A token of the project the person picks (``title`` says what for); undefined when cancelled or refused. */
+export async function pickToken(server: ServerCommands, uri: string | undefined, title: string): Promise<string | undefined> {
+  const listed = await server.execute(LIST_TOKENS, { uri });
+  if (!listed.ok || !listed.tokens) {
+    void vscode.window.showErrorMessage(`Infisical: ${listed.message ?? "the tokens could not be listed"}`);
+    return undefined;
+  }
+  if (listed.tokens.length === 0) {
+    void vscode.window.showInformationMessage("Infisical: this project has no service tokens.");
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    listed.tokens.map((t) => ({
+      label: t.name || t.id,
+      description: t.scopes.join(", "),
+      detail: `${t.id} · ${t.permissions.join(", ")} · expires ${t.expiresAt ?? "never"}`,
+      id: t.id,
+    })),
+    { title },
+  );
+  return picked?.id;
+}
+
 /** Rotate the token with ``tokenId``, or one the person picks from the project's tokens. */
 export async function rotateFlow(server: ServerCommands, uri: string | undefined, tokenId?: string): Promise<boolean> {
-  let id = tokenId;
-  if (!id) {
-    const listed = await server.execute(LIST_TOKENS, { uri });
-    if (!listed.ok || !listed.tokens) {
-      void vscode.window.showErrorMessage(`Infisical: ${listed.message ?? "the tokens could not be listed"}`);
-      return false;
-    }
-    if (listed.tokens.length === 0) {
-      void vscode.window.showInformationMessage("Infisical: this project has no service tokens.");
-      return false;
-    }
-    const picked = await vscode.window.showQuickPick(
-      listed.tokens.map((t) => ({
-        label: t.name || t.id,
-        description: t.scopes.join(", "),
-        detail: `${t.id} · ${t.permissions.join(", ")} · expires ${t.expiresAt ?? "never"}`,
-        id: t.id,
-      })),
-      { title: "Rotate Service Token: which token?" },
-    );
-    if (!picked) return false;
-    id = picked.id;
-  }
+  const id = tokenId ?? (await pickToken(server, uri, "Rotate Service Token: which token?"));
+  if (!id) return false;
   const answer = await server.execute(ROTATE, { uri, tokenId: id });
   if (!answer.ok || typeof answer.token !== "string") {
     void vscode.window.showErrorMessage(`Infisical: ${answer.message ?? "the token was not rotated"}`);

@@ -9,6 +9,7 @@ export const LIST_TOKENS = "infisical.server.listTokens";
 export const ROTATE = "infisical.server.rotateServiceToken";
 export const DELETE = "infisical.server.deleteServiceToken";
 export const AUDIT = "infisical.server.auditServiceTokens";
+export const MIGRATE = "infisical.server.migrateServiceToken";
 export const STATUS_CHANGED = "infisical/statusChanged";
 
 export interface AuditAnswer {
@@ -84,6 +85,28 @@ export interface FoldersAnswer {
   reason: string | null;
 }
 
+export interface MigrateAnswer {
+  ok?: boolean;
+  message?: string;
+  preview?: string;
+  differences?: string[];
+  identityId?: string;
+  identityName?: string;
+  clientId?: string;
+  clientSecret?: string;
+  masked?: string;
+  ci?: string[];
+  tokenDeleted?: boolean;
+}
+
+export interface MigrateArgs {
+  uri?: string;
+  projectId?: string;
+  tokenId?: string;
+  dryRun?: boolean;
+  deleteToken?: boolean;
+}
+
 export interface ProjectItem {
   id: string;
   name: string;
@@ -155,6 +178,7 @@ export interface CommandMap {
   [ROTATE]: { args: TokenArgs; answer: RotateAnswer };
   [DELETE]: { args: TokenArgs; answer: DeleteAnswer };
   [AUDIT]: { args: DocumentArgs; answer: AuditAnswer };
+  [MIGRATE]: { args: MigrateArgs; answer: MigrateAnswer };
 }
 
 export interface NotificationMap {

@@ -1,0 +1,62 @@
+"""The ``migrate`` outcomes as text, for the command line and the magic (pure)."""
+
+from __future__ import annotations
+
+import json
+
+from .migration import Migrated, MigratePreview, MigrationPlan
+
+DELETE_HINT = "infisical-tokens service-token delete {id} --yes"
+
+
+def _plan_lines(plan: MigrationPlan) -> list[str]:
+    token = plan.token
+    lines = [
+        f"Service token '{token.name}' ({token.id}), scopes {', '.join(s.text for s in token.scopes)}, "
+        f"access [{', '.join(token.permissions)}]",
+        f"Machine identity: '{plan.name}' (metadata {plan.metadata[0]['key']} = {token.id}), Universal Auth, "
+        f"project {plan.project_id} with the no-access role and one privilege:",
+        *(f"  {json.dumps(rule.as_json())}" for rule in plan.rules),
+        f"Lifetime: the token {plan.lifetime.describe()}.",
+    ]
+    if plan.differences:
+        lines.append("No exact equivalent:")
+        lines += [f"  - {d.message}" for d in plan.differences]
+    else:
+        lines.append("Every read and write answers as the token's does.")
+    return lines
+
+
+def preview_text(preview: MigratePreview) -> str:
+    lines = ["Dry run: nothing was sent.", *_plan_lines(preview.plan)]
+    lines.append(
+        f"Would send (to {preview.api_url}): create the identity, attach Universal Auth, add it to the project,"
+    )
+    lines.append("grant the privilege, create a client secret, then log in once with it to prove it works.")
+    lines.append("Then CI changes to:")
+    lines += [f"  {line}" for line in preview.plan.ci_lines("<client ID>")]
+    return "\n".join(lines) + "\n"
+
+
+def migrated_text(done: Migrated) -> str:
+    """The credentials, shown this once, and what the person does next."""
+    plan, token = done.plan, done.plan.token
+    lines = [
+        f"Created machine identity '{plan.name}' ({done.identity_id}) with the reach of service token "
+        f"'{token.name}' ({token.id}); a login with its new credentials worked.",
+        f"Client ID: {done.client_id}",
+        f"Client Secret: {done.client_secret}",
+        "Store the client secret now: it is not shown again.",
+        "CI changes to (with the client secret in INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET):",
+        *(f"  {line}" for line in plan.ci_lines(done.client_id)),
+    ]
+    if done.token_deleted:
+        lines.append(f"Deleted the service token '{token.name}' ({token.id}).")
+    elif done.delete_error is not None:
+        lines.append(f"The service token could not be deleted: {done.delete_error}")
+        lines.append(f"Delete it when nothing uses it: {DELETE_HINT.format(id=token.id)}")
+    else:
+        lines.append(
+            f"The service token still works. Delete it once CI uses the identity: {DELETE_HINT.format(id=token.id)}"
+        )
+    return "\n".join(lines) + "\n"

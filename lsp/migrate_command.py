@@ -1,0 +1,68 @@
+"""``infisical.server.migrateServiceToken``: the palette's migrate, over the one workflow.
+
+A dry run answers the plan and what differs (the client shows it and asks before going on); the real run
+answers the client secret only to a client that takes it (``clientHandlesTokens``: our extension puts it on the
+clipboard), never into a message or a log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from infisical_tokens.core import migration_text
+from infisical_tokens.core.errors import InfisicalTokensError
+from infisical_tokens.core.migrate import migrate
+from infisical_tokens.core.migration import Migrated, MigratePreview, mask_client_secret
+from infisical_tokens.core.redact import redact
+
+from . import protocol
+from .server import InfisicalLanguageServer, _in_thread, _project_of, _token_failure, server_command
+
+IN_A_TERMINAL = "Migrate from a terminal: infisical-tokens service-token migrate ID"
+
+
+@server_command(protocol.MIGRATE, _token_failure)
+async def migrate_service_token(ls: InfisicalLanguageServer, request: dict[str, Any]) -> protocol.MigrateAnswer:
+    await ls.until_ready()
+    dry_run = request.get("dryRun") is True
+    if not dry_run and not ls.settings.client_handles_tokens:
+        return {"ok": False, "message": IN_A_TERMINAL}
+    ctx, project_id = _project_of(ls, request)
+    said: list[str] = []
+    ctx = replace(ctx, warn=lambda text: said.append(redact(text)))
+    try:
+        outcome = await _in_thread(
+            migrate,
+            ctx,
+            str(request.get("tokenId") or ""),
+            project_id,
+            dry_run=dry_run,
+            delete_token=request.get("deleteToken") is True,
+        )
+    except InfisicalTokensError as err:
+        return {"ok": False, "message": redact(str(err))}
+    if isinstance(outcome, MigratePreview):
+        plan = outcome.plan
+        return {
+            "ok": True,
+            "preview": migration_text.preview_text(outcome),
+            "differences": [d.message for d in plan.differences],
+            "identityName": plan.name,
+            "ci": plan.ci_lines("<client ID>"),
+        }
+    assert isinstance(outcome, Migrated)
+    text = migration_text.migrated_text(outcome)
+    kept = [line for line in text.splitlines() if not line.startswith("Client Secret: ")]
+    return {
+        "ok": True,
+        "message": "\n".join(kept),
+        "differences": said,
+        "identityId": outcome.identity_id,
+        "identityName": outcome.plan.name,
+        "clientId": outcome.client_id,
+        "clientSecret": outcome.client_secret,
+        "masked": mask_client_secret(outcome.client_secret),
+        "ci": outcome.plan.ci_lines(outcome.client_id),
+        "tokenDeleted": outcome.token_deleted,
+    }

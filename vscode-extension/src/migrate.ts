@@ -1,0 +1,41 @@
+// Migrate a service token to a machine identity from the palette. The server does the work (the same migrate
+// workflow as the command line); the extension shows what differs before anything is created, asks, and puts
+// the client secret on the clipboard only.
+import * as vscode from "vscode";
+import type { ServerCommands } from "./common/server";
+import { MIGRATE } from "./common/protocol";
+import { pickToken } from "./tokens";
+
+const MIGRATE_ONLY = "Migrate";
+const MIGRATE_AND_DELETE = "Migrate and Delete the Token";
+
+/** Pick a token, show the dry run's plan and differences, then migrate on the person's word. */
+export async function migrateFlow(server: ServerCommands, uri: string | undefined, tokenId?: string): Promise<boolean> {
+  const id = tokenId ?? (await pickToken(server, uri, "Migrate Service Token to Machine Identity: which token?"));
+  if (!id) return false;
+  const preview = await server.execute(MIGRATE, { uri, tokenId: id, dryRun: true });
+  if (!preview.ok) {
+    void vscode.window.showErrorMessage(`Infisical: ${preview.message ?? "the token cannot be migrated"}`);
+    return false;
+  }
+  const differs = preview.differences?.length ? `\n\nNo exact equivalent:\n${preview.differences.join("\n")}` : "";
+  const choice = await vscode.window.showWarningMessage(
+    `Migrate service token ${id} to machine identity '${preview.identityName ?? ""}'?`,
+    { modal: true, detail: `${preview.preview ?? ""}${differs}` },
+    MIGRATE_ONLY,
+    MIGRATE_AND_DELETE,
+  );
+  if (choice !== MIGRATE_ONLY && choice !== MIGRATE_AND_DELETE) return false;
+  const answer = await server.execute(MIGRATE, { uri, tokenId: id, deleteToken: choice === MIGRATE_AND_DELETE });
+  if (!answer.ok || typeof answer.clientSecret !== "string") {
+    void vscode.window.showErrorMessage(`Infisical: ${answer.message ?? "the token was not migrated"}`);
+    return false;
+  }
+  await vscode.env.clipboard.writeText(answer.clientSecret);
+  void vscode.window.showInformationMessage(
+    `Machine identity '${answer.identityName}' created: client ID ${answer.clientId}, the client secret is on the ` +
+      `clipboard (${answer.masked}). CI: ${(answer.ci ?? []).join(" && ")}` +
+      (answer.tokenDeleted ? " The service token was deleted." : ""),
+  );
+  return true;
+}
