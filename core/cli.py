@@ -72,7 +72,24 @@ class Console:
             ) from None
 
 
+def complete(argv: Sequence[str], ctx: Context, console: Console) -> int:
+    """The hidden ``__complete`` the completion scripts call; ``--bash WORDBREAKS LINE`` for bash, else the
+    words after the program (the last one being typed). Ends the process at once after answering: a catalog
+    read still under way must not hold the shell."""
+    from . import shell
+
+    if argv[:1] == ["--bash"] and len(argv) == 3:
+        words = shell.words_of_line(argv[2])
+        text = shell.respond(words, ctx).text(argv[1], words[-1] if words else "")
+    else:
+        text = shell.respond(argv, ctx).text()
+    console.out(text)
+    os._exit(0)
+
+
 def run(argv: Sequence[str], ctx: Context, console: Console) -> int:
+    if argv[:1] == ["__complete"]:
+        return complete(argv[1:], ctx, console)
     if list(argv[:1]) in (["--version"], ["version"]):
         console.out(f"infisical-tokens {__version__}\n")
         return 0
@@ -160,6 +177,11 @@ def _audited(outcome: workflows.AuditReport, parsed: command.ParsedCommand, cons
     return 1 if outcome.failed else 0
 
 
+def _completion(outcome: workflows.CompletionScript, parsed: command.ParsedCommand, console: Console) -> int:
+    console.out(outcome.text)
+    return 0
+
+
 def _checked(outcome: CheckReport, parsed: command.ParsedCommand, console: Console) -> int:
     console.out(outcome.formatted())
     if outcome.options.format == "text":
@@ -183,6 +205,7 @@ def renderers() -> dict[type, Callable[[Any, command.ParsedCommand, Console], in
         workflows.RotatePreview: _rotate_preview,
         workflows.AuditReport: _audited,
         CheckReport: _checked,
+        workflows.CompletionScript: _completion,
     }
 
 

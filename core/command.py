@@ -63,6 +63,7 @@ class Positional:
     help: str
     required: bool = False
     variadic: bool = False  # takes every remaining word (``check PATH...``)
+    choices: tuple[str, ...] = ()  # a value that must be one of these (``completion bash``)
 
 
 @dataclass(frozen=True)
@@ -243,8 +244,20 @@ AUDIT = Subcommand(
         ),
     ),
 )
+COMPLETION = Subcommand(
+    "completion",
+    "Print a shell completion script (load it with: source <(infisical-tokens completion bash))",
+    (),
+    (Positional("SHELL", "bash, zsh or fish", required=True, choices=("bash", "zsh", "fish")),),
+    examples=(
+        "echo 'source <(infisical-tokens completion bash)' >> ~/.bashrc",
+        "echo 'source <(infisical-tokens completion zsh)' >> ~/.zshrc",
+        "infisical-tokens completion fish > ~/.config/fish/completions/infisical-tokens.fish",
+    ),
+    group=None,
+)
 SUBCOMMANDS: dict[str, Subcommand] = {c.name: c for c in (CREATE, LIST, VIEW, DELETE, ROTATE, AUDIT)}
-TOP_LEVEL: dict[str, Subcommand] = {CHECK.name: CHECK}
+TOP_LEVEL: dict[str, Subcommand] = {CHECK.name: CHECK, COMPLETION.name: COMPLETION}
 ALL_COMMANDS: tuple[Subcommand, ...] = (*SUBCOMMANDS.values(), *TOP_LEVEL.values())
 GROUP_SUMMARY = "Manage service tokens"
 
@@ -601,6 +614,19 @@ def _check_positionals(result: ParsedCommand, sub: Subcommand) -> None:
                 f"Give the {missing[0].name}: {missing[0].help}.",
             )
         )
+    for (index, value), positional in zip(result.positionals, sub.positionals, strict=False):
+        if positional.choices and value not in positional.choices:
+            result.problems.append(
+                Problem(
+                    "error",
+                    "bad-choice",
+                    f'invalid argument "{value}" for {positional.name}',
+                    f"Choose one of: {', '.join(positional.choices)}.",
+                    word=index,
+                    start=0,
+                    end=len(value),
+                )
+            )
 
 
 def _check_values(result: ParsedCommand) -> None:

@@ -152,6 +152,12 @@ class AuditReport:
 Outcome = Created | DryRun | TokenList | TokenView | Deleted | Rotated | RotatePreview | AuditReport
 
 
+@dataclass(frozen=True)
+class CompletionScript:
+    shell: str
+    text: str
+
+
 class CreateFailed(InfisicalTokensError):
     """The create request failed; ``maybe_created`` when the server may have acted before the failure."""
 
@@ -611,6 +617,13 @@ def _run_check(parsed: command.ParsedCommand, ctx: Context) -> CheckReport:
     return check.run(check.CheckOptions.from_command(parsed, ctx.cwd), ctx)
 
 
+def _run_completion(parsed: command.ParsedCommand, ctx: Context) -> CompletionScript:
+    from .shell import SCRIPTS
+
+    shell = parsed.positionals[0][1]
+    return CompletionScript(shell, SCRIPTS[shell])
+
+
 Workflow = Callable[[command.ParsedCommand, Context], Any]
 WORKFLOWS: Mapping[command.Subcommand, Workflow] = {
     command.CREATE: _run_create,
@@ -620,6 +633,7 @@ WORKFLOWS: Mapping[command.Subcommand, Workflow] = {
     command.ROTATE: _run_rotate,
     command.AUDIT: _run_audit,
     command.CHECK: _run_check,
+    command.COMPLETION: _run_completion,
 }
 
 

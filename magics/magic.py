@@ -235,6 +235,9 @@ class InfisicalMagics(Magics, Configurable):
     def _deleted(self, outcome: workflows.Deleted, extra: dict[str, str | bool]) -> None:
         print(f"Deleted service token '{outcome.info.name}' ({outcome.info.id}).")
 
+    def _completion(self, outcome: workflows.CompletionScript, extra: dict[str, str | bool]) -> None:
+        print(outcome.text, end="")
+
     def _checked(self, outcome: CheckReport, extra: dict[str, str | bool]) -> None:
         print(outcome.formatted() + outcome.summary())
 
@@ -278,4 +281,5 @@ def renderers() -> dict[type, Callable[[InfisicalMagics, Any, dict[str, str | bo
         workflows.RotatePreview: InfisicalMagics._rotate_preview,
         workflows.AuditReport: InfisicalMagics._audited,
         CheckReport: InfisicalMagics._checked,
+        workflows.CompletionScript: InfisicalMagics._completion,
     }
