@@ -8,7 +8,6 @@ but could not delete the old one, 130 on Ctrl-C.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -105,19 +104,47 @@ def run(argv: Sequence[str], ctx: Context, console: Console) -> int:
         return 1
     from . import workflows
 
+    as_json = parsed.flag_set("json") or parsed.string("format") == "json"
+    held: list[workflows.Created] = []  # with --json, a rotation's new token is printed in its one document
+
     def deliver(created: workflows.Created) -> None:
-        _created(created, parsed, console)  # rotate: shown before the old token's delete is even tried
+        if as_json:
+            held.append(created)
+        else:
+            _created(created, parsed, console)  # rotate: shown before the old token's delete is even tried
 
     ctx = replace(ctx, warn=console.warn, confirm=console.confirm, read_stdin=console.read_line, deliver=deliver)
     try:
-        outcome = workflows.run(parsed, ctx)
+        try:
+            outcome = workflows.run(parsed, ctx)
+        except BaseException:
+            if held:  # the new token exists: whatever stopped the rotation, it is not lost
+                console.out(render.json_text(held[0]))
+            raise
     except ProblemsError as err:
         console.problems(err.problems, argv)
         return 1
     except workflows.Cancelled as err:
         console.err(str(err))
         return 1
+    if as_json:
+        console.out(render.json_text(outcome))
+        return exit_code(outcome)
     return renderers()[type(outcome)](outcome, parsed, console)
+
+
+def exit_code(outcome: object) -> int:
+    """1 when an audit or check found what fails it, 3 when a rotation could not delete the old token."""
+    from . import workflows
+    from .check import CheckReport
+
+    if isinstance(outcome, workflows.AuditReport):
+        return 1 if outcome.failed else 0
+    if isinstance(outcome, CheckReport):
+        return 1 if outcome.errors else 0
+    if isinstance(outcome, workflows.Rotated):
+        return 3 if outcome.delete_error else 0
+    return 0
 
 
 def _created(outcome: workflows.Created, parsed: command.ParsedCommand, console: Console) -> int:
@@ -134,18 +161,12 @@ def _dry_run(outcome: workflows.DryRun, parsed: command.ParsedCommand, console: 
 
 
 def _token_list(outcome: workflows.TokenList, parsed: command.ParsedCommand, console: Console) -> int:
-    if parsed.flag_set("json"):
-        console.out(json.dumps([t.as_json() for t in outcome.tokens], indent=2) + "\n")
-    else:
-        console.out(render.token_table(outcome.tokens))
+    console.out(render.token_table(outcome.tokens))
     return 0
 
 
 def _token_view(outcome: workflows.TokenView, parsed: command.ParsedCommand, console: Console) -> int:
-    if parsed.flag_set("json"):
-        console.out(json.dumps(outcome.info.as_json(), indent=2) + "\n")
-    else:
-        console.out(render.token_details(outcome.info))
+    console.out(render.token_details(outcome.info))
     return 0
 
 
@@ -161,7 +182,7 @@ def _rotated(outcome: workflows.Rotated, parsed: command.ParsedCommand, console:
     """
     old = outcome.old
     console.err(render.rotated_text(old.name, old.id, outcome.deleted, outcome.delete_error))
-    return 3 if outcome.delete_error else 0
+    return exit_code(outcome)
 
 
 def _rotate_preview(outcome: workflows.RotatePreview, parsed: command.ParsedCommand, console: Console) -> int:
@@ -172,9 +193,8 @@ def _rotate_preview(outcome: workflows.RotatePreview, parsed: command.ParsedComm
 
 
 def _audited(outcome: workflows.AuditReport, parsed: command.ParsedCommand, console: Console) -> int:
-    chosen = "json" if parsed.flag_set("json") else parsed.string("format") or "text"
-    console.out(render.AUDIT_FORMATS[chosen](outcome))
-    return 1 if outcome.failed else 0
+    console.out(render.AUDIT_FORMATS[parsed.string("format") or "text"](outcome))
+    return exit_code(outcome)
 
 
 def _completion(outcome: workflows.CompletionScript, parsed: command.ParsedCommand, console: Console) -> int:
@@ -186,7 +206,7 @@ def _checked(outcome: CheckReport, parsed: command.ParsedCommand, console: Conso
     console.out(outcome.formatted())
     if outcome.options.format == "text":
         console.err(outcome.summary())
-    return 1 if outcome.errors else 0
+    return exit_code(outcome)
 
 
 @cache

@@ -95,7 +95,7 @@ PROJECT_ID = Flag(
     "The project ID. Default: INFISICAL_PROJECT_ID, then the project linked in the nearest .infisical.json",
     metavar="ID",
 )
-JSON = Flag("json", None, "bool", "Print JSON instead of a table")
+JSON = Flag("json", None, "bool", "Print the result as JSON on stdout (shapes: README, JSON output)")
 FORMAT = Flag(
     "format",
     None,
@@ -153,6 +153,7 @@ CREATE = Subcommand(
             metavar="SECONDS",
         ),
         Flag("dry-run", None, "bool", "Check everything and print the request without sending it"),
+        JSON,
     ),
     examples=(
         "infisical-tokens service-token create --scope=dev:/backend/** --access-level=read",
@@ -173,7 +174,7 @@ VIEW = Subcommand(
 DELETE = Subcommand(
     "delete",
     "Delete a service token by ID",
-    (PROJECT_ID, Flag("yes", "y", "bool", "Do not ask for confirmation")),
+    (PROJECT_ID, Flag("yes", "y", "bool", "Do not ask for confirmation"), JSON),
     (Positional("TOKEN_ID", "the ID shown by list", required=True),),
 )
 CHECK = Subcommand(
@@ -181,6 +182,7 @@ CHECK = Subcommand(
     "Check .infisical.json files and `infisical service-token` command lines (for CI and pre-commit)",
     (
         FORMAT,
+        JSON,
         Flag("online", None, "bool", "Also check against the project's environments and folders"),
         Flag(
             "projectId",
@@ -210,6 +212,7 @@ ROTATE = Subcommand(
         Flag("keep-old", None, "bool", "Create the new token but do not delete the old one"),
         Flag("token-only", None, "bool", "When true, only the new service token will be printed"),
         Flag("dry-run", None, "bool", "Show the create request and what would be deleted, without sending"),
+        JSON,
     ),
     (Positional("TOKEN_ID", "the ID (or a unique prefix of at least 4 characters) shown by list", required=True),),
     examples=('gh secret set INFISICAL_TOKEN --body "$(infisical-tokens service-token rotate 3f2a --token-only)"',),
@@ -219,7 +222,7 @@ AUDIT = Subcommand(
     "Find the project's risky or forgotten service tokens (for CI on a schedule)",
     (
         PROJECT_ID,
-        Flag("json", None, "bool", "Print the findings as JSON"),
+        JSON,
         FORMAT,
         Flag(
             "fail-on",

@@ -8,9 +8,10 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from .command import (
     GLOBAL_FLAGS,
@@ -27,8 +28,9 @@ from .models import parse_time
 from .problems import Problem
 
 if TYPE_CHECKING:
+    from .check import CheckReport
     from .models import TokenInfo
-    from .workflows import AuditReport, DryRun
+    from .workflows import AuditReport, Created, Deleted, DryRun, Rotated, RotatePreview, TokenList, TokenView
 
 
 def _flag_rows(flags: Sequence[Flag]) -> list[str]:
@@ -240,12 +242,7 @@ def audit_text(report: AuditReport) -> str:
 
 
 def audit_json(report: AuditReport) -> str:
-    data = {
-        "projectId": report.project_id,
-        "tokens": len(report.tokens),
-        "findings": [f.as_json() for f in report.findings],
-    }
-    return json.dumps(data, indent=2) + "\n"
+    return json.dumps(json_form(report), indent=2) + "\n"
 
 
 def audit_github(report: AuditReport) -> str:
@@ -259,3 +256,89 @@ def audit_github(report: AuditReport) -> str:
 
 
 AUDIT_FORMATS = {"text": audit_text, "json": audit_json, "github": audit_github}
+
+
+# ---------------------------------------------------------------------- JSON: one form per outcome, for every face
+# The shapes are documented in the README ("JSON output") and checked by tests/test_json_output.py.
+
+
+def _created_json(created: Created) -> dict[str, Any]:
+    """The token itself: only ever reached because the person ran create or rotate and asked for JSON."""
+    return {"token": created.token, **created.info.as_json()}
+
+
+def _dry_run_json(dry: DryRun) -> dict[str, Any]:
+    body = {**dry.body, "randomBytes": None}  # generated when sending: the dry run never makes one
+    return {
+        "dryRun": True,
+        "url": dry.url,
+        "body": body,
+        "coverage": dry.coverage,
+        "coverageNote": dry.coverage_note or dry.offline_reason,
+    }
+
+
+def _token_list_json(listed: TokenList) -> list[dict[str, Any]]:
+    return [t.as_json() for t in listed.tokens]
+
+
+def _token_view_json(view: TokenView) -> dict[str, Any]:
+    return view.info.as_json()
+
+
+def _deleted_json(deleted: Deleted) -> dict[str, Any]:
+    return {"deleted": deleted.info.as_json()}
+
+
+def _rotated_json(rotated: Rotated) -> dict[str, Any]:
+    return {
+        "created": _created_json(rotated.created),
+        "old": rotated.old.as_json(),
+        "deleted": rotated.deleted,
+        "deleteError": rotated.delete_error,
+    }
+
+
+def _rotate_preview_json(preview: RotatePreview) -> dict[str, Any]:
+    return {"dryRun": _dry_run_json(preview.dry_run), "old": preview.old.as_json(), "keepOld": preview.keep_old}
+
+
+def _audit_json(report: AuditReport) -> dict[str, Any]:
+    return {
+        "projectId": report.project_id,
+        "tokens": len(report.tokens),
+        "findings": [f.as_json() for f in report.findings],
+    }
+
+
+def _check_json(report: CheckReport) -> list[dict[str, Any]]:
+    from .check import json_data
+
+    return json_data(report.reports, report.base)
+
+
+@cache
+def json_forms() -> dict[type, Callable[[Any], Any]]:
+    """Each outcome type's JSON form (a test checks every outcome has one)."""
+    from . import workflows
+    from .check import CheckReport
+
+    return {
+        workflows.Created: _created_json,
+        workflows.DryRun: _dry_run_json,
+        workflows.TokenList: _token_list_json,
+        workflows.TokenView: _token_view_json,
+        workflows.Deleted: _deleted_json,
+        workflows.Rotated: _rotated_json,
+        workflows.RotatePreview: _rotate_preview_json,
+        workflows.AuditReport: _audit_json,
+        CheckReport: _check_json,
+    }
+
+
+def json_form(outcome: object) -> Any:
+    return json_forms()[type(outcome)](outcome)
+
+
+def json_text(outcome: object) -> str:
+    return json.dumps(json_form(outcome), indent=2) + "\n"
