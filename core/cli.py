@@ -250,7 +250,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         console.err(f"error: {err}")
         return 1
     except InfisicalTokensError as err:
-        console.err(str(err))
+        console.err(f"error: {err}")  # one prefix for every error the command line prints
         return 1
     except Exception as err:
         if os.environ.get("INFISICAL_TOKENS_DEBUG"):

@@ -19,13 +19,14 @@ from .command import (
     GROUP_SUMMARY,
     PROGRAM,
     SUBCOMMANDS,
+    TOP_LEVEL,
     CreateOptions,
     Flag,
     Positional,
     Subcommand,
 )
 from .models import parse_time
-from .problems import Problem
+from .problems import Problem, sentences
 
 if TYPE_CHECKING:
     from .check import CheckReport
@@ -85,13 +86,17 @@ def _positional_usage(p: Positional) -> str:
 
 
 def top_help() -> str:
+    """Every command, from the command model (a new one cannot be left out)."""
+    width = max(len(n) for n in (*SUBCOMMANDS, *TOP_LEVEL)) + len(GROUP) + 1
+    rows = [f"  {sub.path.ljust(width)}   {sub.summary}" for sub in (*SUBCOMMANDS.values(), *TOP_LEVEL.values())]
     return (
         f"{PROGRAM}: create and manage Infisical service tokens, compatible with `infisical service-token`.\n\n"
         "Usage:\n"
-        f"  {PROGRAM} {GROUP} create|list|view|delete [flags]\n"
-        f"  {PROGRAM} check [PATH...] [--format text|json|github] [--online] [--projectId ID]\n"
-        f"  {PROGRAM} --version\n\n"
-        f'Use "{PROGRAM} {GROUP} --help" or "{PROGRAM} check --help" for the flags.\n'
+        f"  {PROGRAM} [command] [flags]\n\n"
+        "Available Commands:\n" + "\n".join(rows) + "\n\n"
+        "Token commands and check take --json. Environment: INFISICAL_TOKEN, INFISICAL_API_URL or INFISICAL_DOMAIN,\n"
+        "INFISICAL_PROJECT_ID.\n\n"
+        f'Use "{PROGRAM} [command] --help" for its flags; "{PROGRAM} --version" for the version.\n'
     )
 
 
@@ -110,7 +115,7 @@ def created_lines(options: CreateOptions, project_id: str, token: str) -> str:
 
 def problem_text(problem: Problem, argv: Sequence[str]) -> str:
     """A problem, the argv word it is in with a caret under the exact characters, and its hint."""
-    lines = [problem.message if problem.severity == "error" else f"Warning: {problem.message}"]
+    lines = [f"error: {problem.message}" if problem.severity == "error" else f"Warning: {problem.message}"]
     if problem.word is not None and 0 <= problem.word < len(argv):
         word = argv[problem.word]
         start = min(problem.start, len(word))
@@ -131,18 +136,29 @@ def _stamp(text: str) -> str:
     return f"{year}-{match.group(2)}-{match.group(3)} {match.group(4)}:{match.group(5)}"
 
 
+UNITS = (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1))
+
+
+def duration(seconds: float, parts: int = 1) -> str:
+    """``56 seconds``, ``40 minutes``, ``1 day 12 hours``: whole units, never rounded up."""
+    left, words = int(abs(seconds)), list[str]()
+    for unit, size in UNITS:
+        count = left // size
+        if count and len(words) < parts:
+            words.append(f"{count} {unit}{'s' if count != 1 else ''}")
+            left -= count * size
+        elif words:
+            break  # "1 day 5 minutes" says less than "1 day"
+    return " ".join(words) or "0 seconds"
+
+
 def relative(text: str | None, now: float | None = None, *, empty: str = "never") -> str:
     """``2026-11-28T10:00:00Z (in 3 hours)``-style rendering of a server date."""
     at = parse_time(text)
     if at is None:
         return _stamp(text) + " UTC" if text else empty
     delta = at - (time.time() if now is None else now)
-    amount = abs(delta)
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
-        if amount >= size or unit == "second":
-            count = int(amount // size)
-            span = f"{count} {unit}{'s' if count != 1 else ''}"
-            break
+    span = duration(delta)
     stamp = datetime.fromtimestamp(at, tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return f"{stamp} ({'in ' + span if delta >= 0 else span + ' ago'})"
 
@@ -159,7 +175,7 @@ def expiry_text(info: TokenInfo, now: float | None = None) -> str:
 def token_table(tokens: Sequence[TokenInfo], now: float | None = None) -> str:
     if not tokens:
         return "No service tokens in this project.\n"
-    headers = ("ID", "NAME", "SCOPES", "ACCESS", "EXPIRES", "LAST USED")
+    headers = ("ID", "NAME", "SCOPES", "ACCESS", "EXPIRES (UTC)", "LAST USED (UTC)")
     rows = [
         (
             t.id,
@@ -190,8 +206,9 @@ def token_details(info: TokenInfo, now: float | None = None) -> str:
         ("Created", relative(info.created_at, now, empty="-")),
     ]
     if info.creator_email or info.created_by:
-        # list rows name the creator by user ID, the token's own view by email: say which one this is
-        rows.append(("Created by", info.creator_email or f"user {info.created_by}"))
+        # the user ID is known on every path (by ID or by the token itself); the email only when given the token
+        email = f" ({info.creator_email})" if info.creator_email else ""
+        rows.append(("Created by", f"user {info.created_by or '?'}{email}"))
     width = max(len(k) for k, _ in rows) + 1
     return "".join(f"{(k + ':').ljust(width)} {v}\n" for k, v in rows)
 
@@ -230,8 +247,7 @@ def audit_text(report: AuditReport) -> str:
     if not report.findings:
         return f"No findings over {len(report.tokens)} service token(s) in project {report.project_id}.\n"
     rows = [
-        (f.severity, f.code, f.token_id[:8], f.token_name or "-", f"{f.message} {f.hint}".strip())
-        for f in report.findings
+        (f.severity, f.code, f.token_id[:8], f.token_name or "-", sentences(f.message, f.hint)) for f in report.findings
     ]
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(r[:4], widths, strict=True)) + "  " + r[4] for r in rows]
@@ -250,7 +266,7 @@ def audit_github(report: AuditReport) -> str:
     lines = []
     for f in report.findings:
         title = f"infisical {f.code}".replace(":", "%3A").replace(",", "%2C")
-        text = f"{f.token_name} ({f.token_id}): {f.message} {f.hint}".strip().replace("%", "%25").replace("\n", "%0A")
+        text = f"{f.token_name} ({f.token_id}): {sentences(f.message, f.hint)}".replace("%", "%25").replace("\n", "%0A")
         lines.append(f"::{level[f.severity]} title={title}::{text}")
     return "".join(line + "\n" for line in lines)
 

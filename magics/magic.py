@@ -24,6 +24,7 @@ from traitlets.config import Configurable
 from infisical_tokens.core import command, render
 from infisical_tokens.core.context import Context
 from infisical_tokens.core.errors import InfisicalTokensError, ProblemsError
+from infisical_tokens.core.problems import sentences
 
 if TYPE_CHECKING:  # imported by the first command, not by %load_ext
     from infisical_tokens.core import workflows
@@ -86,7 +87,7 @@ class AuditTable:
             "<tr>"
             + "".join(
                 f"<td>{html.escape(v)}</td>"
-                for v in (f.severity, f.code, f.token_id, f.token_name, f"{f.message} {f.hint}".strip())
+                for v in (f.severity, f.code, f.token_id, f.token_name, sentences(f.message, f.hint))
             )
             + "</tr>"
             for f in self.report.findings

@@ -485,7 +485,7 @@ def test_list_table_and_json(run: Runner, emulator: Emulator, login: dict[str, s
     table = run("service-token", "list", env=login)
     assert table.code == 0
     lines = table.stdout.splitlines()
-    assert lines[0].split() == ["ID", "NAME", "SCOPES", "ACCESS", "EXPIRES", "LAST", "USED"]
+    assert lines[0].split() == ["ID", "NAME", "SCOPES", "ACCESS", "EXPIRES", "(UTC)", "LAST", "USED", "(UTC)"]
     assert lines[1].startswith(second.split(".")[1]) and "ci" in lines[1] and "dev:/, prod:/" in lines[1]
     assert lines[2].startswith(first.split(".")[1]) and "never" in lines[2]
     data = json.loads(run("service-token", "list", "--json", env=login).stdout)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..folders import Need
-from ..problems import Severity
+from ..problems import Severity, sentences
 
 DOMAINS = (
     ("https://app.infisical.com", "Infisical Cloud (US)"),
@@ -38,7 +38,7 @@ class Finding:
 
     @property
     def text(self) -> str:
-        return f"{self.message} {self.hint}".strip()
+        return sentences(self.message, self.hint)
 
 
 @dataclass(frozen=True)

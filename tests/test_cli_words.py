@@ -1,0 +1,75 @@
+"""The command line's words, through the installed CLI: a message and its hint as sentences, problems in reading
+order, one error prefix, times marked UTC, and audit's durations and commands that can be pasted as they are."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from tests.conftest import Runner, link_project
+from tests.emulator import Emulator, Seeded
+
+
+def test_check_joins_message_and_hint_as_sentences_in_reading_order(run: Runner) -> None:
+    (run.cwd / "ci.sh").write_text(
+        "infisical service-token create --access-level=reed --scope=dev:backend\n"
+        "infisical service-token create --scope=dev:/\n"
+    )
+    result = run("check", ".")
+    assert result.code == 1
+    assert "can only be of values read and write. Got 'reed'." in result.stdout
+    assert "via the --access-level flag. Add --access-level=read" in result.stdout
+    places = [tuple(map(int, m)) for m in re.findall(r"ci\.sh:(\d+):(\d+):", result.stdout)]
+    assert len(places) == 3 and places == sorted(places)
+
+
+def test_every_error_has_the_one_prefix(run: Runner, login: dict[str, str]) -> None:
+    usage = run("service-token", "create", "-s", "dev:/")
+    offline = run("service-token", "list")
+    missing = run("service-token", "view", "nosuchtoken", env=login)
+    for result in (usage, offline, missing):
+        assert result.code == 1 and result.stderr.startswith("error: "), result.stderr
+
+
+def test_list_and_view_say_utc_and_name_the_creator_the_same_way(
+    run: Runner, world: Seeded, login: dict[str, str]
+) -> None:
+    created = run("service-token", "create", "-s", "dev:/", "-a", "read", "--token-only", env=login).stdout.strip()
+    table = run("service-token", "list", env=login).stdout
+    assert "EXPIRES (UTC)" in table and "LAST USED (UTC)" in table
+    token_id = created.split(".")[1]
+    by_id = run("service-token", "view", token_id, env=login).stdout
+    by_token = run("service-token", "view", "-", env=login, stdin=created).stdout
+    creator = f"Created by: user {world.admin.id}"
+    assert creator + "\n" in by_id
+    assert creator in by_token and created not in by_token
+
+
+def test_audit_says_real_durations_and_the_command_to_paste(
+    run: Runner, emulator: Emulator, login: dict[str, str]
+) -> None:
+    for name, seconds in (("soon", "56"), ("later", "2400"), ("days", str(2 * 86400 + 60)), ("forever", "0")):
+        run("service-token", "create", "-s", "dev:/", "-a", "read", "-n", name, "-e", seconds, env=login)
+    data = json.loads(run("service-token", "audit", "--json", env=login).stdout)
+    said = {f["tokenName"]: f for f in data["findings"] if f["code"] in ("token-expiring", "token-never-expires")}
+    assert re.fullmatch(r"Expires in [45]\d seconds\.", said["soon"]["message"])
+    assert re.fullmatch(r"Expires in 39 minutes [1-5]?\d seconds\.", said["later"]["message"])
+    assert said["days"]["message"].startswith("Expires in 2 days")
+    assert "-e 7776000" in said["forever"]["hint"] and "90 days" in said["forever"]["hint"]
+    command = re.search(r"`(infisical-tokens [^`]+)`", said["later"]["hint"])
+    assert command is not None
+    words = command.group(1).split()[1:]
+    assert words[:2] == ["service-token", "rotate"] and said["later"]["tokenId"].startswith(words[2])
+    pasted = run(*words, "--dry-run", env=login)
+    assert pasted.code == 0 and "Then delete the old service token 'later'" in pasted.stdout
+
+
+def test_python_m_runs_the_command_line(run: Runner, world: Seeded) -> None:
+    import subprocess
+    import sys
+
+    link_project(run.cwd, world.project.id)
+    proc = subprocess.run(
+        [sys.executable, "-m", "infisical_tokens.core", "--help"], capture_output=True, text=True, env=run.env
+    )
+    assert proc.returncode == 0 and "completion" in proc.stdout
