@@ -37,6 +37,11 @@ class Console:
         self.stderr.write(text if text.endswith("\n") else text + "\n")
         self.stderr.flush()
 
+    def progress(self, text: str) -> None:
+        """What the command waits for: for a person at a terminal only, never into a pipe or a log."""
+        if self.stderr.isatty():
+            self.err(text)
+
     def warn(self, text: str) -> None:
         if not self.silent:
             self.err(f"Warning: {text}")
@@ -113,7 +118,14 @@ def run(argv: Sequence[str], ctx: Context, console: Console) -> int:
         else:
             _created(created, parsed, console)  # rotate: shown before the old token's delete is even tried
 
-    ctx = replace(ctx, warn=console.warn, confirm=console.confirm, read_stdin=console.read_line, deliver=deliver)
+    ctx = replace(
+        ctx,
+        warn=console.warn,
+        confirm=console.confirm,
+        read_stdin=console.read_line,
+        deliver=deliver,
+        progress=console.progress,
+    )
     try:
         try:
             outcome = workflows.run(parsed, ctx)

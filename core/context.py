@@ -48,6 +48,8 @@ class Context:
     deliver: Callable[[Created], None] = field(default=lambda _created: None, compare=False)
     confirm: Callable[[str], bool] = field(default=_no_confirmation, compare=False)
     read_stdin: Callable[[], str] = field(default=_no_stdin, compare=False)
+    # what the command waits for or retries, for a person watching (the CLI shows it on a terminal's stderr)
+    progress: Callable[[str], None] | None = field(default=None, compare=False)
 
     @staticmethod
     def of_process(**choices: Any) -> Context:

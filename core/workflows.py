@@ -202,7 +202,9 @@ def client_for(target: Target, bearer: str | None, ctx: Context) -> InfisicalCli
     """A client for ``target`` with the process's timeout and custom headers."""
     from .api import InfisicalClient
 
-    return InfisicalClient(target.api_url, bearer, timeout=timeout_from(ctx.env), headers=custom_headers(ctx.env))
+    return InfisicalClient(
+        target.api_url, bearer, timeout=timeout_from(ctx.env), headers=custom_headers(ctx.env), progress=ctx.progress
+    )
 
 
 def connect(ctx: Context, config: ProjectConfig | None, domain: str | None = None) -> Connection:
