@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
+from infisical_tokens.core import __version__
 from tests.conftest import Runner, link_project
 from tests.emulator import Emulator, Seeded
 
@@ -73,3 +75,35 @@ def test_python_m_runs_the_command_line(run: Runner, world: Seeded) -> None:
         [sys.executable, "-m", "infisical_tokens.core", "--help"], capture_output=True, text=True, env=run.env
     )
     assert proc.returncode == 0 and "completion" in proc.stdout
+
+
+def test_lsp_version_answers_without_loading_the_server(run: Runner) -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from infisical_tokens.lsp.launch import main; main(['--version']); print('pygls' in sys.modules)"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=run.env)
+    assert proc.stdout.split("\n")[:2] == [f"infisical-lsp {__version__}", "False"]
+    script = subprocess.run(
+        [str(Path(sys.executable).parent / "infisical-lsp"), "--version"], capture_output=True, text=True, env=run.env
+    )
+    assert script.stdout == f"infisical-lsp {__version__}\n"
+
+
+def test_the_magic_without_ipython_says_what_to_install(run: Runner) -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; sys.modules['IPython'] = None\n"  # as in an environment without IPython
+        "from infisical_tokens.magics import load_ipython_extension\n"
+        "load_ipython_extension(None)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=run.env)
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines()[-1] == (
+        "ImportError: The %infisical magic needs IPython: install `infisical-tokens[notebook]` "
+        "(pip install 'infisical-tokens[notebook]')."
+    )
