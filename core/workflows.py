@@ -333,20 +333,41 @@ def dry_run(plan: CreatePlan, ctx: Context, domain: str | None = None) -> DryRun
         return DryRun(f"<API URL>{CREATE_PATH}", plan.body(""), None, plan, str(err))
     with connection.client as client:
         verify_environments(plan, client, strict=False)
-        store = folders.FolderStore(client.api_url, plan.project_id, folders.cache_dir(ctx.env, ctx.home))
-        needs = [
-            need
-            for arg in plan.options.scopes
-            for need in folders.needs_for_scope(arg.scope.environment.strip(), arg.scope.server_path)
-        ]
-        result = folders.read(client, plan.project_id, needs, store)
-        note = result.note()
-        if note is not None:
-            ctx.warn(f"could not read every folder: {note}")
-        known = result.oldest is not None or result.complete
-        tree = folders.as_tree(store, {n.environment for n in needs}) if known else None
-        cover = coverage(plan, tree) if tree is not None else None
+        cover, note = read_coverage(plan, client, ctx)
         return DryRun(client.api_url + CREATE_PATH, plan.body(""), cover, plan, coverage_note=note)
+
+
+def read_coverage(
+    plan: CreatePlan, client: InfisicalClient, ctx: Context
+) -> tuple[dict[str, list[str]] | None, str | None]:
+    """The folders each scope covers (None: the folders could not be read), and why they may be partial."""
+    store = folders.FolderStore(client.api_url, plan.project_id, folders.cache_dir(ctx.env, ctx.home))
+    needs = [
+        need
+        for arg in plan.options.scopes
+        for need in folders.needs_for_scope(arg.scope.environment.strip(), arg.scope.server_path)
+    ]
+    result = folders.read(client, plan.project_id, needs, store)
+    note = result.note()
+    if note is not None:
+        ctx.warn(f"could not read every folder: {note}")
+    known = result.oldest is not None or result.complete
+    tree = folders.as_tree(store, {n.environment for n in needs}) if known else None
+    return (coverage(plan, tree) if tree is not None else None), note
+
+
+def _warn_uncovered(plan: CreatePlan, client: InfisicalClient, ctx: Context) -> None:
+    """Before sending: say which scopes cover no folder that exists now (never blocks: it may be created later)."""
+    try:
+        cover, _note = read_coverage(plan, client, ctx)
+    except InfisicalTokensError:
+        return  # the folders cannot be read now: nothing is known, so nothing is said
+    for scope, found in (cover or {}).items():
+        if not found:
+            ctx.warn(
+                f"Scope {scope} covers no existing folder: the token will read nothing until such a folder is "
+                "created. Sending it anyway."
+            )
 
 
 preview_create = dry_run  # for callers whose own ``dry_run`` is a flag
@@ -358,6 +379,7 @@ def create(plan: CreatePlan, ctx: Context, domain: str | None = None) -> Created
     require_user(connection.credentials, "create")
     with connection.client as client:
         verify_environments(plan, client)
+        _warn_uncovered(plan, client, ctx)
         random_bytes = secrets.token_hex(16)
         try:
             created = client.create_service_token(plan.body(random_bytes))

@@ -107,3 +107,14 @@ def test_the_magic_without_ipython_says_what_to_install(run: Runner) -> None:
         "ImportError: The %infisical magic needs IPython: install `infisical-tokens[notebook]` "
         "(pip install 'infisical-tokens[notebook]')."
     )
+
+
+def test_create_warns_before_sending_a_scope_that_covers_no_folder(
+    run: Runner, emulator: Emulator, login: dict[str, str]
+) -> None:
+    nothing = run("service-token", "create", "-s", "dev:/nope/**", "-a", "read", "--token-only", env=login)
+    assert nothing.code == 0 and nothing.stdout.startswith("st.")  # warned, not blocked: it may be created later
+    assert "Warning: Scope dev:/nope/** covers no existing folder" in nothing.stderr
+    something = run("service-token", "create", "-s", "dev:/backend/**", "-a", "read", "--token-only", env=login)
+    assert something.code == 0 and something.stderr == ""
+    assert len(emulator.requests_to("POST", "/api/v2/service-token")) == 2
