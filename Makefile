@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint bench corpus clean e2e shells
+.PHONY: demo try test lint bench corpus clean e2e shells
 
 # The runtime libraries are held at the versions the extension bundles (one lock for both; see below).
 $(STAMP): pyproject.toml vscode-extension/bundled-requirements.txt
@@ -45,6 +45,10 @@ vscode-extension/node_modules/.package-lock.json: vscode-extension/package-lock.
 
 demo: $(STAMP)
 	$(BIN)/python scripts/demo.py
+
+# A local emulator to try the tool by hand: prints the export lines to paste; Ctrl-C stops it.
+try: $(STAMP)
+	@$(BIN)/python -m tests.emulator --shell
 
 lint: $(STAMP)
 	$(BIN)/ruff check core lsp magics tests scripts benchmarks

@@ -118,3 +118,36 @@ def test_create_warns_before_sending_a_scope_that_covers_no_folder(
     something = run("service-token", "create", "-s", "dev:/backend/**", "-a", "read", "--token-only", env=login)
     assert something.code == 0 and something.stderr == ""
     assert len(emulator.requests_to("POST", "/api/v2/service-token")) == 2
+
+
+def test_make_try_serves_until_interrupted_and_its_exports_work(run: Runner) -> None:
+    """``python -m tests.emulator --shell`` (``make try``): export lines that work as pasted, and a server that
+    outlives its closed standard input."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    root = Path(__file__).resolve().parent.parent
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tests.emulator", "--shell"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=root,
+    )
+    try:
+        assert server.stdout is not None
+        lines = [server.stdout.readline() for _ in range(6)]
+        exports = dict(
+            line.removeprefix("export ").strip().split("=", 1) for line in lines if line.startswith("export")
+        )
+        assert set(exports) == {"INFISICAL_DOMAIN", "INFISICAL_TOKEN", "INFISICAL_PROJECT_ID"}
+        assert exports["INFISICAL_DOMAIN"].startswith("http://127.0.0.1:")
+        time.sleep(1)
+        assert server.poll() is None  # standard input closed long ago
+        listed = run("service-token", "list", env=exports)
+        assert listed.code == 0 and "No service tokens" in listed.stdout
+    finally:
+        server.send_signal(signal.SIGINT)
+        assert server.wait(timeout=10) == 0
