@@ -262,8 +262,8 @@ def test_no_project_linked(run: Runner, world: Seeded, login: dict[str, str]) ->
     env = {k: v for k, v in login.items() if k != "INFISICAL_PROJECT_ID"}
     result = run("service-token", "create", "-s", "dev:/", "-a", "read", env=env)
     assert result.code == 1
-    assert result.stderr.strip() == (
-        "Please either run infisical init to connect to a project or pass in project id with --projectId flag"
+    assert result.stderr.strip() == (  # the CLI's words, after the one prefix every error here has
+        "error: Please either run infisical init to connect to a project or pass in project id with --projectId flag"
     )
     (run.cwd / ".infisical.json").write_text("{not json")
     broken = run("service-token", "create", "-s", "dev:/", "-a", "read", env=env)
