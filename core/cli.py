@@ -2,9 +2,9 @@
 
 Output follows the Infisical CLI: human output and messages on stderr, ``--token-only`` prints the
 bare token on stdout, ``list``/``view`` print data on stdout; ``--json`` prints one JSON document on stdout.
-Every error starts with ``error:``; progress (waits and retries) goes to stderr only when it is a terminal. Exit 0 on success, 1 on any error
-(including a malformed scope, where the Infisical CLI exits 0), 3 when ``rotate`` created the new token
-but could not delete the old one, 130 on Ctrl-C.
+Every error starts with ``error:``; progress (waits and retries) goes to stderr only when it is a terminal.
+Exit 0 on success, 1 on any error (including a malformed scope, where the Infisical CLI exits 0), 3 when
+``rotate`` created the new token but could not delete the old one, 130 on Ctrl-C.
 """
 
 from __future__ import annotations
