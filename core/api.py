@@ -125,7 +125,7 @@ class InfisicalClient:
         retries: int = 3,
         max_retry_wait: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
-        progress: Callable[[str], None] | None = None,
+        waiting: Callable[[str], None] | None = None,
     ) -> None:
         self.api_url = api_url.rstrip("/")
         self.timeout = timeout
@@ -133,7 +133,7 @@ class InfisicalClient:
         self.retries = retries
         self.max_retry_wait = max_retry_wait
         self._sleep = sleep
-        self._progress = progress  # told what a request waits for (after PATIENCE seconds) and what it retries
+        self._waiting = waiting  # told what a request waits for (after PATIENCE seconds) and what it retries
         self._bearer = bearer
         self._routes: dict[tuple[str, ...], str] = {}  # route templates -> the one this server answers
         self._budget: dict[str, tuple[int, float]] = {}  # path -> (reads left, when the budget resets)
@@ -270,8 +270,8 @@ class InfisicalClient:
         return status, headers, content
 
     def _say(self, text: str) -> None:
-        if self._progress is not None:
-            self._progress(text + "…")
+        if self._waiting is not None:
+            self._waiting(text + "…")
 
     def _note_budget(self, path: str, headers: Mapping[str, str]) -> None:
         """Remember the server's ``x-ratelimit-*`` answer for this route, so walks stop before it runs out."""

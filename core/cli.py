@@ -38,7 +38,7 @@ class Console:
         self.stderr.write(text if text.endswith("\n") else text + "\n")
         self.stderr.flush()
 
-    def progress(self, text: str) -> None:
+    def waiting(self, text: str) -> None:
         """What the command waits for: for a person at a terminal only, never into a pipe or a log."""
         if self.stderr.isatty():
             self.err(text)
@@ -125,7 +125,7 @@ def run(argv: Sequence[str], ctx: Context, console: Console) -> int:
         confirm=console.confirm,
         read_stdin=console.read_line,
         deliver=deliver,
-        progress=console.progress,
+        waiting=console.waiting,
     )
     try:
         try:

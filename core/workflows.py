@@ -203,7 +203,7 @@ def client_for(target: Target, bearer: str | None, ctx: Context) -> InfisicalCli
     from .api import InfisicalClient
 
     return InfisicalClient(
-        target.api_url, bearer, timeout=timeout_from(ctx.env), headers=custom_headers(ctx.env), progress=ctx.progress
+        target.api_url, bearer, timeout=timeout_from(ctx.env), headers=custom_headers(ctx.env), waiting=ctx.waiting
     )
 
 
