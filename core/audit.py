@@ -14,6 +14,7 @@ from .folders import fixed_prefix
 from .migration import migrate_hint
 from .models import Generation, TokenInfo, parse_time
 from .reach import pinned, pinned_sentence, reads_nothing
+from .render import duration
 
 RANK = {"info": 1, "warning": 2, "error": 3, "never": 4}
 DAY = 86400.0
@@ -73,7 +74,9 @@ def audit(
     ``generation`` None: what each server generation does is said where they differ)."""
     found: list[AuditFinding] = []
     seen: dict[tuple[tuple[str, ...], tuple[str, ...]], TokenInfo] = {}
+    ids = [t.id for t in tokens]
     for token in tokens:
+        rotate = f"infisical-tokens service-token rotate {_prefix(token.id, ids)}"
 
         def add(code: str, severity: Severity, message: str, hint: str = "", token: TokenInfo = token) -> None:
             found.append(AuditFinding(code, severity, token.id, token.name, message, hint))
@@ -84,13 +87,17 @@ def audit(
             parse_time(token.created_at),
         )
         if token.expires_at is None:
-            add("token-never-expires", "warning", "Never expires.", "Rotate it with an expiry: `rotate ID -e 7776000`.")
+            add(
+                "token-never-expires",
+                "warning",
+                "Never expires.",
+                f"Rotate it into one that expires in 90 days: `{rotate} -e 7776000` (-e is its lifetime in seconds).",
+            )
         elif expires is not None and expires <= now:
             add("token-expired", "warning", "Has expired.", "It can no longer be used: delete it.")
         elif expires is not None and expires - now <= options.expiring_within_days * DAY:
             left = expires - now
-            when = f"{left / DAY:.1f} days" if left >= DAY else f"{max(1, round(left / 3600))} hour(s)"
-            add("token-expiring", "warning", f"Expires in {when}.", "Rotate it before then: `rotate ID`.")
+            add("token-expiring", "warning", f"Expires in {duration(left, 2)}.", f"Rotate it before then: `{rotate}`.")
         if last_used is None and token.last_used is None:
             if created is None or now - created >= options.unused_for_days * DAY:
                 add("token-never-used", "warning", "Has never been used.", "If nothing needs it, delete it.")
@@ -172,6 +179,15 @@ def _pinned_folder(pin: tuple[str, str] | None, generation: Generation | None) -
     if path.startswith("/"):
         return path
     return "/" + path if generation == "2026" and path else None
+
+
+def _prefix(token_id: str, ids: Sequence[str]) -> str:
+    """The shortest prefix of ``token_id`` (8 characters at least) that no other token shares: what rotate takes."""
+    for length in range(8, len(token_id)):
+        head = token_id[:length]
+        if sum(1 for other in ids if other.startswith(head)) == 1:
+            return head
+    return token_id
 
 
 def fails(findings: Sequence[AuditFinding], fail_on: str) -> bool:

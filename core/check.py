@@ -16,7 +16,7 @@ import stat
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import command, editor, resolve, workflows
 from .catalog import Snapshot, offline_snapshot
@@ -208,7 +208,7 @@ class CheckOptions:
         paths = [Path(text) for _, text in parsed.positionals] or [Path(".")]
         return CheckOptions(
             [p if p.is_absolute() else cwd / p for p in paths],
-            parsed.string("format") or "text",
+            "json" if parsed.flag_set("json") else parsed.string("format") or "text",
             parsed.flag_set("online"),
             parsed.string("projectId"),
             parsed.string("domain"),
@@ -288,7 +288,11 @@ def format_text(reports: Sequence[Report], base: Path) -> str:
 
 
 def format_json(reports: Sequence[Report], base: Path) -> str:
-    data = [
+    return json.dumps(json_data(reports, base), indent=2) + "\n"
+
+
+def json_data(reports: Sequence[Report], base: Path) -> list[dict[str, Any]]:
+    return [
         {
             "path": _display(r.path, base),
             "line": r.line,
@@ -302,7 +306,6 @@ def format_json(reports: Sequence[Report], base: Path) -> str:
         }
         for r in reports
     ]
-    return json.dumps(data, indent=2) + "\n"
 
 
 def _escape_github(text: str, property_value: bool = False) -> str:

@@ -1,15 +1,15 @@
 """``infisical-tokens``: the command line. It only parses, confirms, calls :mod:`workflows`, and prints.
 
 Output follows the Infisical CLI: human output and messages on stderr, ``--token-only`` prints the
-bare token on stdout, ``list``/``view`` print data on stdout. Exit 0 on success, 1 on any error
-(including a malformed scope, where the Infisical CLI exits 0), 3 when ``rotate`` created the new token
-but could not delete the old one, 130 on Ctrl-C.
+bare token on stdout, ``list``/``view`` print data on stdout; ``--json`` prints one JSON document on stdout.
+Every error starts with ``error:``; progress (waits and retries) goes to stderr only when it is a terminal.
+Exit 0 on success, 1 on any error (including a malformed scope, where the Infisical CLI exits 0), 3 when
+``rotate`` created the new token but could not delete the old one, 130 on Ctrl-C.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -45,6 +45,11 @@ class Console:
 
     def err(self, text: str) -> None:
         _write(self.stderr, text if text.endswith("\n") else text + "\n", "standard error")
+
+    def waiting(self, text: str) -> None:
+        """What the command waits for: for a person at a terminal only, never into a pipe or a log."""
+        if self.stderr.isatty():
+            self.err(text)
 
     def warn(self, text: str) -> None:
         if not self.silent:
@@ -90,7 +95,24 @@ def _write(stream: TextIO | None, text: str, name: str) -> None:
         raise OutputFailed(f"{name}: {getattr(err, 'strerror', None) or err}", stream) from None
 
 
+def complete(argv: Sequence[str], ctx: Context, console: Console) -> int:
+    """The hidden ``__complete`` the completion scripts call; ``--bash WORDBREAKS LINE`` for bash, else the
+    words after the program (the last one being typed). Ends the process at once after answering: a catalog
+    read still under way must not hold the shell."""
+    from . import shell
+
+    if argv[:1] == ["--bash"] and len(argv) == 3:
+        words = shell.words_of_line(argv[2])
+        text = shell.respond(words, ctx).text(argv[1], words[-1] if words else "")
+    else:
+        text = shell.respond(argv, ctx).text()
+    console.out(text)
+    os._exit(0)
+
+
 def run(argv: Sequence[str], ctx: Context, console: Console) -> int:
+    if argv[:1] == ["__complete"]:
+        return complete(argv[1:], ctx, console)
     if list(argv[:1]) in (["--version"], ["version"]):
         console.out(f"infisical-tokens {__version__}\n")
         return 0
@@ -106,22 +128,60 @@ def run(argv: Sequence[str], ctx: Context, console: Console) -> int:
         return 1
     from . import workflows
 
+    as_json = parsed.flag_set("json") or parsed.string("format") == "json"
+    held: list[workflows.Created] = []  # with --json, a rotation's new token is printed in its one document
+
     def deliver(created: workflows.Created) -> None:
+        if as_json:
+            held.append(created)  # printed with the outcome, or alone if the run stops after this
+            return
         _created(created, parsed, console)  # rotate: shown before the old token's delete is even tried
         ctx.progress.delivered = True
 
-    ctx = replace(ctx, warn=console.warn, confirm=console.confirm, read_stdin=console.read_line, deliver=deliver)
+    ctx = replace(
+        ctx,
+        warn=console.warn,
+        confirm=console.confirm,
+        read_stdin=console.read_line,
+        deliver=deliver,
+        waiting=console.waiting,
+    )
     try:
-        outcome = workflows.run(parsed, ctx)
+        try:
+            outcome = workflows.run(parsed, ctx)
+        except BaseException:
+            if held:  # the new token exists: whatever stopped the rotation, it is not lost
+                console.out(render.json_text(held[0]))
+                ctx.progress.delivered = True
+            raise
     except ProblemsError as err:
         console.problems(err.problems, argv)
         return 1
     except workflows.Cancelled as err:
         console.err(str(err))
         return 1
-    code = renderers()[type(outcome)](outcome, parsed, console)
+    if as_json:
+        console.out(render.json_text(outcome))
+        code = exit_code(outcome)
+    else:
+        code = renderers()[type(outcome)](outcome, parsed, console)
     ctx.progress.delivered = True  # printed (a created token included) without an error
     return code
+
+
+def exit_code(outcome: object) -> int:
+    """1 when an audit or check found what fails it, 3 when a rotation could not delete the old token."""
+    from . import workflows
+    from .check import CheckReport
+    from .migration import Migrated
+
+    if isinstance(outcome, workflows.AuditReport):
+        return 1 if outcome.failed else 0
+    if isinstance(outcome, CheckReport):
+        return 1 if outcome.failed else 0
+    if isinstance(outcome, (workflows.Rotated, Migrated)):
+        return 3 if outcome.delete_error else 0
+    return 0
 
 
 def _created(outcome: workflows.Created, parsed: command.ParsedCommand, console: Console) -> int:
@@ -138,18 +198,12 @@ def _dry_run(outcome: workflows.DryRun, parsed: command.ParsedCommand, console: 
 
 
 def _token_list(outcome: workflows.TokenList, parsed: command.ParsedCommand, console: Console) -> int:
-    if parsed.flag_set("json"):
-        console.out(json.dumps([t.as_json() for t in outcome.tokens], indent=2) + "\n")
-    else:
-        console.out(render.token_table(outcome.tokens))
+    console.out(render.token_table(outcome.tokens))
     return 0
 
 
 def _token_view(outcome: workflows.TokenView, parsed: command.ParsedCommand, console: Console) -> int:
-    if parsed.flag_set("json"):
-        console.out(json.dumps(outcome.info.as_json(), indent=2) + "\n")
-    else:
-        console.out(render.token_details(outcome.info))
+    console.out(render.token_details(outcome.info))
     return 0
 
 
@@ -165,7 +219,7 @@ def _rotated(outcome: workflows.Rotated, parsed: command.ParsedCommand, console:
     """
     old = outcome.old
     console.err(render.rotated_text(old.name, old.id, outcome.deleted, outcome.delete_error))
-    return 3 if outcome.delete_error else 0
+    return exit_code(outcome)
 
 
 def _rotate_preview(outcome: workflows.RotatePreview, parsed: command.ParsedCommand, console: Console) -> int:
@@ -176,46 +230,35 @@ def _rotate_preview(outcome: workflows.RotatePreview, parsed: command.ParsedComm
 
 
 def _audited(outcome: workflows.AuditReport, parsed: command.ParsedCommand, console: Console) -> int:
-    chosen = "json" if parsed.flag_set("json") else parsed.string("format") or "text"
-    console.out(render.AUDIT_FORMATS[chosen](outcome))
-    return 1 if outcome.failed else 0
+    console.out(render.AUDIT_FORMATS[parsed.string("format") or "text"](outcome))
+    return exit_code(outcome)
+
+
+def _completion(outcome: workflows.CompletionScript, parsed: command.ParsedCommand, console: Console) -> int:
+    console.out(outcome.text)
+    return 0
 
 
 def _migrate_preview(outcome: MigratePreview, parsed: command.ParsedCommand, console: Console) -> int:
-    if parsed.flag_set("json"):
-        plan = outcome.plan
-        rules = [rule.as_json() for rule in plan.rules]
-        differences = [{"kind": d.kind, "scope": d.scope, "message": d.message} for d in plan.differences]
-        shown = {
-            "identityName": plan.name,
-            "rules": rules,
-            "lifetime": plan.lifetime.describe(),
-            "differences": differences,
-        }
-        console.out(json.dumps(shown, indent=2) + "\n")
-    else:
-        from . import migration_text
+    from . import migration_text
 
-        console.out(migration_text.preview_text(outcome))
+    console.out(migration_text.preview_text(outcome))
     return 0
 
 
 def _migrated(outcome: Migrated, parsed: command.ParsedCommand, console: Console) -> int:
     """The client secret goes to standard output only, this once. Exit 3 when the old token could not be deleted."""
-    if parsed.flag_set("json"):
-        console.out(json.dumps(outcome.as_json(), indent=2) + "\n")
-    else:
-        from . import migration_text
+    from . import migration_text
 
-        console.out(migration_text.migrated_text(outcome))
-    return 3 if outcome.delete_error else 0
+    console.out(migration_text.migrated_text(outcome))
+    return exit_code(outcome)
 
 
 def _checked(outcome: CheckReport, parsed: command.ParsedCommand, console: Console) -> int:
     console.out(outcome.formatted())
     if outcome.options.format == "text":
         console.err(outcome.summary())
-    return 1 if outcome.failed else 0
+    return exit_code(outcome)
 
 
 @cache
@@ -237,6 +280,7 @@ def renderers() -> dict[type, Callable[[Any, command.ParsedCommand, Console], in
         CheckReport: _checked,
         MigratePreview: _migrate_preview,
         Migrated: _migrated,
+        workflows.CompletionScript: _completion,
     }
 
 
@@ -257,7 +301,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _tell(console, f"error: {err}")
         return 1
     except InfisicalTokensError as err:
-        _tell(console, str(err))
+        _tell(console, f"error: {err}")  # one prefix for every error the command line prints
         return 1
     except Exception as err:
         if os.environ.get("INFISICAL_TOKENS_DEBUG"):

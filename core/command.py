@@ -63,6 +63,7 @@ class Positional:
     help: str
     required: bool = False
     variadic: bool = False  # takes every remaining word (``check PATH...``)
+    choices: tuple[str, ...] = ()  # a value that must be one of these (``completion bash``)
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ PROJECT_ID = Flag(
     "The project ID. Default: INFISICAL_PROJECT_ID, then the project linked in the nearest .infisical.json",
     metavar="ID",
 )
-JSON = Flag("json", None, "bool", "Print JSON instead of a table")
+JSON = Flag("json", None, "bool", "Print the result as JSON on stdout (shapes: README, JSON output)")
 FORMAT = Flag(
     "format",
     None,
@@ -152,6 +153,7 @@ CREATE = Subcommand(
             metavar="SECONDS",
         ),
         Flag("dry-run", None, "bool", "Check everything and print the request without sending it"),
+        JSON,
     ),
     examples=(
         "infisical-tokens service-token create --scope=dev:/backend/** --access-level=read",
@@ -172,7 +174,7 @@ VIEW = Subcommand(
 DELETE = Subcommand(
     "delete",
     "Delete a service token by ID",
-    (PROJECT_ID, Flag("yes", "y", "bool", "Do not ask for confirmation")),
+    (PROJECT_ID, Flag("yes", "y", "bool", "Do not ask for confirmation"), JSON),
     (Positional("TOKEN_ID", "the ID shown by list", required=True),),
 )
 CHECK = Subcommand(
@@ -180,6 +182,7 @@ CHECK = Subcommand(
     "Check .infisical.json files and `infisical service-token` command lines (for CI and pre-commit)",
     (
         FORMAT,
+        JSON,
         Flag("online", None, "bool", "Also check against the project's environments and folders"),
         Flag(
             "projectId",
@@ -209,6 +212,7 @@ ROTATE = Subcommand(
         Flag("keep-old", None, "bool", "Create the new token but do not delete the old one"),
         Flag("token-only", None, "bool", "When true, only the new service token will be printed"),
         Flag("dry-run", None, "bool", "Show the create request and what would be deleted, without sending"),
+        JSON,
     ),
     (Positional("TOKEN_ID", "the ID (or a unique prefix of at least 4 characters) shown by list", required=True),),
     examples=('gh secret set INFISICAL_TOKEN --body "$(infisical-tokens service-token rotate 3f2a --token-only)"',),
@@ -218,7 +222,7 @@ AUDIT = Subcommand(
     "Find the project's risky or forgotten service tokens (for CI on a schedule)",
     (
         PROJECT_ID,
-        Flag("json", None, "bool", "Print the findings as JSON"),
+        JSON,
         FORMAT,
         Flag(
             "fail-on",
@@ -258,8 +262,20 @@ MIGRATE = Subcommand(
         "infisical-tokens service-token migrate 3f2a --delete-token --json",
     ),
 )
+COMPLETION = Subcommand(
+    "completion",
+    "Print a shell completion script (load it with: source <(infisical-tokens completion bash))",
+    (),
+    (Positional("SHELL", "bash, zsh or fish", required=True, choices=("bash", "zsh", "fish")),),
+    examples=(
+        "echo 'source <(infisical-tokens completion bash)' >> ~/.bashrc",
+        "echo 'source <(infisical-tokens completion zsh)' >> ~/.zshrc",
+        "infisical-tokens completion fish > ~/.config/fish/completions/infisical-tokens.fish",
+    ),
+    group=None,
+)
 SUBCOMMANDS: dict[str, Subcommand] = {c.name: c for c in (CREATE, LIST, VIEW, DELETE, ROTATE, AUDIT, MIGRATE)}
-TOP_LEVEL: dict[str, Subcommand] = {CHECK.name: CHECK}
+TOP_LEVEL: dict[str, Subcommand] = {CHECK.name: CHECK, COMPLETION.name: COMPLETION}
 ALL_COMMANDS: tuple[Subcommand, ...] = (*SUBCOMMANDS.values(), *TOP_LEVEL.values())
 GROUP_SUMMARY = "Manage service tokens"
 
@@ -616,6 +632,19 @@ def _check_positionals(result: ParsedCommand, sub: Subcommand) -> None:
                 f"Give the {missing[0].name}: {missing[0].help}.",
             )
         )
+    for (index, value), positional in zip(result.positionals, sub.positionals, strict=False):
+        if positional.choices and value not in positional.choices:
+            result.problems.append(
+                Problem(
+                    "error",
+                    "bad-choice",
+                    f'invalid argument "{value}" for {positional.name}',
+                    f"Choose one of: {', '.join(positional.choices)}.",
+                    word=index,
+                    start=0,
+                    end=len(value),
+                )
+            )
 
 
 def _check_values(result: ParsedCommand) -> None:

@@ -67,6 +67,8 @@ class Context:
     confirm: Callable[[str], bool] = field(default=_no_confirmation, compare=False)
     read_stdin: Callable[[], str] = field(default=_no_stdin, compare=False)
     progress: Progress = field(default_factory=Progress, compare=False, repr=False)
+    # what the command waits for or retries, for a person watching (the CLI shows it on a terminal's stderr)
+    waiting: Callable[[str], None] | None = field(default=None, compare=False)
 
     @staticmethod
     def of_process(**choices: Any) -> Context:

@@ -12,6 +12,12 @@ from typing import Literal
 Severity = Literal["error", "warning", "info"]
 
 
+def sentences(*parts: str) -> str:
+    """Message and hint as sentences: each ends with a full stop (unless it ends a sentence already)."""
+    done = [p.strip() for p in parts if p.strip()]
+    return " ".join(p if p[-1] in ".!?:" or p.endswith((".'", '."', ".`", ".)", "?'")) else p + "." for p in done)
+
+
 @dataclass(frozen=True)
 class Fix:
     """Replace ``[start, end)`` of the same word with ``text``."""
@@ -36,7 +42,7 @@ class Problem:
     fix: Fix | None = None
 
     def text(self) -> str:
-        return f"{self.message} {self.hint}".strip()
+        return sentences(self.message, self.hint)
 
     def shifted(self, word: int | None, offset: int) -> Problem:
         """The same problem, placed in argv word ``word`` at ``offset`` characters in."""

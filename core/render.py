@@ -8,9 +8,10 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from .command import (
     GLOBAL_FLAGS,
@@ -18,6 +19,7 @@ from .command import (
     GROUP_SUMMARY,
     PROGRAM,
     SUBCOMMANDS,
+    TOP_LEVEL,
     CreateOptions,
     Flag,
     Positional,
@@ -25,13 +27,15 @@ from .command import (
 )
 from .errors import server_text
 from .models import parse_time
-from .problems import Problem
+from .problems import Problem, sentences
 from .reach import explain, server_name
 
 if TYPE_CHECKING:
+    from .check import CheckReport
     from .context import Progress
+    from .migration import Migrated, MigratePreview
     from .models import Generation, TokenInfo
-    from .workflows import AuditReport, DryRun
+    from .workflows import AuditReport, Created, Deleted, DryRun, Rotated, RotatePreview, TokenList, TokenView
 
 
 def _flag_rows(flags: Sequence[Flag]) -> list[str]:
@@ -86,13 +90,17 @@ def _positional_usage(p: Positional) -> str:
 
 
 def top_help() -> str:
+    """Every command, from the command model (a new one cannot be left out)."""
+    width = max(len(n) for n in (*SUBCOMMANDS, *TOP_LEVEL)) + len(GROUP) + 1
+    rows = [f"  {sub.path.ljust(width)}   {sub.summary}" for sub in (*SUBCOMMANDS.values(), *TOP_LEVEL.values())]
     return (
         f"{PROGRAM}: create and manage Infisical service tokens, compatible with `infisical service-token`.\n\n"
         "Usage:\n"
-        f"  {PROGRAM} {GROUP} create|list|view|delete [flags]\n"
-        f"  {PROGRAM} check [PATH...] [--format text|json|github] [--online] [--projectId ID]\n"
-        f"  {PROGRAM} --version\n\n"
-        f'Use "{PROGRAM} {GROUP} --help" or "{PROGRAM} check --help" for the flags.\n'
+        f"  {PROGRAM} [command] [flags]\n\n"
+        "Available Commands:\n" + "\n".join(rows) + "\n\n"
+        "Token commands and check take --json. Environment: INFISICAL_TOKEN, INFISICAL_API_URL or INFISICAL_DOMAIN,\n"
+        "INFISICAL_PROJECT_ID.\n\n"
+        f'Use "{PROGRAM} [command] --help" for its flags; "{PROGRAM} --version" for the version.\n'
     )
 
 
@@ -136,7 +144,7 @@ def lost_token_text(progress: Progress, prog: str = PROGRAM) -> str | None:
 
 def problem_text(problem: Problem, argv: Sequence[str]) -> str:
     """A problem, the argv word it is in with a caret under the exact characters, and its hint."""
-    lines = [problem.message if problem.severity == "error" else f"Warning: {problem.message}"]
+    lines = [f"error: {problem.message}" if problem.severity == "error" else f"Warning: {problem.message}"]
     if problem.word is not None and 0 <= problem.word < len(argv):
         word = argv[problem.word]
         start = min(problem.start, len(word))
@@ -157,18 +165,29 @@ def _stamp(text: str) -> str:
     return f"{year}-{match.group(2)}-{match.group(3)} {match.group(4)}:{match.group(5)}"
 
 
+UNITS = (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1))
+
+
+def duration(seconds: float, parts: int = 1) -> str:
+    """``56 seconds``, ``40 minutes``, ``1 day 12 hours``: whole units, never rounded up."""
+    left, words = int(abs(seconds)), list[str]()
+    for unit, size in UNITS:
+        count = left // size
+        if count and len(words) < parts:
+            words.append(f"{count} {unit}{'s' if count != 1 else ''}")
+            left -= count * size
+        elif words:
+            break  # "1 day 5 minutes" says less than "1 day"
+    return " ".join(words) or "0 seconds"
+
+
 def relative(text: str | None, now: float | None = None, *, empty: str = "never") -> str:
     """``2026-11-28T10:00:00Z (in 3 hours)``-style rendering of a server date."""
     at = parse_time(text)
     if at is None:
         return _stamp(text) + " UTC" if text else empty
     delta = at - (time.time() if now is None else now)
-    amount = abs(delta)
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
-        if amount >= size or unit == "second":
-            count = int(amount // size)
-            span = f"{count} {unit}{'s' if count != 1 else ''}"
-            break
+    span = duration(delta)
     stamp = datetime.fromtimestamp(at, tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return f"{stamp} ({'in ' + span if delta >= 0 else span + ' ago'})"
 
@@ -185,7 +204,7 @@ def expiry_text(info: TokenInfo, now: float | None = None) -> str:
 def token_table(tokens: Sequence[TokenInfo], now: float | None = None) -> str:
     if not tokens:
         return "No service tokens in this project.\n"
-    headers = ("ID", "NAME", "SCOPES", "ACCESS", "EXPIRES", "LAST USED")
+    headers = ("ID", "NAME", "SCOPES", "ACCESS", "EXPIRES (UTC)", "LAST USED (UTC)")
     rows = [
         (
             t.id,
@@ -216,8 +235,9 @@ def token_details(info: TokenInfo, now: float | None = None) -> str:
         ("Created", relative(info.created_at, now, empty="-")),
     ]
     if info.creator_email or info.created_by:
-        # list rows name the creator by user ID, the token's own view by email: say which one this is
-        rows.append(("Created by", info.creator_email or f"user {info.created_by}"))
+        # the user ID is known on every path (by ID or by the token itself); the email only when given the token
+        email = f" ({info.creator_email})" if info.creator_email else ""
+        rows.append(("Created by", f"user {info.created_by or '?'}{email}"))
     width = max(len(k) for k, _ in rows) + 1
     return "".join(f"{(k + ':').ljust(width)} {v}\n" for k, v in rows)
 
@@ -265,8 +285,7 @@ def audit_text(report: AuditReport) -> str:
     if not report.findings:
         return f"No findings over {len(report.tokens)} service token(s) in project {report.project_id}.\n"
     rows = [
-        (f.severity, f.code, f.token_id[:8], f.token_name or "-", f"{f.message} {f.hint}".strip())
-        for f in report.findings
+        (f.severity, f.code, f.token_id[:8], f.token_name or "-", sentences(f.message, f.hint)) for f in report.findings
     ]
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(r[:4], widths, strict=True)) + "  " + r[4] for r in rows]
@@ -277,12 +296,7 @@ def audit_text(report: AuditReport) -> str:
 
 
 def audit_json(report: AuditReport) -> str:
-    data = {
-        "projectId": report.project_id,
-        "tokens": len(report.tokens),
-        "findings": [f.as_json() for f in report.findings],
-    }
-    return json.dumps(data, indent=2) + "\n"
+    return json.dumps(json_form(report), indent=2) + "\n"
 
 
 def audit_github(report: AuditReport) -> str:
@@ -290,9 +304,113 @@ def audit_github(report: AuditReport) -> str:
     lines = []
     for f in report.findings:
         title = f"infisical {f.code}".replace(":", "%3A").replace(",", "%2C")
-        text = f"{f.token_name} ({f.token_id}): {f.message} {f.hint}".strip().replace("%", "%25").replace("\n", "%0A")
+        text = f"{f.token_name} ({f.token_id}): {sentences(f.message, f.hint)}".replace("%", "%25").replace("\n", "%0A")
         lines.append(f"::{level[f.severity]} title={title}::{text}")
     return "".join(line + "\n" for line in lines)
 
 
 AUDIT_FORMATS = {"text": audit_text, "json": audit_json, "github": audit_github}
+
+
+# ---------------------------------------------------------------------- JSON: one form per outcome, for every face
+# The shapes are documented in the README ("JSON output") and checked by tests/test_json_output.py.
+
+
+def _created_json(created: Created) -> dict[str, Any]:
+    """The token itself: only ever reached because the person ran create or rotate and asked for JSON."""
+    return {"token": created.token, **created.info.as_json()}
+
+
+def _dry_run_json(dry: DryRun) -> dict[str, Any]:
+    body = {**dry.body, "randomBytes": None}  # generated when sending: the dry run never makes one
+    return {
+        "dryRun": True,
+        "url": dry.url,
+        "body": body,
+        "coverage": dry.coverage,
+        "coverageNote": dry.coverage_note or dry.offline_reason,
+    }
+
+
+def _token_list_json(listed: TokenList) -> list[dict[str, Any]]:
+    return [t.as_json() for t in listed.tokens]
+
+
+def _token_view_json(view: TokenView) -> dict[str, Any]:
+    return view.info.as_json()
+
+
+def _deleted_json(deleted: Deleted) -> dict[str, Any]:
+    return {"deleted": deleted.info.as_json()}
+
+
+def _rotated_json(rotated: Rotated) -> dict[str, Any]:
+    return {
+        "created": _created_json(rotated.created),
+        "old": rotated.old.as_json(),
+        "deleted": rotated.deleted,
+        "deleteError": rotated.delete_error,
+    }
+
+
+def _rotate_preview_json(preview: RotatePreview) -> dict[str, Any]:
+    return {"dryRun": _dry_run_json(preview.dry_run), "old": preview.old.as_json(), "keepOld": preview.keep_old}
+
+
+def _audit_json(report: AuditReport) -> dict[str, Any]:
+    return {
+        "projectId": report.project_id,
+        "tokens": len(report.tokens),
+        "findings": [f.as_json() for f in report.findings],
+    }
+
+
+def _check_json(report: CheckReport) -> list[dict[str, Any]]:
+    from .check import json_data
+
+    return json_data(report.reports, report.base)
+
+
+@cache
+def json_forms() -> dict[type, Callable[[Any], Any]]:
+    """Each outcome type's JSON form (a test checks every outcome has one)."""
+    from . import workflows
+    from .check import CheckReport
+    from .migration import Migrated, MigratePreview
+
+    return {
+        workflows.Created: _created_json,
+        workflows.DryRun: _dry_run_json,
+        workflows.TokenList: _token_list_json,
+        workflows.TokenView: _token_view_json,
+        workflows.Deleted: _deleted_json,
+        workflows.Rotated: _rotated_json,
+        workflows.RotatePreview: _rotate_preview_json,
+        workflows.AuditReport: _audit_json,
+        CheckReport: _check_json,
+        MigratePreview: _migrate_preview_json,
+        Migrated: _migrated_json,
+    }
+
+
+def _migrate_preview_json(outcome: MigratePreview) -> dict[str, Any]:
+    plan = outcome.plan
+    return {
+        "identityName": plan.name,
+        "rules": [rule.as_json() for rule in plan.rules],
+        "lifetime": plan.lifetime.describe(),
+        "differences": [{"kind": d.kind, "scope": d.scope, "message": d.message} for d in plan.differences],
+    }
+
+
+def _migrated_json(outcome: Migrated) -> dict[str, Any]:
+    """The client secret is in it: the person ran migrate, which shows it this once."""
+    return outcome.as_json()
+
+
+def json_form(outcome: object) -> Any:
+    return json_forms()[type(outcome)](outcome)
+
+
+def json_text(outcome: object) -> str:
+    return json.dumps(json_form(outcome), indent=2) + "\n"

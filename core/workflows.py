@@ -168,6 +168,12 @@ Outcome = (
 )
 
 
+@dataclass(frozen=True)
+class CompletionScript:
+    shell: str
+    text: str
+
+
 class CreateFailed(InfisicalTokensError):
     """The create request failed; ``maybe_created`` when the server may have acted before the failure.
 
@@ -226,7 +232,9 @@ def client_for(target: Target, bearer: str | None, ctx: Context) -> InfisicalCli
     """A client for ``target`` with the process's timeout and custom headers."""
     from .api import InfisicalClient
 
-    return InfisicalClient(target.api_url, bearer, timeout=timeout_from(ctx.env), headers=custom_headers(ctx.env))
+    return InfisicalClient(
+        target.api_url, bearer, timeout=timeout_from(ctx.env), headers=custom_headers(ctx.env), waiting=ctx.waiting
+    )
 
 
 def connect(
@@ -366,23 +374,44 @@ def dry_run(plan: CreatePlan, ctx: Context, domain: str | None = None) -> DryRun
         return DryRun(f"<API URL>{CREATE_PATH}", plan.body(""), None, plan, str(err))
     with connection.client as client:
         verify_environments(plan, client, strict=False)
-        store = folders.FolderStore(client.api_url, plan.project_id, folders.cache_dir())
-        needs = [
-            need
-            for arg in plan.options.scopes
-            for need in folders.needs_for_scope(arg.scope.environment.strip(), arg.scope.server_path)
-        ]
-        result = folders.read(client, plan.project_id, needs, store)
-        note = result.note()
-        if note is not None:
-            ctx.warn(f"could not read every folder: {note}")
-        known = result.oldest is not None or result.complete
-        tree = folders.as_tree(store, {n.environment for n in needs}) if known else None
-        cover = coverage(plan, tree) if tree is not None else None
+        cover, note = read_coverage(plan, client, ctx)
         generation = client.learn_generation(plan.project_id)
         return DryRun(
             client.api_url + CREATE_PATH, plan.body(""), cover, plan, coverage_note=note, generation=generation
         )
+
+
+def read_coverage(
+    plan: CreatePlan, client: InfisicalClient, ctx: Context
+) -> tuple[dict[str, list[str]] | None, str | None]:
+    """The folders each scope covers (None: the folders could not be read), and why they may be partial."""
+    store = folders.FolderStore(client.api_url, plan.project_id, folders.cache_dir())
+    needs = [
+        need
+        for arg in plan.options.scopes
+        for need in folders.needs_for_scope(arg.scope.environment.strip(), arg.scope.server_path)
+    ]
+    result = folders.read(client, plan.project_id, needs, store)
+    note = result.note()
+    if note is not None:
+        ctx.warn(f"could not read every folder: {note}")
+    known = result.oldest is not None or result.complete
+    tree = folders.as_tree(store, {n.environment for n in needs}) if known else None
+    return (coverage(plan, tree) if tree is not None else None), note
+
+
+def _warn_uncovered(plan: CreatePlan, client: InfisicalClient, ctx: Context) -> None:
+    """Before sending: say which scopes cover no folder that exists now (never blocks: it may be created later)."""
+    try:
+        cover, _note = read_coverage(plan, client, ctx)
+    except InfisicalTokensError:
+        return  # the folders cannot be read now: nothing is known, so nothing is said
+    for scope, found in (cover or {}).items():
+        if not found:
+            ctx.warn(
+                f"Scope {scope} covers no existing folder: the token will read nothing until such a folder is "
+                "created. Sending it anyway."
+            )
 
 
 preview_create = dry_run  # for callers whose own ``dry_run`` is a flag
@@ -394,6 +423,7 @@ def create(plan: CreatePlan, ctx: Context, domain: str | None = None) -> Created
     require_user(connection.credentials, "create")
     with connection.client as client:
         verify_environments(plan, client)
+        _warn_uncovered(plan, client, ctx)
         random_bytes = secrets.token_hex(16)
         ctx.progress.create_sent_for = plan.project_id  # from here on, a failure or an interrupt may lose a token
         try:
@@ -697,6 +727,13 @@ def _run_check(parsed: command.ParsedCommand, ctx: Context) -> CheckReport:
     return check.run(check.CheckOptions.from_command(parsed, ctx.cwd), ctx)
 
 
+def _run_completion(parsed: command.ParsedCommand, ctx: Context) -> CompletionScript:
+    from .shell import SCRIPTS
+
+    shell = parsed.positionals[0][1]
+    return CompletionScript(shell, SCRIPTS[shell])
+
+
 Workflow = Callable[[command.ParsedCommand, Context], Any]
 WORKFLOWS: Mapping[command.Subcommand, Workflow] = {
     command.CREATE: _run_create,
@@ -707,6 +744,7 @@ WORKFLOWS: Mapping[command.Subcommand, Workflow] = {
     command.AUDIT: _run_audit,
     command.CHECK: _run_check,
     command.MIGRATE: _run_migrate,
+    command.COMPLETION: _run_completion,
 }
 
 

@@ -1,5 +1,5 @@
 """``python -m infisical_tokens.lsp``: start the language server on stdio (or ``--tcp``)."""
 
-from .server import main
+from .launch import main
 
 main()

@@ -10,6 +10,13 @@ __all__ = ["ServiceToken", "load_ipython_extension", "unload_ipython_extension"]
 
 
 def load_ipython_extension(ipython: Any) -> None:
+    try:
+        import IPython  # noqa: F401
+    except ImportError:
+        raise ImportError(
+            "The %infisical magic needs IPython: install `infisical-tokens[notebook]` "
+            "(pip install 'infisical-tokens[notebook]')."
+        ) from None
     from .completion import make_matcher
     from .magic import InfisicalMagics
 

@@ -24,6 +24,7 @@ from traitlets.config import Configurable
 from infisical_tokens.core import command, render
 from infisical_tokens.core.context import Context, Progress
 from infisical_tokens.core.errors import InfisicalTokensError, ProblemsError
+from infisical_tokens.core.problems import sentences
 
 if TYPE_CHECKING:  # imported by the first command, not by %load_ext
     from infisical_tokens.core import workflows
@@ -88,7 +89,7 @@ class AuditTable:
             "<tr>"
             + "".join(
                 f"<td>{html.escape(v)}</td>"
-                for v in (f.severity, f.code, f.token_id, f.token_name, f"{f.message} {f.hint}".strip())
+                for v in (f.severity, f.code, f.token_id, f.token_name, sentences(f.message, f.hint))
             )
             + "</tr>"
             for f in self.report.findings
@@ -253,6 +254,9 @@ class InfisicalMagics(Magics, Configurable):
     def _deleted(self, outcome: workflows.Deleted, extra: dict[str, str | bool]) -> None:
         print(f"Deleted service token '{outcome.info.name}' ({outcome.info.id}).")
 
+    def _completion(self, outcome: workflows.CompletionScript, extra: dict[str, str | bool]) -> None:
+        print(outcome.text, end="")
+
     def _checked(self, outcome: CheckReport, extra: dict[str, str | bool]) -> None:
         print(outcome.formatted() + outcome.summary())
 
@@ -313,4 +317,5 @@ def renderers() -> dict[type, Callable[[InfisicalMagics, Any, dict[str, str | bo
         CheckReport: InfisicalMagics._checked,
         Migrated: InfisicalMagics._migrated,
         MigratePreview: InfisicalMagics._migrate_preview,
+        workflows.CompletionScript: InfisicalMagics._completion,
     }

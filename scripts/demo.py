@@ -51,6 +51,17 @@ def show(argv: list[str], env: dict[str, str], cwd: Path, stdin: str | None = No
     return proc.stdout + proc.stderr
 
 
+def show_magic(cell: str, env: dict[str, str], cwd: Path, note: str) -> None:
+    """The same commands in IPython, as a notebook cell runs them."""
+    print(f"\n{DIM}# {note}{RESET}")
+    for line in cell.splitlines():
+        print(f"{BOLD}In: {line}{RESET}")
+    argv = [sys.executable, "-m", "IPython", "--quick", "--no-banner", "--colors=NoColor", "-c", cell]
+    proc = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True)
+    sys.stdout.write(proc.stdout + proc.stderr)
+    sys.stdout.flush()
+
+
 def main() -> int:
     with Emulator("new") as emulator, tempfile.TemporaryDirectory() as tmp:
         world = seed(emulator)
@@ -132,6 +143,21 @@ def main() -> int:
         show(["service-token", "list"], env, repo)
         show(["service-token", "delete", new_id.split(".")[1], "--yes"], env, repo, note="Revoke it")
         show(["service-token", "list"], env, repo)
+        (repo / "deploy.sh").write_text(
+            "#!/bin/sh\ninfisical service-token create --scope=dev:backend --access-level=reed --token-only\n"
+        )
+        show(
+            ["check", "--online", "."],
+            env,
+            repo,
+            note="In CI or pre-commit: check the command lines and .infisical.json files of a repository",
+        )
+        show_magic(
+            "%load_ext infisical_tokens.magics\n%infisical service-token create -s dev:/frontend -a read -n notebook",
+            env,
+            repo,
+            note="In a notebook: the same commands; the token is masked unless you ask for it",
+        )
     return 0
 
 

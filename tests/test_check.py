@@ -37,7 +37,7 @@ def test_text_report_and_exit_code(run: Runner) -> None:
     result = run("check")
     assert result.code == 1
     assert result.stdout.splitlines() == [
-        ".github/workflows/ci.yml:4:58: error bad-access-level --access-level can only be of values read and write "
+        ".github/workflows/ci.yml:4:58: error bad-access-level --access-level can only be of values read and write. "
         "Got 'raed'. Did you mean 'read'?",
         "docs/README.md:1:44: warning scope-exact-folder '/backend' covers only the folder /backend itself, not its "
         "subfolders. Use /backend/** to include everything below it.",

@@ -262,8 +262,8 @@ def test_no_project_linked(run: Runner, world: Seeded, login: dict[str, str]) ->
     env = {k: v for k, v in login.items() if k != "INFISICAL_PROJECT_ID"}
     result = run("service-token", "create", "-s", "dev:/", "-a", "read", env=env)
     assert result.code == 1
-    assert result.stderr.strip() == (
-        "Please either run infisical init to connect to a project or pass in project id with --projectId flag"
+    assert result.stderr.strip() == (  # the CLI's words, after the one prefix every error here has
+        "error: Please either run infisical init to connect to a project or pass in project id with --projectId flag"
     )
     (run.cwd / ".infisical.json").write_text("{not json")
     broken = run("service-token", "create", "-s", "dev:/", "-a", "read", env=env)
@@ -490,7 +490,7 @@ def test_list_table_and_json(run: Runner, emulator: Emulator, login: dict[str, s
     table = run("service-token", "list", env=login)
     assert table.code == 0
     lines = table.stdout.splitlines()
-    assert lines[0].split() == ["ID", "NAME", "SCOPES", "ACCESS", "EXPIRES", "LAST", "USED"]
+    assert lines[0].split() == ["ID", "NAME", "SCOPES", "ACCESS", "EXPIRES", "(UTC)", "LAST", "USED", "(UTC)"]
     assert lines[1].startswith(second.split(".")[1]) and "ci" in lines[1] and "dev:/, prod:/" in lines[1]
     assert lines[2].startswith(first.split(".")[1]) and "never" in lines[2]
     data = json.loads(run("service-token", "list", "--json", env=login).stdout)

@@ -185,4 +185,4 @@ def test_dates_past_year_9999_render_as_dates() -> None:
     token = TokenInfo("id", "far", "p", (), ("read",), "+010000-01-02T03:04:05.000Z", None, None, "u1")
     assert "10000-01-02 03:04" in render.token_table([token], now=0)
     assert "Expires:    10000-01-02 03:04 UTC" in render.token_details(token, now=0)
-    assert "Created by: user u1" in render.token_details(token, now=0)
+    assert "Created by: user u1\n" in render.token_details(token, now=0)

@@ -104,7 +104,7 @@ def test_expired_login_says_to_log_in(run: Runner) -> None:
         store_in_keyring(run.env, json.dumps({"JTWToken": emulator.state.issue_jwt(world.admin, expires_in=10)}))
         result = run("service-token", "list", "--projectId", world.project.id)
         assert result.code == 1
-        assert result.stderr.strip() == EXPIRED
+        assert result.stderr.strip() == f"error: {EXPIRED}"  # the one prefix of every error
 
 
 def test_no_keyring_backend(run: Runner) -> None:

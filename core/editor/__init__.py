@@ -39,7 +39,7 @@ def diagnose(text: str, kind: Kind | None, doc: DocumentContext, sites: Sites | 
     found: list[Finding] = []
     for site in find_commands(text, kind) if sites is None else sites:
         found += commands.site_findings(site, doc.snapshot)
-    return found
+    return sorted(found, key=lambda f: (f.start, f.end))  # in reading order, whatever check found them in
 
 
 def complete(

@@ -302,7 +302,7 @@ def _value_items(flag: command.Flag, value: str, cursor: int, snapshot: Snapshot
         )
     if flag.name == "domain":
         return [Completion(url, url, start, end, "value", label) for url, label in DOMAINS], False, ()
-    return [], False, ()
+    return [Completion(c, c, start, end, "value") for c in flag.choices], False, ()
 
 
 def complete(site: CommandSite, offset: int, snapshot: Snapshot) -> Completions:
@@ -314,8 +314,11 @@ def complete(site: CommandSite, offset: int, snapshot: Snapshot) -> Completions:
     text_before = word.text[: word.text_index(offset)] if word is not None else ""
     argv_index = index - 1
     if argv_index == 0:
-        return Completions([Completion("service-token", "service-token", start, end, "command", command.GROUP_SUMMARY)])
-    if argv_index == 1:
+        items = [Completion("service-token", "service-token", start, end, "command", command.GROUP_SUMMARY)]
+        if site.words[0].text.rsplit("/", 1)[-1] == command.PROGRAM:  # only this tool has the top-level commands
+            items += [Completion(n, n, start, end, "command", c.summary) for n, c in command.TOP_LEVEL.items()]
+        return Completions(items)
+    if argv_index == 1 and site.argv[:1] == [command.GROUP]:
         return Completions(
             [Completion(name, name, start, end, "command", sub.summary) for name, sub in command.SUBCOMMANDS.items()]
         )
@@ -356,10 +359,24 @@ def complete(site: CommandSite, offset: int, snapshot: Snapshot) -> Completions:
                 *_value_items(flag, value, max(0, len(text_before) - base), snapshot, map_in(word, base))
             )
         return Completions([])
+    choices = _positional_choices(sub, parsed, argv_index, start, end)
+    if choices and text_before != "-":  # a value must come here (``completion bash``): flags would only distract
+        return Completions(choices)
     if word is None or text_before == "" or text_before == "-":
         used = {o.flag.name for o in parsed.occurrences}
         return Completions(_flag_items(sub, used, start, end))
-    return Completions([])
+    return Completions(choices)
+
+
+def _positional_choices(
+    sub: command.Subcommand, parsed: command.ParsedCommand, argv_index: int, start: int, end: int
+) -> list[Completion]:
+    """The choices of the positional argument at ``argv_index`` (``completion bash``), if it has any."""
+    before = sum(1 for index, _text in parsed.positionals if index < argv_index)
+    if before >= len(sub.positionals):
+        return []
+    positional = sub.positionals[before]
+    return [Completion(c, c, start, end, "value", positional.help) for c in positional.choices]
 
 
 def _flag_named(text: str, sub: command.Subcommand) -> command.Flag | None:

@@ -11,7 +11,7 @@ from typing import Literal
 
 from ..errors import server_text
 from ..folders import Need
-from ..problems import Severity
+from ..problems import Severity, sentences
 
 DOMAINS = (
     ("https://app.infisical.com", "Infisical Cloud (US)"),
@@ -39,7 +39,7 @@ class Finding:
 
     @property
     def text(self) -> str:
-        return f"{self.message} {self.hint}".strip()
+        return sentences(self.message, self.hint)
 
 
 @dataclass(frozen=True)
