@@ -23,7 +23,7 @@ tests/glob/node_modules/.package-lock.json: tests/glob/package-lock.json
 shells:
 	@missing=""; for s in zsh fish; do command -v $$s >/dev/null 2>&1 || missing="$$missing $$s"; done; \
 	if [ -n "$$missing" ]; then \
-		if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then apt-get install -y -qq $$missing; \
+		if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then apt-get install -y -qq $$missing || { apt-get update -qq && apt-get install -y -qq $$missing; }; \
 		else echo "not installed:$$missing: their completion tests are skipped (CI=true fails instead)"; fi; \
 	fi
 
