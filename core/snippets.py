@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Literal
 
 from .lexer import Word, lex, plain_argv, plain_stop, plain_words
@@ -122,8 +122,29 @@ class CommandSite:
         key = self.key
         return bool(key) and key[0] == "service-token"
 
+    def moved(self, text: str, delta: int) -> CommandSite:
+        """The same command line in an edited ``text``, ``delta`` characters later (its words are kept)."""
+        if self._plain is not None:
+            site = CommandSite(None, self.limit + delta, (text, self._plain[1] + delta))
+        elif delta == 0:
+            return self
+        else:
+            site = CommandSite(tuple(_moved_word(w, delta) for w in self.words), self.limit + delta)
+        site._argv = self._argv
+        return site
+
     def contains(self, offset: int) -> bool:
         return self.start <= offset <= self.limit
+
+
+def _moved_word(word: Word, delta: int) -> Word:
+    offsets = word.offsets
+    moved = range(offsets.start + delta, offsets.stop + delta) if isinstance(offsets, range) else None
+    return word._replace(
+        start=word.start + delta,
+        end=word.end + delta,
+        offsets=moved if moved is not None else tuple(o + delta for o in offsets),
+    )
 
 
 def _markdown_regions(text: str) -> list[tuple[int, int]]:
@@ -190,39 +211,96 @@ def find_commands(text: str, kind: Kind | None) -> list[CommandSite]:
     regions = _markdown_regions(text) if kind == "markdown" else [(0, len(text))]
     sites: list[CommandSite] = []
     for region_start, region_end in regions:
-        position = region_start
-        while True:
-            found = text.find("infisical", position, region_end)  # C speed over the lines between commands
-            if found < 0:
-                break
-            line_start = text.rfind("\n", 0, found) + 1
-            match = _COMMAND.search(text, max(position, line_start), region_end)
-            if match is None:
-                break
-            program = match.group(1)
-            position = match.end()
-            if kind == "python" and program[0] not in "%!":
-                continue
-            if match.start() - (text.rfind("\n", 0, match.start()) + 1) > MAX_COMMAND_CHARS:
-                continue  # deep inside a line no person wrote (minified or generated): not a command to check
-            if kind != "markdown" and _in_comment(text, match.start()):
-                continue
-            end = min(region_end, match.start() + MAX_COMMAND_CHARS)
-            before = text[match.start() - 1] if match.start() > region_start else ""
-            if before in ("'", '"') and kind in ("yaml", "dockerfile", "dotenv"):
-                end = _closing_quote(text, before, match.end(), region_end)
-            stop = plain_stop(text, match.start(), end)
-            if stop is not None:
-                sites.append(CommandSite(None, stop, (text, match.start())))
-                position = max(position, stop)
-                continue
-            commands = lex(text, match.start(), end, max_commands=1)
-            if not commands:
-                continue
-            first = commands[0]
-            sites.append(CommandSite(first.words, first.stop))
-            position = max(position, first.stop)
+        sites += _scan(text, kind, region_start, region_end, region_start)
     return sites
+
+
+def _scan(text: str, kind: Kind, region_start: int, region_end: int, position: int) -> Iterator[CommandSite]:
+    """The command lines of one region from ``position`` on, in order (a caller may stop early)."""
+    while True:
+        found = text.find("infisical", position, region_end)  # C speed over the lines between commands
+        if found < 0:
+            return
+        line_start = text.rfind("\n", 0, found) + 1
+        match = _COMMAND.search(text, max(position, line_start), region_end)
+        if match is None:
+            return
+        program = match.group(1)
+        position = match.end()
+        if kind == "python" and program[0] not in "%!":
+            continue
+        if match.start() - (text.rfind("\n", 0, match.start()) + 1) > MAX_COMMAND_CHARS:
+            continue  # deep inside a line no person wrote (minified or generated): not a command to check
+        if kind != "markdown" and _in_comment(text, match.start()):
+            continue
+        end = min(region_end, match.start() + MAX_COMMAND_CHARS)
+        before = text[match.start() - 1] if match.start() > region_start else ""
+        if before in ("'", '"') and kind in ("yaml", "dockerfile", "dotenv"):
+            end = _closing_quote(text, before, match.end(), region_end)
+        stop = plain_stop(text, match.start(), end)
+        if stop is not None:
+            yield CommandSite(None, stop, (text, match.start()))
+            position = max(position, stop)
+            continue
+        commands = lex(text, match.start(), end, max_commands=1)
+        if not commands:
+            continue
+        first = commands[0]
+        yield CommandSite(first.words, first.stop)
+        position = max(position, first.stop)
+
+
+# How far past its ``limit`` a command line's reading may look (the lexer peeks at ``\\\r\n``).
+_LOOKAHEAD = 3
+
+
+def edit_commands(
+    sites: Sequence[CommandSite], old: str, text: str, kind: Kind | None, start: int, old_end: int, new_end: int
+) -> list[CommandSite]:
+    """``find_commands(text, kind)`` for ``text``, which is ``old`` with ``old[start:old_end]`` replaced by
+    ``text[start:new_end]``, given ``sites = find_commands(old, kind)``: only the lines around the edit are
+    read again; the command lines before and after it are carried over (moved by the edit's length change).
+
+    Markdown is read whole (a fence opened or closed anywhere changes what every later line is).
+    """
+    if kind is None or kind in ("project-json", "markdown"):
+        return find_commands(text, kind)
+    delta = new_end - old_end
+    # restart at a line start before the edit that no earlier command line reaches past
+    restart = old.rfind("\n", 0, start) + 1
+    keep = bisect.bisect_left(sites, restart, key=lambda site: site.start)
+    while keep > 0 and sites[keep - 1].limit + _LOOKAHEAD > restart:
+        restart = old.rfind("\n", 0, sites[keep - 1].start) + 1
+        keep = bisect.bisect_left(sites, restart, key=lambda site: site.start)
+    result = [site.moved(text, 0) for site in sites[:keep]]
+
+    def settle(resume: int) -> tuple[int, int]:
+        """The first line start from ``resume`` on that no old command line reaches past, and the index of
+        the first old command line after it."""
+        while resume <= len(text):
+            after = bisect.bisect_left(sites, resume - delta, key=lambda site: site.start)
+            if after == 0 or sites[after - 1].limit + _LOOKAHEAD <= resume - delta:
+                return resume, after
+            resume = _line_after(text, sites[after - 1].limit + delta + _LOOKAHEAD - 1)
+        return resume, len(sites)
+
+    # resume the old command lines at a line start after the edit that no command line, old or new, reaches past
+    resume, after = settle(_line_after(text, new_end))
+    for site in _scan(text, kind, 0, len(text), restart):
+        if site.start >= resume:
+            break
+        result.append(site)
+        if site.limit + _LOOKAHEAD > resume:
+            resume, after = settle(_line_after(text, site.limit + _LOOKAHEAD - 1))
+    if resume <= len(text):
+        result += [site.moved(text, delta) for site in sites[after:]]
+    return result
+
+
+def _line_after(text: str, offset: int) -> int:
+    """The start of the line after the one holding ``offset`` (past the end when there is none)."""
+    newline = text.find("\n", offset)
+    return newline + 1 if newline >= 0 else len(text) + 1
 
 
 def site_at(sites: Sequence[CommandSite], offset: int) -> CommandSite | None:
