@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator, Sequence
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from .lexer import Word, lex, plain_argv, plain_stop, plain_words
 
@@ -250,13 +250,24 @@ def _scan(text: str, kind: Kind, region_start: int, region_end: int, position: i
         position = max(position, first.stop)
 
 
-# How far past its ``limit`` a command line's reading may look (the lexer peeks at ``\\\r\n``).
-_LOOKAHEAD = 3
+# A command line reads the character at its ``limit`` (the operator or newline that ends it), nothing past it.
+_LOOKAHEAD = 1
+
+
+class Edited(NamedTuple):
+    """An edit's command lines: all of them, and the ones it replaced (old) with the ones read again (new)."""
+
+    sites: list[CommandSite]
+    removed: Sequence[CommandSite]
+    added: Sequence[CommandSite]
+    restart: int  # the old command lines before this offset are kept, unchanged
+    resume: int  # the old command lines from this offset of the old text on are kept, moved by ``delta``
+    delta: int
 
 
 def edit_commands(
     sites: Sequence[CommandSite], old: str, text: str, kind: Kind | None, start: int, old_end: int, new_end: int
-) -> list[CommandSite]:
+) -> Edited:
     """``find_commands(text, kind)`` for ``text``, which is ``old`` with ``old[start:old_end]`` replaced by
     ``text[start:new_end]``, given ``sites = find_commands(old, kind)``: only the lines around the edit are
     read again; the command lines before and after it are carried over (moved by the edit's length change).
@@ -264,7 +275,8 @@ def edit_commands(
     Markdown is read whole (a fence opened or closed anywhere changes what every later line is).
     """
     if kind is None or kind in ("project-json", "markdown"):
-        return find_commands(text, kind)
+        found = find_commands(text, kind)
+        return Edited(found, sites, found, 0, len(old) + 1, len(text) - len(old))
     delta = new_end - old_end
     # restart at a line start before the edit that no earlier command line reaches past
     restart = old.rfind("\n", 0, start) + 1
@@ -292,9 +304,9 @@ def edit_commands(
         result.append(site)
         if site.limit + _LOOKAHEAD > resume:
             resume, after = settle(_line_after(text, site.limit + _LOOKAHEAD - 1))
-    if resume <= len(text):
-        result += [site.moved(text, delta) for site in sites[after:]]
-    return result
+    added = result[keep:]
+    result += [site.moved(text, delta) for site in sites[after:]]
+    return Edited(result, sites[keep:after], added, restart, resume - delta, delta)
 
 
 def _line_after(text: str, offset: int) -> int:

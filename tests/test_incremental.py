@@ -11,8 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lsprotocol import types
 
+from infisical_tokens.core import editor
 from infisical_tokens.core.snippets import CommandSite, Kind, edit_commands, find_commands
 from infisical_tokens.lsp.convert import PositionMap
+from tests.test_robustness import SNAPSHOT
 
 KINDS: list[Kind | None] = ["shell", "makefile", "yaml", "dockerfile", "python", "dotenv", "markdown", None]
 FRAGMENTS = [
@@ -41,6 +43,9 @@ FRAGMENTS = [
     "run: ",
     "RUN ",
     "-s dev:/x",
+    " -s prod:/nowhere -a read --expiresIn=1d",
+    "--scope=dev:/b{",
+    "create --scope",
     "é",
     "😀",
     "x",
@@ -82,7 +87,7 @@ def test_commands_edited_equal_commands_found(case: tuple[str, list[tuple[float,
     text, edits = case
     sites = find_commands(text, kind)
     for new, start, old_end, new_end in replay(text, edits):
-        sites = edit_commands(sites, text, new, kind, start, old_end, new_end)
+        sites = edit_commands(sites, text, new, kind, start, old_end, new_end).sites
         assert [summary(s) for s in sites] == [summary(s) for s in find_commands(new, kind)]
         text = new
 
@@ -100,6 +105,23 @@ def test_positions_edited_equal_positions_read(case: tuple[str, list[tuple[float
         text = new
 
 
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edit_sequences(), st.sampled_from(KINDS), st.booleans())
+def test_findings_edited_equal_findings_checked(
+    case: tuple[str, list[tuple[float, float, str]]], kind: Kind, online: bool
+) -> None:
+    """What a keystroke re-checks (the lines it touched; the rest moved) equals checking the whole text."""
+    text, edits = case
+    context = editor.DocumentContext(SNAPSHOT) if online else editor.DocumentContext()
+    sites = find_commands(text, kind)
+    found = editor.diagnose(text, kind, context, sites)
+    for new, start, old_end, new_end in replay(text, edits):
+        edited = edit_commands(sites, text, new, kind, start, old_end, new_end)
+        found = editor.diagnose_edit(found, edited, context)
+        assert found == editor.diagnose(new, kind, context)
+        sites, text = edited.sites, new
+
+
 def test_a_long_script_keeps_its_far_command_lines() -> None:
     """An edit in the middle re-reads its own line; the command lines far from it are carried over."""
     lines = [f"infisical service-token create -s dev:/s{i} -a read\n" for i in range(1000)]
@@ -108,5 +130,18 @@ def test_a_long_script_keeps_its_far_command_lines() -> None:
     middle = sum(len(line) for line in lines[:500])
     new = text[:middle] + "x" + text[middle:]
     edited = edit_commands(sites, text, new, "shell", middle, middle, middle + 1)
-    assert [summary(s) for s in edited] == [summary(s) for s in find_commands(new, "shell")]
-    assert len(edited) == 999 and edited[0].key == sites[0].key
+    assert [summary(s) for s in edited.sites] == [summary(s) for s in find_commands(new, "shell")]
+    assert len(edited.sites) == 999 and [s.key for s in edited.removed] == [sites[500].key] and not edited.added
+
+
+def test_findings_after_the_edit_move_with_their_lines() -> None:
+    lines = [f"infisical service-token create -s dev:/none{i} -a read\n" for i in range(100)]
+    text = "".join(lines)
+    context = editor.DocumentContext(SNAPSHOT)
+    sites = find_commands(text, "shell")
+    found = editor.diagnose(text, "shell", context, sites)
+    middle = sum(len(line) for line in lines[:50]) + 3
+    new = text[:middle] + "xyz" + text[middle:]
+    edited = editor.diagnose_edit(found, edit_commands(sites, text, new, "shell", middle, middle, middle + 3), context)
+    assert len(found) == 200 and edited == editor.diagnose(new, "shell", context)  # two per line
+    assert edited[-1].start == found[-1].start + 3 and edited[0] == found[0]
