@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import sys
 from collections.abc import Iterator, Sequence
 from typing import Literal, NamedTuple
 
@@ -72,6 +73,16 @@ def kind_for(path: str | None, language_id: str | None = None) -> Kind | None:
     return None
 
 
+class Source:
+    """The text a document's plain command lines read their words from, shared by all of them, so that an edit
+    hands every one the new text at once (``edit_commands``)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
 class CommandSite:
     """One command line: ``words[0]`` is the program (``infisical``, ``%infisical``, ...).
 
@@ -80,24 +91,27 @@ class CommandSite:
     (a problem to underline, a completion, a hover), which for most lines of a large script is never.
     """
 
-    __slots__ = ("_argv", "_plain", "_words", "limit")
+    __slots__ = ("_argv", "_source", "_start", "_words", "limit")
 
-    def __init__(self, words: tuple[Word, ...] | None, limit: int, plain: tuple[str, int] | None = None) -> None:
+    def __init__(
+        self, words: tuple[Word, ...] | None, limit: int, source: Source | None = None, start: int = 0
+    ) -> None:
         self._words = words
         self._argv: tuple[str, ...] | None = None
-        self._plain = plain  # (document text, start) of a plain command that ends at ``limit``
+        self._source = source  # the document text of a plain command that starts at ``start``, ends at ``limit``
+        self._start = start
         self.limit = limit  # where the command ends (an operator, a newline, or the end of its region)
 
     @property
     def words(self) -> tuple[Word, ...]:
         if self._words is None:
-            assert self._plain is not None
-            self._words = plain_words(self._plain[0], self._plain[1], self.limit)
+            assert self._source is not None
+            self._words = plain_words(self._source.text, self._start, self.limit)
         return self._words
 
     @property
     def start(self) -> int:
-        return self._plain[1] if self._plain is not None else self.words[0].start
+        return self._start if self._source is not None else self.words[0].start
 
     @property
     def end(self) -> int:
@@ -109,10 +123,11 @@ class CommandSite:
 
     @property
     def key(self) -> tuple[str, ...]:
-        """The words after the program, computed once (what checks are remembered by)."""
+        """The words after the program, computed once (what checks are remembered by). Interned: a long script
+        repeats the same few words thousands of times."""
         if self._argv is None:
-            if self._words is None and self._plain is not None:
-                self._argv = tuple(plain_argv(self._plain[0], self._plain[1], self.limit)[1:])
+            if self._words is None and self._source is not None:
+                self._argv = tuple(map(sys.intern, plain_argv(self._source.text, self._start, self.limit)[1:]))
             else:
                 self._argv = tuple(w.text for w in self.words[1:])
         return self._argv
@@ -122,16 +137,19 @@ class CommandSite:
         key = self.key
         return bool(key) and key[0] == "service-token"
 
-    def moved(self, text: str, delta: int) -> CommandSite:
-        """The same command line in an edited ``text``, ``delta`` characters later (its words are kept)."""
-        if self._plain is not None:
-            site = CommandSite(None, self.limit + delta, (text, self._plain[1] + delta))
-        elif delta == 0:
-            return self
+    def _move(self, delta: int) -> None:
+        """Follow an edit before this command line (in place: the edited document's list owns it now)."""
+        self.limit += delta
+        if self._source is not None:
+            self._start += delta
+            self._words = None  # built again, from the new text, if ever needed
         else:
-            site = CommandSite(tuple(_moved_word(w, delta) for w in self.words), self.limit + delta)
-        site._argv = self._argv
-        return site
+            self._words = tuple(_moved_word(w, delta) for w in self.words)
+
+    def _detach(self, source: Source) -> None:
+        """Read from ``source`` from now on (a plain command line; the others keep their words)."""
+        if self._source is not None:
+            self._source = source
 
     def contains(self, offset: int) -> bool:
         return self.start <= offset <= self.limit
@@ -210,13 +228,15 @@ def find_commands(text: str, kind: Kind | None) -> list[CommandSite]:
         return []
     regions = _markdown_regions(text) if kind == "markdown" else [(0, len(text))]
     sites: list[CommandSite] = []
+    source = Source(text)
     for region_start, region_end in regions:
-        sites += _scan(text, kind, region_start, region_end, region_start)
+        sites += _scan(source, kind, region_start, region_end, region_start)
     return sites
 
 
-def _scan(text: str, kind: Kind, region_start: int, region_end: int, position: int) -> Iterator[CommandSite]:
+def _scan(source: Source, kind: Kind, region_start: int, region_end: int, position: int) -> Iterator[CommandSite]:
     """The command lines of one region from ``position`` on, in order (a caller may stop early)."""
+    text = source.text
     while True:
         found = text.find("infisical", position, region_end)  # C speed over the lines between commands
         if found < 0:
@@ -239,7 +259,7 @@ def _scan(text: str, kind: Kind, region_start: int, region_end: int, position: i
             end = _closing_quote(text, before, match.end(), region_end)
         stop = plain_stop(text, match.start(), end)
         if stop is not None:
-            yield CommandSite(None, stop, (text, match.start()))
+            yield CommandSite(None, stop, source, match.start())
             position = max(position, stop)
             continue
         commands = lex(text, match.start(), end, max_commands=1)
@@ -270,7 +290,8 @@ def edit_commands(
 ) -> Edited:
     """``find_commands(text, kind)`` for ``text``, which is ``old`` with ``old[start:old_end]`` replaced by
     ``text[start:new_end]``, given ``sites = find_commands(old, kind)``: only the lines around the edit are
-    read again; the command lines before and after it are carried over (moved by the edit's length change).
+    read again; the command lines before and after it are carried over, in place (``sites`` then belongs to
+    the new text; ``removed`` keeps reading the old one).
 
     Markdown is read whole (a fence opened or closed anywhere changes what every later line is).
     """
@@ -284,7 +305,6 @@ def edit_commands(
     while keep > 0 and sites[keep - 1].limit + _LOOKAHEAD > restart:
         restart = old.rfind("\n", 0, sites[keep - 1].start) + 1
         keep = bisect.bisect_left(sites, restart, key=lambda site: site.start)
-    result = [site.moved(text, 0) for site in sites[:keep]]
 
     def settle(resume: int) -> tuple[int, int]:
         """The first line start from ``resume`` on that no old command line reaches past, and the index of
@@ -298,15 +318,25 @@ def edit_commands(
 
     # resume the old command lines at a line start after the edit that no command line, old or new, reaches past
     resume, after = settle(_line_after(text, new_end))
-    for site in _scan(text, kind, 0, len(text), restart):
+    added: list[CommandSite] = []
+    for site in _scan(Source(text), kind, 0, len(text), restart):
         if site.start >= resume:
             break
-        result.append(site)
+        added.append(site)
         if site.limit + _LOOKAHEAD > resume:
             resume, after = settle(_line_after(text, site.limit + _LOOKAHEAD - 1))
-    added = result[keep:]
-    result += [site.moved(text, delta) for site in sites[after:]]
-    return Edited(result, sites[keep:after], added, restart, resume - delta, delta)
+    shared = next((site._source for site in sites if site._source is not None), None) or Source(text)
+    removed = sites[keep:after]
+    detached = Source(old)
+    for site in removed:
+        site._detach(detached)
+    shared.text = text
+    for site in added:
+        site._detach(shared)
+    if delta:
+        for site in sites[after:]:
+            site._move(delta)
+    return Edited([*sites[:keep], *added, *sites[after:]], removed, added, restart, resume - delta, delta)
 
 
 def _line_after(text: str, offset: int) -> int:

@@ -170,19 +170,22 @@ class InfisicalLanguageServer(LanguageServer):
             positions = convert.PositionMap(doc.source, self.position_encoding)
             state = self.states[uri] = DocumentState(doc.version, kind, find_commands(doc.source, kind), positions)
         if state.generation != self.generation:
-            state.context = document_context(
-                doc.source,
-                state.kind,
-                self.project_config(uri),
-                explicit_project=self.settings.project_id,
-                env=os.environ,
-                snapshots=self.catalog.snapshot if self.catalog is not None else None,
-                offline_reason=self.offline_reason,
-                login_api_url=self.login_api_url,
-                sites=state.sites,
-            )
+            state.context = self._context(uri, doc.source, state.kind, state.sites)
             state.generation, state.findings = self.generation, None
         return state
+
+    def _context(self, uri: str, text: str, kind: Kind | None, sites: list[CommandSite]) -> editor.DocumentContext:
+        return document_context(
+            text,
+            kind,
+            self.project_config(uri),
+            explicit_project=self.settings.project_id,
+            env=os.environ,
+            snapshots=self.catalog.snapshot if self.catalog is not None else None,
+            offline_reason=self.offline_reason,
+            login_api_url=self.login_api_url,
+            sites=sites,
+        )
 
     def follow_edit(self, uri: str, changes: Sequence[types.TextDocumentContentChangeEvent]) -> None:
         """Carry the document's index over one incremental change (a keystroke), re-reading only the lines it
@@ -206,14 +209,16 @@ class InfisicalLanguageServer(LanguageServer):
         new_end = start + len(change.text)
         edited = edit_commands(state.sites, old, text, state.kind, start, end, new_end)
         keys = [site.key for site in edited.removed if site.is_service_token]
-        same_scopes = keys == [site.key for site in edited.added if site.is_service_token]
-        findings = None  # the context depends on the document only through its scopes: kept while they are
-        if same_scopes and state.findings is not None and state.generation == self.generation:
-            findings = editor.diagnose_edit(state.findings, edited, state.context)
+        context, generation = state.context, state.generation
+        if keys != [site.key for site in edited.added if site.is_service_token]:
+            # the context depends on the document only through its scopes; these changed: ask again
+            context, generation = self._context(uri, text, state.kind, edited.sites), self.generation
+        findings = None
+        if state.findings is not None and state.generation == self.generation and context == state.context:
+            findings = editor.diagnose_edit(state.findings, edited, context)
         positions = state.positions.edited(text, start, end, new_end)
-        generation = state.generation if same_scopes else -1
         self.states[uri] = DocumentState(
-            doc.version, state.kind, edited.sites, positions, generation, state.context, findings
+            doc.version, state.kind, edited.sites, positions, generation, context, findings
         )
 
     def context_for(self, uri: str) -> editor.DocumentContext:

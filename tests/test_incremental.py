@@ -102,6 +102,9 @@ def test_positions_edited_equal_positions_read(case: tuple[str, list[tuple[float
         fresh = PositionMap(new, encoding)
         assert list(positions.starts) == list(fresh.starts)
         assert positions.text is new
+        assert [positions.position(o) for o in range(len(new) + 1)] == [fresh.position(o) for o in range(len(new) + 1)]
+        places = [types.Position(line, c) for line in range(len(fresh.starts) + 1) for c in (0, 1, 3, 99)]
+        assert [positions.offset(p) for p in places] == [fresh.offset(p) for p in places]
         text = new
 
 
