@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .codes import Severity
+from .coverage import FolderIndex
 from .folders import fixed_prefix
 from .models import TokenInfo, parse_time
 
@@ -68,6 +69,7 @@ def audit(
     """Every finding, token by token, in list order (``folders``/``covered`` None: folder checks skipped)."""
     found: list[AuditFinding] = []
     seen: dict[tuple[tuple[str, ...], tuple[str, ...]], TokenInfo] = {}
+    index = FolderIndex(folders or {})
     for token in tokens:
 
         def add(code: str, severity: Severity, message: str, hint: str = "", token: TokenInfo = token) -> None:
@@ -105,7 +107,7 @@ def audit(
                 )
             prefix, exact = fixed_prefix(path) if path.startswith("/") else (path, False)
             if exact and folders is not None and prefix != "/":
-                below = [f for f in folders.get(env, ()) if f.startswith(prefix.rstrip("/") + "/")]
+                below = index.below(env, prefix)
                 if below:
                     add(
                         "token-scope-exact-folder",
