@@ -73,6 +73,20 @@ def kind_for(path: str | None, language_id: str | None = None) -> Kind | None:
     return None
 
 
+_SHARED: dict[tuple[str, ...], tuple[str, ...]] = {}
+_SHARED_MAX = 4096
+
+
+def _shared(argv: tuple[str, ...]) -> tuple[str, ...]:
+    """One tuple for every line that says the same (emptied when full: typing makes many short-lived ones)."""
+    found = _SHARED.get(argv)
+    if found is None:
+        if len(_SHARED) >= _SHARED_MAX:
+            _SHARED.clear()
+        found = _SHARED[argv] = argv
+    return found
+
+
 class Source:
     """The text a document's plain command lines read their words from, shared by all of them, so that an edit
     hands every one the new text at once (``edit_commands``)."""
@@ -123,11 +137,11 @@ class CommandSite:
 
     @property
     def key(self) -> tuple[str, ...]:
-        """The words after the program, computed once (what checks are remembered by). Interned: a long script
-        repeats the same few words thousands of times."""
+        """The words after the program, computed once (what checks are remembered by). Shared and interned: a
+        long script repeats the same few command lines and words thousands of times."""
         if self._argv is None:
             if self._words is None and self._source is not None:
-                self._argv = tuple(map(sys.intern, plain_argv(self._source.text, self._start, self.limit)[1:]))
+                self._argv = _shared(tuple(map(sys.intern, plain_argv(self._source.text, self._start, self.limit)[1:])))
             else:
                 self._argv = tuple(w.text for w in self.words[1:])
         return self._argv
