@@ -215,12 +215,12 @@ def _closing_quote(text: str, quote: str, start: int, end: int) -> int:
         if text[i] == quote:
             return i
         i += 1
-    return i
+    return min(i, end)  # a backslash typed last escapes nothing: the scalar ends with the text
 
 
-def _in_comment(text: str, position: int) -> bool:
-    """Whether ``position`` follows a ``#`` comment start on its line (quotes respected)."""
-    line_start = text.rfind("\n", 0, position) + 1
+def _in_comment(text: str, position: int, line_start: int) -> bool:
+    """Whether ``position`` follows a ``#`` comment start on its line, which starts at ``line_start``
+    (quotes respected)."""
     quote = ""
     for i in range(line_start, position):
         c = text[i]
@@ -259,24 +259,24 @@ def _scan(source: Source, kind: Kind, region_start: int, region_end: int, positi
         match = _COMMAND.search(text, max(position, line_start), region_end)
         if match is None:
             return
-        program = match.group(1)
-        position = match.end()
-        if kind == "python" and program[0] not in "%!":
+        start, position = match.span()
+        if kind == "python" and text[start] not in "%!":
             continue
-        if match.start() - (text.rfind("\n", 0, match.start()) + 1) > MAX_COMMAND_CHARS:
+        own_line = text.rfind("\n", 0, start) + 1
+        if start - own_line > MAX_COMMAND_CHARS:
             continue  # deep inside a line no person wrote (minified or generated): not a command to check
-        if kind != "markdown" and _in_comment(text, match.start()):
+        if kind != "markdown" and start > own_line and _in_comment(text, start, own_line):
             continue
-        end = min(region_end, match.start() + MAX_COMMAND_CHARS)
-        before = text[match.start() - 1] if match.start() > region_start else ""
+        end = min(region_end, start + MAX_COMMAND_CHARS)
+        before = text[start - 1] if start > region_start else ""
         if before in ("'", '"') and kind in ("yaml", "dockerfile", "dotenv"):
-            end = _closing_quote(text, before, match.end(), region_end)
-        stop = plain_stop(text, match.start(), end)
+            end = _closing_quote(text, before, position, region_end)
+        stop = plain_stop(text, start, end)
         if stop is not None:
-            yield CommandSite(None, stop, source, match.start())
+            yield CommandSite(None, stop, source, start)
             position = max(position, stop)
             continue
-        commands = lex(text, match.start(), end, max_commands=1)
+        commands = lex(text, start, end, max_commands=1)
         if not commands:
             continue
         first = commands[0]

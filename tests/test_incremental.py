@@ -148,3 +148,12 @@ def test_findings_after_the_edit_move_with_their_lines() -> None:
     edited = editor.diagnose_edit(found, edit_commands(sites, text, new, "shell", middle, middle, middle + 3), context)
     assert len(found) == 200 and edited == editor.diagnose(new, "shell", context)  # two per line
     assert edited[-1].start == found[-1].start + 3 and edited[0] == found[0]
+
+
+def test_a_backslash_typed_last_in_a_quoted_scalar() -> None:
+    """Typing ``\\`` at the very end of a quoted YAML command line read past the text (IndexError)."""
+    text = 'run: "infisical service-token create -s dev:/a -a read'
+    sites = find_commands(text, "yaml")
+    edited = edit_commands(sites, text, text + "\\", "yaml", len(text), len(text), len(text) + 1)
+    assert [summary(s) for s in edited.sites] == [summary(s) for s in find_commands(text + "\\", "yaml")]
+    assert edited.sites[0].key[-1] == "read\\"
