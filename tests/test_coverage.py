@@ -1,11 +1,12 @@
-"""Differential: coverage by fixed prefix and plain-name shortcuts answers as matching every folder does."""
+"""Differential: the shortcuts of coverage (fixed prefix, plain names) and of scope CSV (plain commas) answer as
+the general way does."""
 
 from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from infisical_tokens.core import coverage
+from infisical_tokens.core import coverage, scope
 from infisical_tokens.core.glob import GlobSyntaxError, compile_glob
 
 SEGMENTS = [
@@ -60,3 +61,18 @@ def test_an_index_remembers_and_says_below() -> None:
     assert index.covered("dev", "/a/**") is index.covered("dev", "/a/**")
     assert list(index.below("dev", "/a")) == ["/a/.x", "/a/b", "/a/b/c"]
     assert index.covered("prod", "/**") == []
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=["a", ",", " ", "\r", "\t", ":", "/", "*", "é", "\n", '"'], max_size=20))
+def test_plain_scope_values_split_as_csv_reads_them(value: str) -> None:
+    """split_csv's comma shortcut (no quote, one line) answers as the character-by-character reader."""
+    try:
+        read = [(f.text, f.start, f.end) for f in scope.read_csv(value)] if value else []
+    except scope.CsvError as err:
+        read = [("error", err.offset, str(err))]  # type: ignore[list-item]
+    try:
+        split = [(f.text, f.start, f.end) for f in scope.split_csv(value)]
+    except scope.CsvError as err:
+        split = [("error", err.offset, str(err))]  # type: ignore[list-item]
+    assert split == read
