@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .codes import Severity
+from .coverage import FolderIndex
 from .folders import fixed_prefix
 from .migration import migrate_hint
 from .models import Generation, TokenInfo, parse_time
@@ -75,6 +76,7 @@ def audit(
     found: list[AuditFinding] = []
     seen: dict[tuple[tuple[str, ...], tuple[str, ...]], TokenInfo] = {}
     ids = [t.id for t in tokens]
+    index = FolderIndex(folders or {})
     for token in tokens:
         rotate = f"infisical-tokens service-token rotate {_prefix(token.id, ids)}"
 
@@ -133,7 +135,7 @@ def audit(
                 )
             prefix, exact = fixed_prefix(path) if path.startswith("/") else (path, False)
             if exact and folders is not None and prefix != "/":
-                below = [f for f in folders.get(env, ()) if f.startswith(prefix.rstrip("/") + "/")]
+                below = index.below(env, prefix)
                 if below:
                     add(
                         "token-scope-exact-folder",

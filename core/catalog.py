@@ -8,7 +8,6 @@ again in the background, sooner at first, so an editor notices it coming back wi
 
 from __future__ import annotations
 
-import bisect
 import threading
 import time
 import weakref
@@ -17,9 +16,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from . import coverage
 from .errors import ServerError, TransportError
-from .folders import Need, fixed_prefix
-from .glob import compile_glob
+from .folders import Need
 from .models import Environment, Generation, ProjectInfo
 
 
@@ -87,15 +86,7 @@ class Snapshot:
             ordered: list[str] | None = memo.get(("sorted", slug))
             if ordered is None:
                 ordered = memo[("sorted", slug)] = sorted(self.folders.get(slug, ()))
-            prefix, _exact = fixed_prefix(glob)
-            if prefix == "/":
-                candidates = ordered
-            else:
-                low = bisect.bisect_left(ordered, prefix)
-                high = bisect.bisect_left(ordered, prefix + "0")  # "0" sorts right after "/"
-                candidates = ordered[low:high]
-            match = compile_glob(glob)
-            found = memo[key] = [f for f in candidates if match(f)]
+            found = memo[key] = coverage.covered(ordered, glob)
         return found
 
     def children(self, slug: str, parent: str) -> list[str]:

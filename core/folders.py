@@ -19,6 +19,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -69,6 +70,7 @@ def parent_of(path: str) -> str:
     return path.rsplit("/", 1)[0] or "/"
 
 
+@lru_cache(maxsize=8192)  # an audit asks it for every scope of 10,000 tokens, which repeat
 def fixed_prefix(path: str) -> tuple[str, bool]:
     """The folder a glob path cannot leave (its leading segments without glob characters), and whether that
     is the whole path (an exact folder)."""

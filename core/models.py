@@ -27,7 +27,8 @@ def parse_time(text: str | None) -> float | None:
 def _text(value: Any) -> str:
     """A server value as display text (anything not a plain string or number counts as absent)."""
     if isinstance(value, str):
-        return "".join(c if c.isprintable() else " " for c in value[:500])
+        head = value[:500]
+        return head if head.isprintable() else "".join(c if c.isprintable() else " " for c in head)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
     return ""

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
-from typing import Literal
+import sys
+from collections.abc import Iterator, Sequence
+from typing import Literal, NamedTuple
 
 from .lexer import Word, lex, plain_argv, plain_stop, plain_words
 
@@ -72,6 +73,30 @@ def kind_for(path: str | None, language_id: str | None = None) -> Kind | None:
     return None
 
 
+_SHARED: dict[tuple[str, ...], tuple[str, ...]] = {}
+_SHARED_MAX = 4096
+
+
+def _shared(argv: tuple[str, ...]) -> tuple[str, ...]:
+    """One tuple for every line that says the same (emptied when full: typing makes many short-lived ones)."""
+    found = _SHARED.get(argv)
+    if found is None:
+        if len(_SHARED) >= _SHARED_MAX:
+            _SHARED.clear()
+        found = _SHARED[argv] = argv
+    return found
+
+
+class Source:
+    """The text a document's plain command lines read their words from, shared by all of them, so that an edit
+    hands every one the new text at once (``edit_commands``)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
 class CommandSite:
     """One command line: ``words[0]`` is the program (``infisical``, ``%infisical``, ...).
 
@@ -80,24 +105,27 @@ class CommandSite:
     (a problem to underline, a completion, a hover), which for most lines of a large script is never.
     """
 
-    __slots__ = ("_argv", "_plain", "_words", "limit")
+    __slots__ = ("_argv", "_source", "_start", "_words", "limit")
 
-    def __init__(self, words: tuple[Word, ...] | None, limit: int, plain: tuple[str, int] | None = None) -> None:
+    def __init__(
+        self, words: tuple[Word, ...] | None, limit: int, source: Source | None = None, start: int = 0
+    ) -> None:
         self._words = words
         self._argv: tuple[str, ...] | None = None
-        self._plain = plain  # (document text, start) of a plain command that ends at ``limit``
+        self._source = source  # the document text of a plain command that starts at ``start``, ends at ``limit``
+        self._start = start
         self.limit = limit  # where the command ends (an operator, a newline, or the end of its region)
 
     @property
     def words(self) -> tuple[Word, ...]:
         if self._words is None:
-            assert self._plain is not None
-            self._words = plain_words(self._plain[0], self._plain[1], self.limit)
+            assert self._source is not None
+            self._words = plain_words(self._source.text, self._start, self.limit)
         return self._words
 
     @property
     def start(self) -> int:
-        return self._plain[1] if self._plain is not None else self.words[0].start
+        return self._start if self._source is not None else self.words[0].start
 
     @property
     def end(self) -> int:
@@ -109,10 +137,11 @@ class CommandSite:
 
     @property
     def key(self) -> tuple[str, ...]:
-        """The words after the program, computed once (what checks are remembered by)."""
+        """The words after the program, computed once (what checks are remembered by). Shared and interned: a
+        long script repeats the same few command lines and words thousands of times."""
         if self._argv is None:
-            if self._words is None and self._plain is not None:
-                self._argv = tuple(plain_argv(self._plain[0], self._plain[1], self.limit)[1:])
+            if self._words is None and self._source is not None:
+                self._argv = _shared(tuple(map(sys.intern, plain_argv(self._source.text, self._start, self.limit)[1:])))
             else:
                 self._argv = tuple(w.text for w in self.words[1:])
         return self._argv
@@ -122,8 +151,32 @@ class CommandSite:
         key = self.key
         return bool(key) and key[0] == "service-token"
 
+    def _move(self, delta: int) -> None:
+        """Follow an edit before this command line (in place: the edited document's list owns it now)."""
+        self.limit += delta
+        if self._source is not None:
+            self._start += delta
+            self._words = None  # built again, from the new text, if ever needed
+        else:
+            self._words = tuple(_moved_word(w, delta) for w in self.words)
+
+    def _detach(self, source: Source) -> None:
+        """Read from ``source`` from now on (a plain command line; the others keep their words)."""
+        if self._source is not None:
+            self._source = source
+
     def contains(self, offset: int) -> bool:
         return self.start <= offset <= self.limit
+
+
+def _moved_word(word: Word, delta: int) -> Word:
+    offsets = word.offsets
+    moved = range(offsets.start + delta, offsets.stop + delta) if isinstance(offsets, range) else None
+    return word._replace(
+        start=word.start + delta,
+        end=word.end + delta,
+        offsets=moved if moved is not None else tuple(o + delta for o in offsets),
+    )
 
 
 def _markdown_regions(text: str) -> list[tuple[int, int]]:
@@ -162,12 +215,12 @@ def _closing_quote(text: str, quote: str, start: int, end: int) -> int:
         if text[i] == quote:
             return i
         i += 1
-    return i
+    return min(i, end)  # a backslash typed last escapes nothing: the scalar ends with the text
 
 
-def _in_comment(text: str, position: int) -> bool:
-    """Whether ``position`` follows a ``#`` comment start on its line (quotes respected)."""
-    line_start = text.rfind("\n", 0, position) + 1
+def _in_comment(text: str, position: int, line_start: int) -> bool:
+    """Whether ``position`` follows a ``#`` comment start on its line, which starts at ``line_start``
+    (quotes respected)."""
     quote = ""
     for i in range(line_start, position):
         c = text[i]
@@ -189,40 +242,121 @@ def find_commands(text: str, kind: Kind | None) -> list[CommandSite]:
         return []
     regions = _markdown_regions(text) if kind == "markdown" else [(0, len(text))]
     sites: list[CommandSite] = []
+    source = Source(text)
     for region_start, region_end in regions:
-        position = region_start
-        while True:
-            found = text.find("infisical", position, region_end)  # C speed over the lines between commands
-            if found < 0:
-                break
-            line_start = text.rfind("\n", 0, found) + 1
-            match = _COMMAND.search(text, max(position, line_start), region_end)
-            if match is None:
-                break
-            program = match.group(1)
-            position = match.end()
-            if kind == "python" and program[0] not in "%!":
-                continue
-            if match.start() - (text.rfind("\n", 0, match.start()) + 1) > MAX_COMMAND_CHARS:
-                continue  # deep inside a line no person wrote (minified or generated): not a command to check
-            if kind != "markdown" and _in_comment(text, match.start()):
-                continue
-            end = min(region_end, match.start() + MAX_COMMAND_CHARS)
-            before = text[match.start() - 1] if match.start() > region_start else ""
-            if before in ("'", '"') and kind in ("yaml", "dockerfile", "dotenv"):
-                end = _closing_quote(text, before, match.end(), region_end)
-            stop = plain_stop(text, match.start(), end)
-            if stop is not None:
-                sites.append(CommandSite(None, stop, (text, match.start())))
-                position = max(position, stop)
-                continue
-            commands = lex(text, match.start(), end, max_commands=1)
-            if not commands:
-                continue
-            first = commands[0]
-            sites.append(CommandSite(first.words, first.stop))
-            position = max(position, first.stop)
+        sites += _scan(source, kind, region_start, region_end, region_start)
     return sites
+
+
+def _scan(source: Source, kind: Kind, region_start: int, region_end: int, position: int) -> Iterator[CommandSite]:
+    """The command lines of one region from ``position`` on, in order (a caller may stop early)."""
+    text = source.text
+    while True:
+        found = text.find("infisical", position, region_end)  # C speed over the lines between commands
+        if found < 0:
+            return
+        line_start = text.rfind("\n", 0, found) + 1
+        match = _COMMAND.search(text, max(position, line_start), region_end)
+        if match is None:
+            return
+        start, position = match.span()
+        if kind == "python" and text[start] not in "%!":
+            continue
+        own_line = text.rfind("\n", 0, start) + 1
+        if start - own_line > MAX_COMMAND_CHARS:
+            continue  # deep inside a line no person wrote (minified or generated): not a command to check
+        if kind != "markdown" and start > own_line and _in_comment(text, start, own_line):
+            continue
+        end = min(region_end, start + MAX_COMMAND_CHARS)
+        before = text[start - 1] if start > region_start else ""
+        if before in ("'", '"') and kind in ("yaml", "dockerfile", "dotenv"):
+            end = _closing_quote(text, before, position, region_end)
+        stop = plain_stop(text, start, end)
+        if stop is not None:
+            yield CommandSite(None, stop, source, start)
+            position = max(position, stop)
+            continue
+        commands = lex(text, start, end, max_commands=1)
+        if not commands:
+            continue
+        first = commands[0]
+        yield CommandSite(first.words, first.stop)
+        position = max(position, first.stop)
+
+
+# A command line reads the character at its ``limit`` (the operator or newline that ends it), nothing past it.
+_LOOKAHEAD = 1
+
+
+class Edited(NamedTuple):
+    """An edit's command lines: all of them, and the ones it replaced (old) with the ones read again (new)."""
+
+    sites: list[CommandSite]
+    removed: Sequence[CommandSite]
+    added: Sequence[CommandSite]
+    restart: int  # the old command lines before this offset are kept, unchanged
+    resume: int  # the old command lines from this offset of the old text on are kept, moved by ``delta``
+    delta: int
+
+
+def edit_commands(
+    sites: Sequence[CommandSite], old: str, text: str, kind: Kind | None, start: int, old_end: int, new_end: int
+) -> Edited:
+    """``find_commands(text, kind)`` for ``text``, which is ``old`` with ``old[start:old_end]`` replaced by
+    ``text[start:new_end]``, given ``sites = find_commands(old, kind)``: only the lines around the edit are
+    read again; the command lines before and after it are carried over, in place (``sites`` then belongs to
+    the new text; ``removed`` keeps reading the old one).
+
+    Markdown is read whole (a fence opened or closed anywhere changes what every later line is).
+    """
+    if kind is None or kind in ("project-json", "markdown"):
+        found = find_commands(text, kind)
+        return Edited(found, sites, found, 0, len(old) + 1, len(text) - len(old))
+    delta = new_end - old_end
+    # restart at a line start before the edit that no earlier command line reaches past
+    restart = old.rfind("\n", 0, start) + 1
+    keep = bisect.bisect_left(sites, restart, key=lambda site: site.start)
+    while keep > 0 and sites[keep - 1].limit + _LOOKAHEAD > restart:
+        restart = old.rfind("\n", 0, sites[keep - 1].start) + 1
+        keep = bisect.bisect_left(sites, restart, key=lambda site: site.start)
+
+    def settle(resume: int) -> tuple[int, int]:
+        """The first line start from ``resume`` on that no old command line reaches past, and the index of
+        the first old command line after it."""
+        while resume <= len(text):
+            after = bisect.bisect_left(sites, resume - delta, key=lambda site: site.start)
+            if after == 0 or sites[after - 1].limit + _LOOKAHEAD <= resume - delta:
+                return resume, after
+            resume = _line_after(text, sites[after - 1].limit + delta + _LOOKAHEAD - 1)
+        return resume, len(sites)
+
+    # resume the old command lines at a line start after the edit that no command line, old or new, reaches past
+    resume, after = settle(_line_after(text, new_end))
+    added: list[CommandSite] = []
+    for site in _scan(Source(text), kind, 0, len(text), restart):
+        if site.start >= resume:
+            break
+        added.append(site)
+        if site.limit + _LOOKAHEAD > resume:
+            resume, after = settle(_line_after(text, site.limit + _LOOKAHEAD - 1))
+    shared = next((site._source for site in sites if site._source is not None), None) or Source(text)
+    removed = sites[keep:after]
+    detached = Source(old)
+    for site in removed:
+        site._detach(detached)
+    shared.text = text
+    for site in added:
+        site._detach(shared)
+    if delta:
+        for site in sites[after:]:
+            site._move(delta)
+    return Edited([*sites[:keep], *added, *sites[after:]], removed, added, restart, resume - delta, delta)
+
+
+def _line_after(text: str, offset: int) -> int:
+    """The start of the line after the one holding ``offset`` (past the end when there is none)."""
+    newline = text.find("\n", offset)
+    return newline + 1 if newline >= 0 else len(text) + 1
 
 
 def site_at(sites: Sequence[CommandSite], offset: int) -> CommandSite | None:

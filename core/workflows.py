@@ -18,6 +18,7 @@ from . import command, folders, reach, render, resolve
 from .audit import AuditFinding, AuditOptions, audit, fails, lifetime_seconds
 from .context import MAX_STDIN
 from .context import Context as Context  # faces build one; re-exported for them
+from .coverage import FolderIndex
 from .errors import (
     APIError,
     ConfigError,
@@ -33,7 +34,7 @@ from .errors import (
     TransportError,
     UsageError,
 )
-from .glob import GlobSyntaxError, compile_glob
+from .glob import compile_glob
 from .migration import Migrated, MigratePreview
 from .models import parse_time
 from .problems import Problem, has_errors
@@ -642,14 +643,10 @@ def run_audit(
     if note:
         ctx.warn(f"folder checks skipped: {note}")
 
-    def covered(env: str, glob: str) -> list[str] | None:
-        try:
-            match = compile_glob(normalize_path(glob))
-        except GlobSyntaxError:
-            return None
-        return [f for f in (tree or {}).get(env, []) if match(f)]
-
-    findings = audit(tokens, time.time(), options, tree, covered, generation)
+    index = FolderIndex(tree or {})
+    findings = audit(
+        tokens, time.time(), options, tree, lambda env, glob: index.covered(env, normalize_path(glob)), generation
+    )
     return AuditReport(resolved, tokens, findings, options, note)
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import bisect
 import re
 
 from lsprotocol import types
 
 from infisical_tokens.core.editor import Completion, Edit, Finding, HoverInfo
 
-_NEWLINE = re.compile(r"\r\n|\r|\n")
+from .lines import LineStarts
+
 SEVERITIES = {
     "error": types.DiagnosticSeverity.Error,
     "warning": types.DiagnosticSeverity.Warning,
@@ -30,10 +30,16 @@ _PLACEHOLDER = re.compile(r"\$\{?\d+\}?")
 class PositionMap:
     """Offsets <-> positions for one version of a document, in the negotiated encoding."""
 
-    def __init__(self, text: str, encoding: str = types.PositionEncodingKind.Utf16) -> None:
+    def __init__(self, text: str, encoding: str = types.PositionEncodingKind.Utf16, lines: LineStarts | None = None):
         self.text = text
         self.encoding = encoding
-        self.starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+        self.starts = LineStarts(text) if lines is None else lines
+
+    def edited(self, text: str, start: int, old_end: int, new_end: int) -> PositionMap:
+        """The map of ``text``, which is this map's text with ``[start, old_end)`` replaced by
+        ``text[start:new_end]``, reading only the edited lines again (what a keystroke costs in a long document).
+        This map is used up: only the new one answers."""
+        return PositionMap(text, self.encoding, self.starts.edited(text, start, old_end, new_end))
 
     def _units(self, segment: str) -> int:
         if self.encoding == types.PositionEncodingKind.Utf32 or segment.isascii():
@@ -44,7 +50,7 @@ class PositionMap:
 
     def position(self, offset: int) -> types.Position:
         offset = max(0, min(offset, len(self.text)))
-        line = bisect.bisect_right(self.starts, offset) - 1
+        line = self.starts.line_of(offset)
         return types.Position(line, self._units(self.text[self.starts[line] : offset]))
 
     def range(self, start: int, end: int) -> types.Range:

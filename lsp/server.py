@@ -17,7 +17,7 @@ import os
 import signal
 import sys
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -34,7 +34,7 @@ from infisical_tokens.core.editor.context import document_context
 from infisical_tokens.core.errors import InfisicalTokensError, ProblemsError, UsageError
 from infisical_tokens.core.project import ProjectConfig, ProjectFiles
 from infisical_tokens.core.redact import mask_token, redact
-from infisical_tokens.core.snippets import CommandSite, Kind, find_commands, kind_for
+from infisical_tokens.core.snippets import CommandSite, Kind, edit_commands, find_commands, kind_for
 
 from . import convert, protocol, tcp_auth
 from .settings import Settings
@@ -176,19 +176,56 @@ class InfisicalLanguageServer(LanguageServer):
             positions = convert.PositionMap(doc.source, self.position_encoding)
             state = self.states[uri] = DocumentState(doc.version, kind, find_commands(doc.source, kind), positions)
         if state.generation != self.generation:
-            state.context = document_context(
-                doc.source,
-                state.kind,
-                self.project_config(uri),
-                explicit_project=self.settings.project_id,
-                env=os.environ,
-                snapshots=self.catalog.snapshot if self.catalog is not None else None,
-                offline_reason=self.offline_reason,
-                login_api_url=self.login_api_url,
-                sites=state.sites,
-            )
+            state.context = self._context(uri, doc.source, state.kind, state.sites)
             state.generation, state.findings = self.generation, None
         return state
+
+    def _context(self, uri: str, text: str, kind: Kind | None, sites: list[CommandSite]) -> editor.DocumentContext:
+        return document_context(
+            text,
+            kind,
+            self.project_config(uri),
+            explicit_project=self.settings.project_id,
+            env=os.environ,
+            snapshots=self.catalog.snapshot if self.catalog is not None else None,
+            offline_reason=self.offline_reason,
+            login_api_url=self.login_api_url,
+            sites=sites,
+        )
+
+    def follow_edit(self, uri: str, changes: Sequence[types.TextDocumentContentChangeEvent]) -> None:
+        """Carry the document's index over one incremental change (a keystroke), re-reading only the lines it
+        touched. Anything else (several changes, the whole text, a text that does not add up to the editor's)
+        is left to ``state``'s full rebuild."""
+        state = self.states.get(uri)
+        change = changes[0] if len(changes) == 1 else None
+        if (
+            state is None
+            or state.kind in (None, "project-json")
+            or not isinstance(change, types.TextDocumentContentChangePartial)
+        ):
+            return
+        doc = self.document(uri)
+        old, text = state.positions.text, doc.source
+        start, end = state.positions.offset(change.range.start), state.positions.offset(change.range.end)
+        if end < start or len(text) != len(old) - (end - start) + len(change.text):
+            return
+        if old[:start] + change.text + old[end:] != text:
+            return  # the editor counted lines or units another way: read the document afresh
+        new_end = start + len(change.text)
+        edited = edit_commands(state.sites, old, text, state.kind, start, end, new_end)
+        keys = [site.key for site in edited.removed if site.is_service_token]
+        context, generation = state.context, state.generation
+        if keys != [site.key for site in edited.added if site.is_service_token]:
+            # the context depends on the document only through its scopes; these changed: ask again
+            context, generation = self._context(uri, text, state.kind, edited.sites), self.generation
+        findings = None
+        if state.findings is not None and state.generation == self.generation and context == state.context:
+            findings = editor.diagnose_edit(state.findings, edited, context)
+        positions = state.positions.edited(text, start, end, new_end)
+        self.states[uri] = DocumentState(
+            doc.version, state.kind, edited.sites, positions, generation, context, findings
+        )
 
     def context_for(self, uri: str) -> editor.DocumentContext:
         if uri in self.workspace.text_documents:
@@ -467,6 +504,8 @@ def on_change(
     params: types.DidOpenTextDocumentParams | types.DidChangeTextDocumentParams | types.DidSaveTextDocumentParams,
 ) -> None:
     uri = params.text_document.uri
+    if isinstance(params, types.DidChangeTextDocumentParams):
+        ls.follow_edit(uri, params.content_changes)
     if uri.endswith("/.infisical.json") and not isinstance(params, types.DidOpenTextDocumentParams):
         ls.generation += 1  # every document below this project file may belong to another project now
         for other in list(ls.workspace.text_documents):

@@ -249,6 +249,52 @@ async def test_diagnostics_follow_edits(offline: Session) -> None:
     assert await offline.diagnostics(uri) == []
 
 
+async def test_keystrokes_answer_as_the_same_text_opened_afresh(online: Session) -> None:
+    """The server follows incremental edits line by line; after each one its diagnostics, and a hover after
+    the edit, are those of a document opened with the same text (UTF-16 columns past an emoji included)."""
+    text = "".join(
+        f"infisical service-token create -s dev:/none{i} -a read  # 😀 {i}\n" if i % 3 == 0 else f"echo {i}\n"
+        for i in range(30)
+    )
+    uri = await online.open("typed.sh", "shellscript", text)
+    edits = [  # (offset in the current text, characters removed, text inserted): typing, deleting, pasting
+        (text.index("/none12"), 0, "x"),
+        (text.index("/none12") + 1, 1, ""),
+        (text.index("echo 4"), 0, "infisical service-token create -s nope:/ -a read\n"),
+        (text.index("/none3 ") + 6, 0, "/**"),
+        (text.index("😀 21") + 2, 0, "é"),
+        (0, text.index("echo 1"), ""),
+        (10**9, 0, "\n\ninfisical service-token create -s dev:x -a read"),  # at the very end
+    ]
+    for version, (offset, removed, inserted) in enumerate(edits, start=2):
+        offset = min(offset, len(text))
+        removed = min(removed, len(text) - offset)
+        before, gone = text[:offset], text[offset : offset + removed]
+        start = types.Position(before.count("\n"), utf16(before[before.rfind("\n") + 1 :]))
+        after = before + gone
+        end = types.Position(after.count("\n"), utf16(after[after.rfind("\n") + 1 :]))
+        text = before + inserted + text[offset + removed :]
+        online.client.diagnostics.pop(uri, None)
+        online.client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                types.VersionedTextDocumentIdentifier(version=version, uri=uri),
+                [types.TextDocumentContentChangePartial(range=types.Range(start, end), text=inserted)],
+            )
+        )
+        followed = await online.diagnostics(uri)
+        fresh = await online.open("typed.sh", "shellscript", text)
+        assert followed == await online.diagnostics(fresh)
+        at = types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(text.count("\n") - 1, 35))
+        afresh = types.HoverParams(types.TextDocumentIdentifier(fresh), at.position)
+        assert await online.client.text_document_hover_async(at) == await online.client.text_document_hover_async(
+            afresh
+        )
+
+
+def utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
 # ---------------------------------------------------------------------- completion
 
 COMPLETION_CASES = [

@@ -8,8 +8,9 @@ The language server, ``infisical-tokens check`` and the magic's completion prese
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
-from ..snippets import CommandSite, Kind, find_commands, site_at
+from ..snippets import CommandSite, Edited, Kind, find_commands, site_at
 from . import commands, project_json
 from .context import DocumentContext
 from .model import Action, Completion, Completions, CreateRequest, Edit, Finding, HoverInfo
@@ -26,6 +27,7 @@ __all__ = [
     "actions",
     "complete",
     "diagnose",
+    "diagnose_edit",
     "hover",
 ]
 
@@ -40,6 +42,23 @@ def diagnose(text: str, kind: Kind | None, doc: DocumentContext, sites: Sites | 
     for site in find_commands(text, kind) if sites is None else sites:
         found += commands.site_findings(site, doc.snapshot)
     return sorted(found, key=lambda f: (f.start, f.end))  # in reading order, whatever check found them in
+
+
+def diagnose_edit(found: Sequence[Finding], edited: Edited, doc: DocumentContext) -> list[Finding]:
+    """``diagnose`` of an edited document (not ``.infisical.json``), from its findings before the edit under
+    the same context: the command lines the edit did not touch keep theirs (moved with their text), only the
+    lines read again are checked (a keystroke in a long script costs what its own line costs)."""
+    before = [f for f in found if f.start < edited.restart]
+    after = [_moved(f, edited.delta) for f in found if f.start >= edited.resume]
+    for site in edited.added:
+        before += commands.site_findings(site, doc.snapshot)
+    return before + after
+
+
+def _moved(finding: Finding, delta: int) -> Finding:
+    fix = finding.fix
+    moved_fix = replace(fix, start=fix.start + delta, end=fix.end + delta) if fix is not None else None
+    return replace(finding, start=finding.start + delta, end=finding.end + delta, fix=moved_fix)
 
 
 def complete(
