@@ -53,13 +53,17 @@ class Rule:
     def conditions(self) -> dict[str, Any]:
         return {"environment": {"$eq": self.environment}, "secretPath": {"$glob": self.secret_path}}
 
+    def old_conditions(self) -> dict[str, Any]:
+        """The 2024 v1 schema has ``environment: z.string()``: a plain string, an operator is refused."""
+        return {"environment": self.environment, "secretPath": {"$glob": self.secret_path}}
+
     def as_json(self) -> dict[str, Any]:
         """As the 2026 route takes it (an action array)."""
         return {"subject": self.subject, "action": list(self.actions), "conditions": self.conditions()}
 
     def as_old_json(self) -> list[dict[str, Any]]:
         """As the 2024 route takes it: one rule per action (an array is refused there)."""
-        return [{"subject": self.subject, "action": a, "conditions": self.conditions()} for a in self.actions]
+        return [{"subject": self.subject, "action": a, "conditions": self.old_conditions()} for a in self.actions]
 
 
 @dataclass(frozen=True)

@@ -513,6 +513,10 @@ def _rules(h: Handler, permissions: Any, *, one_action: bool) -> list[dict[str, 
         if not isinstance(conditions, dict):
             _expect(issues, conditions, "object", ["permissions", i, "conditions"])
             continue
+        if one_action and not isinstance(conditions.get("environment", ""), str):
+            # the v1 ProjectPermissionSchema has ``environment: z.string()``: an operator object is refused
+            _expect(issues, conditions["environment"], "string", ["permissions", i, "conditions", "environment"])
+            continue
         for key, value in conditions.items():
             _check_condition(
                 h, value, ["permissions", i, "conditions", key], issues, path_like=key == "secretPath", new=new
