@@ -28,6 +28,7 @@ ACTIONS = {"read": ("read",), "write": ("create", "edit", "delete")}
 METADATA_KEY = "infisical-tokens/service-token-id"
 PRIVILEGE_SLUG = "service-token-scopes"
 CLIENT_SECRET_ENV = "INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET"
+MAX_CLIENT_SECRET_TTL = 315360000  # ten years: both servers refuse a longer client-secret ttl
 
 
 def mask_client_secret(secret: str) -> str:
@@ -90,15 +91,27 @@ class Lifetime:
 
     @property
     def client_secret_ttl(self) -> int:
-        """Seconds the client secret lives (0: never expires, as the server reads it)."""
-        return 0 if self.seconds is None else max(1, self.seconds - 1)
+        """Seconds the client secret lives (0: never expires, as the server reads it), at most the server's ten
+        years (the privilege still ends at ``expiresAt``)."""
+        return 0 if self.seconds is None else min(MAX_CLIENT_SECRET_TTL, max(1, self.seconds - 1))
+
+    @property
+    def secret_capped(self) -> bool:
+        """The token outlives the longest client secret the server takes."""
+        return self.seconds is not None and self.seconds - 1 > MAX_CLIENT_SECRET_TTL
 
     def describe(self) -> str:
         if self.expires_at is None:
             return "never expires: a permanent privilege and a client secret that never expires"
+        capped = (
+            f" (the server's maximum, {MAX_CLIENT_SECRET_TTL} s, is shorter than the token's {self.seconds} s: "
+            "create a new client secret before it ends; the privilege still ends at expiresAt)"
+            if self.secret_capped
+            else ""
+        )
         return (
             f"expires {iso(self.expires_at)}: a temporary privilege ending then (in {self.seconds} s) and a client "
-            f"secret that lives {self.client_secret_ttl} s; after it the identity gets 403 PermissionDenied "
+            f"secret that lives {self.client_secret_ttl} s{capped}; after it the identity gets 403 PermissionDenied "
             "instead of 'Service token has expired' (the server may honour it up to ~10 s longer: it caches "
             "permissions)"
         )

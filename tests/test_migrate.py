@@ -418,3 +418,20 @@ def test_ctrl_c_mid_way_removes_the_identity(run: Runner, server: tuple[Emulator
     assert "was removed. The service token is untouched." in stderr
     time.sleep(5.2)  # the delayed membership call lands after the delete: it finds no identity
     assert not emulator.identities.by_id
+
+
+def test_a_token_beyond_ten_years_gets_the_longest_client_secret_the_server_takes(
+    run: Runner, server: tuple[Emulator, Seeded, dict[str, str]]
+) -> None:
+    emulator, world, login = server
+    _, token_id = new_token(emulator, world, [("dev", "/**")], ("read",), expires_in=400000000)
+    preview = run("service-token", "migrate", token_id, "--dry-run", env=login)
+    assert preview.code == 0, preview.stderr
+    assert "client secret that lives 315360000 s (the server's maximum" in preview.stdout
+    migrated = migrate(run, login, token_id)
+    (identity,) = emulator.identities.by_id.values()
+    assert identity.ua is not None
+    assert [s.ttl for s in identity.ua.client_secrets.values()] == [315360000]
+    (privilege,) = identity.privileges
+    assert privilege.ends_at == pytest.approx(emulator.state.tokens[token_id].expires_at, abs=0.002)
+    assert migrated["expiresAt"] is not None
