@@ -86,7 +86,7 @@ def migrate(
 ) -> Migrated | MigratePreview:
     """The identity for the token with this ID (or unique prefix), its credentials, and the old token's fate."""
     config, resolved = resolve.project(project_id or ctx.project_id, ctx.env, ctx.cwd)
-    connection = workflows.connect(ctx, config, domain)
+    connection = workflows.connect(ctx, config, domain, project_id)  # names --projectId when it was given
     workflows.require_user(connection.credentials, "migrate")
     with connection.client as client:
         token = workflows.find_token(client.list_service_tokens(resolved), wanted.strip(), resolved)
@@ -110,12 +110,14 @@ def migrate(
             description = f"migrated from service token {token.id}"
             secret = identities.create_client_secret(client, identity_id, plan.lifetime.client_secret_ttl, description)
             step = "log in with the new client secret"
-            identities.check_login(client, client_id, secret)
+            revoke_note = identities.check_login(client, client_id, secret)
         except (APIError, TransportError) as err:
             raise _undone(client, plan, step, err, identity_id) from None
         except KeyboardInterrupt:
             ctx.warn(_interrupted(client, plan, identity_id))
             raise
+        if revoke_note is not None:
+            ctx.warn(revoke_note)
         deleted, delete_error = False, None
         if delete_token:
             try:

@@ -435,3 +435,31 @@ def test_a_token_beyond_ten_years_gets_the_longest_client_secret_the_server_take
     (privilege,) = identity.privileges
     assert privilege.ends_at == pytest.approx(emulator.state.tokens[token_id].expires_at, abs=0.002)
     assert migrated["expiresAt"] is not None
+
+
+def test_a_failed_revoke_of_the_test_access_token_keeps_the_identity(
+    run: Runner, server: tuple[Emulator, Seeded, dict[str, str]]
+) -> None:
+    emulator, world, login = server
+    _, token_id = new_token(emulator, world, [("dev", "/**")], ("read",))
+    emulator.add_fault("status", status=500, method="POST", path="/api/v1/auth/token/revoke")
+    migrated = migrate(run, login, token_id)  # the login worked: exit 0, the credentials shown
+    (identity,) = emulator.identities.by_id.values()
+    assert migrated["identityId"] == identity.id
+    assert "could not log in" not in migrated["stderr"]
+    assert "its test access token could not be revoked" in migrated["stderr"]
+    assert "expires by itself within" in migrated["stderr"]
+    assert client.ua_login(emulator, migrated["clientId"], migrated["clientSecret"]).status_code == 200
+
+
+def test_an_unknown_project_names_the_project_id_flag_over_the_environment(
+    run: Runner, server: tuple[Emulator, Seeded, dict[str, str]]
+) -> None:
+    emulator, world, login = server
+    missing = "00000000-0000-0000-0000-000000000000"
+    result = run(
+        "service-token", "migrate", "3f2a", "--projectId", missing, env={**login, "INFISICAL_PROJECT_ID": missing}
+    )
+    assert result.code == 1
+    assert "Check the project ID (it came from --projectId)" in result.stderr, result.stderr
+    assert not emulator.identities.by_id
