@@ -193,6 +193,11 @@ def pinned_scope(token: TokenInfo) -> tuple[str, str] | None:
 
 def migrate_hint(token: TokenInfo) -> str:
     """What ``audit`` suggests for every service token: the command, and what a pinned token's clients change."""
+    if all(not scope.secret_path for scope in token.scopes):  # what plan_migration refuses: no rule to write
+        return (
+            "Not migrated: its only scopes have an empty path, which grants nothing, so an identity would have no "
+            f"rule to hold. Delete it instead: infisical-tokens service-token delete {token.id} --yes"
+        )
     hint = f"Run `infisical-tokens service-token migrate {token.id} --dry-run` to see the identity with the same reach."
     pin = pinned_scope(token)
     if pin is not None:

@@ -463,3 +463,16 @@ def test_an_unknown_project_names_the_project_id_flag_over_the_environment(
     assert result.code == 1
     assert "Check the project ID (it came from --projectId)" in result.stderr, result.stderr
     assert not emulator.identities.by_id
+
+
+def test_audit_does_not_suggest_migrating_a_token_with_only_empty_path_scopes(
+    run: Runner, server: tuple[Emulator, Seeded, dict[str, str]]
+) -> None:
+    emulator, world, login = server
+    _, token_id = new_token(emulator, world, [("dev", "")], ("read",))
+    result = run("service-token", "audit", "--json", "--fail-on", "never", env=login)
+    assert result.code == 0, result.stderr
+    (hint,) = [f["hint"] for f in json.loads(result.stdout)["findings"] if f["code"] == "token-migrate"]
+    assert "service-token migrate" not in hint
+    assert "empty path, which grants nothing" in hint and f"service-token delete {token_id} --yes" in hint
+    assert run("service-token", "migrate", token_id, "--dry-run", env=login).code == 1  # as migrate refuses it
