@@ -51,6 +51,45 @@ def project_facts(client: InfisicalClient, project_id: str) -> ProjectFacts:
     )
 
 
+@dataclass(frozen=True)
+class Found:
+    id: str
+    name: str
+
+
+MAX_LISTED = 2000  # pages of 100: an organisation with more identities is not searched to its end
+
+
+def find_identities(client: InfisicalClient, org_id: str, plan: MigrationPlan, generation: str | None) -> list[Found]:
+    """The org's identities made for this token: by its metadata where the server keeps metadata (2026), by
+    the identity's name where it drops it (2024, or an unknown generation: either). A GET, never a retry."""
+    path = f"/v2/organizations/{_segment(org_id)}/identity-memberships"
+    found: list[Found] = []
+    for offset in range(0, MAX_LISTED, 100):
+        data = client.request("GET", path, params={"offset": str(offset), "limit": "100"})
+        rows = data.get("identityMemberships") if isinstance(data, dict) else None
+        if not isinstance(rows, list):
+            raise MalformedAnswer(
+                method="GET", url=client.api_url + path, status=200, message="the answer has no identityMemberships"
+            )
+        for row in rows:
+            identity = row.get("identity") if isinstance(row, dict) else None
+            if not isinstance(identity, dict) or not isinstance(identity.get("id"), str):
+                continue
+            name = str(identity.get("name", ""))
+            metadata = identity.get("metadata")
+            tagged = isinstance(metadata, list) and any(
+                isinstance(m, dict) and m.get("key") == plan.metadata[0]["key"] and m.get("value") == plan.token.id
+                for m in metadata
+            )
+            named = name.strip() == plan.name
+            if (generation == "2026" and tagged) or (generation != "2026" and (tagged or named)):
+                found.append(Found(identity["id"], name))
+        if len(rows) < 100:
+            break
+    return found
+
+
 def create_identity(client: InfisicalClient, plan: MigrationPlan, org_id: str) -> str:
     path = "/v1/identities"
     body = {"name": plan.name, "organizationId": org_id, "role": "no-access", "metadata": plan.metadata}

@@ -294,8 +294,8 @@ def test_a_failed_step_leaves_no_identity(
     assert result.code == 1 and result.stdout == ""
     assert f"could not {step}:" in result.stderr
     assert not emulator.identities.by_id  # removed, or never created
-    # a server error may come after the server acted: no ID to remove, so it says how to find the identity
-    said = "may have created identity 'ci-reader'" if step == "create the identity" else "was removed: nothing remains."
+    # a server error may come after the server acted: it looks the identity up, and finds none here
+    said = "seems none was created" if step == "create the identity" else "was removed: nothing remains."
     assert said in result.stderr and "The service token is untouched." in result.stderr
     assert token_id in emulator.state.tokens
     assert [r for r in emulator.requests if r.method == "DELETE" and "service-token" in r.path] == []
@@ -340,8 +340,11 @@ def test_a_dropped_create_says_the_identity_may_exist(
     emulator.add_fault("drop", method="POST", path="/api/v1/identities")
     result = run("service-token", "migrate", token_id, env=login)
     assert result.code == 1
-    assert "may have created identity 'ci-reader'" in result.stderr
-    assert f"infisical-tokens/service-token-id = {token_id}" in result.stderr
+    assert "may have created it" in result.stderr or "seems none was created" in result.stderr
+    if emulator.mode == "new":
+        assert f"infisical-tokens/service-token-id = {token_id}" in result.stderr
+    else:  # 2024 keeps no metadata: the name is what to look for
+        assert "look for an identity named 'ci-reader'" in result.stderr and "keeps no metadata" in result.stderr
     assert len(emulator.requests_to("POST", "/api/v1/identities")) == 1  # never retried
 
 
@@ -476,3 +479,34 @@ def test_audit_does_not_suggest_migrating_a_token_with_only_empty_path_scopes(
     assert "service-token migrate" not in hint
     assert "empty path, which grants nothing" in hint and f"service-token delete {token_id} --yes" in hint
     assert run("service-token", "migrate", token_id, "--dry-run", env=login).code == 1  # as migrate refuses it
+
+
+def test_a_create_that_failed_after_the_server_acted_names_the_identity_to_remove(
+    run: Runner, server: tuple[Emulator, Seeded, dict[str, str]]
+) -> None:
+    emulator, world, login = server
+    _, token_id = new_token(emulator, world, [("dev", "/**")], ("read",))
+    emulator.add_fault("status", status=502, method="POST", path="/api/v1/identities", act=True)
+    result = run("service-token", "migrate", token_id, env=login)
+    assert result.code == 1
+    (identity,) = emulator.identities.by_id.values()  # created, though the answer was a 502
+    assert f"identity 'ci-reader' ({identity.id}) remains" in result.stderr
+    assert f'curl -X DELETE "{emulator.api_url}/v1/identities/{identity.id}"' in result.stderr
+    assert len(emulator.requests_to("POST", "/api/v1/identities")) == 1  # looked up with a GET, not created again
+    assert emulator.requests_to("GET", "/api/v2/organizations/")
+    if emulator.mode == "old":
+        assert "does not keep an identity's metadata" in result.stderr
+
+
+def test_a_second_migrate_of_the_same_token_is_refused_naming_the_first_identity(
+    run: Runner, server: tuple[Emulator, Seeded, dict[str, str]]
+) -> None:
+    emulator, world, login = server
+    _, token_id = new_token(emulator, world, [("dev", "/**")], ("read",))
+    first = migrate(run, login, token_id)
+    again = run("service-token", "migrate", token_id, env=login)
+    assert again.code == 1 and again.stdout == ""
+    assert "looks migrated already" in again.stderr and first["identityId"] in again.stderr
+    assert "Nothing was created." in again.stderr and "curl -X DELETE" in again.stderr
+    assert len(emulator.identities.by_id) == 1
+    assert len(emulator.requests_to("POST", "/api/v1/identities")) == 1
