@@ -163,7 +163,7 @@ def migrate(
     with connection.client as client:
         token = workflows.find_token(client.list_service_tokens(resolved), wanted.strip(), resolved)
         generation = client.learn_generation(resolved)
-        plan = plan_migration(token, resolved, time.time())
+        plan = plan_migration(token, resolved, time.time(), generation)
         if dry_run:
             return MigratePreview(plan, client.api_url)
         for difference in plan.differences:

@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from . import reach
 from .errors import UsageError
 from .models import TokenInfo, parse_time
-from .reach import pinned
+from .reach import Generation, pinned
 
 SUBJECTS = ("secrets", "secret-imports", "secret-folders")
 OLD_SUBJECTS = ("secrets",)  # the 2024 server's token rules name ``secrets`` only (folders fall back to them)
@@ -135,6 +136,12 @@ class MigrationPlan:
     lifetime: Lifetime
     differences: tuple[Difference, ...]
     pinned: tuple[str, str] | None  # (environment, path) a pinned token read from
+    generation: Generation | None = None  # the server's, when learnt before planning
+
+    @property
+    def sent_rules(self) -> list[dict[str, Any]]:
+        """The rules as the server in use takes them (2026's form when the generation is unknown)."""
+        return self.rules_for(self.generation or "2026")
 
     @property
     def metadata(self) -> list[dict[str, str]]:
@@ -175,11 +182,23 @@ def lifetime_of(token: TokenInfo, now: float) -> Lifetime:
     return Lifetime(expires, math.ceil(expires - now))
 
 
-def _pinned_message(name: str, env: str, path: str) -> str:
+def _pinned_message(name: str, env: str, path: str, generation: Generation | None = None) -> str:
+    """What a pinned token's clients see change, for the server in use (each generation's answer when unknown).
+
+    A pinned path without a leading slash reads nothing on 2024 (reach's model): then there is nothing to lose."""
+    other = reach.one_or_each(generation, {"2024": "is refused (403)", "2026": "gets an empty list"})
+    if generation == "2024" and not path.startswith("/"):
+        return (
+            f"'{name}' is pinned to {env}:{path}, a path without a leading slash: on this 2024 server it reads "
+            f"nothing today ({reach.EMPTY_LIST}). The identity reads {env}:{path} when a client asks for that path "
+            f"written exactly so (--env={env} --path={path}); any other read {other}."
+        )
+    today = "every read answers from that folder, whatever environment and path its client asks"
+    if generation is None and not path.startswith("/"):
+        today = f"on a 2026 server every read answers from /{path}; on a 2024 server it reads nothing"
     return (
-        f"'{name}' is pinned to {env}:{path}: today every read answers from that folder, whatever environment and "
-        f"path its client asks. The identity reads only the folder asked, like the same scope given twice: a client "
-        f"that asks for another folder gets nothing (2026: an empty list; 2024: 403). Clients must now pass "
+        f"'{name}' is pinned to {env}:{path}: today {today}. The identity reads only the folder asked, like the "
+        f"same scope given twice: a client that asks for another folder {other}. Clients must now pass "
         f"--env={env} --path={path}; one that already asks for that folder sees no difference."
     )
 
@@ -205,8 +224,11 @@ def migrate_hint(token: TokenInfo) -> str:
     return hint
 
 
-def plan_migration(token: TokenInfo, project_id: str, now: float) -> MigrationPlan:
-    """The identity that reaches exactly what ``token`` reaches, and what has no exact equivalent."""
+def plan_migration(
+    token: TokenInfo, project_id: str, now: float, generation: Generation | None = None
+) -> MigrationPlan:
+    """The identity that reaches exactly what ``token`` reaches, and what has no exact equivalent, said for the
+    server's generation when it is known (what is sent differs, and so does what a client sees)."""
     lifetime = lifetime_of(token, now)
     actions = tuple(a for level in ("read", "write") if level in token.permissions for a in ACTIONS[level])
     if not actions:
@@ -215,7 +237,7 @@ def plan_migration(token: TokenInfo, project_id: str, now: float) -> MigrationPl
     rules: list[Rule] = []
     pin = pinned_scope(token)
     if pin is not None:
-        differences.append(Difference("pinned", token.scopes[0].text, _pinned_message(token.name, *pin)))
+        differences.append(Difference("pinned", token.scopes[0].text, _pinned_message(token.name, *pin, generation)))
     for scope in token.scopes:
         if scope.secret_path == "":
             differences.append(
@@ -236,7 +258,7 @@ def plan_migration(token: TokenInfo, project_id: str, now: float) -> MigrationPl
             "without rules would be refused every read. Delete the token instead."
         )
     name = token.name.strip() or f"service-token-{token.id[:8]}"
-    return MigrationPlan(token, project_id, name, tuple(rules), lifetime, tuple(differences), pin)
+    return MigrationPlan(token, project_id, name, tuple(rules), lifetime, tuple(differences), pin, generation)
 
 
 # ---------------------------------------------------------------------- outcomes (pure data, for every face)

@@ -9,14 +9,28 @@ from .migration import Migrated, MigratePreview, MigrationPlan
 DELETE_HINT = "infisical-tokens service-token delete {id} --yes"
 
 
+def _metadata(plan: MigrationPlan) -> str:
+    tie = f"metadata {plan.metadata[0]['key']} = {plan.token.id}"
+    return f"no {tie}: this 2024 server does not keep metadata" if plan.generation == "2024" else tie
+
+
+def _route(plan: MigrationPlan) -> str:
+    """Which privilege route takes the rules below: the one this server has."""
+    if plan.generation == "2024":
+        return " (this 2024 server's v1 route: secrets only, one action per rule)"
+    if plan.generation == "2026":
+        return ""
+    return " (as a 2026 server takes it; a 2024 server takes the secrets rules only, one action each)"
+
+
 def _plan_lines(plan: MigrationPlan) -> list[str]:
     token = plan.token
     lines = [
         f"Service token '{token.name}' ({token.id}), scopes {', '.join(s.text for s in token.scopes)}, "
         f"access [{', '.join(token.permissions)}]",
-        f"Machine identity: '{plan.name}' (metadata {plan.metadata[0]['key']} = {token.id}), Universal Auth, "
-        f"project {plan.project_id} with the no-access role and one privilege:",
-        *(f"  {json.dumps(rule.as_json())}" for rule in plan.rules),
+        f"Machine identity: '{plan.name}' ({_metadata(plan)}), Universal Auth, "
+        f"project {plan.project_id} with the no-access role and one privilege{_route(plan)}:",
+        *(f"  {json.dumps(rule)}" for rule in plan.sent_rules),
         f"Lifetime: the token {plan.lifetime.describe()}.",
     ]
     if plan.differences:

@@ -510,3 +510,31 @@ def test_a_second_migrate_of_the_same_token_is_refused_naming_the_first_identity
     assert "Nothing was created." in again.stderr and "curl -X DELETE" in again.stderr
     assert len(emulator.identities.by_id) == 1
     assert len(emulator.requests_to("POST", "/api/v1/identities")) == 1
+
+
+def test_dry_run_shows_what_this_server_will_be_sent_and_what_it_answers(
+    run: Runner, server: tuple[Emulator, Seeded, dict[str, str]]
+) -> None:
+    emulator, world, login = server
+    _, token_id = new_token(emulator, world, [("dev", "/backend/**")], ("read", "write"))
+    preview = run("service-token", "migrate", token_id, "--dry-run", "--json", env=login)
+    assert preview.code == 0, preview.stderr
+    rules = json.loads(preview.stdout)["rules"]
+    migrate(run, login, token_id)
+    if emulator.mode == "old":  # what the v1 route was really sent
+        (sent,) = emulator.requests_to("POST", "/api/v1/additional-privilege/identity/permanent")
+        assert rules == sent.body["permissions"]
+        assert {r["subject"] for r in rules} == {"secrets"} and all(isinstance(r["action"], str) for r in rules)
+    else:
+        (sent,) = emulator.requests_to("POST", "/api/v2/identity-project-additional-privilege")
+        assert rules == sent.body["permissions"]
+    _, pinned_id = new_token(emulator, world, [("dev", "backend")], ("read",))
+    text = run("service-token", "migrate", pinned_id, "--dry-run", env=login)
+    assert text.code == 0, text.stderr
+    assert "(2026:" not in text.stdout and "on a 2024 server" not in text.stdout  # the server is known: no hedge
+    if emulator.mode == "old":  # the pinned bare path reads nothing on 2024 (reach's model)
+        assert "today every read answers from that folder" not in text.stdout
+        assert "reads nothing today" in text.stdout and "is refused (403)" in text.stdout
+        assert "does not keep metadata" in text.stdout
+    else:
+        assert "today every read answers from that folder" in text.stdout and "gets an empty list" in text.stdout
