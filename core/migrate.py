@@ -10,6 +10,7 @@ says exactly what remains and the command that removes it.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from . import identities, resolve, workflows
 from .api import InfisicalClient
@@ -194,6 +195,12 @@ def migrate(
             raise
         if revoke_note is not None:
             ctx.warn(revoke_note)
+        done = Migrated(plan, identity_id, client_id, secret, granted)
+        try:
+            shown = ctx.hand_over(done)  # the credentials reach the person before the old token can go
+        except BaseException:
+            ctx.warn(_not_handed_over(client, plan, identity_id))
+            raise
         deleted, delete_error = False, None
         if delete_token:
             try:
@@ -201,4 +208,22 @@ def migrate(
                 deleted = True
             except (APIError, TransportError) as err:
                 delete_error = str(err)
-    return Migrated(plan, identity_id, client_id, secret, granted, deleted, delete_error)
+    return replace(done, token_deleted=deleted, delete_error=delete_error, shown=shown)
+
+
+def _not_handed_over(client: InfisicalClient, plan: MigrationPlan, identity_id: str) -> str:
+    """The credentials could not be written, so nobody holds the client secret: remove the identity (or name
+    the command that does), and keep the token, the only credential that still works."""
+    head = (
+        f"The credentials of identity '{plan.name}' ({identity_id}) could not be written, and nobody holds its "
+        "client secret:"
+    )
+    kept = f"The service token '{plan.token.name}' ({plan.token.id}) is untouched."
+    try:
+        identities.delete_identity(client, identity_id)
+    except (APIError, TransportError, KeyboardInterrupt) as err:
+        return (
+            f"{head} removing it failed ({err or 'interrupted'}). Remove it with: "
+            f"{identities.delete_command(client.api_url, identity_id)} {kept}"
+        )
+    return f"{head} it was removed. {kept}"

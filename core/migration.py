@@ -283,6 +283,7 @@ class Migrated:
     generation: str = "2026"  # the privilege route that took it
     token_deleted: bool = False
     delete_error: str | None = None  # why the old token is still there (the identity exists regardless)
+    shown: bool = False  # the credentials were written before the delete (``Context.hand_over``)
 
     def as_json(self) -> dict[str, Any]:
         """For scripts (``--json``): the credentials, and what a CI job changes."""
@@ -293,9 +294,15 @@ class Migrated:
             "clientSecret": self.client_secret,
             "projectId": self.plan.project_id,
             "serviceTokenId": self.plan.token.id,
-            "serviceTokenDeleted": self.token_deleted,
-            **({"deleteError": self.delete_error} if self.delete_error else {}),
             "expiresAt": None if self.plan.lifetime.expires_at is None else iso(self.plan.lifetime.expires_at),
             "differences": [{"kind": d.kind, "scope": d.scope, "message": d.message} for d in self.plan.differences],
             "ci": self.plan.ci_lines(self.client_id),
+            **self.fate_json(),
+        }
+
+    def fate_json(self) -> dict[str, Any]:
+        """What became of the old token: the document's last keys, written after the credentials were."""
+        return {
+            "serviceTokenDeleted": self.token_deleted,
+            **({"deleteError": self.delete_error} if self.delete_error else {}),
         }

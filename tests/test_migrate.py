@@ -538,3 +538,44 @@ def test_dry_run_shows_what_this_server_will_be_sent_and_what_it_answers(
         assert "does not keep metadata" in text.stdout
     else:
         assert "today every read answers from that folder" in text.stdout and "gets an empty list" in text.stdout
+
+
+@pytest.mark.parametrize("flags", [("--delete-token",), ("--delete-token", "--json"), ()], ids=["text", "json", "kept"])
+def test_credentials_that_cannot_be_written_remove_the_identity_and_keep_the_token(
+    run: Runner, server: tuple[Emulator, Seeded, dict[str, str]], flags: tuple[str, ...]
+) -> None:
+    emulator, world, login = server
+    _, token_id = new_token(emulator, world, [("dev", "/**")], ("read",))
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [CLI, "service-token", "migrate", token_id, *flags],
+            env={**run.env, **login},
+            cwd=run.cwd,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "the output could not be written" in proc.stderr
+    assert "could not be written, and nobody holds its client secret: it was removed." in proc.stderr
+    assert not emulator.identities.by_id  # nobody holds its client secret: nothing is left behind
+    assert token_id in emulator.state.tokens  # the only working credential is kept
+    assert [r for r in emulator.requests if r.method == "DELETE" and "service-token" in r.path] == []
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
+def test_the_credentials_are_written_before_the_old_token_is_deleted(
+    run: Runner, server: tuple[Emulator, Seeded, dict[str, str]], as_json: bool
+) -> None:
+    emulator, world, login = server
+    _, token_id = new_token(emulator, world, [("dev", "/**")], ("read",))
+    result = run("service-token", "migrate", token_id, "--delete-token", *(["--json"] if as_json else []), env=login)
+    assert result.code == 0, result.stderr
+    if as_json:  # one document still, its last keys the token's fate
+        answer = json.loads(result.stdout)
+        assert answer["serviceTokenDeleted"] is True and len(answer["clientSecret"]) == 64
+        assert list(answer)[-1] == "serviceTokenDeleted"
+    else:
+        assert result.stdout.index("Client Secret: ") < result.stdout.index("Deleted the service token")
+    assert token_id not in emulator.state.tokens
