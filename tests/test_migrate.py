@@ -458,7 +458,7 @@ def test_a_failed_revoke_of_the_test_access_token_keeps_the_identity(
 def test_an_unknown_project_names_the_project_id_flag_over_the_environment(
     run: Runner, server: tuple[Emulator, Seeded, dict[str, str]]
 ) -> None:
-    emulator, world, login = server
+    emulator, _world, login = server
     missing = "00000000-0000-0000-0000-000000000000"
     result = run(
         "service-token", "migrate", "3f2a", "--projectId", missing, env={**login, "INFISICAL_PROJECT_ID": missing}
