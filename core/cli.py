@@ -138,9 +138,17 @@ def run(argv: Sequence[str], ctx: Context, console: Console) -> int:
         _created(created, parsed, console)  # rotate: shown before the old token's delete is even tried
         ctx.progress.delivered = True
 
+    def hand_over(done: Migrated) -> bool:
+        """migrate: the credentials are written before the old token's delete is tried (raises if they cannot)."""
+        from . import migration_text
+
+        console.out(migration_text.json_head(done) if as_json else migration_text.credentials_text(done))
+        return True
+
     ctx = replace(
         ctx,
         warn=console.warn,
+        hand_over=hand_over,
         confirm=console.confirm,
         read_stdin=console.read_line,
         deliver=deliver,
@@ -161,12 +169,23 @@ def run(argv: Sequence[str], ctx: Context, console: Console) -> int:
         console.err(str(err))
         return 1
     if as_json:
-        console.out(render.json_text(outcome))
+        console.out(_json_rest(outcome))
         code = exit_code(outcome)
     else:
         code = renderers()[type(outcome)](outcome, parsed, console)
     ctx.progress.delivered = True  # printed (a created token included) without an error
     return code
+
+
+def _json_rest(outcome: object) -> str:
+    """The outcome's JSON document, or what remains of it when migrate already wrote its credentials."""
+    from .migration import Migrated
+
+    if isinstance(outcome, Migrated) and outcome.shown:
+        from . import migration_text
+
+        return migration_text.json_tail(outcome)
+    return render.json_text(outcome)
 
 
 def exit_code(outcome: object) -> int:

@@ -16,6 +16,7 @@ from .errors import UsageError
 MAX_STDIN = 4096
 
 if TYPE_CHECKING:
+    from .migration import Migrated
     from .workflows import Created
 
 
@@ -64,6 +65,9 @@ class Context:
     warn: Callable[[str], None] = field(default=lambda _text: None, compare=False)
     # hands a new token to the person the moment it exists, before anything else can fail (rotate's delete)
     deliver: Callable[[Created], None] = field(default=lambda _created: None, compare=False)
+    # writes a migrated identity's credentials before the old token's delete is tried; True when it wrote them
+    # (the face then shows only what became of the token); raises when they could not be written
+    hand_over: Callable[[Migrated], bool] = field(default=lambda _done: False, compare=False)
     confirm: Callable[[str], bool] = field(default=_no_confirmation, compare=False)
     read_stdin: Callable[[], str] = field(default=_no_stdin, compare=False)
     progress: Progress = field(default_factory=Progress, compare=False, repr=False)

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from .api import InfisicalClient
-from .errors import APIError, MalformedAnswer, NotFound
+from .errors import APIError, MalformedAnswer, NotFound, TransportError
 from .migration import PRIVILEGE_SLUG, MigrationPlan
 
 V2_PRIVILEGE = "/v2/identity-project-additional-privilege"
@@ -49,6 +49,45 @@ def project_facts(client: InfisicalClient, project_id: str) -> ProjectFacts:
     return ProjectFacts(
         _field(client, "GET", path, data, "workspace", "orgId"), _field(client, "GET", path, data, "workspace", "slug")
     )
+
+
+@dataclass(frozen=True)
+class Found:
+    id: str
+    name: str
+
+
+MAX_LISTED = 2000  # pages of 100: an organisation with more identities is not searched to its end
+
+
+def find_identities(client: InfisicalClient, org_id: str, plan: MigrationPlan, generation: str | None) -> list[Found]:
+    """The org's identities made for this token: by its metadata where the server keeps metadata (2026), by
+    the identity's name where it drops it (2024, or an unknown generation: either). A GET, never a retry."""
+    path = f"/v2/organizations/{_segment(org_id)}/identity-memberships"
+    found: list[Found] = []
+    for offset in range(0, MAX_LISTED, 100):
+        data = client.request("GET", path, params={"offset": str(offset), "limit": "100"})
+        rows = data.get("identityMemberships") if isinstance(data, dict) else None
+        if not isinstance(rows, list):
+            raise MalformedAnswer(
+                method="GET", url=client.api_url + path, status=200, message="the answer has no identityMemberships"
+            )
+        for row in rows:
+            identity = row.get("identity") if isinstance(row, dict) else None
+            if not isinstance(identity, dict) or not isinstance(identity.get("id"), str):
+                continue
+            name = str(identity.get("name", ""))
+            metadata = identity.get("metadata")
+            tagged = isinstance(metadata, list) and any(
+                isinstance(m, dict) and m.get("key") == plan.metadata[0]["key"] and m.get("value") == plan.token.id
+                for m in metadata
+            )
+            named = name.strip() == plan.name
+            if (generation == "2026" and tagged) or (generation != "2026" and (tagged or named)):
+                found.append(Found(identity["id"], name))
+        if len(rows) < 100:
+            break
+    return found
 
 
 def create_identity(client: InfisicalClient, plan: MigrationPlan, org_id: str) -> str:
@@ -113,9 +152,9 @@ def _scrubbed(err: APIError, secret: str) -> APIError:
     return err
 
 
-def check_login(client: InfisicalClient, client_id: str, client_secret: str) -> None:
+def check_login(client: InfisicalClient, client_id: str, client_secret: str) -> str | None:
     """Log in as the identity (proof that the new credentials work), then revoke the access token at once:
-    nobody asked for it."""
+    nobody asked for it. A failed revoke does not undo the proof: it is returned as a note, not raised."""
     path = "/v1/auth/universal-auth/login"
     try:
         data = client.request(
@@ -124,7 +163,16 @@ def check_login(client: InfisicalClient, client_id: str, client_secret: str) -> 
     except APIError as err:
         raise _scrubbed(err, client_secret) from None
     token = _field(client, "POST", path, data, "accessToken")
-    client.request("POST", "/v1/auth/token/revoke", body={"accessToken": token}, retry=False, bearer="")
+    try:
+        client.request("POST", "/v1/auth/token/revoke", body={"accessToken": token}, retry=False, bearer="")
+    except (APIError, TransportError) as err:
+        ttl = data.get("expiresIn") if isinstance(data, dict) else None
+        within = f"within {ttl} s" if isinstance(ttl, int) and not isinstance(ttl, bool) and ttl > 0 else "at its TTL"
+        return (
+            f"The login with the new client secret worked, but its test access token could not be revoked ({err}); "
+            f"nobody holds it, and it expires by itself {within}."
+        )
+    return None
 
 
 def delete_identity(client: InfisicalClient, identity_id: str) -> None:

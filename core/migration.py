@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from . import reach
 from .errors import UsageError
 from .models import TokenInfo, parse_time
-from .reach import pinned
+from .reach import Generation, pinned
 
 SUBJECTS = ("secrets", "secret-imports", "secret-folders")
 OLD_SUBJECTS = ("secrets",)  # the 2024 server's token rules name ``secrets`` only (folders fall back to them)
@@ -28,6 +29,7 @@ ACTIONS = {"read": ("read",), "write": ("create", "edit", "delete")}
 METADATA_KEY = "infisical-tokens/service-token-id"
 PRIVILEGE_SLUG = "service-token-scopes"
 CLIENT_SECRET_ENV = "INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET"
+MAX_CLIENT_SECRET_TTL = 315360000  # ten years: both servers refuse a longer client-secret ttl
 
 
 def mask_client_secret(secret: str) -> str:
@@ -53,13 +55,17 @@ class Rule:
     def conditions(self) -> dict[str, Any]:
         return {"environment": {"$eq": self.environment}, "secretPath": {"$glob": self.secret_path}}
 
+    def old_conditions(self) -> dict[str, Any]:
+        """The 2024 v1 schema has ``environment: z.string()``: a plain string, an operator is refused."""
+        return {"environment": self.environment, "secretPath": {"$glob": self.secret_path}}
+
     def as_json(self) -> dict[str, Any]:
         """As the 2026 route takes it (an action array)."""
         return {"subject": self.subject, "action": list(self.actions), "conditions": self.conditions()}
 
     def as_old_json(self) -> list[dict[str, Any]]:
         """As the 2024 route takes it: one rule per action (an array is refused there)."""
-        return [{"subject": self.subject, "action": a, "conditions": self.conditions()} for a in self.actions]
+        return [{"subject": self.subject, "action": a, "conditions": self.old_conditions()} for a in self.actions]
 
 
 @dataclass(frozen=True)
@@ -86,15 +92,27 @@ class Lifetime:
 
     @property
     def client_secret_ttl(self) -> int:
-        """Seconds the client secret lives (0: never expires, as the server reads it)."""
-        return 0 if self.seconds is None else max(1, self.seconds - 1)
+        """Seconds the client secret lives (0: never expires, as the server reads it), at most the server's ten
+        years (the privilege still ends at ``expiresAt``)."""
+        return 0 if self.seconds is None else min(MAX_CLIENT_SECRET_TTL, max(1, self.seconds - 1))
+
+    @property
+    def secret_capped(self) -> bool:
+        """The token outlives the longest client secret the server takes."""
+        return self.seconds is not None and self.seconds - 1 > MAX_CLIENT_SECRET_TTL
 
     def describe(self) -> str:
         if self.expires_at is None:
             return "never expires: a permanent privilege and a client secret that never expires"
+        capped = (
+            f" (the server's maximum, {MAX_CLIENT_SECRET_TTL} s, is shorter than the token's {self.seconds} s: "
+            "create a new client secret before it ends; the privilege still ends at expiresAt)"
+            if self.secret_capped
+            else ""
+        )
         return (
             f"expires {iso(self.expires_at)}: a temporary privilege ending then (in {self.seconds} s) and a client "
-            f"secret that lives {self.client_secret_ttl} s; after it the identity gets 403 PermissionDenied "
+            f"secret that lives {self.client_secret_ttl} s{capped}; after it the identity gets 403 PermissionDenied "
             "instead of 'Service token has expired' (the server may honour it up to ~10 s longer: it caches "
             "permissions)"
         )
@@ -118,6 +136,12 @@ class MigrationPlan:
     lifetime: Lifetime
     differences: tuple[Difference, ...]
     pinned: tuple[str, str] | None  # (environment, path) a pinned token read from
+    generation: Generation | None = None  # the server's, when learnt before planning
+
+    @property
+    def sent_rules(self) -> list[dict[str, Any]]:
+        """The rules as the server in use takes them (2026's form when the generation is unknown)."""
+        return self.rules_for(self.generation or "2026")
 
     @property
     def metadata(self) -> list[dict[str, str]]:
@@ -158,11 +182,23 @@ def lifetime_of(token: TokenInfo, now: float) -> Lifetime:
     return Lifetime(expires, math.ceil(expires - now))
 
 
-def _pinned_message(name: str, env: str, path: str) -> str:
+def _pinned_message(name: str, env: str, path: str, generation: Generation | None = None) -> str:
+    """What a pinned token's clients see change, for the server in use (each generation's answer when unknown).
+
+    A pinned path without a leading slash reads nothing on 2024 (reach's model): then there is nothing to lose."""
+    other = reach.one_or_each(generation, {"2024": "is refused (403)", "2026": "gets an empty list"})
+    if generation == "2024" and not path.startswith("/"):
+        return (
+            f"'{name}' is pinned to {env}:{path}, a path without a leading slash: on this 2024 server it reads "
+            f"nothing today ({reach.EMPTY_LIST}). The identity reads {env}:{path} when a client asks for that path "
+            f"written exactly so (--env={env} --path={path}); any other read {other}."
+        )
+    today = "every read answers from that folder, whatever environment and path its client asks"
+    if generation is None and not path.startswith("/"):
+        today = f"on a 2026 server every read answers from /{path}; on a 2024 server it reads nothing"
     return (
-        f"'{name}' is pinned to {env}:{path}: today every read answers from that folder, whatever environment and "
-        f"path its client asks. The identity reads only the folder asked, like the same scope given twice: a client "
-        f"that asks for another folder gets nothing (2026: an empty list; 2024: 403). Clients must now pass "
+        f"'{name}' is pinned to {env}:{path}: today {today}. The identity reads only the folder asked, like the "
+        f"same scope given twice: a client that asks for another folder {other}. Clients must now pass "
         f"--env={env} --path={path}; one that already asks for that folder sees no difference."
     )
 
@@ -176,6 +212,11 @@ def pinned_scope(token: TokenInfo) -> tuple[str, str] | None:
 
 def migrate_hint(token: TokenInfo) -> str:
     """What ``audit`` suggests for every service token: the command, and what a pinned token's clients change."""
+    if all(not scope.secret_path for scope in token.scopes):  # what plan_migration refuses: no rule to write
+        return (
+            "Not migrated: its only scopes have an empty path, which grants nothing, so an identity would have no "
+            f"rule to hold. Delete it instead: infisical-tokens service-token delete {token.id} --yes"
+        )
     hint = f"Run `infisical-tokens service-token migrate {token.id} --dry-run` to see the identity with the same reach."
     pin = pinned_scope(token)
     if pin is not None:
@@ -183,8 +224,11 @@ def migrate_hint(token: TokenInfo) -> str:
     return hint
 
 
-def plan_migration(token: TokenInfo, project_id: str, now: float) -> MigrationPlan:
-    """The identity that reaches exactly what ``token`` reaches, and what has no exact equivalent."""
+def plan_migration(
+    token: TokenInfo, project_id: str, now: float, generation: Generation | None = None
+) -> MigrationPlan:
+    """The identity that reaches exactly what ``token`` reaches, and what has no exact equivalent, said for the
+    server's generation when it is known (what is sent differs, and so does what a client sees)."""
     lifetime = lifetime_of(token, now)
     actions = tuple(a for level in ("read", "write") if level in token.permissions for a in ACTIONS[level])
     if not actions:
@@ -193,7 +237,7 @@ def plan_migration(token: TokenInfo, project_id: str, now: float) -> MigrationPl
     rules: list[Rule] = []
     pin = pinned_scope(token)
     if pin is not None:
-        differences.append(Difference("pinned", token.scopes[0].text, _pinned_message(token.name, *pin)))
+        differences.append(Difference("pinned", token.scopes[0].text, _pinned_message(token.name, *pin, generation)))
     for scope in token.scopes:
         if scope.secret_path == "":
             differences.append(
@@ -214,7 +258,7 @@ def plan_migration(token: TokenInfo, project_id: str, now: float) -> MigrationPl
             "without rules would be refused every read. Delete the token instead."
         )
     name = token.name.strip() or f"service-token-{token.id[:8]}"
-    return MigrationPlan(token, project_id, name, tuple(rules), lifetime, tuple(differences), pin)
+    return MigrationPlan(token, project_id, name, tuple(rules), lifetime, tuple(differences), pin, generation)
 
 
 # ---------------------------------------------------------------------- outcomes (pure data, for every face)
@@ -239,6 +283,7 @@ class Migrated:
     generation: str = "2026"  # the privilege route that took it
     token_deleted: bool = False
     delete_error: str | None = None  # why the old token is still there (the identity exists regardless)
+    shown: bool = False  # the credentials were written before the delete (``Context.hand_over``)
 
     def as_json(self) -> dict[str, Any]:
         """For scripts (``--json``): the credentials, and what a CI job changes."""
@@ -249,9 +294,15 @@ class Migrated:
             "clientSecret": self.client_secret,
             "projectId": self.plan.project_id,
             "serviceTokenId": self.plan.token.id,
-            "serviceTokenDeleted": self.token_deleted,
-            **({"deleteError": self.delete_error} if self.delete_error else {}),
             "expiresAt": None if self.plan.lifetime.expires_at is None else iso(self.plan.lifetime.expires_at),
             "differences": [{"kind": d.kind, "scope": d.scope, "message": d.message} for d in self.plan.differences],
             "ci": self.plan.ci_lines(self.client_id),
+            **self.fate_json(),
+        }
+
+    def fate_json(self) -> dict[str, Any]:
+        """What became of the old token: the document's last keys, written after the credentials were."""
+        return {
+            "serviceTokenDeleted": self.token_deleted,
+            **({"deleteError": self.delete_error} if self.delete_error else {}),
         }

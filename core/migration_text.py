@@ -9,14 +9,28 @@ from .migration import Migrated, MigratePreview, MigrationPlan
 DELETE_HINT = "infisical-tokens service-token delete {id} --yes"
 
 
+def _metadata(plan: MigrationPlan) -> str:
+    tie = f"metadata {plan.metadata[0]['key']} = {plan.token.id}"
+    return f"no {tie}: this 2024 server does not keep metadata" if plan.generation == "2024" else tie
+
+
+def _route(plan: MigrationPlan) -> str:
+    """Which privilege route takes the rules below: the one this server has."""
+    if plan.generation == "2024":
+        return " (this 2024 server's v1 route: secrets only, one action per rule)"
+    if plan.generation == "2026":
+        return ""
+    return " (as a 2026 server takes it; a 2024 server takes the secrets rules only, one action each)"
+
+
 def _plan_lines(plan: MigrationPlan) -> list[str]:
     token = plan.token
     lines = [
         f"Service token '{token.name}' ({token.id}), scopes {', '.join(s.text for s in token.scopes)}, "
         f"access [{', '.join(token.permissions)}]",
-        f"Machine identity: '{plan.name}' (metadata {plan.metadata[0]['key']} = {token.id}), Universal Auth, "
-        f"project {plan.project_id} with the no-access role and one privilege:",
-        *(f"  {json.dumps(rule.as_json())}" for rule in plan.rules),
+        f"Machine identity: '{plan.name}' ({_metadata(plan)}), Universal Auth, "
+        f"project {plan.project_id} with the no-access role and one privilege{_route(plan)}:",
+        *(f"  {json.dumps(rule)}" for rule in plan.sent_rules),
         f"Lifetime: the token {plan.lifetime.describe()}.",
     ]
     if plan.differences:
@@ -38,8 +52,8 @@ def preview_text(preview: MigratePreview) -> str:
     return "\n".join(lines) + "\n"
 
 
-def migrated_text(done: Migrated) -> str:
-    """The credentials, shown this once, and what the person does next."""
+def credentials_text(done: Migrated) -> str:
+    """The credentials and the CI lines: written before the old token's delete is tried."""
     plan, token = done.plan, done.plan.token
     lines = [
         f"Created machine identity '{plan.name}' ({done.identity_id}) with the reach of service token "
@@ -50,6 +64,13 @@ def migrated_text(done: Migrated) -> str:
         "CI changes to (with the client secret in INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET):",
         *(f"  {line}" for line in plan.ci_lines(done.client_id)),
     ]
+    return "\n".join(lines) + "\n"
+
+
+def fate_text(done: Migrated) -> str:
+    """What became of the old service token."""
+    token = done.plan.token
+    lines: list[str] = []
     if done.token_deleted:
         lines.append(f"Deleted the service token '{token.name}' ({token.id}).")
     elif done.delete_error is not None:
@@ -60,3 +81,21 @@ def migrated_text(done: Migrated) -> str:
             f"The service token still works. Delete it once CI uses the identity: {DELETE_HINT.format(id=token.id)}"
         )
     return "\n".join(lines) + "\n"
+
+
+def migrated_text(done: Migrated) -> str:
+    """The credentials, shown this once (unless already written), and what the person does next."""
+    return ("" if done.shown else credentials_text(done)) + fate_text(done)
+
+
+def json_head(done: Migrated) -> str:
+    """The JSON document up to what became of the old token: written (and flushed) before the delete."""
+    text = json.dumps(done.as_json(), indent=2)
+    cut = text.rindex('  "serviceTokenDeleted"')
+    return text[:cut].rstrip().rstrip(",")
+
+
+def json_tail(done: Migrated) -> str:
+    """The rest of the document that :func:`json_head` began: the old token's fate."""
+    fate = json.dumps(done.fate_json(), indent=2)
+    return ",\n" + fate[2:] + "\n"

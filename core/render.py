@@ -397,7 +397,7 @@ def _migrate_preview_json(outcome: MigratePreview) -> dict[str, Any]:
     plan = outcome.plan
     return {
         "identityName": plan.name,
-        "rules": [rule.as_json() for rule in plan.rules],
+        "rules": plan.sent_rules,
         "lifetime": plan.lifetime.describe(),
         "differences": [{"kind": d.kind, "scope": d.scope, "message": d.message} for d in plan.differences],
     }

@@ -54,7 +54,7 @@ async def migrate_service_token(ls: InfisicalLanguageServer, request: dict[str, 
     assert isinstance(outcome, Migrated)
     text = migration_text.migrated_text(outcome)
     kept = [line for line in text.splitlines() if not line.startswith("Client Secret: ")]
-    return {
+    answer: protocol.MigrateAnswer = {
         "ok": True,
         "message": "\n".join(kept),
         "differences": said,
@@ -66,3 +66,9 @@ async def migrate_service_token(ls: InfisicalLanguageServer, request: dict[str, 
         "ci": outcome.plan.ci_lines(outcome.client_id),
         "tokenDeleted": outcome.token_deleted,
     }
+    if outcome.delete_error is not None:
+        answer["deleteError"] = (
+            f"{outcome.delete_error}. Delete it when nothing uses it: "
+            f"{migration_text.DELETE_HINT.format(id=outcome.plan.token.id)}"
+        )
+    return answer

@@ -184,6 +184,7 @@ class MigrateAnswer(TypedDict, total=False):
     masked: str
     ci: list[str]  # the lines a CI job now runs
     tokenDeleted: bool
+    deleteError: str  # why the old token is still there, and the command that deletes it
 
 
 COMMANDS: dict[str, tuple[type, type]] = {

@@ -68,7 +68,15 @@ def test_2024_takes_one_action_per_rule_and_the_project_slug(server: tuple[Emula
     refused = client.call(emulator, "POST", "/v1/additional-privilege/identity/permanent", jwt, body)
     assert refused.status_code == (401 if emulator.mode == "old" else 422)
     assert refused.json()["error"] == "ValidationFailure"
-    body["permissions"] = [{**rule("/frontend"), "action": "read"}]
+    body["permissions"] = [{**rule("/frontend"), "action": "read"}]  # one action, but environment as {$eq}
+    operator = client.call(emulator, "POST", "/v1/additional-privilege/identity/permanent", jwt, body)
+    assert (operator.status_code, operator.json()["error"]) == (
+        (401 if emulator.mode == "old" else 422),
+        "ValidationFailure",
+    )
+    assert operator.json()["message"][0]["path"] == ["permissions", 0, "conditions", "environment"]
+    plain = {"environment": "dev", "secretPath": {"$glob": "/frontend"}}  # the v1 schema: environment z.string()
+    body["permissions"] = [{"subject": "secrets", "action": "read", "conditions": plain}]
     assert client.call(emulator, "POST", "/v1/additional-privilege/identity/permanent", jwt, body).status_code == 200
     again = client.call(emulator, "POST", "/v1/additional-privilege/identity/permanent", jwt, body)
     assert (again.status_code, again.json()["message"]) == (400, "Additional privilege with name s exists")

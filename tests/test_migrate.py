@@ -294,8 +294,8 @@ def test_a_failed_step_leaves_no_identity(
     assert result.code == 1 and result.stdout == ""
     assert f"could not {step}:" in result.stderr
     assert not emulator.identities.by_id  # removed, or never created
-    # a server error may come after the server acted: no ID to remove, so it says how to find the identity
-    said = "may have created identity 'ci-reader'" if step == "create the identity" else "was removed: nothing remains."
+    # a server error may come after the server acted: it looks the identity up, and finds none here
+    said = "seems none was created" if step == "create the identity" else "was removed: nothing remains."
     assert said in result.stderr and "The service token is untouched." in result.stderr
     assert token_id in emulator.state.tokens
     assert [r for r in emulator.requests if r.method == "DELETE" and "service-token" in r.path] == []
@@ -340,8 +340,11 @@ def test_a_dropped_create_says_the_identity_may_exist(
     emulator.add_fault("drop", method="POST", path="/api/v1/identities")
     result = run("service-token", "migrate", token_id, env=login)
     assert result.code == 1
-    assert "may have created identity 'ci-reader'" in result.stderr
-    assert f"infisical-tokens/service-token-id = {token_id}" in result.stderr
+    assert "may have created it" in result.stderr or "seems none was created" in result.stderr
+    if emulator.mode == "new":
+        assert f"infisical-tokens/service-token-id = {token_id}" in result.stderr
+    else:  # 2024 keeps no metadata: the name is what to look for
+        assert "look for an identity named 'ci-reader'" in result.stderr and "keeps no metadata" in result.stderr
     assert len(emulator.requests_to("POST", "/api/v1/identities")) == 1  # never retried
 
 
@@ -418,3 +421,161 @@ def test_ctrl_c_mid_way_removes_the_identity(run: Runner, server: tuple[Emulator
     assert "was removed. The service token is untouched." in stderr
     time.sleep(5.2)  # the delayed membership call lands after the delete: it finds no identity
     assert not emulator.identities.by_id
+
+
+def test_a_token_beyond_ten_years_gets_the_longest_client_secret_the_server_takes(
+    run: Runner, server: tuple[Emulator, Seeded, dict[str, str]]
+) -> None:
+    emulator, world, login = server
+    _, token_id = new_token(emulator, world, [("dev", "/**")], ("read",), expires_in=400000000)
+    preview = run("service-token", "migrate", token_id, "--dry-run", env=login)
+    assert preview.code == 0, preview.stderr
+    assert "client secret that lives 315360000 s (the server's maximum" in preview.stdout
+    migrated = migrate(run, login, token_id)
+    (identity,) = emulator.identities.by_id.values()
+    assert identity.ua is not None
+    assert [s.ttl for s in identity.ua.client_secrets.values()] == [315360000]
+    (privilege,) = identity.privileges
+    assert privilege.ends_at == pytest.approx(emulator.state.tokens[token_id].expires_at, abs=0.002)
+    assert migrated["expiresAt"] is not None
+
+
+def test_a_failed_revoke_of_the_test_access_token_keeps_the_identity(
+    run: Runner, server: tuple[Emulator, Seeded, dict[str, str]]
+) -> None:
+    emulator, world, login = server
+    _, token_id = new_token(emulator, world, [("dev", "/**")], ("read",))
+    emulator.add_fault("status", status=500, method="POST", path="/api/v1/auth/token/revoke")
+    migrated = migrate(run, login, token_id)  # the login worked: exit 0, the credentials shown
+    (identity,) = emulator.identities.by_id.values()
+    assert migrated["identityId"] == identity.id
+    assert "could not log in" not in migrated["stderr"]
+    assert "its test access token could not be revoked" in migrated["stderr"]
+    assert "expires by itself within" in migrated["stderr"]
+    assert client.ua_login(emulator, migrated["clientId"], migrated["clientSecret"]).status_code == 200
+
+
+def test_an_unknown_project_names_the_project_id_flag_over_the_environment(
+    run: Runner, server: tuple[Emulator, Seeded, dict[str, str]]
+) -> None:
+    emulator, _world, login = server
+    missing = "00000000-0000-0000-0000-000000000000"
+    result = run(
+        "service-token", "migrate", "3f2a", "--projectId", missing, env={**login, "INFISICAL_PROJECT_ID": missing}
+    )
+    assert result.code == 1
+    assert "Check the project ID (it came from --projectId)" in result.stderr, result.stderr
+    assert not emulator.identities.by_id
+
+
+def test_audit_does_not_suggest_migrating_a_token_with_only_empty_path_scopes(
+    run: Runner, server: tuple[Emulator, Seeded, dict[str, str]]
+) -> None:
+    emulator, world, login = server
+    _, token_id = new_token(emulator, world, [("dev", "")], ("read",))
+    result = run("service-token", "audit", "--json", "--fail-on", "never", env=login)
+    assert result.code == 0, result.stderr
+    (hint,) = [f["hint"] for f in json.loads(result.stdout)["findings"] if f["code"] == "token-migrate"]
+    assert "service-token migrate" not in hint
+    assert "empty path, which grants nothing" in hint and f"service-token delete {token_id} --yes" in hint
+    assert run("service-token", "migrate", token_id, "--dry-run", env=login).code == 1  # as migrate refuses it
+
+
+def test_a_create_that_failed_after_the_server_acted_names_the_identity_to_remove(
+    run: Runner, server: tuple[Emulator, Seeded, dict[str, str]]
+) -> None:
+    emulator, world, login = server
+    _, token_id = new_token(emulator, world, [("dev", "/**")], ("read",))
+    emulator.add_fault("status", status=502, method="POST", path="/api/v1/identities", act=True)
+    result = run("service-token", "migrate", token_id, env=login)
+    assert result.code == 1
+    (identity,) = emulator.identities.by_id.values()  # created, though the answer was a 502
+    assert f"identity 'ci-reader' ({identity.id}) remains" in result.stderr
+    assert f'curl -X DELETE "{emulator.api_url}/v1/identities/{identity.id}"' in result.stderr
+    assert len(emulator.requests_to("POST", "/api/v1/identities")) == 1  # looked up with a GET, not created again
+    assert emulator.requests_to("GET", "/api/v2/organizations/")
+    if emulator.mode == "old":
+        assert "does not keep an identity's metadata" in result.stderr
+
+
+def test_a_second_migrate_of_the_same_token_is_refused_naming_the_first_identity(
+    run: Runner, server: tuple[Emulator, Seeded, dict[str, str]]
+) -> None:
+    emulator, world, login = server
+    _, token_id = new_token(emulator, world, [("dev", "/**")], ("read",))
+    first = migrate(run, login, token_id)
+    again = run("service-token", "migrate", token_id, env=login)
+    assert again.code == 1 and again.stdout == ""
+    assert "looks migrated already" in again.stderr and first["identityId"] in again.stderr
+    assert "Nothing was created." in again.stderr and "curl -X DELETE" in again.stderr
+    assert len(emulator.identities.by_id) == 1
+    assert len(emulator.requests_to("POST", "/api/v1/identities")) == 1
+
+
+def test_dry_run_shows_what_this_server_will_be_sent_and_what_it_answers(
+    run: Runner, server: tuple[Emulator, Seeded, dict[str, str]]
+) -> None:
+    emulator, world, login = server
+    _, token_id = new_token(emulator, world, [("dev", "/backend/**")], ("read", "write"))
+    preview = run("service-token", "migrate", token_id, "--dry-run", "--json", env=login)
+    assert preview.code == 0, preview.stderr
+    rules = json.loads(preview.stdout)["rules"]
+    migrate(run, login, token_id)
+    if emulator.mode == "old":  # what the v1 route was really sent
+        (sent,) = emulator.requests_to("POST", "/api/v1/additional-privilege/identity/permanent")
+        assert rules == sent.body["permissions"]
+        assert {r["subject"] for r in rules} == {"secrets"} and all(isinstance(r["action"], str) for r in rules)
+    else:
+        (sent,) = emulator.requests_to("POST", "/api/v2/identity-project-additional-privilege")
+        assert rules == sent.body["permissions"]
+    _, pinned_id = new_token(emulator, world, [("dev", "backend")], ("read",))
+    text = run("service-token", "migrate", pinned_id, "--dry-run", env=login)
+    assert text.code == 0, text.stderr
+    assert "(2026:" not in text.stdout and "on a 2024 server" not in text.stdout  # the server is known: no hedge
+    if emulator.mode == "old":  # the pinned bare path reads nothing on 2024 (reach's model)
+        assert "today every read answers from that folder" not in text.stdout
+        assert "reads nothing today" in text.stdout and "is refused (403)" in text.stdout
+        assert "does not keep metadata" in text.stdout
+    else:
+        assert "today every read answers from that folder" in text.stdout and "gets an empty list" in text.stdout
+
+
+@pytest.mark.parametrize("flags", [("--delete-token",), ("--delete-token", "--json"), ()], ids=["text", "json", "kept"])
+def test_credentials_that_cannot_be_written_remove_the_identity_and_keep_the_token(
+    run: Runner, server: tuple[Emulator, Seeded, dict[str, str]], flags: tuple[str, ...]
+) -> None:
+    emulator, world, login = server
+    _, token_id = new_token(emulator, world, [("dev", "/**")], ("read",))
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [CLI, "service-token", "migrate", token_id, *flags],
+            env={**run.env, **login},
+            cwd=run.cwd,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "the output could not be written" in proc.stderr
+    assert "could not be written, and nobody holds its client secret: it was removed." in proc.stderr
+    assert not emulator.identities.by_id  # nobody holds its client secret: nothing is left behind
+    assert token_id in emulator.state.tokens  # the only working credential is kept
+    assert [r for r in emulator.requests if r.method == "DELETE" and "service-token" in r.path] == []
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
+def test_the_credentials_are_written_before_the_old_token_is_deleted(
+    run: Runner, server: tuple[Emulator, Seeded, dict[str, str]], as_json: bool
+) -> None:
+    emulator, world, login = server
+    _, token_id = new_token(emulator, world, [("dev", "/**")], ("read",))
+    result = run("service-token", "migrate", token_id, "--delete-token", *(["--json"] if as_json else []), env=login)
+    assert result.code == 0, result.stderr
+    if as_json:  # one document still, its last keys the token's fate
+        answer = json.loads(result.stdout)
+        assert answer["serviceTokenDeleted"] is True and len(answer["clientSecret"]) == 64
+        assert list(answer)[-1] == "serviceTokenDeleted"
+    else:
+        assert result.stdout.index("Client Secret: ") < result.stdout.index("Deleted the service token")
+    assert token_id not in emulator.state.tokens

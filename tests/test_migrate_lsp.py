@@ -83,3 +83,17 @@ async def test_a_failed_step_answers_what_remains(tmp_path: Path) -> None:
             assert all(secret not in m for m in [*said, answer["message"]])
         finally:
             await lsp.client.shutdown_session()
+
+
+async def test_a_failed_token_delete_answers_why_and_how_to_finish(tmp_path: Path) -> None:
+    with Emulator("new") as emulator:
+        lsp, token_id = await session(tmp_path, emulator, handles_tokens=True)
+        try:
+            emulator.add_fault("status", status=500, method="DELETE", path="/api/v2/service-token/")
+            done = await lsp.command(MIGRATE, {"tokenId": token_id, "deleteToken": True})
+            assert done["ok"] and done["tokenDeleted"] is False
+            assert "500" in done["deleteError"]
+            assert f"infisical-tokens service-token delete {token_id} --yes" in done["deleteError"]
+            assert token_id in emulator.state.tokens and len(emulator.identities.by_id) == 1
+        finally:
+            await lsp.client.shutdown_session()

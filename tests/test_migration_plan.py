@@ -59,6 +59,7 @@ def test_2024_takes_one_action_per_rule_on_secrets_only() -> None:
     assert [(r["subject"], r["action"], r["conditions"]["secretPath"]["$glob"]) for r in old] == [
         ("secrets", action, path) for path in ("backend", "/backend") for action in ("read", "create", "edit", "delete")
     ]
+    assert [r["conditions"]["environment"] for r in old] == ["dev"] * 4 + ["staging"] * 4  # v1: a plain string
 
 
 @pytest.mark.parametrize(

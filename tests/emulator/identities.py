@@ -240,6 +240,29 @@ def create_identity(
     return 200, {"identity": identity.as_json(h.state.mode)}
 
 
+def list_org_identities(
+    h: Handler, actor: Actor | None, m: re.Match[str], q: dict[str, list[str]], body: Any
+) -> tuple[int, Any]:
+    """``GET /api/v2/organizations/{orgId}/identity-memberships``: the org's identities, ``offset``/``limit``
+    pages (default 100), each with the identity as the create answered it (2024: no metadata)."""
+    _org_user(h, actor)
+    if m.group("org") != ORG_ID:
+        raise h.permission_denied("read", "identity")
+    offset, limit = (int((q.get(k) or [d])[0]) for k, d in (("offset", "0"), ("limit", "100")))
+    rows = sorted(registry(h).by_id.values(), key=lambda i: i.created_at)
+    page = [
+        {
+            "id": f"m-{i.id}",
+            "identityId": i.id,
+            "orgId": ORG_ID,
+            "role": "no-access",
+            "identity": i.as_json(h.state.mode),
+        }
+        for i in rows[offset : offset + limit]
+    ]
+    return 200, {"identityMemberships": page, "totalCount": len(rows)}
+
+
 def delete_identity(
     h: Handler, actor: Actor | None, m: re.Match[str], q: dict[str, list[str]], body: Any
 ) -> tuple[int, Any]:
@@ -513,6 +536,10 @@ def _rules(h: Handler, permissions: Any, *, one_action: bool) -> list[dict[str, 
         if not isinstance(conditions, dict):
             _expect(issues, conditions, "object", ["permissions", i, "conditions"])
             continue
+        if one_action and not isinstance(conditions.get("environment", ""), str):
+            # the v1 ProjectPermissionSchema has ``environment: z.string()``: an operator object is refused
+            _expect(issues, conditions["environment"], "string", ["permissions", i, "conditions", "environment"])
+            continue
         for key, value in conditions.items():
             _check_condition(
                 h, value, ["permissions", i, "conditions", key], issues, path_like=key == "secretPath", new=new
@@ -696,6 +723,7 @@ OLD: tuple[Mode, ...] = ("old",)
 UA = r"/api/v1/auth/universal-auth/identities/(?P<id>[^/]+)"
 IDENTITY_ROUTES: list[tuple[str, re.Pattern[str], tuple[Mode, ...], Any]] = [
     ("POST", re.compile(r"/api/v1/identities"), BOTH, create_identity),
+    ("GET", re.compile(r"/api/v2/organizations/(?P<org>[^/]+)/identity-memberships"), BOTH, list_org_identities),
     ("DELETE", re.compile(r"/api/v1/identities/(?P<id>[^/]+)"), BOTH, delete_identity),
     ("POST", re.compile(UA), BOTH, attach_ua),
     ("DELETE", re.compile(UA), BOTH, remove_ua),

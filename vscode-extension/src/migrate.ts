@@ -18,10 +18,10 @@ export async function migrateFlow(server: ServerCommands, uri: string | undefine
     void vscode.window.showErrorMessage(`Infisical: ${preview.message ?? "the token cannot be migrated"}`);
     return false;
   }
-  const differs = preview.differences?.length ? `\n\nNo exact equivalent:\n${preview.differences.join("\n")}` : "";
+  // the preview already lists what has no exact equivalent: the detail is that text alone
   const choice = await vscode.window.showWarningMessage(
     `Migrate service token ${id} to machine identity '${preview.identityName ?? ""}'?`,
-    { modal: true, detail: `${preview.preview ?? ""}${differs}` },
+    { modal: true, detail: preview.preview ?? "" },
     MIGRATE_ONLY,
     MIGRATE_AND_DELETE,
   );
@@ -32,10 +32,15 @@ export async function migrateFlow(server: ServerCommands, uri: string | undefine
     return false;
   }
   await vscode.env.clipboard.writeText(answer.clientSecret);
-  void vscode.window.showInformationMessage(
+  const created =
     `Machine identity '${answer.identityName}' created: client ID ${answer.clientId}, the client secret is on the ` +
-      `clipboard (${answer.masked}). CI: ${(answer.ci ?? []).join(" && ")}` +
-      (answer.tokenDeleted ? " The service token was deleted." : ""),
-  );
+    `clipboard (${answer.masked}). CI: ${(answer.ci ?? []).join(" && ")}`;
+  if (choice === MIGRATE_AND_DELETE && !answer.tokenDeleted) {
+    // the delete failed: say why (the server's words) and how to finish, not a plain success
+    const why = answer.deleteError ?? answer.message ?? "the server did not say why";
+    void vscode.window.showWarningMessage(`${created} The service token was NOT deleted: ${why}`);
+    return true;
+  }
+  void vscode.window.showInformationMessage(created + (answer.tokenDeleted ? " The service token was deleted." : ""));
   return true;
 }

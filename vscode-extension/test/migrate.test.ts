@@ -4,6 +4,7 @@ vi.mock("vscode", () => import("./vscode.mock"));
 
 import { migrateFlow } from "../src/migrate";
 import type { ServerCommands } from "../src/common/server";
+import * as vscode from "vscode";
 import { state } from "./vscode.mock";
 
 const SECRET = "a1b2" + "c".repeat(60);
@@ -87,5 +88,33 @@ describe("migrate", () => {
     const refused = fakeServer({ "infisical.server.migrateServiceToken": [{ ok: false, message: "has expired" }] });
     expect(await migrateFlow(refused, undefined, "aaaa-1")).toBe(false);
     expect(state.errors[1]).toContain("has expired");
+  });
+
+  it("lists what has no exact equivalent once, as the preview text says it", async () => {
+    state.warningAnswers = [undefined];
+    const preview = { ...PREVIEW, preview: "Dry run: nothing was sent.\nNo exact equivalent:\n  - 'ci' is pinned to dev:/backend" };
+    const server = fakeServer({ "infisical.server.migrateServiceToken": [preview] });
+    expect(await migrateFlow(server, undefined, "aaaa-1")).toBe(false);
+    const calls = vi.mocked(vscode.window.showWarningMessage).mock.calls;
+    const detail = (calls[calls.length - 1][1] as { detail: string }).detail;
+    expect(detail.split("No exact equivalent").length - 1).toBe(1);
+    expect(detail).toContain("pinned to dev:/backend");
+  });
+
+  it("says the token was not deleted, and why, when the delete failed", async () => {
+    state.warningAnswers = ["Migrate and Delete the Token"];
+    const why = "500 Internal Server Error: Something went wrong";
+    const kept = {
+      ...DONE,
+      tokenDeleted: false,
+      message: `Created machine identity 'ci' …\nThe service token could not be deleted: ${why}`,
+    };
+    const server = fakeServer({ "infisical.server.migrateServiceToken": [PREVIEW, kept] });
+    expect(await migrateFlow(server, undefined, "aaaa-1")).toBe(true);
+    expect(state.clipboard).toBe(SECRET);
+    expect(state.info).toEqual([]);
+    expect(state.warnings[1]).toContain("was NOT deleted");
+    expect(state.warnings[1]).toContain(why);
+    expect(state.warnings[1]).not.toContain(SECRET);
   });
 });
