@@ -33,7 +33,8 @@ def public_home(metadata: str) -> str:
 def home_problems(home: str) -> list[str]:
     if not home:
         return [
-            f"the public home is unset: set {HOME_SETTING} (the registries' links and the extension's come from it)"
+            f"the public home is unset: set {HOME_SETTING} (the registries' links and the .vsix manifest's "
+            "repository, homepage and bugs come from it, so those are absent too)"
         ]
     if not re.fullmatch(r"https://[^\s/]+/\S+", home):
         return [f"the public home must be an https:// address of a page, not {home!r} ({HOME_SETTING})"]
@@ -64,15 +65,20 @@ def content_problems(artefact: str, files: Iterable[tuple[str, bytes]], build_di
     return found
 
 
+LINKS = ("repository", "homepage", "bugs")  # written from the home at package time (scripts/package_vsix.mjs)
+
+
 def vsix_manifest_problems(manifest: dict[str, object], home: str, version: str) -> list[str]:
+    """What the .vsix manifest lacks. Without a home its links are absent by design: that is the one problem
+    ``home_problems`` names, not three more here."""
     found = []
     if manifest.get("version") != version:
         found.append(f"the .vsix is version {manifest.get('version')}, the Python package {version}")
-    for key in ("repository", "homepage", "bugs", "icon", "license", "publisher"):
+    for key in (*(LINKS if home else ()), "icon", "license", "publisher"):
         if not manifest.get(key):
             found.append(f"the .vsix manifest has no {key}")
     if home:
-        links = json.dumps({k: manifest.get(k) for k in ("repository", "homepage", "bugs")})
+        links = json.dumps({k: manifest.get(k) for k in LINKS})
         if home.rstrip("/") not in links:
             found.append(f"the .vsix manifest's links do not point at the public home {home}")
     return found

@@ -115,7 +115,8 @@ describe("manifest", () => {
   it("carries what a registry shows, and no placeholder address (none until the project has a public home)", () => {
     expect(JSON.stringify(manifest)).not.toMatch(/example\.(invalid|com|org)|localhost/);
     expect(manifest.repository).toBeUndefined();
-    expect(manifest.scripts.package).toContain("--allow-missing-repository");
+    // the links are written into the packaged copy from pyproject.toml's home (scripts/package_vsix.mjs)
+    expect(manifest.scripts.package).toContain("package_vsix.mjs");
     expect(manifest.keywords).toContain("infisical");
     const png = readFileSync(join(__dirname, "..", manifest.icon));
     expect(png.subarray(1, 4).toString()).toBe("PNG");
