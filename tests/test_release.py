@@ -18,7 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from scripts.release_check import HOME_SETTING, content_problems, home_problems, public_home, vsix_manifest_problems
+from scripts.release_check import (
+    HOME_SETTING,
+    content_problems,
+    home_problems,
+    public_home,
+    smoke_problems,
+    vsix_manifest_problems,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -216,6 +223,21 @@ def test_release_check_reads_the_vsix_manifest() -> None:
     assert len(vsix_manifest_problems(stripped, "https://forge.test/t/i", manifest["version"])) == 2
     # without a home the links are absent by design: the one problem is the unset home, named by home_problems
     assert vsix_manifest_problems(manifest, "", manifest["version"]) == []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="stands in shell scripts for the entry points")
+def test_release_check_runs_every_face_of_an_installation(tmp_path: Path) -> None:
+    """What release-check runs from the wheel's and the sdist's fresh venvs passes from this one (the same entry
+    points), and each face that fails is named."""
+    assert smoke_problems(Path(sys.executable).parent, "this venv") == []
+    broken = tmp_path / "bin"
+    broken.mkdir()
+    for name in ("infisical-tokens", "infisical-lsp", "ipython"):
+        (broken / name).write_text("#!/bin/sh\nexit 3\n")
+        (broken / name).chmod(0o755)
+    found = smoke_problems(broken, "broken")
+    assert len(found) == 5 and all(p.startswith("broken: ") for p in found)
+    assert any("offline dry run" in p for p in found) and any("initialize/shutdown/exit" in p for p in found)
 
 
 NODE = shutil.which("node")
