@@ -6,8 +6,9 @@ STAMP := $(VENV)/.installed-stamp
 
 .PHONY: demo try test lint bench corpus clean e2e e2e-run dist release-check shells
 
-# The runtime libraries are held at the versions the extension bundles (one lock for both; see below).
-$(STAMP): pyproject.toml vscode-extension/bundled-requirements.txt
+# The runtime libraries are held at the versions the extension bundles (one lock for both; see below). The version
+# (core/__init__.py) is in the installed metadata, so a new one reinstalls.
+$(STAMP): pyproject.toml vscode-extension/bundled-requirements.txt core/__init__.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	sed 's/ --hash=.*//' vscode-extension/bundled-requirements.txt > $(VENV)/constraints.txt

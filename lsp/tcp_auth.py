@@ -27,6 +27,7 @@ from pygls.server import JsonRPCServer
 log = logging.getLogger(__name__)
 
 OPTION = "tcpSecret"
+POSIX = os.name == "posix"  # os.getuid and os.O_NOFOLLOW exist only there
 
 
 @dataclass(frozen=True)
@@ -67,23 +68,25 @@ def secret_folder(env: Mapping[str, str], home: Path) -> Path:
     return home / ".cache" / "infisical-tokens" / "lsp"
 
 
-def _private_folder(path: Path) -> None:
-    """Make ``path`` a folder only this account can enter, refusing one that another account owns or a symlink."""
+def _private_folder(path: Path, *, posix: bool = POSIX) -> None:
+    """Make ``path`` a folder only this account can enter, refusing one that another account owns or a symlink.
+    Without ``posix`` (Windows: the user's profile is already private to them) only a real folder is required."""
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     info = os.lstat(path)
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+    if not stat.S_ISDIR(info.st_mode) or (posix and info.st_uid != os.getuid()):
         raise PermissionError(f"{path} is not a folder owned by this account")
-    os.chmod(path, 0o700)
+    if posix:
+        os.chmod(path, 0o700)
 
 
-def open_gate(port: int, env: Mapping[str, str], home: Path) -> tuple[TcpGate, str]:
+def open_gate(port: int, env: Mapping[str, str], home: Path, *, posix: bool = POSIX) -> tuple[TcpGate, str]:
     """A fresh secret in ``<folder>/tcp-<port>.secret``, and the line that tells the owner where it is."""
     path = secret_folder(env, home) / f"tcp-{port}.secret"
     secret = secrets.token_urlsafe(32)
     try:
-        _private_folder(path.parent)
+        _private_folder(path.parent, posix=posix)
         path.unlink(missing_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | (getattr(os, "O_NOFOLLOW", 0) if posix else 0), 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(secret)
     except OSError as err:

@@ -20,6 +20,13 @@ if TYPE_CHECKING:
     from IPython.core.interactiveshell import InteractiveShell
 
 CLI = str(Path(sys.executable).parent / "infisical-tokens")
+
+# What some tests need from the operating system; elsewhere they are skipped saying why (Linux runs them all).
+needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason=f"{sys.platform} has no os.mkfifo (named pipes)")
+needs_pty = pytest.mark.skipif(sys.platform == "win32", reason="Windows has no pty module (pseudo-terminals)")
+needs_dev_full = pytest.mark.skipif(
+    not os.path.exists("/dev/full"), reason=f"{sys.platform} has no /dev/full (a device every write to fails)"
+)
 TOKEN_RE = re.compile(r"st\.[0-9a-f-]{36}\.[0-9a-f]{32}\.[0-9a-f]{32}")
 
 

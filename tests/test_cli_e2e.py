@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import TOKEN_RE, Runner, link_project
+from tests.conftest import TOKEN_RE, Runner, link_project, needs_pty
 from tests.emulator import Emulator, Seeded, seed
 
 NINE_KEYS = ["name", "workspaceId", "scopes", "expiresIn", "encryptedKey", "iv", "tag", "randomBytes", "permissions"]
@@ -591,6 +591,7 @@ def test_cwd_without_project_file_for_view_by_token(
     assert result.code == 0, result.stderr
 
 
+@needs_pty
 def test_delete_asks_on_a_terminal(run: Runner, emulator: Emulator, login: dict[str, str]) -> None:
     """The confirmation prompt, answered through a real pseudo-terminal."""
     import os

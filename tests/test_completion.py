@@ -4,7 +4,6 @@ terminal, fish through its own ``complete -C``; answers from the emulator's proj
 from __future__ import annotations
 
 import os
-import pty
 import select
 import shlex
 import shutil
@@ -16,8 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Runner, link_project
+from tests.conftest import Runner, link_project, needs_pty
 from tests.emulator import Emulator, Seeded
+
+if sys.platform != "win32":  # pseudo-terminals are POSIX only (needs_pty)
+    import pty
 
 BIN = str(Path(sys.executable).parent)
 
@@ -195,6 +197,7 @@ KEYS = [
 ]
 
 
+@needs_pty
 @pytest.mark.parametrize("shell", ["bash", "zsh"])
 def test_completion_typed_at_a_terminal(run: Runner, shell_env: dict[str, str], shell: str) -> None:
     path = _need(shell)

@@ -19,7 +19,7 @@ from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 from lsprotocol import types
 
-from tests.conftest import CLI, TOKEN_RE, Runner, base_env, link_project
+from tests.conftest import CLI, TOKEN_RE, Runner, base_env, link_project, needs_fifo
 from tests.emulator import Emulator, Seeded, seed
 from tests.lsp_harness import Session, start
 
@@ -241,6 +241,7 @@ def test_pathological_globs_are_refused_quickly(run: Runner, login: dict[str, st
     assert time.monotonic() - started < 15 and "scope-invalid-glob" in checked.stdout
 
 
+@needs_fifo
 def test_pathological_gitignore_lines_and_odd_files(run: Runner, tmp_path: Path) -> None:
     (run.cwd / ".gitignore").write_text("**********x**********y\n\\\n!\nfoo\\\n[z-a]\nignored.sh\n")
     (run.cwd / "ignored.sh").write_text("infisical service-token create -s dev:bad -a read\n")
@@ -363,6 +364,7 @@ def test_the_magic_refuses_bad_destinations_before_creating(
 # ---------------------------------------------------------------------- the language server
 
 
+@needs_fifo
 async def test_the_server_answers_hostile_documents_and_requests(
     new_emulator: Emulator, world: Seeded, tmp_path: Path
 ) -> None:
@@ -981,6 +983,7 @@ def test_a_poisoned_folder_cache_in_the_dry_run_and_audit(
     assert len([r for r in new_emulator.requests if r.path == "/api/v1/folders"]) < 10  # never a walk of 300,000
 
 
+@needs_fifo
 def test_the_folder_cache_is_private_and_never_written_through_a_planted_link(
     run: Runner, login: dict[str, str], tmp_path: Path
 ) -> None:

@@ -126,7 +126,7 @@ print(json.dumps(out))
 @pytest.fixture
 def other_account() -> Iterator[str]:
     """A throwaway second account on this machine (tests run as root; elsewhere the test is skipped)."""
-    if os.geteuid() != 0 or shutil.which("useradd") is None or shutil.which("runuser") is None:
+    if shutil.which("useradd") is None or shutil.which("runuser") is None or os.geteuid() != 0:  # Linux only
         pytest.skip("needs root with useradd and runuser to create a second account")
     name = f"infisical-tcp-{secrets.token_hex(3)}"
     subprocess.run(["useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", name], check=True)

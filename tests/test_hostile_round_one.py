@@ -39,7 +39,7 @@ from IPython.utils.capture import capture_output
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from tests.conftest import TOKEN_RE, Runner, base_env, link_project, magic_shell
+from tests.conftest import TOKEN_RE, Runner, base_env, link_project, magic_shell, needs_fifo
 from tests.emulator import Emulator, Seeded, seed
 from tests.lsp_harness import Session, link, start
 from tests.test_hostile import FAKE_TOKEN, GARBAGE_METADATA, garbage_create
@@ -577,6 +577,7 @@ async def test_item20_the_editor_flags_project_files_the_cli_refuses(tmp_path: P
 
 
 @pytest.mark.parametrize("form", [["--format", "json"], ["--format", "github"]])
+@needs_fifo
 def test_item20_check_in_other_formats_fails_refused_project_files_and_names_skipped_files(
     run: Runner, form: list[str]
 ) -> None:

@@ -24,7 +24,7 @@ from jupyter_client.manager import start_new_kernel
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from tests.conftest import CLI, TOKEN_RE, Runner, base_env, link_project
+from tests.conftest import CLI, TOKEN_RE, Runner, base_env, link_project, needs_dev_full, needs_fifo
 from tests.emulator import Emulator, Seeded, seed
 from tests.emulator.state import now_iso
 from tests.lsp_harness import Session, link, start
@@ -123,12 +123,14 @@ def test_cli_a_refusal_does_not_say_a_token_may_exist(run: Runner, new_emulator:
 
 def _outputs() -> Iterator[tuple[str, dict[str, Any], Callable[[], None]]]:
     """(name, Popen keyword arguments for stdout, cleanup) for each stdout that cannot take the token."""
-    full = open("/dev/full", "w")  # noqa: SIM115 - closed by the cleanup
-    yield "/dev/full", {"stdout": full}, full.close
+    if os.path.exists("/dev/full"):  # Linux only (see needs_dev_full)
+        full = open("/dev/full", "w")  # noqa: SIM115 - closed by the cleanup
+        yield "/dev/full", {"stdout": full}, full.close
     read_end, write_end = os.pipe()
     os.close(read_end)  # `| true`: the reader is gone before anything is written
     yield "a closed pipe", {"stdout": write_end}, lambda: os.close(write_end)
-    yield "a closed stdout", {"stdout": subprocess.DEVNULL, "preexec_fn": lambda: os.close(1)}, lambda: None
+    if os.name == "posix":  # preexec_fn is POSIX only
+        yield "a closed stdout", {"stdout": subprocess.DEVNULL, "preexec_fn": lambda: os.close(1)}, lambda: None
 
 
 def _cli(run: Runner, env: dict[str, str], args: list[str], **streams: Any) -> tuple[int, str]:
@@ -155,6 +157,7 @@ def test_cli_token_only_into_an_output_that_cannot_take_it(
         assert not TOKEN_RE.search(err)
 
 
+@needs_dev_full
 def test_cli_the_six_lines_into_a_full_stderr_still_fail(
     run: Runner, new_emulator: Emulator, login: dict[str, str]
 ) -> None:
@@ -400,6 +403,7 @@ async def test_lsp_never_writes_a_token_into_a_file_git_tracks(
         await session.client.shutdown_session()
 
 
+@needs_fifo
 async def test_lsp_a_fifo_token_file_is_refused_and_freezes_nothing(
     new_emulator: Emulator, world: Seeded, tmp_path: Path
 ) -> None:
@@ -479,6 +483,7 @@ finally:
 """
 
 
+@needs_dev_full
 def test_magic_in_a_kernel_hands_over_or_says_where_the_token_is(
     new_emulator: Emulator, world: Seeded, tmp_path: Path, run: Runner, login: dict[str, str]
 ) -> None:

@@ -1,10 +1,12 @@
 """Per-user places on Linux, macOS and Windows: the folder cache (platformdirs) and the Infisical CLI's login
-(its config file, and where its keyring library files the login in each OS keyring), with the platform injected."""
+(its config file, and where its keyring library files the login in each OS keyring), and the cache files and TCP
+secret as Windows writes them (no owner or mode checks), with the platform injected."""
 
 from __future__ import annotations
 
 import base64
 import json
+import stat
 import sys
 from collections.abc import Iterator
 from pathlib import Path, PureWindowsPath
@@ -13,9 +15,11 @@ import keyring
 import pytest
 from keyring.backend import KeyringBackend
 
+from infisical_tokens.core import cachefile
 from infisical_tokens.core.errors import SessionError
 from infisical_tokens.core.folders import cache_dir
 from infisical_tokens.core.session import keyring_entry, read_cli_config, read_os_keyring
+from infisical_tokens.lsp import tcp_auth
 from tests.conftest import Runner
 from tests.emulator import Seeded, login
 
@@ -153,3 +157,45 @@ def test_no_cache_rather_than_a_failure_when_the_platform_names_no_folder(
     """Windows' folder cannot be known here without its override: the folder walks then run without a cache."""
     monkeypatch.delenv("WIN_PD_OVERRIDE_LOCAL_APPDATA")
     assert cache_dir("win32") is None
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="contrasts with the POSIX checks, which need POSIX")
+def test_the_cache_files_as_windows_keeps_them(tmp_path: Path) -> None:
+    """On Windows (``posix=False``) the cache works without owner or mode checks (no ``os.geteuid``, no
+    ``os.fchmod`` there): a shared-looking folder and file are used as they are, and written whole."""
+    folder = tmp_path / "infisical-tokens" / "folders"
+    folder.mkdir(parents=True, mode=0o755)
+    folder.chmod(0o755)
+    cache = folder / "cache.json"
+    cache.write_text('{"listings": {}}')
+    cache.chmod(0o644)
+    assert cachefile.private_folder(folder, create=False, posix=False)
+    assert cachefile.read_json(cache, 1000, posix=False) == {"listings": {}}
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o755 and stat.S_IMODE(cache.stat().st_mode) == 0o644
+    assert cachefile.write_json(cache, {"whole": {"dev": 1.0}}, posix=False)
+    assert cachefile.read_json(cache, 1000, posix=False) == {"whole": {"dev": 1.0}}
+    assert sorted(p.name for p in folder.iterdir()) == ["cache.json"]  # the temporary file was renamed over it
+    fresh = tmp_path / "fresh" / "folders"
+    assert cachefile.write_json(fresh / "cache.json", [1], posix=False) and cachefile.read_json(
+        fresh / "cache.json", 1000, posix=False
+    ) == [1]
+    link = tmp_path / "link"
+    link.symlink_to(folder)
+    assert not cachefile.private_folder(link, create=False, posix=False)  # a link is still never followed
+    assert cachefile.read_json(cache, 5, posix=False) is None  # and the size bound still holds
+    # the same calls as POSIX does them mend the modes: the flag is what differs, not the code path taken
+    assert cachefile.private_folder(folder, create=False, posix=True)
+    assert cachefile.read_json(cache, 1000, posix=True) == {"whole": {"dev": 1.0}}
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700 and stat.S_IMODE(cache.stat().st_mode) == 0o600
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="contrasts with the POSIX checks, which need POSIX")
+def test_the_tcp_secret_as_windows_writes_it(tmp_path: Path) -> None:
+    """The language server's TCP secret is written on Windows too (no ``os.getuid``, no ``O_NOFOLLOW`` there)."""
+    env = {"XDG_RUNTIME_DIR": str(tmp_path / "run")}
+    (tmp_path / "run" / "infisical-tokens" / "lsp").mkdir(parents=True, mode=0o755)
+    gate, notice = tcp_auth.open_gate(4389, env, tmp_path, posix=False)
+    assert gate.path is not None and gate.secret is not None, notice
+    assert gate.path.read_text() == gate.secret and gate.admits({tcp_auth.OPTION: gate.secret})
+    assert stat.S_IMODE(gate.path.parent.stat().st_mode) == 0o755  # left as Windows has it
+    gate.remove()

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import json
 import os
-import pty
 import select
 import subprocess
+import sys
 
-from tests.conftest import CLI, Runner
+from tests.conftest import CLI, Runner, needs_pty
 from tests.emulator import Emulator
+
+if sys.platform != "win32":  # pseudo-terminals are POSIX only
+    import pty
+
+pytestmark = needs_pty  # every test here gives the command a pseudo-terminal
 
 
 def _with_terminal_stderr(run: Runner, env: dict[str, str], *args: str) -> tuple[int, str, str]:

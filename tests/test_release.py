@@ -18,7 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from scripts.release_check import HOME_SETTING, content_problems, home_problems, public_home, vsix_manifest_problems
+from scripts.release_check import (
+    HOME_SETTING,
+    content_problems,
+    home_problems,
+    public_home,
+    smoke_problems,
+    vsix_manifest_problems,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -213,7 +220,56 @@ def test_release_check_reads_the_vsix_manifest() -> None:
     assert vsix_manifest_problems(complete, "https://forge.test/t/i", manifest["version"]) == []
     assert vsix_manifest_problems(complete, "https://elsewhere.test/i", manifest["version"]) != []
     stripped = {k: v for k, v in complete.items() if k not in ("bugs", "icon")}
-    assert len(vsix_manifest_problems(stripped, "", manifest["version"])) == 2
+    assert len(vsix_manifest_problems(stripped, "https://forge.test/t/i", manifest["version"])) == 2
+    # without a home the links are absent by design: the one problem is the unset home, named by home_problems
+    assert vsix_manifest_problems(manifest, "", manifest["version"]) == []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="stands in shell scripts for the entry points")
+def test_release_check_runs_every_face_of_an_installation(tmp_path: Path) -> None:
+    """What release-check runs from the wheel's and the sdist's fresh venvs passes from this one (the same entry
+    points), and each face that fails is named."""
+    assert smoke_problems(Path(sys.executable).parent, "this venv") == []
+    broken = tmp_path / "bin"
+    broken.mkdir()
+    for name in ("infisical-tokens", "infisical-lsp", "ipython"):
+        (broken / name).write_text("#!/bin/sh\nexit 3\n")
+        (broken / name).chmod(0o755)
+    found = smoke_problems(broken, "broken")
+    assert len(found) == 5 and all(p.startswith("broken: ") for p in found)
+    assert any("offline dry run" in p for p in found) and any("initialize/shutdown/exit" in p for p in found)
+
+
+NODE = shutil.which("node")
+EXTENSION = ROOT / "vscode-extension"
+
+
+@pytest.mark.skipif(
+    NODE is None or not (EXTENSION / "node_modules" / "@vscode" / "vsce").is_dir(), reason="npm ci in vscode-extension"
+)
+@pytest.mark.parametrize("home", ["https://forge.test/team/infisical-tokens", ""])
+def test_the_vsix_links_come_from_the_one_home(tmp_path: Path, home: str) -> None:
+    """`npm run package` (scripts/package_vsix.mjs) writes repository, homepage and bugs from pyproject.toml's home
+    into the packaged manifest, never into the source; with the home unset they are left out."""
+    subprocess.run(["npm", "run", "--silent", "build"], cwd=EXTENSION, check=True, capture_output=True, timeout=120)
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text((ROOT / "pyproject.toml").read_text().replace('home = ""', f'home = "{home}"'))
+    vsix = tmp_path / "x.vsix"
+    done = subprocess.run(
+        [str(NODE), str(ROOT / "scripts" / "package_vsix.mjs"), str(vsix), str(pyproject)],
+        cwd=EXTENSION, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    with zipfile.ZipFile(vsix) as archive:
+        manifest = json.loads(archive.read("extension/package.json"))
+        shown = archive.read("extension.vsixmanifest").decode()
+    version = json.loads((EXTENSION / "package.json").read_text())["version"]
+    assert vsix_manifest_problems(manifest, home, version) == []
+    if home:
+        assert manifest["bugs"] == {"url": f"{home}/issues"} and f'Links.Source" Value="{home}"' in shown
+    else:
+        assert not {"repository", "homepage", "bugs"} & set(manifest) and "Links.Source" not in shown
+    assert "repository" not in json.loads((EXTENSION / "package.json").read_text())  # the source is untouched
 
 
 MAKE = shutil.which("make")

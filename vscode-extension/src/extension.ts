@@ -4,7 +4,7 @@ import { askForRequest, createServiceToken } from "./create";
 import { auditFlow, rotateFlow } from "./tokens";
 import { migrateFlow } from "./migrate";
 import { Log } from "./common/log";
-import { type PythonExtensionApi, fromPythonExtension, resolveInterpreter, unrunnable } from "./common/python";
+import { type PythonExtensionApi, checkVersion, fromPythonExtension, resolveInterpreter, unrunnable } from "./common/python";
 import { REFRESH, STATUS, type CreateArgs } from "./common/protocol";
 import { DOCUMENT_SELECTOR, Server, selectorFor } from "./common/server";
 import { debounce, oneAtATime } from "./common/schedule";
@@ -72,10 +72,10 @@ function serverFor(uri: vscode.Uri | undefined): FolderServer | undefined {
 
 const active = () => vscode.window.activeTextEditor?.document.uri;
 
-async function pythonFromExtension(): Promise<string[] | undefined> {
+async function pythonFromExtension(folder: vscode.Uri | undefined): Promise<string[] | undefined> {
   const python = vscode.extensions.getExtension<PythonExtensionApi>("ms-python.python");
   if (!python) return undefined;
-  return fromPythonExtension(python.isActive ? python.exports : await python.activate());
+  return fromPythonExtension(python.isActive ? python.exports : await python.activate(), folder);
 }
 
 async function startAll(context: vscode.ExtensionContext): Promise<void> {
@@ -99,12 +99,13 @@ async function start(context: vscode.ExtensionContext, entry: FolderServer): Pro
   const { folder, server } = entry;
   const current = settings(folder?.uri);
   const trusted = vscode.workspace.isTrusted;
-  const interpreter = await resolveInterpreter(current, trusted, pythonFromExtension);
+  const where = folder?.uri.fsPath; // the server starts there, so a relative interpreter setting is taken from there
+  const interpreter = await resolveInterpreter(current, trusted, () => pythonFromExtension(folder?.uri), process.env, undefined, where);
   if ("error" in interpreter) {
     entry.whyOff = interpreter.error; // chosen, not a failure: the status item and the log say why, no message
     log.info(interpreter.error);
   } else {
-    const missing = unrunnable(interpreter.command[0], process.env);
+    const missing = unrunnable(interpreter.command[0], process.env) ?? (await checkVersion(interpreter.command, current, where));
     const failed = missing
       ? `Could not start the Infisical language server: ${missing}. Set "infisical.interpreter" to a Python 3.11 or later.`
       : await server.start({

@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import * as path from "path";
-import { type Platform, fromPythonExtension, locate, resolveInterpreter, serverProcess, shown, unrunnable } from "../src/common/python";
+import { type Platform, checkVersion, fromPythonExtension, locate, resolveInterpreter, serverProcess, shown, unrunnable, versionProblem } from "../src/common/python";
 import { debounce, oneAtATime } from "../src/common/schedule";
 import { DEFAULTS, RESTART_KEYS, folderSettings, initializationOptions, readSettings, userOnlyIn } from "../src/common/settings";
 import { statusText } from "../src/common/status";
@@ -126,6 +126,65 @@ describe("platforms", () => {
     expect(shown(["C:\\Program Files\\Python312\\python.exe", "-m", "infisical_tokens.lsp"], windows([]))).toBe('"C:\\Program Files\\Python312\\python.exe" -m infisical_tokens.lsp');
     expect(shown(["/Users/a b/.venv/bin/python", "-X", "utf8"], darwin([]))).toBe("'/Users/a b/.venv/bin/python' -X utf8");
     expect(shown(["/it's/python"], linux([]))).toBe("'/it'\\''s/python'");
+  });
+});
+
+describe("per folder, and what cannot run", () => {
+  it("asks the Python extension for the folder's interpreter (multi-root: each folder has its own)", async () => {
+    const asked: unknown[] = [];
+    const api = {
+      environments: {
+        getActiveEnvironmentPath: (resource?: unknown) => { asked.push(resource); return { path: `/envs/${String(resource)}` }; },
+        resolveEnvironment: async (env: { path: string } | string) => ({ executable: { uri: { fsPath: `${typeof env === "string" ? env : env.path}/bin/python` } } }),
+      },
+    };
+    expect(await fromPythonExtension(api, "file:///b")).toEqual(["/envs/file:///b/bin/python"]);
+    expect(asked).toEqual(["file:///b"]);
+  });
+  it("takes a relative interpreter setting from the workspace folder, not VS Code's own working folder", async () => {
+    const relative = { ...DEFAULTS, interpreter: [".venv/bin/python", "-X", "utf8"] };
+    expect(await resolveInterpreter(relative, true, undefined, {}, linux([]), "/w/app")).toEqual({ command: ["/w/app/.venv/bin/python", "-X", "utf8"] });
+    const win = { ...DEFAULTS, interpreter: [".venv\\Scripts\\python.exe"] };
+    expect(await resolveInterpreter(win, true, undefined, {}, windows([]), "C:\\w\\app")).toEqual({ command: ["C:\\w\\app\\.venv\\Scripts\\python.exe"] });
+    // a name looked up on the PATH, and an absolute path, are left alone
+    for (const interpreter of [["python3.12"], ["/opt/py/bin/python"]]) {
+      expect(await resolveInterpreter({ ...DEFAULTS, interpreter }, true, undefined, {}, linux([]), "/w/app")).toEqual({ command: interpreter });
+    }
+  });
+  it("never takes a .bat or .cmd shim on Windows (node cannot spawn one without a shell), and says why", () => {
+    const env = { Path: "C:\\shims;C:\\Python312", PATHEXT: ".BAT;.CMD;.COM;.EXE" };
+    const both = windows(["C:\\shims\\python3.bat", "C:\\Python312\\python3.exe"]);
+    expect(locate("python3", env, both)?.toLowerCase()).toBe("c:\\python312\\python3.exe");
+    const onlyShim = windows(["C:\\shims\\python3.cmd"]);
+    expect(locate("python3", env, onlyShim)).toBeUndefined();
+    expect(unrunnable("python3", env, onlyShim)).toMatch(/python3 is only the batch file C:\\shims\\python3\.CMD, which cannot be started without a shell/i);
+    expect(unrunnable("C:\\tools\\python.bat", env, windows(["C:\\tools\\python.bat"]))).toMatch(/batch file/);
+    // .com and .exe in PATHEXT's order; on Linux a file called x.bat is an ordinary program
+    expect(locate("py", { Path: "C:\\W", PATHEXT: ".COM;.EXE" }, windows(["C:\\W\\py.exe", "C:\\W\\py.com"]))?.toLowerCase()).toBe("c:\\w\\py.com");
+    expect(locate("/opt/python.bat", {}, linux(["/opt/python.bat"]))).toBe("/opt/python.bat");
+  });
+  it("says an interpreter older than the bundled libraries need is too old, before starting it", () => {
+    expect(versionProblem("(3, 10)\n", ["/usr/bin/python3"], DEFAULTS, linux([]))).toBe(
+      "/usr/bin/python3 is Python 3.10; the libraries bundled with the extension need Python 3.11 or later",
+    );
+    expect(versionProblem("(3, 11)\n", ["python3"], DEFAULTS)).toBeUndefined();
+    expect(versionProblem("(4, 0)", ["python3"], DEFAULTS)).toBeUndefined();
+    const own = { ...DEFAULTS, importStrategy: "fromEnvironment" as const };
+    expect(versionProblem("(3, 10)", ["python3"], own)).toBeUndefined();
+    expect(versionProblem("(3, 9)", ["py", "-3"], own, windows([]))).toBe("py -3 is Python 3.9; infisical-tokens needs Python 3.10 or later");
+    expect(versionProblem("Traceback ...", ["python3"], DEFAULTS)).toBeUndefined(); // the start then says what failed
+  });
+  it.skipIf(process.platform === "win32")("asks the real interpreter its version", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "infisical-py-"));
+    const fake = (name: string, printed: string) => {
+      const file = join(dir, name);
+      writeFileSync(file, `#!/bin/sh\n[ "$1" = -c ] && echo '${printed}'\n`);
+      chmodSync(file, 0o755);
+      return file;
+    };
+    expect(await checkVersion([fake("old", "(3, 10)")], DEFAULTS, dir)).toMatch(/is Python 3\.10; .* need Python 3\.11 or later/);
+    expect(await checkVersion([fake("new", "(3, 13)")], DEFAULTS, dir)).toBeUndefined();
+    expect(await checkVersion([join(dir, "missing")], DEFAULTS, dir)).toBeUndefined();
   });
 });
 

@@ -1,4 +1,5 @@
-import { readFileSync } from "fs";
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
 import { join } from "path";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
@@ -23,13 +24,18 @@ import { activate } from "../src/extension";
 import { DOCUMENT_SELECTOR, ENV_FILES, LANGUAGES } from "../src/common/server";
 import { state, window, workspace } from "./vscode.mock";
 
+// a Python 3.12 as the version check before starting sees it, whatever Python this machine has
+const PYTHON = join(mkdtempSync(join(tmpdir(), "infisical-py-")), "python3");
+writeFileSync(PYTHON, "#!/bin/sh\necho '(3, 12)'\n");
+chmodSync(PYTHON, 0o755);
+
 const manifest = JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8"));
 const context = { subscriptions: [] as any[], extensionPath: "/ext" } as any;
 
 beforeEach(() => {
   state.commands.clear();
   state.trusted = true;
-  state.config = {};
+  state.config = { interpreter: [PYTHON] }; // not whatever Python this machine has
   state.workspaceConfig = {};
   state.projectFiles = ["/w/.infisical.json"]; // a workspace that uses Infisical, unless a test says otherwise
   state.documents = [];
@@ -66,10 +72,10 @@ describe("manifest", () => {
   });
 
   it("starts the bundled server with the settings as initialization options", async () => {
-    state.config = { interpreter: ["/usr/bin/python3"], projectId: "p1" };
+    state.config = { interpreter: [PYTHON], projectId: "p1" };
     await activate(context);
     const created = (client.LanguageClient as any).created.at(-1);
-    expect(created.server.command).toBe("/usr/bin/python3");
+    expect(created.server.command).toBe(PYTHON);
     expect(created.server.args).toEqual(["-m", "infisical_tokens.lsp"]);
     expect(created.server.options.env.PYTHONPATH.startsWith("/ext/bundled/libs")).toBe(true);
     expect(created.options.initializationOptions).toMatchObject({ projectId: "p1", clientHandlesTokens: true });
@@ -115,7 +121,8 @@ describe("manifest", () => {
   it("carries what a registry shows, and no placeholder address (none until the project has a public home)", () => {
     expect(JSON.stringify(manifest)).not.toMatch(/example\.(invalid|com|org)|localhost/);
     expect(manifest.repository).toBeUndefined();
-    expect(manifest.scripts.package).toContain("--allow-missing-repository");
+    // the links are written into the packaged copy from pyproject.toml's home (scripts/package_vsix.mjs)
+    expect(manifest.scripts.package).toContain("package_vsix.mjs");
     expect(manifest.keywords).toContain("infisical");
     const png = readFileSync(join(__dirname, "..", manifest.icon));
     expect(png.subarray(1, 4).toString()).toBe("PNG");
@@ -123,6 +130,7 @@ describe("manifest", () => {
   });
 
   it("starts no Python in a workspace without .infisical.json or an infisical command, and starts once one shows", async () => {
+    state.config = { interpreter: [PYTHON] };
     const created = () => (client.LanguageClient as any).created.length;
     const doc = (path: string, languageId: string, text: string) => ({ uri: { path }, languageId, getText: () => text });
     state.projectFiles = [];
@@ -134,17 +142,16 @@ describe("manifest", () => {
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(created()).toBe(0);
     state.listeners.get("changed")!({ document: doc("/w/README.md", "markdown", "```sh\ninfisical service-token create --scope=dev:/\n```") });
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(created()).toBe(1);
+    await vi.waitFor(() => expect(created()).toBe(1)); // after the interpreter's version check
   });
 
   it("starts when an .infisical.json appears, or a palette command is run, in an idle workspace", async () => {
+    state.config = { interpreter: [PYTHON] };
     state.projectFiles = [];
     await activate(context);
     expect((client.LanguageClient as any).created).toHaveLength(0);
     state.listeners.get("projectFileCreated")!({ path: "/w/.infisical.json" });
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    expect((client.LanguageClient as any).created).toHaveLength(1);
+    await vi.waitFor(() => expect((client.LanguageClient as any).created).toHaveLength(1));
     (client.LanguageClient as any).created = [];
     await activate(context);
     expect((client.LanguageClient as any).created).toHaveLength(0);
@@ -166,14 +173,14 @@ describe("manifest", () => {
   it("runs one server per folder of a multi-root workspace, each with its folder's settings and documents", async () => {
     const folder = (path: string, index: number) => ({ uri: { fsPath: path, scheme: "file", toString: () => `file://${path}` }, name: path, index });
     workspace.workspaceFolders = [folder("/a", 0), folder("/b", 1)];
-    state.config = { interpreter: ["/usr/bin/python3"] };
+    state.config = { interpreter: [PYTHON] };
     state.folderConfig = { "/a": { projectId: "pa" }, "/b": { projectId: "pb", offline: true, diagnostics: false, interpreter: [process.execPath], importStrategy: "fromEnvironment" } };
     await activate(context);
     const [a, b] = (client.LanguageClient as any).created;
     expect((client.LanguageClient as any).created).toHaveLength(2);
     expect(a.options.initializationOptions).toMatchObject({ projectId: "pa", offline: false, diagnostics: true });
     expect(b.options.initializationOptions).toMatchObject({ projectId: "pb", offline: true, diagnostics: false });
-    expect([a.server.command, b.server.command]).toEqual(["/usr/bin/python3", process.execPath]);
+    expect([a.server.command, b.server.command]).toEqual([PYTHON, process.execPath]);
     expect(a.server.options.env.PYTHONPATH?.startsWith("/ext/bundled/libs")).toBe(true);
     expect(b.server.options.env.PYTHONPATH ?? "").not.toContain("/ext/bundled/libs");
     expect(b.options.workspaceFolder.uri.fsPath).toBe("/b");
