@@ -421,7 +421,9 @@ def _path_hover(scope_value: scope.Scope, snapshot: Snapshot, pin: reach.ScopePa
         if snapshot.generation is None:
             return f"{md_code(scope_value.path)}: {md_text(problems[0].message)}"
         what = "An empty path" if scope_value.path == "" else f"{md_code(scope_value.path)} does not start with '/':"
-        return f"{what} it is the token's only scope." if pin is not None else f"{what} gives the token no folder."
+        if pin is not None:
+            return f"{what} it is the token's only scope."
+        return f"{what} it matches no folder path as written (how reads are answered, below)."
     if problems:
         return f"{md_code(scope_value.path)} covers no folder: {md_text(problems[0].message)}"
     path = md_code(scope_value.server_path)
