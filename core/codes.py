@@ -77,8 +77,7 @@ CODES: tuple[Code, ...] = (
     Code(
         "token-scope-reads-nothing",
         "error",
-        "`audit`: a scope that can never give the token a secret (an empty path; a path without `/` on a 2024 "
-        "server)",
+        "`audit`: a scope that can never give the token a secret (an empty path; a path without `/` on a 2024 server)",
         online=True,
     ),
     Code(

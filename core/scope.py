@@ -202,7 +202,9 @@ def _empty_path_text(scope: Scope, alone: bool | None, generation: Generation | 
         otherwise = reach.outside_sentence("2026", OTHERWISE)  # a 2024 server fails these reads (said first)
         if generation == "2026":
             return f"{said} {otherwise}"
-        return said if generation == "2024" else f"{said} On a 2026 server, {otherwise[0].lower()}{otherwise[1:]}"
+        if generation == "2024":
+            return f"{said} {reach.outside_sentence('2024', f'A read outside {env!r} that no other scope covers')}"
+        return f"{said} On a 2026 server, {otherwise[0].lower()}{otherwise[1:]}"
     return (
         f"Scope '{scope.text}' has an empty path: the server accepts it, then a 2024 server fails the reads in "
         f"'{env}' that no later scope allows with HTTP 500 (every read at all when it is the token's only scope) "

@@ -92,7 +92,7 @@ def syntax_problems(argv: tuple[str, ...]) -> tuple[command.ParsedCommand, tuple
 GENERATIONAL = frozenset({"scope-empty-path", "scope-no-leading-slash"})  # their truth depends on the server
 
 
-def _told_for(
+def told_for(
     parsed: command.ParsedCommand, problems: tuple[Problem, ...], generation: reach.Generation
 ) -> tuple[Problem, ...]:
     """The scope problems whose truth depends on the server's generation, said for the one in use."""
@@ -117,7 +117,7 @@ def site_problems(site: CommandSite, snapshot: Snapshot) -> tuple[Problem, ...]:
         return problems
     memo = per_snapshot(snapshot)
     if argv not in memo:
-        told = _told_for(parsed, problems, snapshot.generation) if snapshot.generation else problems
+        told = told_for(parsed, problems, snapshot.generation) if snapshot.generation else problems
         memo[argv] = told + tuple(_catalog_problems(parsed, snapshot))
     found: tuple[Problem, ...] = memo[argv]
     return found
