@@ -330,6 +330,17 @@ def test_viewer_cannot_create(run: Runner, emulator: Emulator, world: Seeded, lo
     assert viewer not in result.output
 
 
+def test_a_server_failure_is_told_in_whole_sentences(
+    run: Runner, emulator: Emulator, world: Seeded, login: dict[str, str]
+) -> None:
+    emulator.add_fault("status", status=500, method="GET")
+    result = run("service-token", "list", env=login)
+    assert result.code == 1
+    told = result.stderr.strip()
+    assert "https://infisical.com/slack. " in told or told.endswith("https://infisical.com/slack."), told
+    assert re.search(r"\(request id req-\w+\)\.$", told) if emulator.mode == "new" else True, told
+
+
 MISSING = "00000000-0000-0000-0000-000000000000"
 
 
