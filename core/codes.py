@@ -64,6 +64,13 @@ CODES: tuple[Code, ...] = (
     Code("json-unknown-key", "warning", "the CLI ignores the key (typo?)"),
     Code("json-unknown-env", "error", "`defaultEnvironment` or a branch mapping names a missing environment", True),
     Code("json-unknown-project", "warning", "a `workspaceId` you cannot see", online=True),
+    Code(
+        "project-unknown",
+        "error",
+        "`check --online`: the server says the project does not exist or is not yours (named on the first file "
+        "checked against it, with where its ID came from)",
+        online=True,
+    ),
     Code("json-no-project", "error", "empty `workspaceId`"),
     Code("json-path", "warning", "`defaultSecretPath` without a leading `/`"),
     Code("json-domain-invalid", "warning", "a `domain` that is not an http(s) URL"),
