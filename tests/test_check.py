@@ -11,6 +11,7 @@ import pytest
 from infisical_tokens.core.ignore import GitIgnore
 from tests.conftest import Runner, link_project
 from tests.emulator import Emulator, seed
+from tests.emulator.state import Mode
 
 
 def make_tree(root: Path, project_id: str = "p") -> None:
@@ -98,7 +99,7 @@ def test_online_adds_catalog_checks(run: Runner) -> None:
 
 
 @pytest.mark.parametrize("mode", ["old", "new"])
-def test_online_an_unknown_project_fails_in_every_format(run: Runner, mode: str) -> None:
+def test_online_an_unknown_project_fails_in_every_format(run: Runner, mode: Mode) -> None:
     """A mistyped project ID must fail CI, not turn quietly into an offline check; a server not reached stays a
     warning."""
     bogus = "00000000-0000-4000-8000-00000000dead"
