@@ -14,7 +14,7 @@ from .coverage import FolderIndex
 from .folders import fixed_prefix
 from .migration import migrate_hint
 from .models import Generation, TokenInfo, parse_time
-from .reach import pinned, pinned_sentence, reads_nothing
+from .reach import pinned, pinned_sentence, reads_nothing, unrooted
 from .render import duration
 
 RANK = {"info": 1, "warning": 2, "error": 3, "never": 4}
@@ -115,6 +115,13 @@ def audit(
                 "error",
                 f"Scope {env}:{path} reads nothing: {why}.",
                 "Create a token whose path starts with / (e.g. dev:/backend/**) and delete this one.",
+            )
+        for (env, path), why in unrooted(pairs, generation):
+            add(
+                "token-scope-unrooted",
+                "warning",
+                f"Scope {env}:{path} does not start with '/': {why}.",
+                f"If /{path.lstrip('/')} was meant, create a token with that path and delete this one.",
             )
         pin = pinned(pairs)
         if pin is not None and not nothing:

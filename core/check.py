@@ -3,7 +3,7 @@
 Walks the given paths (skipping what ``.gitignore`` ignores), finds ``.infisical.json`` files and
 ``infisical service-token`` command lines, and reports every finding as ``path:line:col: severity code
 message``, as JSON, or as GitHub annotations. Offline by default; ``--online`` adds the catalog
-checks (unknown environments, scopes that cover no folder, unknown projects).
+checks (unknown environments, scopes that cover no folder, and an error for a project the server does not know).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from . import command, editor, resolve, workflows
 from .catalog import Snapshot, offline_snapshot
 from .editor.context import DocumentContext, document_context
-from .errors import APIError
+from .errors import APIError, is_unknown_project
 from .folders import Need
 from .ignore import GitIgnore, find_root
 from .ignore import git_outputs as _git
@@ -168,6 +168,8 @@ class ContextFor:
         self.failed: dict[str, str] = {}
         self.notes: dict[str, str] = {}  # project ID -> why its folders are partial or old
         self.sources: dict[str, str] = {}  # project ID -> where it came from (named when the server lacks it)
+        self.unknown: dict[str, tuple[Path, str]] = {}  # project ID -> (the file that asked, the server's word)
+        self.current: Path | None = None  # the file being checked
         self.files = ProjectFiles().remember_lookups()
 
     def _snapshot(self, project_id: str | None, slugs: Iterable[str], needs: Iterable[Need]) -> Snapshot:
@@ -182,10 +184,13 @@ class ContextFor:
             except Exception as err:
                 if isinstance(err, APIError) and project_id in self.sources:
                     err.came_from(self.sources[project_id])
+                if isinstance(err, APIError) and is_unknown_project(err) and self.current is not None:
+                    self.unknown[project_id] = (self.current, str(err))
                 self.failed[project_id] = str(err)
         return offline_snapshot(project_id, slugs, self.failed[project_id])
 
     def __call__(self, path: Path, text: str, kind: Kind) -> DocumentContext:
+        self.current = path
         config = self.files.read(path) if kind == "project-json" else self.files.for_file(path)
         project_id = resolve.project_id(self.project_override, self.env, config)
         if project_id is not None:  # the first file to name a project says where its ID came from
@@ -270,13 +275,25 @@ def run(options: CheckOptions, ctx: Context) -> CheckReport:
     finally:
         if catalog is not None:
             catalog.close()
+    reports += unknown_project_reports(context_for)
     for project_id, reason in context_for.failed.items():
-        ctx.warn(f"project {project_id} checked offline: {reason}")
+        if project_id not in context_for.unknown:  # unreachable: a warning; an unknown project fails (above)
+            ctx.warn(f"project {project_id} checked offline: {reason}")
     for project_id, note in context_for.notes.items():
         ctx.warn(f"project {project_id}: folders {note}; scopes were not checked against folders not read")
     for path, reason in skipped:
         ctx.warn(f"{_display(path, ctx.cwd)} was not checked: {reason}")
     return CheckReport(reports, files, dict(context_for.failed), options, ctx.cwd, skipped, missing)
+
+
+def unknown_project_reports(context_for: ContextFor) -> list[Report]:
+    """An error for each project the server said does not exist (or is not yours), on the first file checked
+    against it: in CI a mistyped ID must fail, not turn quietly into an offline check."""
+    said = "The server does not know project {}, so it was checked offline: {}"
+    return [
+        Report(path, 1, 1, 1, 1, editor.Finding("error", "project-unknown", said.format(project_id, why), 0, 0))
+        for project_id, (path, why) in context_for.unknown.items()
+    ]
 
 
 def format_text(reports: Sequence[Report], base: Path) -> str:

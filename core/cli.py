@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from . import __version__, command, render
 from .context import MAX_STDIN, Context
 from .errors import APIError, InfisicalTokensError, ProblemsError, TransportError, UsageError
-from .problems import Problem
+from .problems import Problem, has_errors
 
 if TYPE_CHECKING:  # imported when a command runs, not for --help and --version
     from . import workflows
@@ -124,6 +124,10 @@ def run(argv: Sequence[str], ctx: Context, console: Console) -> int:
     if parsed.help:
         console.out(render.help_text(parsed.subcommand))
         return 0
+    if parsed.subcommand is command.CREATE and parsed.flag_set("dry-run") and has_errors(problems):
+        from . import workflows  # online, a refused dry run says what the server in use does with the scope
+
+        problems = list(workflows.refusal_for_server(parsed, problems, replace(ctx, warn=console.warn)))
     if console.problems(problems, argv) or parsed.subcommand is None:
         return 1
     from . import workflows

@@ -26,14 +26,14 @@ CODES: tuple[Code, ...] = (
     Code(
         "scope-empty-path",
         "error",
-        "`dev:`: the server accepts it; a 2024 server then fails every read in `dev` with 500, a 2026 server reads "
-        "nothing with it",
+        "`dev:`: the server accepts it; a 2024 server then fails the reads in `dev` that no later scope allows "
+        "with 500, a 2026 server reads nothing with it",
     ),
     Code(
         "scope-no-leading-slash",
         "error",
-        "`dev:backend` reads nothing on a 2024 server; on a 2026 server only as a token's only scope (pinned), "
-        "when it reads `/backend`",
+        "`dev:backend` reads nothing on a 2024 server; on a 2026 server it reads `/backend` as a token's only "
+        "scope (pinned), and beside other scopes only for a client asking for `backend`, not `/backend`",
     ),
     Code("scope-unbalanced", "error", "`[`, `{` or `(` without a partner: read literally, never matches"),
     Code("scope-double-slash", "error", "`//` never appears in a folder path"),
@@ -64,6 +64,13 @@ CODES: tuple[Code, ...] = (
     Code("json-unknown-key", "warning", "the CLI ignores the key (typo?)"),
     Code("json-unknown-env", "error", "`defaultEnvironment` or a branch mapping names a missing environment", True),
     Code("json-unknown-project", "warning", "a `workspaceId` you cannot see", online=True),
+    Code(
+        "project-unknown",
+        "error",
+        "`check --online`: the server says the project does not exist or is not yours (named on the first file "
+        "checked against it, with where its ID came from)",
+        online=True,
+    ),
     Code("json-no-project", "error", "empty `workspaceId`"),
     Code("json-path", "warning", "`defaultSecretPath` without a leading `/`"),
     Code("json-domain-invalid", "warning", "a `domain` that is not an http(s) URL"),
@@ -77,8 +84,13 @@ CODES: tuple[Code, ...] = (
     Code(
         "token-scope-reads-nothing",
         "error",
-        "`audit`: a scope that can never give the token a secret (an empty path; a path without `/` where the "
-        "server in use reads nothing with it)",
+        "`audit`: a scope that can never give the token a secret (an empty path; a path without `/` on a 2024 server)",
+        online=True,
+    ),
+    Code(
+        "token-scope-unrooted",
+        "warning",
+        "`audit`: a path without `/` that reads on a 2026 server (pinned, or for a client asking without the `/`)",
         online=True,
     ),
     Code(

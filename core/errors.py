@@ -145,10 +145,10 @@ class APIError(InfisicalTokensError):
             text += f" Details: {extra}."
         hint = self.hint()
         if hint:
-            text += f" {hint}"
+            text += f" {hint}" if hint.endswith(".") else f" {hint}."
         if self.req_id:
-            text += f" (request id {self.req_id})"
-        return text
+            text += f" (request id {self.req_id})."
+        return text  # ends a sentence: callers go on with the next one ("... Checking offline.")
 
 
 class BadRequest(APIError):
@@ -225,6 +225,8 @@ class ValidationFailed(APIError):
 
 class RateLimited(APIError):
     def hint(self) -> str:
+        if re.search(r"try again in \d", self.message):
+            return "Rate-limited by the server."  # its message says when to try again: said once
         wait = f"in {self.retry_after:g} seconds" if self.retry_after else "in a minute"
         return f"Rate-limited by the server; try again {wait}."
 

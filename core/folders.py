@@ -340,7 +340,8 @@ class ReadResult:
             return "rate-limited by the server; " + (f"coverage from {since}" if since else "coverage incomplete")
         if self.cut_short is not None:
             return f"coverage is partial: {self.cut_short}"
-        return f"{self.error or 'could not read every folder'}" + (f"; coverage from {since}" if since else "")
+        said = (self.error or "could not read every folder").rstrip(".")  # an error's text ends a sentence
+        return said + (f"; coverage from {since}" if since else "")
 
 
 def read(

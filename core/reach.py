@@ -19,7 +19,17 @@ from .models import Generation
 from .picomatch import scan_is_glob
 from .scope import normalize_path, starts_matchable
 
-__all__ = ["GENERATIONS", "Answer", "Generation", "answer", "explain", "pinned", "reads_nothing", "server_name"]
+__all__ = [
+    "GENERATIONS",
+    "Answer",
+    "Generation",
+    "answer",
+    "explain",
+    "pinned",
+    "reads_nothing",
+    "server_name",
+    "unrooted",
+]
 
 GENERATIONS: tuple[Generation, ...] = ("2024", "2026")
 ScopePair = tuple[str, str]  # (environment slug, path), as typed or as the server lists them
@@ -63,12 +73,22 @@ def answer(scopes: Sequence[ScopePair], generation: Generation, environment: str
         if not where.startswith("/"):
             return Answer(200) if generation == "2024" else Answer(200, (env, "/" + where))
         return Answer(200, pin)
-    own = [glob for env, glob in stored if env == environment]
-    if generation == "2024" and "" in own:
-        return Answer(500)
-    if any(glob and _matches(path, glob) for glob in own):
-        return Answer(200, (environment, path))
+    for env, glob in reversed(stored):  # CASL tries the last rule first; the first that matches decides
+        if env != environment:
+            continue
+        if glob == "" and generation == "2024":
+            return Answer(500)  # picomatch throws on the empty glob, but only once a read gets this far
+        if glob and _matches(path, glob):
+            return Answer(200, _looked_up(environment, path, generation))
     return Answer(403) if generation == "2024" else Answer(200)
+
+
+def _looked_up(environment: str, path: str, generation: Generation) -> ScopePair | None:
+    """The folder an allowed read gets: a 2026 server roots the asked path (``backend`` reads ``/backend``), a
+    2024 one looks it up as asked, and no folder's path lacks the leading ``/``."""
+    if generation == "2026" and path:
+        return environment, "/" + path.lstrip("/")
+    return (environment, path) if path.startswith("/") else None
 
 
 EMPTY_LIST = "every read gets an empty list (no secrets)"
@@ -103,6 +123,11 @@ def server_name(generation: Generation | None) -> str:
 
 def pinned_sentence(pin: ScopePair, generation: Generation | None) -> str:
     """What a pinned token reads, as one sentence."""
+    return f"Its only scope is not a glob, so the token is pinned: {one_or_each(generation, pinned_said(pin))}."
+
+
+def pinned_said(pin: ScopePair) -> dict[Generation, str]:
+    """What every read of a pinned token gets, per generation."""
     env, path = pin
     if path == "":
         said: dict[Generation, str] = {
@@ -117,7 +142,23 @@ def pinned_sentence(pin: ScopePair, generation: Generation | None) -> str:
     else:
         text = f"every read gets the secrets of {path} in '{env}', whatever folder or environment it asks for"
         said = {"2024": text, "2026": text}
-    return f"Its only scope is not a glob, so the token is pinned: {one_or_each(generation, said)}."
+    return said
+
+
+def unrooted_said(path: str) -> dict[Generation, str]:
+    """What a path without the leading ``/`` reads beside other scopes (or as a glob): the servers match the
+    asked path as written, so only a client that asks without the ``/`` matches it (2026 then reads the rooted
+    folder; 2024 looks the bare path up and finds nothing)."""
+    if scan_is_glob(path):
+        asks = f"a client asking for a path without the leading '/' that '{path}' matches"
+        gets = "the secrets of that folder with '/' added"
+    else:
+        asks = f"a client asking for '{path}', not '/{path}',"
+        gets = f"the secrets of /{path}"
+    return {
+        "2024": f"only {asks} matches it, and gets an empty list (no folder's path lacks the '/')",
+        "2026": f"only {asks} matches it, and gets {gets}",
+    }
 
 
 def scope_sentence(env: str, path: str, generation: Generation | None) -> str | None:
@@ -125,10 +166,12 @@ def scope_sentence(env: str, path: str, generation: Generation | None) -> str | 
     path = normalize_path(path)
     if path == "":
         said: dict[Generation, str] = {
-            "2024": f"every read in '{env}' fails with HTTP 500",
+            "2024": f"reads in '{env}' that no later scope allows fail with HTTP 500",
             "2026": NO_FOLDER,
         }
         return one_or_each(generation, said)
+    if not starts_matchable(path):
+        return one_or_each(generation, unrooted_said(path))
     return None
 
 
@@ -152,10 +195,9 @@ def explain(scopes: Sequence[ScopePair], generation: Generation | None) -> list[
 
 
 def reads_nothing(scopes: Sequence[ScopePair], generation: Generation | None) -> list[tuple[ScopePair, str]]:
-    """Scopes that can never give the token a secret, each with why (on every generation where they differ).
-
-    An empty path (500 or nothing); a path picomatch cannot match that is not rescued by pinning (a single
-    ``dev:backend`` reads ``/backend`` on a 2026 server only)."""
+    """Scopes that can never give the token a secret on the server in use (on both generations when it is not
+    known), each with why: an empty path (500 or nothing); a path without ``/`` on a 2024 server. On a 2026
+    server such a path does read (pinned, or for a client asking without the ``/``): see :func:`unrooted`."""
     stored = _stored(scopes)
     pin = pinned(stored)
     found = []
@@ -164,16 +206,30 @@ def reads_nothing(scopes: Sequence[ScopePair], generation: Generation | None) ->
             said: dict[Generation, str] = (
                 {"2024": "every read fails with HTTP 500", "2026": EMPTY_LIST}
                 if pin is not None
-                else {"2024": f"every read in '{env}' fails with HTTP 500", "2026": NO_FOLDER}
+                else {"2024": f"reads in '{env}' that no later scope allows fail with HTTP 500", "2026": NO_FOLDER}
             )
-        elif not starts_matchable(path):
-            if pin is not None:
-                said = {"2024": EMPTY_LIST, "2026": f"it reads /{path} (pinned: only because it is alone)"}
-                if generation == "2026":
-                    continue
-            else:
-                said = {"2024": NO_FOLDER, "2026": NO_FOLDER}
+        elif not starts_matchable(path) and generation == "2024":
+            said = {"2024": EMPTY_LIST if pin is not None else unrooted_said(path)["2024"], "2026": ""}
         else:
             continue
         found.append(((env, path), one_or_each(generation, said)))
     return found
+
+
+def unrooted(scopes: Sequence[ScopePair], generation: Generation | None) -> list[tuple[ScopePair, str]]:
+    """Paths without the leading ``/`` that do read on the server in use (a 2026 one, or one not known), each with
+    what they read: still a likely mistake, but not one that reads nothing."""
+    if generation == "2024":
+        return []
+    stored = _stored(scopes)
+    pin = pinned(stored)
+    if pin is not None:
+        path = pin[1]
+        if path and not starts_matchable(path):
+            return [(pin, f"the token is pinned: {one_or_each(generation, pinned_said(pin))}")]
+        return []
+    return [
+        ((env, path), one_or_each(generation, unrooted_said(path)))
+        for env, path in stored
+        if path and not starts_matchable(path)
+    ]

@@ -184,21 +184,21 @@ OTHERWISE = "A read that no other scope covers"
 
 
 def _no_leading_slash_text(scope: Scope, alone: bool | None, generation: Generation | None) -> str:
-    """What a path without a leading ``/`` reads: nothing, except a lone exact one on a 2026 server (pinned)."""
+    """What a path without a leading ``/`` reads: a lone exact one pins the token; otherwise the server matches it
+    against the path a client asks for as written, so only a client asking without the ``/`` matches it."""
     from . import reach  # reach reads scopes with this module's normalisation
 
     path = scope.path
-    if scan_is_glob(normalize_path(path)) or alone is False:
-        never = f"Path '{path}' does not start with '/', so it can never match a folder."
-        return never if alone is None else f"{never} {reach.outside_sentence(generation, OTHERWISE)}"
+    env, stored = scope.environment.strip(), normalize_path(path)
+    if scan_is_glob(stored) or alone is False:
+        said = f"Path '{path}' does not start with '/': {reach.scope_sentence(env, stored, generation)}."
+        return said if alone is None else f"{said} {reach.outside_sentence(generation, OTHERWISE)}"
     if alone:
-        return f"Path '{path}' does not start with '/'. " + reach.pinned_sentence(
-            (scope.environment.strip(), normalize_path(path)), generation
-        )
-    folder = "/" + normalize_path(path).strip().lstrip("/")
+        return f"Path '{path}' does not start with '/'. " + reach.pinned_sentence((env, stored), generation)
+    beside = reach.unrooted_said(stored)["2026"]
     return (
         f"Path '{path}' does not start with '/': a 2024 server reads nothing with it; a 2026 server reads "
-        f"{folder} only when it is the token's only scope (pinned), and nothing beside other scopes."
+        f"/{stored} for every read when it is the token's only scope (pinned), and beside other scopes {beside}."
     )
 
 
@@ -214,11 +214,13 @@ def _empty_path_text(scope: Scope, alone: bool | None, generation: Generation | 
         otherwise = reach.outside_sentence("2026", OTHERWISE)  # a 2024 server fails these reads (said first)
         if generation == "2026":
             return f"{said} {otherwise}"
-        return said if generation == "2024" else f"{said} On a 2026 server, {otherwise[0].lower()}{otherwise[1:]}"
+        if generation == "2024":
+            return f"{said} {reach.outside_sentence('2024', f'A read outside {env!r} that no other scope covers')}"
+        return f"{said} On a 2026 server, {otherwise[0].lower()}{otherwise[1:]}"
     return (
-        f"Scope '{scope.text}' has an empty path: the server accepts it, then a 2024 server fails every read in "
-        f"'{env}' with HTTP 500 (every read at all when it is the token's only scope) and a 2026 server reads "
-        "nothing with it."
+        f"Scope '{scope.text}' has an empty path: the server accepts it, then a 2024 server fails the reads in "
+        f"'{env}' that no later scope allows with HTTP 500 (every read at all when it is the token's only scope) "
+        "and a 2026 server reads nothing with it."
     )
 
 

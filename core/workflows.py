@@ -364,6 +364,24 @@ def coverage(plan: CreatePlan, tree: Mapping[str, Sequence[str]]) -> dict[str, l
     return result
 
 
+def refusal_for_server(parsed: command.ParsedCommand, problems: Sequence[Problem], ctx: Context) -> tuple[Problem, ...]:
+    """A dry run's refusal of a scope whose reads depend on the server (an empty path, a path without ``/``), said
+    for the server in use: online, its generation is learnt first (one cheap call); offline, or when the server
+    cannot tell, what each generation does stays said."""
+    from .editor.commands import GENERATIONAL, told_for
+
+    if not any(p.code in GENERATIONAL for p in problems):
+        return tuple(problems)
+    try:
+        config, project_id = _project(parsed.string("projectId"), ctx)
+        connection = connect(ctx, config, parsed.string("domain"), parsed.string("projectId"))
+        with connection.client as client:
+            generation = client.learn_generation(project_id)
+    except InfisicalTokensError:
+        return tuple(problems)
+    return tuple(problems) if generation is None else told_for(parsed, tuple(problems), generation)
+
+
 def dry_run(plan: CreatePlan, ctx: Context, domain: str | None = None) -> DryRun:
     """Everything a create checks, and the request it would send, without sending it.
 

@@ -11,6 +11,7 @@ import pytest
 from infisical_tokens.core.ignore import GitIgnore
 from tests.conftest import Runner, link_project
 from tests.emulator import Emulator, seed
+from tests.emulator.state import Mode
 
 
 def make_tree(root: Path, project_id: str = "p") -> None:
@@ -95,6 +96,30 @@ def test_online_adds_catalog_checks(run: Runner) -> None:
     assert online.code == 1
     assert "a.sh:1:35: error scope-unknown-env Environment 'dve' does not exist" in online.stdout
     assert "warning scope-no-folder '/nope/**' covers no existing folder in 'prod'" in online.stdout
+
+
+@pytest.mark.parametrize("mode", ["old", "new"])
+def test_online_an_unknown_project_fails_in_every_format(run: Runner, mode: Mode) -> None:
+    """A mistyped project ID must fail CI, not turn quietly into an offline check; a server not reached stays a
+    warning."""
+    bogus = "00000000-0000-4000-8000-00000000dead"
+    (run.cwd / "a.sh").write_text("infisical service-token create -s dev:/backend/** -a read\n")
+    with Emulator(mode) as emulator:
+        world = seed(emulator)
+        env = {"INFISICAL_TOKEN": emulator.state.issue_jwt(world.admin), "INFISICAL_DOMAIN": emulator.url}
+        said = {
+            f: run("check", "--online", "--projectId", bogus, "--format", f, env=env)
+            for f in ("text", "json", "github")
+        }
+    for form, result in said.items():
+        assert result.code == 1, (form, result.output)
+        assert "does not exist, or it is not yours" in result.stdout, (form, result.output)
+        assert "it came from --projectId" in result.stdout, (form, result.output)
+    assert "a.sh:1:1: error project-unknown The server does not know project " in said["text"].stdout
+    assert json.loads(said["json"].stdout)[0]["code"] == "project-unknown"
+    assert said["github"].stdout.startswith("::error file=a.sh,line=1,col=1,"), said["github"].stdout
+    unreachable = run("check", "--online", "--projectId", bogus, env=env)  # the emulator has stopped
+    assert unreachable.code == 0 and "checked offline" in unreachable.stderr, unreachable.output
 
 
 def test_online_without_credentials_says_so(run: Runner) -> None:

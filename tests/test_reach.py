@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from infisical_tokens.core.reach import Answer, Generation, answer, explain, pinned, reads_nothing
+from infisical_tokens.core.reach import Answer, Generation, answer, explain, pinned, reads_nothing, unrooted
 
 BACKEND = Answer(200, ("dev", "/backend"))
 NOTHING = Answer(200)
@@ -28,6 +28,11 @@ TABLE: list[tuple[list[tuple[str, str]], Generation, tuple[Answer, Answer, Answe
     ([("dev", ""), ("staging", "/")], "2026", (NOTHING, NOTHING, NOTHING, Answer(200, ("staging", "/")))),
     ([("dev", "/backend/**")], "2026", (BACKEND, NOTHING, NOTHING, NOTHING)),
     ([("dev", "/backend/**")], "2024", (BACKEND, Answer(403), Answer(403), Answer(403))),
+    # CASL tries the last rule first: an empty path fails a read only when no later scope allowed it
+    ([("dev", ""), ("dev", "/backend")], "2024", (BACKEND, Answer(500), Answer(500), Answer(403))),
+    ([("dev", "/backend"), ("dev", "")], "2024", (Answer(500), Answer(500), Answer(500), Answer(403))),
+    ([("dev", ""), ("dev", "/backend")], "2026", (BACKEND, NOTHING, NOTHING, NOTHING)),
+    ([("dev", "/backend"), ("dev", "")], "2026", (BACKEND, NOTHING, NOTHING, NOTHING)),
 ]
 
 
@@ -36,6 +41,14 @@ def test_reads_as_the_real_servers_did(
     scopes: list[tuple[str, str]], generation: Generation, expected: tuple[Answer, ...]
 ) -> None:
     assert tuple(answer(scopes, generation, env, path) for env, path in READS) == expected
+
+
+def test_an_unrooted_scope_matches_a_read_asked_without_the_slash() -> None:
+    scopes = [("dev", "backend"), ("staging", "/")]
+    assert answer(scopes, "2026", "dev", "backend") == BACKEND  # the 2026 server roots the folder it looks up
+    assert answer(scopes, "2024", "dev", "backend") == NOTHING  # allowed, but 2024 looks 'backend' up as written
+    assert answer(scopes, "2026", "dev", "/backend") == NOTHING
+    assert answer(scopes, "2024", "dev", "/backend") == Answer(403)
 
 
 def test_pinning_is_the_only_non_glob_scope_as_the_server_stores_it() -> None:
@@ -70,6 +83,24 @@ def test_scopes_that_read_nothing() -> None:
     assert reads_nothing([("dev", "backend")], "2024") == [
         (("dev", "backend"), "every read gets an empty list (no secrets)")
     ]
-    both = reads_nothing([("dev", "backend"), ("staging", "/")], None)
-    assert both == [(("dev", "backend"), "it gives the token no folder")]
+    # beside other scopes it reads for a client asking for 'backend': nothing only on a 2024 server
+    assert reads_nothing([("dev", "backend"), ("staging", "/")], None) == []
+    assert reads_nothing([("dev", "backend"), ("staging", "/")], "2026") == []
+    assert reads_nothing([("dev", "backend")], None) == []  # pinned: it reads /backend on a 2026 server
+    assert reads_nothing([("dev", "backend"), ("staging", "/")], "2024") == [
+        (
+            ("dev", "backend"),
+            "only a client asking for 'backend', not '/backend', matches it, and gets an empty list (no folder's "
+            "path lacks the '/')",
+        )
+    ]
+    assert unrooted([("dev", "backend"), ("staging", "/")], "2026") == [
+        (
+            ("dev", "backend"),
+            "only a client asking for 'backend', not '/backend', matches it, and gets the secrets of /backend",
+        )
+    ]
+    assert unrooted([("dev", "backend"), ("staging", "/")], "2024") == []
+    empty = reads_nothing([("dev", ""), ("dev", "/backend")], "2024")
+    assert empty == [(("dev", ""), "reads in 'dev' that no later scope allows fail with HTTP 500")]
     assert reads_nothing([("dev", "/backend"), ("dev", "/**")], None) == []

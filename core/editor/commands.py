@@ -92,7 +92,7 @@ def syntax_problems(argv: tuple[str, ...]) -> tuple[command.ParsedCommand, tuple
 GENERATIONAL = frozenset({"scope-empty-path", "scope-no-leading-slash"})  # their truth depends on the server
 
 
-def _told_for(
+def told_for(
     parsed: command.ParsedCommand, problems: tuple[Problem, ...], generation: reach.Generation
 ) -> tuple[Problem, ...]:
     """The scope problems whose truth depends on the server's generation, said for the one in use."""
@@ -117,7 +117,7 @@ def site_problems(site: CommandSite, snapshot: Snapshot) -> tuple[Problem, ...]:
         return problems
     memo = per_snapshot(snapshot)
     if argv not in memo:
-        told = _told_for(parsed, problems, snapshot.generation) if snapshot.generation else problems
+        told = told_for(parsed, problems, snapshot.generation) if snapshot.generation else problems
         memo[argv] = told + tuple(_catalog_problems(parsed, snapshot))
     found: tuple[Problem, ...] = memo[argv]
     return found
@@ -421,7 +421,9 @@ def _path_hover(scope_value: scope.Scope, snapshot: Snapshot, pin: reach.ScopePa
         if snapshot.generation is None:
             return f"{md_code(scope_value.path)}: {md_text(problems[0].message)}"
         what = "An empty path" if scope_value.path == "" else f"{md_code(scope_value.path)} does not start with '/':"
-        return f"{what} it is the token's only scope." if pin is not None else f"{what} gives the token no folder."
+        if pin is not None:
+            return f"{what} it is the token's only scope."
+        return f"{what} it matches no folder path as written (how reads are answered, below)."
     if problems:
         return f"{md_code(scope_value.path)} covers no folder: {md_text(problems[0].message)}"
     path = md_code(scope_value.server_path)
