@@ -2,7 +2,10 @@
 
 A dry run answers the plan and what differs (the client shows it and asks before going on); the real run
 answers the client secret only to a client that takes it (``clientHandlesTokens``: our extension puts it on the
-clipboard), never into a message or a log.
+clipboard), never into a message or a log. The real run never deletes the old service token itself: the answer
+could be lost (a cancel, a dropped connection) after the delete, and then the token is gone and nobody holds the
+new client secret. The client deletes it (``infisical.server.deleteServiceToken``) once the secret is in its hands,
+as the command line writes the credentials before it deletes.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ async def migrate_service_token(ls: InfisicalLanguageServer, request: dict[str, 
             str(request.get("tokenId") or ""),
             project_id,
             dry_run=dry_run,
-            delete_token=request.get("deleteToken") is True,
+            delete_token=False,  # the client deletes it once it holds the client secret
         )
     except InfisicalTokensError as err:
         return {"ok": False, "message": redact(str(err))}
@@ -54,6 +57,13 @@ async def migrate_service_token(ls: InfisicalLanguageServer, request: dict[str, 
     assert isinstance(outcome, Migrated)
     text = migration_text.migrated_text(outcome)
     kept = [line for line in text.splitlines() if not line.startswith("Client Secret: ")]
+    delete_by_client = request.get("deleteToken") is True
+    if delete_by_client:
+        kept = [line for line in kept if not line.startswith("The service token still works.")]
+        kept.append(
+            f"The service token was not deleted: the client deletes it once it holds the client secret "
+            f"({protocol.DELETE}), or: {migration_text.DELETE_HINT.format(id=outcome.plan.token.id)}"
+        )
     answer: protocol.MigrateAnswer = {
         "ok": True,
         "message": "\n".join(kept),
@@ -64,11 +74,7 @@ async def migrate_service_token(ls: InfisicalLanguageServer, request: dict[str, 
         "clientSecret": outcome.client_secret,
         "masked": mask_client_secret(outcome.client_secret),
         "ci": outcome.plan.ci_lines(outcome.client_id),
-        "tokenDeleted": outcome.token_deleted,
+        "tokenDeleted": False,
+        "deleteByClient": delete_by_client,
     }
-    if outcome.delete_error is not None:
-        answer["deleteError"] = (
-            f"{outcome.delete_error}. Delete it when nothing uses it: "
-            f"{migration_text.DELETE_HINT.format(id=outcome.plan.token.id)}"
-        )
     return answer

@@ -183,8 +183,8 @@ class MigrateAnswer(TypedDict, total=False):
     clientSecret: str  # only to a client that set clientHandlesTokens (our extension: the clipboard)
     masked: str
     ci: list[str]  # the lines a CI job now runs
-    tokenDeleted: bool
-    deleteError: str  # why the old token is still there, and the command that deletes it
+    tokenDeleted: bool  # always false: the server never deletes the old token in a migrate
+    deleteByClient: bool  # deleteToken was asked: the client deletes it (DELETE) once it holds the secret
 
 
 COMMANDS: dict[str, tuple[type, type]] = {

@@ -1,6 +1,7 @@
 """The language server's ``migrateServiceToken`` (issue 22), driven over stdio like VS Code: a dry run says what
 differs and creates nothing; the real run answers the client secret to the client that takes it and to nobody
-else (shown and log messages, and every file in the workspace, are grepped)."""
+else (shown and log messages, and every file in the workspace, are grepped). It never deletes the old token: a
+lost answer would leave nobody with the secret, so the client deletes it once it holds the secret."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from tests.lsp_harness import Session, link, start
 
 pytestmark = pytest.mark.asyncio
 MIGRATE = "infisical.server.migrateServiceToken"
+DELETE = "infisical.server.deleteServiceToken"
 
 
 async def session(tmp_path: Path, emulator: Emulator, handles_tokens: bool) -> tuple[Session, str]:
@@ -41,7 +43,10 @@ async def test_dry_run_then_migrate_hands_the_secret_only_to_the_client(tmp_path
             assert done["ok"], done
             secret = done["clientSecret"]
             assert len(secret) == 64 and done["masked"] == f"{secret[:4]}…****"
-            assert done["tokenDeleted"] and token_id not in emulator.state.tokens
+            # asked to delete, the server leaves the token and says the client deletes it
+            assert done["tokenDeleted"] is False and done["deleteByClient"] is True
+            assert token_id in emulator.state.tokens
+            assert f"the client deletes it once it holds the client secret ({DELETE})" in done["message"]
             assert any("--env=dev --path=/backend" in line for line in done["ci"])
             assert secret not in done["message"]
             said = [m.message for m in lsp.client.log_messages + lsp.client.messages]
@@ -85,15 +90,22 @@ async def test_a_failed_step_answers_what_remains(tmp_path: Path) -> None:
             await lsp.client.shutdown_session()
 
 
-async def test_a_failed_token_delete_answers_why_and_how_to_finish(tmp_path: Path) -> None:
+async def test_the_client_deletes_the_token_after_the_migrate(tmp_path: Path) -> None:
     with Emulator("new") as emulator:
         lsp, token_id = await session(tmp_path, emulator, handles_tokens=True)
         try:
             emulator.add_fault("status", status=500, method="DELETE", path="/api/v2/service-token/")
             done = await lsp.command(MIGRATE, {"tokenId": token_id, "deleteToken": True})
-            assert done["ok"] and done["tokenDeleted"] is False
-            assert "500" in done["deleteError"]
-            assert f"infisical-tokens service-token delete {token_id} --yes" in done["deleteError"]
+            assert done["ok"] and done["tokenDeleted"] is False and done["deleteByClient"] is True
+            assert f"infisical-tokens service-token delete {token_id} --yes" in done["message"]
             assert token_id in emulator.state.tokens and len(emulator.identities.by_id) == 1
+            assert not [r for r in emulator.requests if r.method == "DELETE"]
+            failed = await lsp.command(DELETE, {"tokenId": token_id})
+            assert failed["ok"] is False and "500" in failed["message"]
+            assert token_id in emulator.state.tokens
+            emulator.faults.clear()
+            deleted = await lsp.command(DELETE, {"tokenId": token_id})
+            assert deleted["ok"], deleted
+            assert token_id not in emulator.state.tokens
         finally:
             await lsp.client.shutdown_session()

@@ -1,9 +1,11 @@
 // Migrate a service token to a machine identity from the palette. The server does the work (the same migrate
 // workflow as the command line); the extension shows what differs before anything is created, asks, and puts
-// the client secret on the clipboard only.
+// the client secret on the clipboard only. The server never deletes the old token in a migrate: a lost answer
+// would leave the token gone and the secret with nobody. The secret goes on the clipboard first, then (if asked)
+// the extension sends the delete.
 import * as vscode from "vscode";
 import type { ServerCommands } from "./common/server";
-import { MIGRATE } from "./common/protocol";
+import { DELETE, MIGRATE } from "./common/protocol";
 import { pickToken } from "./tokens";
 
 const MIGRATE_ONLY = "Migrate";
@@ -35,12 +37,23 @@ export async function migrateFlow(server: ServerCommands, uri: string | undefine
   const created =
     `Machine identity '${answer.identityName}' created: client ID ${answer.clientId}, the client secret is on the ` +
     `clipboard (${answer.masked}). CI: ${(answer.ci ?? []).join(" && ")}`;
-  if (choice === MIGRATE_AND_DELETE && !answer.tokenDeleted) {
-    // the delete failed: say why (the server's words) and how to finish, not a plain success
-    const why = answer.deleteError ?? answer.message ?? "the server did not say why";
-    void vscode.window.showWarningMessage(`${created} The service token was NOT deleted: ${why}`);
+  if (choice !== MIGRATE_AND_DELETE) {
+    void vscode.window.showInformationMessage(created);
     return true;
   }
-  void vscode.window.showInformationMessage(created + (answer.tokenDeleted ? " The service token was deleted." : ""));
+  // only now that the secret is on the clipboard may the old token go
+  const deleted = await server
+    .execute(DELETE, { uri, tokenId: id })
+    .catch((err: unknown) => ({ ok: false, message: err instanceof Error ? err.message : String(err) }));
+  if (!deleted.ok) {
+    // say why (the server's words) and how to finish, not a plain success
+    const why = deleted.message ?? "the server did not say why";
+    void vscode.window.showWarningMessage(
+      `${created} The service token was NOT deleted: ${why}. Delete it when nothing uses it: ` +
+        `infisical-tokens service-token delete ${id} --yes`,
+    );
+    return true;
+  }
+  void vscode.window.showInformationMessage(`${created} The service token was deleted.`);
   return true;
 }

@@ -24,15 +24,19 @@ const DONE = {
   clientSecret: SECRET,
   masked: "a1b2…****",
   ci: ["export INFISICAL_TOKEN=$(infisical login …)", "infisical export --projectId=p --env=dev --path=/backend"],
-  tokenDeleted: true,
+  tokenDeleted: false,
+  deleteByClient: true,
 };
 
-function fakeServer(answers: Record<string, any[]>): ServerCommands & { calls: [string, any][] } {
+function fakeServer(answers: Record<string, any[]>): ServerCommands & { calls: [string, any][]; clipboards: string[] } {
   const calls: [string, any][] = [];
+  const clipboards: string[] = []; // what the clipboard held as each request was sent
   return {
     calls,
+    clipboards,
     async execute(command: string, args: unknown): Promise<any> {
       calls.push([command, args]);
+      clipboards.push(state.clipboard);
       return answers[command].shift();
     },
   };
@@ -54,13 +58,18 @@ describe("migrate", () => {
     const server = fakeServer({
       "infisical.server.listTokens": [{ ok: true, tokens: TOKENS }],
       "infisical.server.migrateServiceToken": [PREVIEW, DONE],
+      "infisical.server.deleteServiceToken": [{ ok: true, message: "Deleted service token 'ci' (aaaa-1)." }],
     });
     expect(await migrateFlow(server, "file:///w/a.sh")).toBe(true);
-    expect(server.calls.map((c) => c[1])).toEqual([
-      { uri: "file:///w/a.sh" },
-      { uri: "file:///w/a.sh", tokenId: "aaaa-1", dryRun: true },
-      { uri: "file:///w/a.sh", tokenId: "aaaa-1", deleteToken: true },
+    expect(server.calls).toEqual([
+      ["infisical.server.listTokens", { uri: "file:///w/a.sh" }],
+      ["infisical.server.migrateServiceToken", { uri: "file:///w/a.sh", tokenId: "aaaa-1", dryRun: true }],
+      ["infisical.server.migrateServiceToken", { uri: "file:///w/a.sh", tokenId: "aaaa-1", deleteToken: true }],
+      ["infisical.server.deleteServiceToken", { uri: "file:///w/a.sh", tokenId: "aaaa-1" }],
     ]);
+    // the secret was on the clipboard before the delete was sent
+    expect(server.clipboards[3]).toBe(SECRET);
+    expect(state.info[0]).toContain("The service token was deleted.");
     expect(state.warnings[0]).toContain("machine identity 'ci'");
     expect(state.clipboard).toBe(SECRET);
     expect(state.info[0]).toContain("client-1");
@@ -76,6 +85,15 @@ describe("migrate", () => {
     expect(server.calls).toHaveLength(1);
     expect(server.calls[0][1].dryRun).toBe(true);
     expect(state.clipboard).toBe("");
+  });
+
+  it("migrates without a delete when the person chose Migrate only", async () => {
+    state.warningAnswers = ["Migrate"];
+    const server = fakeServer({ "infisical.server.migrateServiceToken": [PREVIEW, { ...DONE, deleteByClient: false }] });
+    expect(await migrateFlow(server, undefined, "aaaa-1")).toBe(true);
+    expect(server.calls.map((c) => c[0])).not.toContain("infisical.server.deleteServiceToken");
+    expect(state.clipboard).toBe(SECRET);
+    expect(state.info[0]).not.toContain("deleted");
   });
 
   it("says why when the server refuses or a step failed, and touches the clipboard not", async () => {
@@ -101,20 +119,34 @@ describe("migrate", () => {
     expect(detail).toContain("pinned to dev:/backend");
   });
 
-  it("says the token was not deleted, and why, when the delete failed", async () => {
+  it("says the token was not deleted, why, and the command that finishes, when the delete failed", async () => {
     state.warningAnswers = ["Migrate and Delete the Token"];
     const why = "500 Internal Server Error: Something went wrong";
-    const kept = {
-      ...DONE,
-      tokenDeleted: false,
-      message: `Created machine identity 'ci' …\nThe service token could not be deleted: ${why}`,
-    };
-    const server = fakeServer({ "infisical.server.migrateServiceToken": [PREVIEW, kept] });
+    const server = fakeServer({
+      "infisical.server.migrateServiceToken": [PREVIEW, DONE],
+      "infisical.server.deleteServiceToken": [{ ok: false, message: why }],
+    });
     expect(await migrateFlow(server, undefined, "aaaa-1")).toBe(true);
+    expect(server.clipboards[2]).toBe(SECRET);
     expect(state.clipboard).toBe(SECRET);
     expect(state.info).toEqual([]);
     expect(state.warnings[1]).toContain("was NOT deleted");
     expect(state.warnings[1]).toContain(why);
+    expect(state.warnings[1]).toContain("infisical-tokens service-token delete aaaa-1 --yes");
     expect(state.warnings[1]).not.toContain(SECRET);
+  });
+
+  it("reports a delete request that fails outright (the connection lost) with the command", async () => {
+    state.warningAnswers = ["Migrate and Delete the Token"];
+    const server = fakeServer({ "infisical.server.migrateServiceToken": [PREVIEW, DONE] });
+    const execute = server.execute.bind(server);
+    server.execute = (async (command: string, args: any) => {
+      if (command === "infisical.server.deleteServiceToken") throw new Error("Connection got disposed.");
+      return execute(command as any, args);
+    }) as any;
+    expect(await migrateFlow(server, undefined, "aaaa-1")).toBe(true);
+    expect(state.clipboard).toBe(SECRET);
+    expect(state.warnings[1]).toContain("Connection got disposed.");
+    expect(state.warnings[1]).toContain("infisical-tokens service-token delete aaaa-1 --yes");
   });
 });

@@ -97,7 +97,7 @@ export interface MigrateAnswer {
   masked?: string;
   ci?: string[];
   tokenDeleted?: boolean;
-  deleteError?: string; // why the old token is still there, with the command that deletes it
+  deleteByClient?: boolean;
 }
 
 export interface MigrateArgs {
