@@ -41,7 +41,7 @@ def diagnose(text: str, kind: Kind | None, doc: DocumentContext, sites: Sites | 
     found: list[Finding] = []
     for site in find_commands(text, kind) if sites is None else sites:
         found += commands.site_findings(site, doc.snapshot)
-    return sorted(found, key=lambda f: (f.start, f.end))  # in reading order, whatever check found them in
+    return sorted(found, key=_reading_order)  # in reading order, whatever check found them in
 
 
 def diagnose_edit(found: Sequence[Finding], edited: Edited, doc: DocumentContext) -> list[Finding]:
@@ -50,9 +50,12 @@ def diagnose_edit(found: Sequence[Finding], edited: Edited, doc: DocumentContext
     lines read again are checked (a keystroke in a long script costs what its own line costs)."""
     before = [f for f in found if f.start < edited.restart]
     after = [_moved(f, edited.delta) for f in found if f.start >= edited.resume]
-    for site in edited.added:
-        before += commands.site_findings(site, doc.snapshot)
-    return before + after
+    read_again = [f for site in edited.added for f in commands.site_findings(site, doc.snapshot)]
+    return before + sorted(read_again, key=_reading_order) + after
+
+
+def _reading_order(finding: Finding) -> tuple[int, int]:
+    return finding.start, finding.end
 
 
 def _moved(finding: Finding, delta: int) -> Finding:
