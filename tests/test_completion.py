@@ -25,10 +25,10 @@ BIN = str(Path(sys.executable).parent)
 
 
 def _need(shell: str) -> str:
-    """The shell's path; CI must have it (``make test`` installs it), elsewhere its tests are skipped."""
+    """The shell's path; Linux CI must have it (``make test`` installs it), elsewhere its tests are skipped."""
     found = shutil.which(shell)
     if found is None:
-        if os.environ.get("CI"):
+        if os.environ.get("CI") and sys.platform == "linux":
             pytest.fail(f"{shell} is not installed, and CI must test its completion (make test installs it)")
         pytest.skip(f"{shell} is not installed (apt-get install {shell}); its completion is not tested here")
     return found
