@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import functools
 import gc
+import json
 import logging
 import os
 import signal
@@ -24,6 +25,7 @@ from typing import Any, TypeVar
 from urllib.parse import unquote, urlparse
 
 from lsprotocol import types
+from pygls.exceptions import FeatureRequestError
 from pygls.lsp.server import LanguageServer
 from pygls.workspace import TextDocument
 
@@ -116,6 +118,8 @@ class InfisicalLanguageServer(LanguageServer):
 
     def reset_session(self) -> None:
         """Forget one client's session (its event loop, documents and timers) before serving the next."""
+        if isinstance(self.protocol, InfisicalProtocol):
+            self.protocol.initialized = False  # the next client must initialize too
         for pending in self._pending.values():
             pending.cancel()
         self.loop, self._ready = None, None
@@ -139,6 +143,14 @@ class InfisicalLanguageServer(LanguageServer):
             await asyncio.wait_for(self.ready.wait(), timeout=10)
         except asyncio.TimeoutError:
             log.warning("initialization did not finish; answering with what is known")
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """Never show a person Python's words: a body that is not JSON is answered with Parse error, anything
+        else the reader loop met is logged (in one line, see :class:`RedactSecrets`) and not shown."""
+        if isinstance(error, json.JSONDecodeError) and isinstance(self.protocol, InfisicalProtocol):
+            self.protocol.refuse_unparsable(error)
+        elif source is not FeatureRequestError:
+            log.warning("a message could not be handled: %s", redact(f"{type(error).__name__}: {error}"))
 
     # ------------------------------------------------------------------ documents and projects
     def document(self, uri: str) -> TextDocument:

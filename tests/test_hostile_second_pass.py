@@ -1,0 +1,157 @@
+"""Issue 17, second pass: what an adversarial tester found after round two was merged, each through every face
+it concerns (the CLI as a subprocess, the language server over stdio or TCP, the magic in IPython)."""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import base_env
+from tests.test_hostile import RawClient
+
+BUG = "This is a bug"
+
+
+def _frame(body: bytes) -> bytes:
+    return b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+
+
+class BytesClient(RawClient):
+    """A raw client that can also send bodies that are not JSON-RPC at all."""
+
+    def send_body(self, body: bytes) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(_frame(body))
+        self.process.stdin.flush()
+
+    def messages(self, wait: float) -> list[dict[str, object]]:
+        """Every message the server writes within ``wait`` seconds."""
+        assert self.process.stdout is not None
+        found: list[dict[str, object]] = []
+        deadline = time.monotonic() + wait
+        while (left := deadline - time.monotonic()) > 0:
+            if not select.select([self.process.stdout], [], [], left)[0]:
+                break
+            length = 0
+            while (line := self.process.stdout.readline().strip()) != b"":
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":")[1])
+            found.append(json.loads(self.process.stdout.read(length)))
+        return found
+
+
+INITIALIZE = {"id": 0, "method": "initialize", "params": {"capabilities": {}}}
+
+
+# --- issue 17, second pass (a): a request before initialize is refused at once, over stdio and TCP
+
+
+def test_a_request_before_initialize_is_refused_at_once(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    client = RawClient(home)
+    try:
+        started = time.monotonic()
+        client.send(
+            {
+                "id": 1,
+                "method": "workspace/executeCommand",
+                "params": {"command": "infisical.createServiceToken", "arguments": [{}]},
+            }
+        )
+        answer = client.answer(1, timeout=5)
+        assert time.monotonic() - started < 3
+        error = answer["error"]
+        assert isinstance(error, dict) and error["code"] == -32002
+        assert "initialize" in error["message"] and "may exist" not in error["message"]
+        client.send(INITIALIZE)
+        assert "result" in client.answer(0)
+    finally:
+        err = client.close()
+    assert "Traceback" not in err and "RuntimeError" not in err
+
+
+def test_a_request_before_initialize_is_refused_over_tcp(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    home = tmp_path / "home"
+    home.mkdir()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "infisical_tokens.lsp", "--tcp", "--port", str(port)],
+        env=base_env(home),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        for _ in range(100):
+            try:
+                client = socket.create_connection(("127.0.0.1", port), timeout=10)
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("the server is not listening")
+        with client:
+            started = time.monotonic()
+            body = {
+                "jsonrpc": "2.0",
+                "id": 1,
+                "method": "workspace/executeCommand",
+                "params": {"command": "infisical.createServiceToken", "arguments": [{}]},
+            }
+            client.sendall(_frame(json.dumps(body).encode()))
+            answer = b""
+            while b'"error"' not in answer:
+                chunk = client.recv(65536)
+                assert chunk, "the server closed the connection"
+                answer += chunk
+            assert time.monotonic() - started < 3
+            assert b"-32002" in answer and b"may exist" not in answer and b"RuntimeError" not in answer
+    finally:
+        server.kill()
+        _, err = server.communicate(timeout=10)
+    assert b"Traceback" not in err
+
+
+# --- issue 17, second pass (i, j): ids that are not ids, bodies that are not requests
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        (b'{"jsonrpc":"2.0","id":[1],"method":"shutdown"}', -32600),
+        (b'{"jsonrpc":"2.0","id":{"a":1},"method":"textDocument/hover","params":{}}', -32600),
+        (b"{bad}", -32700),
+        (b"[]", -32600),
+        (b"null", -32600),
+        (b"5", -32600),
+        (b'{"id":3,"method":"shutdown"}', -32600),
+    ],
+)
+def test_messages_that_are_not_requests_are_answered_with_id_null(tmp_path: Path, body: bytes, code: int) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    client = BytesClient(home)
+    try:
+        client.send(INITIALIZE)
+        client.answer(0)
+        client.send_body(body)
+        seen = client.messages(wait=2)
+        client.send({"id": 9, "method": "shutdown"})
+        assert "error" not in client.answer(9)  # still serving
+    finally:
+        err = client.close()
+    errors = [m for m in seen if "error" in m]
+    assert len(errors) == 1 and errors[0]["id"] is None, seen
+    assert isinstance(errors[0]["error"], dict) and errors[0]["error"]["code"] == code
+    assert not [m for m in seen if m.get("method") == "window/showMessage"], seen
+    assert "Traceback" not in err and "object has no attribute" not in err
