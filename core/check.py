@@ -25,6 +25,7 @@ from .errors import APIError
 from .folders import Need
 from .ignore import GitIgnore, find_root
 from .ignore import git_outputs as _git
+from .models import printable
 from .project import ProjectFiles
 from .snippets import Kind, kind_for
 
@@ -290,7 +291,7 @@ def format_text(reports: Sequence[Report], base: Path) -> str:
 def format_json(reports: Sequence[Report], base: Path) -> str:
     data = [
         {
-            "path": _display(r.path, base),
+            "path": _relative(r.path, base),
             "line": r.line,
             "column": r.column,
             "endLine": r.end_line,
@@ -328,11 +329,16 @@ def format_github(reports: Sequence[Report], base: Path) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def _display(path: Path, base: Path) -> str:
+def _relative(path: Path, base: Path) -> str:
     try:
         return path.resolve().relative_to(base.resolve()).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def _display(path: Path, base: Path) -> str:
+    """A path for a terminal or a CI log: a file name cannot carry an escape sequence there (JSON escapes its own)."""
+    return printable(_relative(path, base))
 
 
 FORMATS = {"text": format_text, "json": format_json, "github": format_github}

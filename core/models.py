@@ -24,10 +24,16 @@ def parse_time(text: str | None) -> float | None:
         return None
 
 
+def printable(text: str) -> str:
+    """``text`` safe for a terminal: every control or formatting character (ESC, BEL, U+202E) becomes a space, so a
+    name cannot move the cursor, retitle the window or reverse what follows, and columns stay where they were."""
+    return "".join(c if c.isprintable() else " " for c in text)
+
+
 def _text(value: Any) -> str:
     """A server value as display text (anything not a plain string or number counts as absent)."""
     if isinstance(value, str):
-        return "".join(c if c.isprintable() else " " for c in value[:500])
+        return printable(value[:500])
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
     return ""

@@ -24,7 +24,7 @@ from .command import (
     Subcommand,
 )
 from .errors import server_text
-from .models import parse_time
+from .models import parse_time, printable
 from .problems import Problem
 from .reach import explain, server_name
 
@@ -101,10 +101,10 @@ def created_lines(options: CreateOptions, project_id: str, token: str) -> str:
     permissions = ", ".join(f"([environment: {s.scope.environment}] [path: {s.scope.path}])" for s in options.scopes)
     return (
         "New service token created\n"
-        f"Name: {options.name}\n"
+        f"Name: {printable(options.name)}\n"
         f"Project ID: {project_id}\n"
         f"Access type: [{', '.join(options.access_levels)}]\n"
-        f"Permission(s): {permissions}\n"
+        f"Permission(s): {printable(permissions)}\n"
         f"Service Token: {token}\n"
     )
 
@@ -145,7 +145,7 @@ def problem_text(problem: Problem, argv: Sequence[str]) -> str:
         lines.append("  " + " " * start + "^" * (end - start))
     if problem.hint:
         lines.append(f"  hint: {problem.hint}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(printable(line) for line in lines) + "\n"  # argv echoed: never a raw ESC
 
 
 def _stamp(text: str) -> str:
