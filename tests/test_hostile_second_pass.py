@@ -210,7 +210,7 @@ def test_check_prints_hostile_file_names_clean_in_every_format(run: Runner) -> N
         assert result.code == 1, result.output
         _no_raw(result.output)
         if fmt == "json":
-            assert [r["path"] for r in json.loads(result.stdout)][0] == name  # JSON escapes it: the true name
+            assert json.loads(result.stdout)[0]["path"] == name  # JSON escapes it: the true name
         else:
             assert "f ]0;pwn  [2J .sh" in result.stdout
 
@@ -222,3 +222,33 @@ def test_create_echoes_names_and_scopes_clean(run: Runner, login: dict[str, str]
     refused = run("service-token", "create", "-s", "d\x1b[2J:/", "-a", "read", env=login)
     assert refused.code == 1
     _no_raw(refused.output)
+
+
+# --- issue 17, second pass (p): an empty expiresAt is not "never"
+
+
+def test_cli_rotate_refuses_an_empty_expiry(run: Runner, new_emulator: Emulator, login: dict[str, str]) -> None:
+    from tests.test_never_lose_a_token import POST, _created, _listing_with
+
+    project = json.loads((run.cwd / ".infisical.json").read_text())["workspaceId"]
+    old = _created(run, login, "-e", "86400")
+    _listing_with(new_emulator, project, old, expiresAt="")
+    result = run("service-token", "rotate", old, "--projectId", project, env=login)
+    assert result.code == 1 and "-e SECONDS" in result.stderr and "nothing was created or deleted" in result.stderr
+    assert len(new_emulator.requests_to("POST", POST)) == 1 and old in new_emulator.state.tokens
+
+
+async def test_lsp_rotate_refuses_an_empty_expiry(
+    new_emulator: Emulator, world: Seeded, tmp_path: Path, run: Runner, login: dict[str, str]
+) -> None:
+    from tests.test_never_lose_a_token import POST, ROTATE, _created, _listing_with, _server
+
+    old = _created(run, login, "-e", "86400")
+    session = await _server(new_emulator, world, tmp_path, handles_tokens=True)
+    try:
+        _listing_with(new_emulator, world.project.id, old, expiresAt="")
+        answer = await session.command(ROTATE, {"tokenId": old, "projectId": world.project.id})
+        assert answer["ok"] is False and "-e SECONDS" in answer["message"]
+        assert len(new_emulator.requests_to("POST", POST)) == 1 and old in new_emulator.state.tokens
+    finally:
+        await session.client.shutdown_session()
