@@ -85,14 +85,15 @@ def git_candidates(folder: Path) -> Candidates | None:
     return found
 
 
-def candidate_files(paths: Sequence[Path]) -> Iterator[tuple[Path, Kind]]:
-    """Files to check: explicit files as given, folders walked with .gitignore applied."""
+def candidate_files(paths: Sequence[Path], unreadable: dict[Path, str] | None = None) -> Iterator[tuple[Path, Kind]]:
+    """Files to check: explicit files as given, folders walked with .gitignore applied (an ignore file that cannot
+    be read, a FIFO say, is noted in ``unreadable`` and its rules are not applied)."""
     seen: set[str] = set()
     for path in paths:
         if path.is_file():
             files: Iterable[Path] = [path.resolve()]
         elif path.is_dir():
-            files = GitIgnore(find_root(path)).walk(path)
+            files = GitIgnore(find_root(path), unreadable).walk(path)
         else:
             continue
         for file in files:
@@ -252,6 +253,7 @@ def run(options: CheckOptions, ctx: Context) -> CheckReport:
     missing = [path for path in options.paths if not os.path.lexists(path)]
     skipped = [(path, "no such file or folder") for path in missing]
     walked: list[Path] = []
+    unreadable: dict[Path, str] = {}
     to_read: list[tuple[Path, Kind]] = []
     for path in options.paths:
         found = git_candidates(path) if path.is_dir() else None
@@ -261,7 +263,7 @@ def run(options: CheckOptions, ctx: Context) -> CheckReport:
             files += found.count - len(found.to_read)  # counted as checked: nothing in them can be a finding
             to_read += found.to_read
     try:
-        for path, kind in [*to_read, *candidate_files(walked)]:
+        for path, kind in [*to_read, *candidate_files(walked, unreadable)]:
             try:
                 reports += check_file(path, kind, context_for)
             except OSError as err:
@@ -275,6 +277,8 @@ def run(options: CheckOptions, ctx: Context) -> CheckReport:
         ctx.warn(f"project {project_id} checked offline: {reason}")
     for project_id, note in context_for.notes.items():
         ctx.warn(f"project {project_id}: folders {note}; scopes were not checked against folders not read")
+    for path, reason in unreadable.items():
+        ctx.warn(f"{_display(path, ctx.cwd)} was not read ({reason}): its ignore rules were not applied")
     for path, reason in skipped:
         ctx.warn(f"{_display(path, ctx.cwd)} was not checked: {reason}")
     return CheckReport(reports, files, dict(context_for.failed), options, ctx.cwd, skipped, missing)

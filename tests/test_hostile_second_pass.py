@@ -3,7 +3,9 @@ it concerns (the CLI as a subprocess, the language server over stdio or TCP, the
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import select
 import socket
 import subprocess
@@ -252,3 +254,46 @@ async def test_lsp_rotate_refuses_an_empty_expiry(
         assert len(new_emulator.requests_to("POST", POST)) == 1 and old in new_emulator.state.tokens
     finally:
         await session.client.shutdown_session()
+
+
+# --- issue 17, second pass (g, h): an ignore file that is a FIFO is never opened blocking
+
+
+@pytest.mark.parametrize("fifo", [".gitignore", ".git/info/exclude", "sub/.gitignore"])
+def test_check_says_a_fifo_ignore_file_and_does_not_hang(run: Runner, fifo: str) -> None:
+    (run.cwd / "sub").mkdir()
+    (run.cwd / ".git" / "info").mkdir(parents=True)  # a folder named .git, with no git repository in it
+    os.mkfifo(run.cwd / fifo)
+    (run.cwd / "sub" / "a.sh").write_text("infisical service-token create -s dev:/ -a nonsense\n")
+    proc = subprocess.run(
+        [CLI, "check", "."],
+        capture_output=True,
+        text=True,
+        env={**run.env, "PATH": "/nonexistent"},
+        cwd=run.cwd,
+        timeout=30,
+    )
+    assert proc.returncode == 1 and "bad-access-level" in proc.stdout, proc.stderr
+    assert f"{fifo} was not read (not a regular file)" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+async def test_the_server_creates_past_a_fifo_gitignore(
+    new_emulator: Emulator, world: Seeded, login: dict[str, str], tmp_path: Path
+) -> None:
+    from tests.lsp_harness import link
+    from tests.test_hostile_round_one import _server
+
+    link(tmp_path, world.project.id)
+    os.mkfifo(tmp_path / ".gitignore")
+    async with _server(tmp_path, login, editor="neovim", handles_tokens=False) as (_client, session):
+        answer = await asyncio.wait_for(
+            session.command(
+                "infisical.server.createServiceToken",
+                {"uri": (tmp_path / "a.sh").as_uri(), "argv": ["service-token", "create", "-s", "dev:/", "-a", "read"]},
+            ),
+            timeout=20,
+        )
+    assert answer["ok"] is False and "not covered by .gitignore" in answer["message"], answer
+    assert ".gitignore was not read: not a regular file" in answer["message"]
+    assert new_emulator.requests_to("POST", "/api/v2/service-token") == []
