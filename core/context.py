@@ -57,6 +57,7 @@ class Context:
     cwd: Path
     home: Path
     domain: str | None = None
+    domain_from: str = "--domain"  # the setting ``domain`` came from, named in errors about it
     project_id: str | None = None
     # why this caller may not act with the person's credentials (a language-server client over TCP that did
     # not prove it is the owner): every workflow then stops before any credential is read

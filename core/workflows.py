@@ -237,7 +237,8 @@ def connect(
     if ctx.credentials_refused is not None:
         raise SessionError(ctx.credentials_refused)
     credentials = load_credentials(ctx.env, ctx.home)
-    target = resolve_target(domain if domain is not None else ctx.domain, ctx.env, config, credentials)
+    chosen, where = (domain, "--domain") if domain is not None else (ctx.domain, ctx.domain_from)
+    target = resolve_target(chosen, ctx.env, config, credentials, where)
     for note in target.notes:
         ctx.warn(note)
     client = client_for(target, credentials.bearer, ctx)
@@ -468,7 +469,8 @@ def view_held(ctx: Context, token: str, domain: str | None = None) -> TokenView:
     environment), else to the instance they logged in to, never to a domain named by the repository's
     ``.infisical.json``.
     """
-    target = resolve_held_target(domain if domain is not None else ctx.domain, ctx.env, ctx.home)
+    chosen, where = (domain, "--domain") if domain is not None else (ctx.domain, ctx.domain_from)
+    target = resolve_held_target(chosen, ctx.env, ctx.home, where)
     with client_for(target, None, ctx) as client:
         return TokenView(client.service_token_details(token))
 

@@ -226,6 +226,7 @@ class InfisicalLanguageServer(LanguageServer):
             cwd,
             Path.home(),
             domain=self.settings.api_url,
+            domain_from="the infisical.apiUrl setting",
             project_id=self.settings.project_id,
             credentials_refused=self.credentials_refused,
             warn=lambda text: log.warning(redact(text)),

@@ -11,11 +11,14 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from IPython.core.interactiveshell import InteractiveShell
+from IPython.utils.capture import capture_output
 
-from tests.conftest import CLI, Runner, base_env, link_project
+from tests.conftest import CLI, Runner, base_env, link_project, magic_shell
 from tests.emulator import Emulator, Seeded, seed
 from tests.test_hostile import RawClient
 
@@ -297,3 +300,47 @@ async def test_the_server_creates_past_a_fifo_gitignore(
     assert answer["ok"] is False and "not covered by .gitignore" in answer["message"], answer
     assert ".gitignore was not read: not a regular file" in answer["message"]
     assert new_emulator.requests_to("POST", "/api/v2/service-token") == []
+
+
+# --- issue 17, second pass (b): a URL with a password is refused when set, and errors name the setting
+
+
+@pytest.fixture
+def ip(
+    new_emulator: Emulator, world: Seeded, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[InteractiveShell]:
+    yield from magic_shell(new_emulator, world, tmp_path, monkeypatch)
+
+
+def test_the_magic_refuses_a_url_with_a_password_when_it_is_set(
+    ip: InteractiveShell, caplog: pytest.LogCaptureFixture
+) -> None:
+    with capture_output() as refused:
+        ip.run_line_magic("config", "InfisicalMagics.api_url = 'http://u:hunter2@127.0.0.1:1'")
+    with capture_output() as shown:
+        ip.run_line_magic("config", "InfisicalMagics")
+    said = refused.stdout + refused.stderr + caplog.text  # %config logs what a configurable refused
+    assert "InfisicalMagics.api_url holds a user name or password" in said, said
+    assert "--domain" not in said
+    for text in (said, shown.stdout + shown.stderr):
+        assert "hunter2" not in text and "Traceback" not in text
+    with capture_output() as listed:
+        ip.run_line_magic("infisical", "service-token list")
+    assert "Traceback" not in listed.stdout + listed.stderr  # the refused value was never taken
+
+
+async def test_the_servers_api_url_errors_name_the_setting(
+    new_emulator: Emulator, world: Seeded, login: dict[str, str], tmp_path: Path
+) -> None:
+    from tests.lsp_harness import link
+    from tests.test_hostile_round_one import _server
+
+    link(tmp_path, world.project.id)
+    options = {"apiUrl": "http://u:hunter2@127.0.0.1:1"}
+    async with _server(tmp_path, login, options=options) as (_client, session):
+        answer = await session.command(
+            "infisical.server.createServiceToken",
+            {"uri": (tmp_path / "a.sh").as_uri(), "argv": ["service-token", "create", "-s", "dev:/", "-a", "read"]},
+        )
+    assert answer["ok"] is False and "infisical.apiUrl" in answer["message"], answer
+    assert "--domain" not in answer["message"] and "hunter2" not in answer["message"]
