@@ -38,6 +38,8 @@ class Progress:
     create_sent_for: str | None = None  # the project of a create request that has left (a token may exist)
     created: Created | None = field(default=None, repr=False)  # the token, once the server answered with it
     delivered: bool = False  # the token reached the person (printed, stored, written)
+    # (token ID, project ID) of rotate's delete of the old token while it is under way: cut short, it may not be done
+    deleting: tuple[str, str] | None = None
 
     @property
     def lost(self) -> bool:

@@ -121,7 +121,23 @@ def may_exist_text(project_id: str | None, prog: str = PROGRAM) -> str:
 
 
 def lost_token_text(progress: Progress, prog: str = PROGRAM) -> str | None:
-    """What a face says when it fails or is interrupted after a create request left; None when nothing is at stake."""
+    """What a face says when it fails or is interrupted after a create request left, or during rotate's delete of
+    the old token; None when nothing is at stake."""
+    told = [text for text in (_lost_text(progress, prog), _unfinished_delete_text(progress, prog)) if text]
+    return " ".join(told) or None
+
+
+def _unfinished_delete_text(progress: Progress, prog: str) -> str | None:
+    if progress.deleting is None:
+        return None
+    token_id, project_id = progress.deleting
+    return (
+        f"The old service token {token_id} may still exist (its delete was cut short). Finish with "
+        f"`{prog} service-token delete {token_id} --projectId {project_id} --yes`."
+    )
+
+
+def _lost_text(progress: Progress, prog: str) -> str | None:
     if not progress.lost:
         return None
     created = progress.created

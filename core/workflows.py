@@ -543,10 +543,13 @@ def rotate(
         ctx.deliver(created)
         if keep_old:
             return Rotated(created, old, deleted=False)
+        ctx.progress.deleting = (old.id, resolved)
         try:
             client.delete_service_token(old.id)
         except (APIError, TransportError) as err:
+            ctx.progress.deleting = None  # the outcome says the old token is kept
             return Rotated(created, old, deleted=False, delete_error=str(err))
+        ctx.progress.deleting = None  # kept only while cut short (an interrupt): then it may not be done
     return Rotated(created, old, deleted=True)
 
 

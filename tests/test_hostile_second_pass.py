@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import select
+import signal
 import socket
 import subprocess
 import sys
@@ -18,7 +19,7 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
-from tests.conftest import CLI, Runner, base_env, link_project, magic_shell
+from tests.conftest import CLI, TOKEN_RE, Runner, base_env, link_project, magic_shell
 from tests.emulator import Emulator, Seeded, seed
 from tests.test_hostile import RawClient
 
@@ -344,3 +345,31 @@ async def test_the_servers_api_url_errors_name_the_setting(
         )
     assert answer["ok"] is False and "infisical.apiUrl" in answer["message"], answer
     assert "--domain" not in answer["message"] and "hunter2" not in answer["message"]
+
+
+# --- issue 17, second pass (d): Ctrl-C during rotate's delete names the old token and the command to finish
+
+
+def test_ctrl_c_during_rotates_delete_says_how_to_finish(
+    run: Runner, new_emulator: Emulator, login: dict[str, str], world: Seeded
+) -> None:
+    from tests.test_never_lose_a_token import POST, _created, _wait_for
+
+    old = _created(run, login)
+    new_emulator.add_fault("latency", method="DELETE", path=POST, delay=4)
+    process = subprocess.Popen(
+        [CLI, "service-token", "rotate", old, "--projectId", world.project.id],
+        cwd=run.cwd,
+        env={**run.env, **login},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    _wait_for(lambda: new_emulator.requests_to("DELETE", POST))
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert TOKEN_RE.search(out + err)  # the new token was shown before the delete was tried
+    assert "Interrupted." in err and f"The old service token {old} may still exist" in err, err
+    assert f"infisical-tokens service-token delete {old} --projectId {world.project.id} --yes" in err
+    assert BUG not in err and "Traceback" not in err
