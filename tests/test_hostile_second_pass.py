@@ -31,7 +31,16 @@ def _frame(body: bytes) -> bytes:
 
 
 class BytesClient(RawClient):
-    """A raw client that can also send bodies that are not JSON-RPC at all."""
+    """A raw client that can also send bodies that are not JSON-RPC at all, with more in its environment."""
+
+    def __init__(self, home: Path, env: dict[str, str] | None = None) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "infisical_tokens.lsp"],
+            env={**base_env(home), **(env or {})},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
 
     def send_body(self, body: bytes) -> None:
         assert self.process.stdin is not None
@@ -373,3 +382,51 @@ def test_ctrl_c_during_rotates_delete_says_how_to_finish(
     assert "Interrupted." in err and f"The old service token {old} may still exist" in err, err
     assert f"infisical-tokens service-token delete {old} --projectId {world.project.id} --yes" in err
     assert BUG not in err and "Traceback" not in err
+
+
+# --- issue 17, second pass (c): shutdown waits for a shielded create instead of cancelling it
+
+
+def test_shutdown_during_a_create_still_answers_with_the_token(
+    new_emulator: Emulator, world: Seeded, login: dict[str, str], tmp_path: Path
+) -> None:
+    from tests.lsp_harness import link
+
+    link(tmp_path, world.project.id)
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    client = BytesClient(home, login)
+    try:
+        client.send(
+            {
+                "id": 0,
+                "method": "initialize",
+                "params": {
+                    "capabilities": {},
+                    "rootUri": tmp_path.as_uri(),
+                    "initializationOptions": {"clientHandlesTokens": True},
+                },
+            }
+        )
+        client.answer(0)
+        client.send({"method": "initialized", "params": {}})
+        new_emulator.add_fault("latency", method="POST", path="/api/v2/service-token", delay=3)
+        argv = ["service-token", "create", "-s", "dev:/", "-a", "read"]
+        arguments = [{"uri": (tmp_path / "a.sh").as_uri(), "argv": argv}]
+        params = {"command": "infisical.server.createServiceToken", "arguments": arguments}
+        client.send({"id": 1, "method": "workspace/executeCommand", "params": params})
+        deadline = time.monotonic() + 10
+        while not new_emulator.requests_to("POST", "/api/v2/service-token"):
+            assert time.monotonic() < deadline, "the create was never sent"
+            time.sleep(0.02)
+        time.sleep(1)
+        client.send({"id": 2, "method": "shutdown"})
+        created = client.answer(1, timeout=20)
+        shutdown = client.answer(2, timeout=20)
+    finally:
+        err = client.close()
+    assert "error" not in created, created
+    result = created["result"]
+    assert isinstance(result, dict) and result["ok"] is True and TOKEN_RE.search(json.dumps(result)), result
+    assert "error" not in shutdown, shutdown
+    assert "dictionary changed size" not in err and "Traceback" not in err
