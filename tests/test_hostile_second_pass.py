@@ -430,3 +430,31 @@ def test_shutdown_during_a_create_still_answers_with_the_token(
     assert isinstance(result, dict) and result["ok"] is True and TOKEN_RE.search(json.dumps(result)), result
     assert "error" not in shutdown, shutdown
     assert "dictionary changed size" not in err and "Traceback" not in err
+
+
+# --- issue 17, second pass (k): a malformed folder tree is said by listFolders and status, not only the hover
+
+
+@pytest.mark.parametrize("body", [b'{"dev":{"folders":5}}', b'[{"path":"abc"}]', b'{"path":7}'])
+async def test_list_folders_and_status_say_a_malformed_tree(
+    new_emulator: Emulator, world: Seeded, tmp_path: Path, body: bytes
+) -> None:
+    from tests.test_hostile import UNEXPECTED, _bad_tree, _lsp_session
+
+    _bad_tree(new_emulator, world, body)
+    session = await _lsp_session(new_emulator, world, tmp_path)
+    try:
+        uri = (tmp_path / "a.sh").as_uri()
+        folders: dict[str, object] = {}
+        for _ in range(100):
+            folders = await session.command(
+                "infisical.server.listFolders", {"projectId": world.project.id, "environment": "dev"}
+            )
+            if folders.get("online"):
+                break
+            await asyncio.sleep(0.1)
+        status = await session.command("infisical.server.status", {"uri": uri})
+    finally:
+        await session.client.shutdown_session()
+    assert UNEXPECTED in str(folders.get("reason")), folders
+    assert UNEXPECTED in str(status.get("reason")), status
