@@ -458,3 +458,29 @@ async def test_list_folders_and_status_say_a_malformed_tree(
         await session.client.shutdown_session()
     assert UNEXPECTED in str(folders.get("reason")), folders
     assert UNEXPECTED in str(status.get("reason")), status
+
+
+# --- issue 17, second pass (n, o): a walk cut short is said by auditServiceTokens and listFolders
+
+
+async def test_the_servers_audit_and_folders_say_a_walk_was_cut_short(run: Runner, tmp_path: Path) -> None:
+    from tests.test_hostile import ENDLESS, PARTIAL, _endless, _lsp_session
+
+    with Emulator("old", rate_limit=None) as old:
+        world = seed(old)
+        link_project(run.cwd, world.project.id)
+        env = {"INFISICAL_TOKEN": old.state.issue_jwt(world.admin), "INFISICAL_DOMAIN": old.url}
+        made = run("service-token", "create", "-s", "prod:/**", "-a", "read", "-a", "write", "--token-only", env=env)
+        assert made.code == 0, made.stderr
+        _endless(old, ENDLESS["wide"])
+        (tmp_path / "editor").mkdir()
+        session = await _lsp_session(old, world, tmp_path / "editor")
+        try:
+            audit = await session.command("infisical.server.auditServiceTokens", {"projectId": world.project.id})
+            folders = await session.command(
+                "infisical.server.listFolders", {"projectId": world.project.id, "environment": "prod"}
+            )
+        finally:
+            await session.client.shutdown_session()
+    assert audit["ok"] is True and PARTIAL in audit.get("note", ""), audit
+    assert folders["partial"] is True, folders
