@@ -8,7 +8,6 @@ import json
 import os
 import select
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,7 +20,9 @@ from IPython.utils.capture import capture_output
 
 from tests.conftest import CLI, TOKEN_RE, Runner, base_env, link_project, magic_shell
 from tests.emulator import Emulator, Seeded, seed
-from tests.test_hostile import RawClient
+from tests.test_hostile import RawClient, tcp_server
+from tests.test_hostile import login as login  # fixtures: the seeded world, linked to run.cwd
+from tests.test_hostile import world as world
 
 BUG = "This is a bug"
 
@@ -63,17 +64,6 @@ class BytesClient(RawClient):
         return found
 
 
-@pytest.fixture
-def world(new_emulator: Emulator) -> Seeded:
-    return seed(new_emulator)
-
-
-@pytest.fixture
-def login(new_emulator: Emulator, world: Seeded, run: Runner) -> dict[str, str]:
-    link_project(run.cwd, world.project.id)
-    return {"INFISICAL_TOKEN": new_emulator.state.issue_jwt(world.admin), "INFISICAL_DOMAIN": new_emulator.url}
-
-
 INITIALIZE = {"id": 0, "method": "initialize", "params": {"capabilities": {}}}
 
 
@@ -106,26 +96,9 @@ def test_a_request_before_initialize_is_refused_at_once(tmp_path: Path) -> None:
 
 
 def test_a_request_before_initialize_is_refused_over_tcp(tmp_path: Path) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    home = tmp_path / "home"
-    home.mkdir()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "infisical_tokens.lsp", "--tcp", "--port", str(port)],
-        env=base_env(home),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    server, connect = tcp_server(tmp_path)
     try:
-        for _ in range(100):
-            try:
-                client = socket.create_connection(("127.0.0.1", port), timeout=10)
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise AssertionError("the server is not listening")
+        client = connect()
         with client:
             started = time.monotonic()
             body = {
