@@ -25,6 +25,7 @@ from .errors import APIError, is_unknown_project
 from .folders import Need
 from .ignore import GitIgnore, find_root
 from .ignore import git_outputs as _git
+from .models import printable
 from .project import ProjectFiles
 from .snippets import Kind, kind_for
 
@@ -84,14 +85,15 @@ def git_candidates(folder: Path) -> Candidates | None:
     return found
 
 
-def candidate_files(paths: Sequence[Path]) -> Iterator[tuple[Path, Kind]]:
-    """Files to check: explicit files as given, folders walked with .gitignore applied."""
+def candidate_files(paths: Sequence[Path], unreadable: dict[Path, str] | None = None) -> Iterator[tuple[Path, Kind]]:
+    """Files to check: explicit files as given, folders walked with .gitignore applied (an ignore file that cannot
+    be read, a FIFO say, is noted in ``unreadable`` and its rules are not applied)."""
     seen: set[str] = set()
     for path in paths:
         if path.is_file():
             files: Iterable[Path] = [path.resolve()]
         elif path.is_dir():
-            files = GitIgnore(find_root(path)).walk(path)
+            files = GitIgnore(find_root(path), unreadable).walk(path)
         else:
             continue
         for file in files:
@@ -256,6 +258,7 @@ def run(options: CheckOptions, ctx: Context) -> CheckReport:
     missing = [path for path in options.paths if not os.path.lexists(path)]
     skipped = [(path, "no such file or folder") for path in missing]
     walked: list[Path] = []
+    unreadable: dict[Path, str] = {}
     to_read: list[tuple[Path, Kind]] = []
     for path in options.paths:
         found = git_candidates(path) if path.is_dir() else None
@@ -265,7 +268,7 @@ def run(options: CheckOptions, ctx: Context) -> CheckReport:
             files += found.count - len(found.to_read)  # counted as checked: nothing in them can be a finding
             to_read += found.to_read
     try:
-        for path, kind in [*to_read, *candidate_files(walked)]:
+        for path, kind in [*to_read, *candidate_files(walked, unreadable)]:
             try:
                 reports += check_file(path, kind, context_for)
             except OSError as err:
@@ -281,6 +284,8 @@ def run(options: CheckOptions, ctx: Context) -> CheckReport:
             ctx.warn(f"project {project_id} checked offline: {reason}")
     for project_id, note in context_for.notes.items():
         ctx.warn(f"project {project_id}: folders {note}; scopes were not checked against folders not read")
+    for path, reason in unreadable.items():
+        ctx.warn(f"{_display(path, ctx.cwd)} was not read ({reason}): its ignore rules were not applied")
     for path, reason in skipped:
         ctx.warn(f"{_display(path, ctx.cwd)} was not checked: {reason}")
     return CheckReport(reports, files, dict(context_for.failed), options, ctx.cwd, skipped, missing)
@@ -311,7 +316,7 @@ def format_json(reports: Sequence[Report], base: Path) -> str:
 def json_data(reports: Sequence[Report], base: Path) -> list[dict[str, Any]]:
     return [
         {
-            "path": _display(r.path, base),
+            "path": _relative(r.path, base),
             "line": r.line,
             "column": r.column,
             "endLine": r.end_line,
@@ -348,11 +353,16 @@ def format_github(reports: Sequence[Report], base: Path) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def _display(path: Path, base: Path) -> str:
+def _relative(path: Path, base: Path) -> str:
     try:
         return path.resolve().relative_to(base.resolve()).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def _display(path: Path, base: Path) -> str:
+    """A path for a terminal or a CI log: a file name cannot carry an escape sequence there (JSON escapes its own)."""
+    return printable(_relative(path, base))
 
 
 FORMATS = {"text": format_text, "json": format_json, "github": format_github}

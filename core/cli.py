@@ -37,7 +37,8 @@ class OutputFailed(Exception):
 
 
 class Console:
-    def __init__(self, stdout: TextIO, stderr: TextIO, stdin: TextIO, silent: bool = False) -> None:
+    # stdin is None when the process started with it closed (`<&-`)
+    def __init__(self, stdout: TextIO, stderr: TextIO, stdin: TextIO | None, silent: bool = False) -> None:
         self.stdout, self.stderr, self.stdin, self.silent = stdout, stderr, stdin, silent
 
     def out(self, text: str) -> None:
@@ -68,7 +69,7 @@ class Console:
 
     def confirm(self, label: str) -> bool:
         """Ask on a terminal; refuse (with how to skip the question) anywhere else."""
-        if not self.stdin.isatty():
+        if self.stdin is None or not self.stdin.isatty():
             raise UsageError(f"Refusing to delete service token {label} without confirmation: pass --yes.")
         self.stderr.write(f"Delete service token {label}? This cannot be undone. [y/N] ")
         self.stderr.flush()
@@ -77,6 +78,8 @@ class Console:
     def read_line(self) -> str:
         """A line typed at a terminal; from a pipe, all of it (so a token split over lines is seen whole); never
         more than ``MAX_STDIN`` characters (a workflow refuses that many)."""
+        if self.stdin is None:
+            raise UsageError("There is no standard input to read the token from (it is closed); pipe the token.")
         try:
             return self.stdin.readline(MAX_STDIN) if self.stdin.isatty() else self.stdin.read(MAX_STDIN)
         except UnicodeDecodeError:

@@ -39,6 +39,8 @@ class Progress:
     create_sent_for: str | None = None  # the project of a create request that has left (a token may exist)
     created: Created | None = field(default=None, repr=False)  # the token, once the server answered with it
     delivered: bool = False  # the token reached the person (printed, stored, written)
+    # (token ID, project ID) of rotate's delete of the old token while it is under way: cut short, it may not be done
+    deleting: tuple[str, str] | None = None
 
     @property
     def lost(self) -> bool:
@@ -58,6 +60,7 @@ class Context:
     cwd: Path
     home: Path
     domain: str | None = None
+    domain_from: str = "--domain"  # the setting ``domain`` came from, named in errors about it
     project_id: str | None = None
     # why this caller may not act with the person's credentials (a language-server client over TCP that did
     # not prove it is the owner): every workflow then stops before any credential is read

@@ -6,7 +6,9 @@ written into a file (only a gitignored one). Each line is matched by :mod:`wildm
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +16,25 @@ from pathlib import Path
 from .wildmatch import Rule, parse
 
 ALWAYS_SKIPPED = frozenset({".git", ".hg", ".svn"})
+MAX_IGNORE_BYTES = 10_000_000  # far beyond any real .gitignore
+
+
+def read_regular(path: str | Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes, else OSError saying why. Opened without blocking and
+    checked before reading: a FIFO or a device where a file was expected must never hold up a walk or a server."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        chunks, size = [], 0
+        while data := os.read(fd, limit + 1 - size):
+            chunks.append(data)
+            size += len(data)
+            if size > limit:
+                raise OSError(errno.EFBIG, f"larger than {limit / 1_000_000:g} MB", str(path))
+    finally:
+        os.close(fd)
+    return b"".join(chunks)
 
 
 class GitIgnore:
@@ -23,9 +44,11 @@ class GitIgnore:
     rules, not in building ``Path`` objects.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, unreadable: dict[Path, str] | None = None) -> None:
         self.root = root.resolve()
         self._specs: dict[str, list[Rule]] = {}
+        # ignore files that exist but could not be used (a FIFO, a folder, unreadable), and why: for the caller to say
+        self.unreadable: dict[Path, str] = {} if unreadable is None else unreadable
 
     def _spec(self, folder: str) -> list[Rule]:
         """The rules of the ``.gitignore`` in ``folder`` (relative to root, "" for the root itself)."""
@@ -33,11 +56,13 @@ class GitIgnore:
             base = os.path.join(self.root, folder)
             lines: list[str] = []
             for name in ((".git/info/exclude",) if folder == "" else ()) + (".gitignore",):  # .gitignore wins
+                path = os.path.join(base, name)
                 try:
-                    with open(os.path.join(base, name), encoding="utf-8", errors="surrogateescape") as handle:
-                        lines += handle.read().splitlines()
-                except OSError:
+                    lines += read_regular(path, MAX_IGNORE_BYTES).decode("utf-8", "surrogateescape").splitlines()
+                except (FileNotFoundError, NotADirectoryError):
                     continue
+                except OSError as err:
+                    self.unreadable[Path(path)] = err.strerror or str(err)
             self._specs[folder] = [rule for rule in map(parse, lines) if rule is not None]
         return self._specs[folder]
 

@@ -6,6 +6,7 @@ pay for importing ``requests``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,11 +25,17 @@ def parse_time(text: str | None) -> float | None:
         return None
 
 
+def printable(text: str) -> str:
+    """``text`` safe for a terminal: every control or formatting character (ESC, BEL, U+202E) becomes a space, so a
+    name cannot move the cursor, retitle the window or reverse what follows, and columns stay where they were."""
+    return text if text.isprintable() else "".join(c if c.isprintable() else " " for c in text)
+
+
 def _text(value: Any) -> str:
     """A server value as display text (anything not a plain string or number counts as absent)."""
     if isinstance(value, str):
         head = value[:500]
-        return head if head.isprintable() else "".join(c if c.isprintable() else " " for c in head)
+        return printable(head)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
     return ""
@@ -36,6 +43,15 @@ def _text(value: Any) -> str:
 
 def _optional(value: Any) -> str | None:
     return _text(value) or None
+
+
+def _expiry(value: Any) -> str | None:
+    """``expiresAt``: only null (or absent) means never. Anything else that is not a date (``""``, a number, an
+    object) is kept as shown text, so that it reads as an unknown expiry (rotate and migrate refuse it), not never."""
+    if value is None:
+        return None
+    text = value if isinstance(value, str) and value.strip() else json.dumps(value, default=str)
+    return printable(text[:100])
 
 
 def _rows(value: Any) -> list[Mapping[str, Any]]:
@@ -106,7 +122,7 @@ class TokenInfo:
                 TokenScope(_text(s.get("environment")), _text(s.get("secretPath"))) for s in _rows(data.get("scopes"))
             ),
             permissions=tuple(_text(p) for p in permissions if _text(p)),
-            expires_at=_optional(data.get("expiresAt")),
+            expires_at=_expiry(data.get("expiresAt")),
             last_used=_optional(data.get("lastUsed")),
             created_at=_optional(data.get("createdAt")),
             created_by=_optional(data.get("createdBy")),

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .ignore import read_regular
 
 FILENAME = ".infisical.json"
 KEYS = ("workspaceId", "defaultEnvironment", "gitBranchToEnvironmentMapping", "defaultSecretPath", "domain")
@@ -28,6 +29,9 @@ class ProjectConfig:
     default_secret_path: str = ""
     domain: str = ""
     unknown_keys: tuple[str, ...] = ()
+
+
+MAX_PROJECT_BYTES = 1_000_000  # read without blocking, never more: a FIFO or /dev/zero is refused
 
 
 def find_project_file(start: Path) -> Path | None:
@@ -114,7 +118,7 @@ def load_project_config(start: Path) -> ProjectConfig | None:
     if path is None:
         return None
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular(path, MAX_PROJECT_BYTES).decode("utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(f"Cannot read {path}: {err}. {NOT_LINKED}") from None
     return parse_project_config(text, path)
@@ -149,7 +153,8 @@ class ProjectFiles:
             stamp = path.stat().st_mtime_ns
             cached = self._parsed.get(path)
             if cached is None or cached[0] != stamp:
-                cached = (stamp, parse_project_config_lenient(path.read_text(encoding="utf-8"), path))
+                text = read_regular(path, MAX_PROJECT_BYTES).decode("utf-8")
+                cached = (stamp, parse_project_config_lenient(text, path))
                 self._parsed[path] = cached
             return cached[1]
         except (OSError, UnicodeDecodeError):

@@ -26,7 +26,7 @@ from .command import (
     Subcommand,
 )
 from .errors import server_text
-from .models import parse_time
+from .models import parse_time, printable
 from .problems import Problem, sentences
 from .reach import explain, server_name
 
@@ -109,10 +109,10 @@ def created_lines(options: CreateOptions, project_id: str, token: str) -> str:
     permissions = ", ".join(f"([environment: {s.scope.environment}] [path: {s.scope.path}])" for s in options.scopes)
     return (
         "New service token created\n"
-        f"Name: {options.name}\n"
+        f"Name: {printable(options.name)}\n"
         f"Project ID: {project_id}\n"
         f"Access type: [{', '.join(options.access_levels)}]\n"
-        f"Permission(s): {permissions}\n"
+        f"Permission(s): {printable(permissions)}\n"
         f"Service Token: {token}\n"
     )
 
@@ -129,7 +129,23 @@ def may_exist_text(project_id: str | None, prog: str = PROGRAM) -> str:
 
 
 def lost_token_text(progress: Progress, prog: str = PROGRAM) -> str | None:
-    """What a face says when it fails or is interrupted after a create request left; None when nothing is at stake."""
+    """What a face says when it fails or is interrupted after a create request left, or during rotate's delete of
+    the old token; None when nothing is at stake."""
+    told = [text for text in (_lost_text(progress, prog), _unfinished_delete_text(progress, prog)) if text]
+    return " ".join(told) or None
+
+
+def _unfinished_delete_text(progress: Progress, prog: str) -> str | None:
+    if progress.deleting is None:
+        return None
+    token_id, project_id = progress.deleting
+    return (
+        f"The old service token {token_id} may still exist (its delete was cut short). Finish with "
+        f"`{prog} service-token delete {token_id} --projectId {project_id} --yes`."
+    )
+
+
+def _lost_text(progress: Progress, prog: str) -> str | None:
     if not progress.lost:
         return None
     created = progress.created
@@ -153,7 +169,7 @@ def problem_text(problem: Problem, argv: Sequence[str]) -> str:
         lines.append("  " + " " * start + "^" * (end - start))
     if problem.hint:
         lines.append(f"  hint: {problem.hint}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(printable(line) for line in lines) + "\n"  # argv echoed: never a raw ESC
 
 
 def _stamp(text: str) -> str:

@@ -385,11 +385,12 @@ class Target:
     notes: tuple[str, ...] = ()  # warnings for the person (e.g. an ignored repository domain)
 
 
-def _explicit_domain(flag_domain: str | None, env: Mapping[str, str]) -> tuple[str, str] | None:
+def _explicit_domain(flag_domain: str | None, env: Mapping[str, str], where: str) -> tuple[str, str] | None:
+    """The URL the person chose and the name of where it came from (``where``: a flag or a setting's name)."""
     if flag_domain is not None:
         if not flag_domain.strip():
-            raise ConfigError("--domain is empty (an unset variable?): give the URL, or leave the flag out.")
-        return check_api_url(flag_domain.strip(), "--domain"), "--domain"
+            raise ConfigError(f"{where} is empty (an unset variable?): give the URL, or leave it out.")
+        return check_api_url(flag_domain.strip(), where), where
     for name in ("INFISICAL_DOMAIN", "INFISICAL_API_URL"):
         if env.get(name, "").strip():
             return check_api_url(env[name].strip(), name), name
@@ -401,10 +402,12 @@ def resolve_target(
     env: Mapping[str, str],
     project: ProjectConfig | None,
     credentials: Credentials | None,
+    where: str = "--domain",
 ) -> Target:
-    """The API URL to use, applying the CLI's resolution order and the trust rule."""
+    """The API URL to use, applying the CLI's resolution order and the trust rule; ``where`` names the source of
+    ``flag_domain`` in errors (a notebook's or an editor's setting is not ``--domain``)."""
     notes: list[str] = []
-    explicit = _explicit_domain(flag_domain, env)
+    explicit = _explicit_domain(flag_domain, env, where)
     repo = ""
     if project is not None and project.domain:
         if re.match(r"https?://", project.domain):
@@ -442,10 +445,10 @@ def resolve_target(
     return Target(DEFAULT_API_URL, tuple(notes))
 
 
-def resolve_held_target(flag_domain: str | None, env: Mapping[str, str], home: Path) -> Target:
+def resolve_held_target(flag_domain: str | None, env: Mapping[str, str], home: Path, where: str = "--domain") -> Target:
     """Where a service token the person holds may go: where they chose, else the instance they logged in to
     (its config only: the login's own credentials are not read), else Infisical Cloud; never the repository's."""
-    explicit = _explicit_domain(flag_domain, env)
+    explicit = _explicit_domain(flag_domain, env, where)
     if explicit:
         return Target(normalize_api_url(explicit[0]))
     config = read_cli_config(home)

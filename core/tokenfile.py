@@ -13,7 +13,7 @@ import shutil
 import stat
 from pathlib import Path
 
-from .ignore import GitIgnore, find_root, git_outputs
+from .ignore import GitIgnore, find_root, git_outputs, read_regular
 
 MAX_BYTES = 1_000_000  # a dotenv file; anything larger is not one
 VARIABLE = "INFISICAL_TOKEN"
@@ -30,7 +30,11 @@ def _git_refusal(target: Path, base: Path) -> str | None:
     if git_outputs(base, ["rev-parse", "--is-inside-work-tree"]) is None:  # not a repository (or no git)
         if (find_root(base) / ".git").exists() and shutil.which("git") is None:
             return f"git is not installed to say whether {target} is tracked"
-        return None if GitIgnore(find_root(base)).ignored(target, is_dir=False) else _not_ignored(target)
+        rules = GitIgnore(find_root(base))
+        if rules.ignored(target, is_dir=False):
+            return None
+        unread = "".join(f" ({path.name} was not read: {why})" for path, why in list(rules.unreadable.items())[:1])
+        return _not_ignored(target) + unread
     answers = git_outputs(base, ["ls-files", "-z", "--", str(target)], ["check-ignore", "--", str(target)])
     if answers is None:
         return f"git cannot say whether {target} is tracked (is it outside the repository?)"
@@ -70,20 +74,7 @@ def _regular(fd: int, path: Path) -> None:
 
 def read(path: Path) -> str:
     """The file's text, or OSError when it is not a regular file of at most ``MAX_BYTES`` (never blocks)."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
-    try:
-        _regular(fd, path)
-        data = os.read(fd, MAX_BYTES + 1)
-        chunks = [data]
-        while data and sum(map(len, chunks)) <= MAX_BYTES:
-            data = os.read(fd, MAX_BYTES + 1)
-            chunks.append(data)
-    finally:
-        os.close(fd)
-    content = b"".join(chunks)
-    if len(content) > MAX_BYTES:
-        raise OSError(errno.EFBIG, "larger than 1 MB", str(path))
-    return content.decode("utf-8")
+    return read_regular(path, MAX_BYTES).decode("utf-8")
 
 
 def write(path: Path, token: str) -> None:

@@ -247,7 +247,8 @@ def connect(
     if ctx.credentials_refused is not None:
         raise SessionError(ctx.credentials_refused)
     credentials = load_credentials(ctx.env, ctx.home)
-    target = resolve_target(domain if domain is not None else ctx.domain, ctx.env, config, credentials)
+    chosen, where = (domain, "--domain") if domain is not None else (ctx.domain, ctx.domain_from)
+    target = resolve_target(chosen, ctx.env, config, credentials, where)
     for note in target.notes:
         ctx.warn(note)
     client = client_for(target, credentials.bearer, ctx)
@@ -522,7 +523,8 @@ def view_held(ctx: Context, token: str, domain: str | None = None) -> TokenView:
     environment), else to the instance they logged in to, never to a domain named by the repository's
     ``.infisical.json``.
     """
-    target = resolve_held_target(domain if domain is not None else ctx.domain, ctx.env, ctx.home)
+    chosen, where = (domain, "--domain") if domain is not None else (ctx.domain, ctx.domain_from)
+    target = resolve_held_target(chosen, ctx.env, ctx.home, where)
     with client_for(target, None, ctx) as client:
         return TokenView(client.service_token_details(token))
 
@@ -595,10 +597,13 @@ def rotate(
         ctx.deliver(created)
         if keep_old:
             return Rotated(created, old, deleted=False)
+        ctx.progress.deleting = (old.id, resolved)
         try:
             client.delete_service_token(old.id)
         except (APIError, TransportError) as err:
+            ctx.progress.deleting = None  # the outcome says the old token is kept
             return Rotated(created, old, deleted=False, delete_error=str(err))
+        ctx.progress.deleting = None  # kept only while cut short (an interrupt): then it may not be done
     return Rotated(created, old, deleted=True)
 
 

@@ -78,6 +78,7 @@ class FoldersAnswer(TypedDict):
     online: bool
     folders: list[str]
     reason: str | None  # why the folders may be partial or old (e.g. "rate-limited by the server; ...")
+    partial: bool  # not every folder of the environment is known (a walk cut short, a listing not read yet)
 
 
 class ProjectItem(TypedDict):
@@ -163,6 +164,7 @@ class AuditAnswer(TypedDict, total=False):
     message: str
     findings: list[FindingItem]
     tokens: int
+    note: str  # why folder checks were skipped (the folders read were partial), as the command line says
 
 
 class MigrateArgs(TokenArgs, total=False):

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import functools
 import gc
+import json
 import logging
 import os
 import signal
@@ -24,6 +25,7 @@ from typing import Any, TypeVar
 from urllib.parse import unquote, urlparse
 
 from lsprotocol import types
+from pygls.exceptions import FeatureRequestError
 from pygls.lsp.server import LanguageServer
 from pygls.workspace import TextDocument
 
@@ -32,6 +34,7 @@ from infisical_tokens.core.audit import AuditOptions
 from infisical_tokens.core.catalog import Catalog, Snapshot
 from infisical_tokens.core.editor.context import document_context
 from infisical_tokens.core.errors import InfisicalTokensError, ProblemsError, UsageError
+from infisical_tokens.core.folders import Need
 from infisical_tokens.core.project import ProjectConfig, ProjectFiles
 from infisical_tokens.core.redact import mask_token, redact
 from infisical_tokens.core.snippets import CommandSite, Kind, edit_commands, find_commands, kind_for
@@ -116,6 +119,8 @@ class InfisicalLanguageServer(LanguageServer):
 
     def reset_session(self) -> None:
         """Forget one client's session (its event loop, documents and timers) before serving the next."""
+        if isinstance(self.protocol, InfisicalProtocol):
+            self.protocol.initialized = False  # the next client must initialize too
         for pending in self._pending.values():
             pending.cancel()
         self.loop, self._ready = None, None
@@ -139,6 +144,14 @@ class InfisicalLanguageServer(LanguageServer):
             await asyncio.wait_for(self.ready.wait(), timeout=10)
         except asyncio.TimeoutError:
             log.warning("initialization did not finish; answering with what is known")
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """Never show a person Python's words: a body that is not JSON is answered with Parse error, anything
+        else the reader loop met is logged (in one line, see :class:`RedactSecrets`) and not shown."""
+        if isinstance(error, json.JSONDecodeError) and isinstance(self.protocol, InfisicalProtocol):
+            self.protocol.refuse_unparsable(error)
+        elif source is not FeatureRequestError:
+            log.warning("a message could not be handled: %s", redact(f"{type(error).__name__}: {error}"))
 
     # ------------------------------------------------------------------ documents and projects
     def document(self, uri: str) -> TextDocument:
@@ -251,6 +264,7 @@ class InfisicalLanguageServer(LanguageServer):
             cwd,
             Path.home(),
             domain=self.settings.api_url,
+            domain_from="the infisical.apiUrl setting",
             project_id=self.settings.project_id,
             credentials_refused=self.credentials_refused,
             warn=lambda text: log.warning(redact(text)),
@@ -808,12 +822,16 @@ async def list_environments(ls: InfisicalLanguageServer, request: dict[str, Any]
     return {"online": snap.online, "environments": [{"slug": e.slug, "name": e.name} for e in snap.environments]}
 
 
-@server_command(protocol.LIST_FOLDERS, lambda reason: {"online": False, "folders": [], "reason": reason})
+@server_command(
+    protocol.LIST_FOLDERS, lambda reason: {"online": False, "folders": [], "reason": reason, "partial": True}
+)
 async def list_folders(ls: InfisicalLanguageServer, request: dict[str, Any]) -> protocol.FoldersAnswer:
     await ls.until_ready()
     snap = _snapshot_for(ls, request)
-    folders = list(snap.folders.get(str(request.get("environment", "")), ()))
-    return {"online": snap.online, "folders": folders, "reason": status_reason(snap)}
+    environment = str(request.get("environment", ""))
+    folders = list(snap.folders.get(environment, ()))
+    partial = not snap.online or snap.note is not None or not snap.knows_all(Need(environment, "/"))
+    return {"online": snap.online, "folders": folders, "reason": status_reason(snap), "partial": partial}
 
 
 @server_command(protocol.LIST_PROJECTS, lambda reason: {"online": False, "projects": []})
@@ -981,7 +999,10 @@ async def audit_service_tokens(ls: InfisicalLanguageServer, request: dict[str, A
         }
         for f in report.findings
     ]
-    return {"ok": True, "findings": findings, "tokens": len(report.tokens)}
+    answer: protocol.AuditAnswer = {"ok": True, "findings": findings, "tokens": len(report.tokens)}
+    if report.note:
+        answer["note"] = f"folder checks skipped: {report.note}"  # the findings do not cover every folder
+    return answer
 
 
 from . import migrate_command as migrate_command  # noqa: E402  (registers its command on the server above)

@@ -7,18 +7,22 @@ of obeying it, so the answer still carries the token (and the person is told whe
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
-from collections.abc import Iterator
+import time
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
+from pygls.protocol.language_server import lsp_method
 
 from .answering import AnsweringProtocol
 
 log = logging.getLogger("infisical_tokens.lsp")
+SHUTDOWN_WAIT_SECONDS = 30.0  # how long shutdown waits for shielded requests (a create's answer) to finish
 
 
 @dataclass
@@ -75,3 +79,28 @@ class InfisicalProtocol(AnsweringProtocol):
                 log.info("request %s asked to cancel after its create was sent; it will answer", msg_id)
                 return
         super()._handle_cancel_notification(msg_id)
+
+    async def _shielded_done(self) -> None:
+        """Until no shielded request runs, or ``SHUTDOWN_WAIT_SECONDS`` have passed."""
+        shields: dict[Any, Shield] = getattr(self._server, "shields", {})
+        deadline = time.monotonic() + SHUTDOWN_WAIT_SECONDS
+        while shields and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        if shields:
+            log.warning(
+                "shutdown: %d shielded request(s) still running after %g s", len(shields), SHUTDOWN_WAIT_SECONDS
+            )
+
+    @lsp_method(types.SHUTDOWN)
+    def lsp_shutdown(self, *args: Any) -> Generator[Any, Any, None]:
+        """pygls' shutdown, except that a shielded request (a create) is waited for, not cancelled, so its answer
+        carries the token; and the requests are cancelled from a copy (each cancel removes its own entry, which
+        raised "dictionary changed size during iteration")."""
+        current_id = self.msg_id  # read before yielding: the request this generator answers
+        yield self._shielded_done, (), None
+        if (user_handler := self.fm.features.get(types.SHUTDOWN)) is not None:
+            yield user_handler, args, None
+        for msg_id, future in list(self._request_futures.items()):
+            if msg_id != current_id and not future.done():
+                future.cancel()
+        self._shutdown = True

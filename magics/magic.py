@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class, output_can_be_silenced
-from traitlets import Bool, Unicode
+from traitlets import Bool, TraitError, Unicode, validate
 from traitlets.config import Configurable
 
 from infisical_tokens.core import command, render
 from infisical_tokens.core.context import Context, Progress
-from infisical_tokens.core.errors import InfisicalTokensError, ProblemsError
+from infisical_tokens.core.errors import ConfigError, InfisicalTokensError, ProblemsError
 from infisical_tokens.core.problems import sentences
 
 if TYPE_CHECKING:  # imported by the first command, not by %load_ext
@@ -155,6 +155,9 @@ def _encodable(name: str) -> bool:
     return True
 
 
+API_URL_TRAIT = "InfisicalMagics.api_url"
+
+
 @magics_class
 class InfisicalMagics(Magics, Configurable):
     api_url = Unicode(None, allow_none=True, help="Infisical API URL (like --domain)").tag(config=True)
@@ -164,6 +167,19 @@ class InfisicalMagics(Magics, Configurable):
     show_token = Bool(False, help="Let --token-only print the raw token (it is then saved in the notebook)").tag(
         config=True
     )
+
+    @validate("api_url")
+    def _check_api_url(self, proposal: Any) -> str | None:
+        """Refuse a URL that may not carry credentials when it is set, so that `%config` never shows a password."""
+        from infisical_tokens.core.session import check_api_url
+
+        value: str | None = proposal["value"]
+        if value:
+            try:
+                check_api_url(value, API_URL_TRAIT)
+            except ConfigError as err:
+                raise TraitError(str(err)) from None
+        return value
 
     def __init__(self, shell: Any) -> None:
         Configurable.__init__(self, config=shell.config)
@@ -217,7 +233,9 @@ class InfisicalMagics(Magics, Configurable):
 
     def _context(self) -> Context:
         """The traits are the notebook's settings: a command's own --domain/--projectId wins over them."""
-        return Context.of_process(domain=self.api_url or None, project_id=self.project_id or None, warn=_warn)
+        return Context.of_process(
+            domain=self.api_url or None, domain_from=API_URL_TRAIT, project_id=self.project_id or None, warn=_warn
+        )
 
     # ------------------------------------------------------------------ outcomes
     def _created(self, outcome: workflows.Created, extra: dict[str, str | bool]) -> Any:

@@ -9,8 +9,10 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -443,32 +445,37 @@ def test_workflow_context_repr_holds_no_credential(tmp_path: Path) -> None:
     assert "eyJsecret" not in repr(ctx)
 
 
-def test_tcp_mode_survives_a_port_scan(tmp_path: Path) -> None:
-    """A client that connects and leaves (a port scan) must not stop a server started with --tcp."""
-    import socket
+def tcp_server(tmp_path: Path) -> tuple[subprocess.Popen[bytes], Callable[[], socket.socket]]:
+    """The language server with --tcp on a free port of 127.0.0.1, and a way to connect to it once it listens."""
     import sys
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     home = tmp_path / "home"
-    home.mkdir()
+    home.mkdir(exist_ok=True)
     server = subprocess.Popen(
         [sys.executable, "-m", "infisical_tokens.lsp", "--tcp", "--port", str(port)],
         env=base_env(home),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
+
+    def connect() -> socket.socket:
+        for _ in range(100):
+            try:
+                return socket.create_connection(("127.0.0.1", port), timeout=10)
+            except OSError:
+                time.sleep(0.1)
+        raise AssertionError("the server is not listening")
+
+    return server, connect
+
+
+def test_tcp_mode_survives_a_port_scan(tmp_path: Path) -> None:
+    """A client that connects and leaves (a port scan) must not stop a server started with --tcp."""
+    server, connect = tcp_server(tmp_path)
     try:
-
-        def connect() -> socket.socket:
-            for _ in range(100):
-                try:
-                    return socket.create_connection(("127.0.0.1", port), timeout=10)
-                except OSError:
-                    time.sleep(0.1)
-            raise AssertionError("the server is not listening")
-
         for _ in range(3):
             connect().close()  # the scan
             time.sleep(0.2)

@@ -17,6 +17,7 @@ export interface AuditAnswer {
   message?: string;
   findings?: FindingItem[];
   tokens?: number;
+  note?: string;
 }
 
 export interface CreateAnswer {
@@ -83,6 +84,7 @@ export interface FoldersAnswer {
   online: boolean;
   folders: string[];
   reason: string | null;
+  partial: boolean;
 }
 
 export interface MigrateAnswer {
