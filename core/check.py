@@ -13,7 +13,8 @@ import json
 import os
 import shutil
 import stat
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
     from .workflows import Context
 
 MAX_BYTES = 5 * 1024 * 1024
+MANY_FILES = 1000  # a tree whose reading a person at a terminal is told about
+PROGRESS_SECONDS = 1.0  # and then how far it got, this often
 
 
 @dataclass(frozen=True)
@@ -249,6 +252,24 @@ class CheckReport:
         return f"{len(self.reports)} problem(s) ({self.errors} error(s)) in {self.files} file(s) checked{skipped}."
 
 
+def progress(waiting: Callable[[str], None] | None, total: int) -> Callable[[int], None]:
+    """For a person at a terminal (``waiting`` is the CLI's, None elsewhere): a large tree says how many files it
+    reads, then how far it got every second, so a long ``check`` is not silence."""
+    if waiting is None or total < MANY_FILES:
+        return lambda done: None
+    say = waiting
+    say(f"Checking {total} files…")
+    next_at = time.monotonic() + PROGRESS_SECONDS
+
+    def tell(done: int) -> None:
+        nonlocal next_at
+        if done % 64 == 0 and time.monotonic() >= next_at:
+            say(f"Checked {done} of {total} files…")
+            next_at = time.monotonic() + PROGRESS_SECONDS
+
+    return tell
+
+
 def run(options: CheckOptions, ctx: Context) -> CheckReport:
     """Check every candidate file under ``options.paths``; online, against each file's project."""
     catalog = workflows.open_catalog(workflows.connect(ctx, None, options.domain), ctx) if options.online else None
@@ -268,7 +289,10 @@ def run(options: CheckOptions, ctx: Context) -> CheckReport:
             files += found.count - len(found.to_read)  # counted as checked: nothing in them can be a finding
             to_read += found.to_read
     try:
-        for path, kind in [*to_read, *candidate_files(walked, unreadable)]:
+        candidates = [*to_read, *candidate_files(walked, unreadable)]
+        say = progress(ctx.waiting, len(candidates))
+        for done, (path, kind) in enumerate(candidates):
+            say(done)
             try:
                 reports += check_file(path, kind, context_for)
             except OSError as err:

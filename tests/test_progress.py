@@ -68,3 +68,17 @@ def test_retries_are_said_on_a_terminal_only(run: Runner, emulator: Emulator, lo
 def test_a_quick_answer_says_nothing_even_on_a_terminal(run: Runner, login: dict[str, str]) -> None:
     code, _stdout, terminal = _with_terminal_stderr(run, login, "service-token", "list")
     assert code == 0 and terminal == ""
+
+
+def test_a_large_check_says_how_many_files_it_reads_on_a_terminal_only(run: Runner) -> None:
+    for i in range(1200):  # a tree large enough to be told about (core.check.MANY_FILES)
+        (run.cwd / f"s{i}.sh").write_text("echo hello\n")
+    code, stdout, terminal = _with_terminal_stderr(run, {}, "check", ".", "--json")
+    assert code == 0 and json.loads(stdout) == [], stdout
+    assert "Checking 1200 files…" in terminal
+    piped = run("check", ".", "--json")
+    assert piped.code == 0 and "Checking" not in piped.output
+    for i in range(1000):  # a small tree is read without a word, even on a terminal
+        (run.cwd / f"s{i}.sh").unlink()
+    code, _stdout, terminal = _with_terminal_stderr(run, {}, "check", ".")
+    assert code == 0 and "Checking" not in terminal
