@@ -1,8 +1,10 @@
-"""The README's editor set-ups, as written, in the editors Debian ships: Neovim 0.7 (no plugin) and vim with ALE.
+"""The README's editor set-ups, as written, in the editors Debian ships: Neovim 0.7 (no plugin), vim with ALE and
+Emacs 28 with eglot 1.9.
 
-Each test copies its snippet out of the README, starts the real editor with it on a shell script whose scope has
-no leading slash, and reads back the diagnostic the editor received from ``infisical-lsp``. Skipped when the
-editor is not installed (CI's Debian job installs ``neovim vim vim-ale``).
+Each test copies its snippet out of the README, starts the real editor with it on a file whose scope has no
+leading slash (a shell script; for eglot, whose snippet leaves shell scripts to their own server, a Makefile), and
+reads back the diagnostic the editor received from ``infisical-lsp``. Skipped when the editor is not installed
+(CI's Debian job installs ``neovim vim vim-ale emacs-nox elpa-eglot``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,10 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 SCRIPT = "#!/bin/sh\ninfisical service-token create --scope=dev:backend --access-level=read\n"
 COLUMN = SCRIPT.splitlines()[1].index("backend")  # where the bad path starts, counted from 0
 ALE = Path("/usr/share/vim-ale")
+# `emacs -Q` skips Debian's site start-up, which is what puts elpa-eglot's packages in reach; Emacs 29+ has eglot built in
+EMACS_PACKAGES = (
+    '(add-to-list (quote package-directory-list) "/usr/share/emacs/site-lisp/elpa")\n(package-initialize)\n'
+)
 
 
 def snippet(editor: str, language: str) -> str:
@@ -111,3 +117,43 @@ call timer_start(30000, {{-> Report(-1)}})
     run_in_a_terminal(["vim", "-N", "-u", str(tmp_path / "vimrc"), "-i", "NONE", "deploy.sh"],
                       editor_env(tmp_path, out), tmp_path)  # fmt: skip
     assert out.read_text().split() == ["infisical", "scope-no-leading-slash", "2", str(COLUMN + 1)]
+
+
+def emacs_has_eglot() -> bool:
+    if shutil.which("emacs") is None:
+        return False
+    check = ["emacs", "--batch", "-Q", "--eval", f"(progn {EMACS_PACKAGES} (require (quote eglot)))"]
+    return subprocess.run(check, capture_output=True, timeout=60, check=False).returncode == 0
+
+
+def test_emacs_eglot_snippet_shows_the_servers_diagnostic(tmp_path: Path) -> None:
+    if not emacs_has_eglot():
+        pytest.skip("needs Emacs with eglot (apt-get install emacs-nox elpa-eglot, or Emacs 29+)")
+    (tmp_path / "infisical.el").write_text(snippet("Emacs with eglot", "elisp"))
+    # the snippet's modes include Makefiles (a shell script stays with bash-language-server); `M-x eglot`, since
+    # batch mode runs no command loop for `eglot-ensure` to start from; flymake's diagnostics as `LINE COLUMN TEXT`
+    report = """(load (expand-file-name "infisical.el") nil t)
+(require 'eglot)
+(find-file "Makefile")
+(call-interactively #'eglot)
+(let ((waited 0) found)
+  (while (and (not found) (< waited 200))
+    (accept-process-output nil 0.1)
+    (setq waited (1+ waited) found (flymake-diagnostics)))
+  (let ((lines (mapcar (lambda (d)
+                         (save-excursion
+                           (goto-char (flymake-diagnostic-beg d))
+                           (format "%d %d %s\\n" (line-number-at-pos) (- (point) (line-beginning-position))
+                                   (flymake-diagnostic-text d))))
+                       found)))
+    (with-temp-file (getenv "OUT") (apply #'insert lines))))
+(kill-emacs 0)
+"""
+    (tmp_path / "init.el").write_text(EMACS_PACKAGES + report)
+    (tmp_path / "Makefile").write_text("deploy:\n\t" + SCRIPT.splitlines()[1] + "\n")
+    out = tmp_path / "diagnostics.txt"
+    command = ["emacs", "--batch", "-Q", "-l", str(tmp_path / "init.el")]
+    subprocess.run(command, env=editor_env(tmp_path, out), cwd=tmp_path, timeout=60, check=False, capture_output=True)
+    line, column, text = out.read_text().split(" ", 2)
+    assert (line, column) == ("2", str(COLUMN + 1))  # after the recipe's tab
+    assert "[scope-no-leading-slash]" in text, text
