@@ -4,7 +4,7 @@ vi.mock("vscode", () => import("./vscode.mock"));
 
 import { askForRequest, createServiceToken } from "../src/create";
 import type { ServerCommands } from "../src/common/server";
-import { state } from "./vscode.mock";
+import { resetUi, state } from "./vscode.mock";
 
 const TOKEN = "st.00000000-0000-0000-0000-000000000000.fake-secret-part.fake-random-part";
 
@@ -21,13 +21,7 @@ function fakeServer(answer: any): ServerCommands & { calls: [string, unknown][] 
   };
 }
 
-beforeEach(() => {
-  state.clipboard = "";
-  state.info = [];
-  state.errors = [];
-  state.quickPicks = [];
-  state.inputs = [];
-});
+beforeEach(resetUi);
 
 describe("create flow", () => {
   it("asks for environments, paths, access, expiry and name", async () => {

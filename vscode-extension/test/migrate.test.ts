@@ -5,7 +5,7 @@ vi.mock("vscode", () => import("./vscode.mock"));
 import { migrateFlow } from "../src/migrate";
 import type { ServerCommands } from "../src/common/server";
 import * as vscode from "vscode";
-import { state } from "./vscode.mock";
+import { resetUi, state } from "./vscode.mock";
 
 const SECRET = "a1b2" + "c".repeat(60);
 const TOKENS = [{ id: "aaaa-1", name: "ci", scopes: ["dev:/backend"], permissions: ["read"], expiresAt: null, lastUsed: null }];
@@ -42,14 +42,7 @@ function fakeServer(answers: Record<string, any[]>): ServerCommands & { calls: [
   };
 }
 
-beforeEach(() => {
-  state.clipboard = "";
-  state.info = [];
-  state.errors = [];
-  state.warnings = [];
-  state.quickPicks = [];
-  state.warningAnswers = [];
-});
+beforeEach(resetUi);
 
 describe("migrate", () => {
   it("shows what differs before anything, then puts only the client secret on the clipboard", async () => {

@@ -4,7 +4,7 @@ vi.mock("vscode", () => import("./vscode.mock"));
 
 import { auditFlow, rotateFlow } from "../src/tokens";
 import type { ServerCommands } from "../src/common/server";
-import { state } from "./vscode.mock";
+import { resetUi, state } from "./vscode.mock";
 
 const NEW = "st.11111111-1111-1111-1111-111111111111.new-secret-part.new-random-part";
 const TOKENS = [{ id: "aaaa-1", name: "ci", scopes: ["dev:/**"], permissions: ["read"], expiresAt: null, lastUsed: null }];
@@ -21,14 +21,7 @@ function fakeServer(answers: Record<string, any>): ServerCommands & { calls: [st
   };
 }
 
-beforeEach(() => {
-  state.clipboard = "";
-  state.info = [];
-  state.errors = [];
-  state.warnings = [];
-  state.quickPicks = [];
-  state.warningAnswers = [];
-});
+beforeEach(resetUi);
 
 describe("rotate", () => {
   it("picks a token, rotates it, and puts only the new token on the clipboard", async () => {

@@ -22,6 +22,17 @@ export const state = {
   folderConfig: {} as Record<string, Record<string, unknown>>, // each folder's .vscode/settings.json, by its path
 };
 
+/** What a person sees and answers, emptied before each test of a palette flow. */
+export function resetUi(): void {
+  state.clipboard = "";
+  state.info = [];
+  state.errors = [];
+  state.warnings = [];
+  state.quickPicks = [];
+  state.inputs = [];
+  state.warningAnswers = [];
+}
+
 const listen = (name: string) => vi.fn((fn: (...args: any[]) => any) => { state.listeners.set(name, fn); return disposable; });
 
 
