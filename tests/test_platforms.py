@@ -24,7 +24,16 @@ from tests.conftest import Runner
 from tests.emulator import Seeded, login
 
 EMAIL = "ada@example.com"
-JWT = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjk5OTk5OTk5OTl9.c2ln"
+
+
+def _fake_jwt() -> str:
+    """A JWT-shaped login made here (an unsigned header and claims, a placeholder signature): no real credential
+    sits in the tree."""
+    part = lambda data: base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()  # noqa: E731
+    return f"{part({'alg': 'none'})}.{part({'exp': 9999999999, 'fake': True})}.not-a-signature"
+
+
+JWT = _fake_jwt()
 
 
 @pytest.fixture
