@@ -306,6 +306,8 @@ def audit_figures() -> None:
         big = emulator.state.add_project("Big", [("Development", "dev")], {"dev": paths})
         emulator.state.users[world.admin.id].roles[big.id] = "admin"
         jwt = emulator.state.issue_jwt(world.admin)
+        assert len(set(paths)) == 5_050 and emulator.mode == "new", (len(set(paths)), emulator.mode)
+        tree_route = f"/api/v1/projects/{big.id}/environment-folder-tree"
 
         def tokens(count: int) -> None:
             emulator.state.tokens.clear()
@@ -340,6 +342,7 @@ def audit_figures() -> None:
             assert "folder checks skipped" not in result.stderr, result.stderr[-500:]
             answer = json.loads(result.stdout)
             assert answer["tokens"] == count, answer["tokens"]
+            assert emulator.requests_to("GET", tree_route), "the audit never read the 5,050 folders"
             return took
 
         ten, one = [], []
