@@ -29,7 +29,10 @@ EMAIL = "ada@example.com"
 def _fake_jwt() -> str:
     """A JWT-shaped login made here (an unsigned header and claims, a placeholder signature): no real credential
     sits in the tree."""
-    part = lambda data: base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()  # noqa: E731
+
+    def part(data: dict[str, object]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
     return f"{part({'alg': 'none'})}.{part({'exp': 9999999999, 'fake': True})}.not-a-signature"
 
 
@@ -208,3 +211,19 @@ def test_the_tcp_secret_as_windows_writes_it(tmp_path: Path) -> None:
     assert gate.path.read_text() == gate.secret and gate.admits({tcp_auth.OPTION: gate.secret})
     assert stat.S_IMODE(gate.path.parent.stat().st_mode) == 0o755  # left as Windows has it
     gate.remove()
+
+
+@pytest.mark.parametrize(
+    ("platform", "ends"),
+    [("linux", ".cache/infisical-tokens/lsp"), ("darwin", "Library/Caches/infisical-tokens/lsp")],
+)
+def test_the_tcp_secret_lives_where_the_platform_keeps_per_user_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, platform: str, ends: str
+) -> None:
+    """Without ``$XDG_RUNTIME_DIR`` the secret goes to the platform's per-user cache, not a Linux path on a Mac."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    folder = tcp_auth.secret_folder({}, tmp_path, platform)
+    assert folder.as_posix().endswith(ends) and folder.is_relative_to(tmp_path), folder
+    windows = tcp_auth.secret_folder({}, tmp_path, "win32")
+    assert windows.name == "lsp" and ".cache" not in windows.parts, windows
