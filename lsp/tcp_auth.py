@@ -15,6 +15,7 @@ import logging
 import os
 import secrets
 import stat
+import sys
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ from typing import Any
 
 from pygls.io_ import run_async
 from pygls.server import JsonRPCServer
+
+from infisical_tokens.core.folders import cache_dir
 
 log = logging.getLogger(__name__)
 
@@ -59,13 +62,18 @@ class TcpGate:
             self.path.unlink(missing_ok=True)
 
 
-def secret_folder(env: Mapping[str, str], home: Path) -> Path:
-    """A per-user folder: ``$XDG_RUNTIME_DIR`` (already private to the user), else the user's cache folder."""
-    for name in ("XDG_RUNTIME_DIR", "XDG_CACHE_HOME"):
-        value = env.get(name, "")
-        if value and Path(value).is_absolute():
-            return Path(value) / "infisical-tokens" / "lsp"
-    return home / ".cache" / "infisical-tokens" / "lsp"
+def secret_folder(env: Mapping[str, str], home: Path, platform: str = sys.platform) -> Path:
+    """A per-user folder: ``$XDG_RUNTIME_DIR`` (already private to the user) where there is one, else the user's
+    cache folder where the platform keeps it (``~/.cache`` on Linux, ``~/Library/Caches`` on macOS,
+    ``%LOCALAPPDATA%`` on Windows; :func:`folders.cache_dir`)."""
+    runtime = env.get("XDG_RUNTIME_DIR", "")
+    if runtime and Path(runtime).is_absolute():
+        return Path(runtime) / "infisical-tokens" / "lsp"
+    if platform not in ("darwin", "win32"):
+        cache = env.get("XDG_CACHE_HOME", "")
+        return (Path(cache) if cache and Path(cache).is_absolute() else home / ".cache") / "infisical-tokens" / "lsp"
+    found = cache_dir(platform)
+    return (found.parent if found is not None else home / ".infisical-tokens") / "lsp"
 
 
 def _private_folder(path: Path, *, posix: bool = POSIX) -> None:
