@@ -24,8 +24,7 @@ from .problems import Problem, has_errors
 
 if TYPE_CHECKING:  # imported when a command runs, not for --help and --version
     from . import workflows
-    from .check import CheckReport
-    from .migration import Migrated, MigratePreview
+    from .migration import Migrated
 
 
 class OutputFailed(Exception):
@@ -179,7 +178,7 @@ def run(argv: Sequence[str], ctx: Context, console: Console) -> int:
         console.out(_json_rest(outcome))
         code = exit_code(outcome)
     else:
-        code = renderers()[type(outcome)](outcome, parsed, console)
+        code = show(outcome, parsed, console)
     ctx.progress.delivered = True  # printed (a created token included) without an error
     return code
 
@@ -210,104 +209,44 @@ def exit_code(outcome: object) -> int:
     return 0
 
 
-def _created(outcome: workflows.Created, parsed: command.ParsedCommand, console: Console) -> int:
-    if outcome.plan.options.token_only:
-        console.out(outcome.token + "\n")
+def show(outcome: object, parsed: command.ParsedCommand, console: Console) -> int:
+    """Print the outcome's presentation (or this face's own rendering of it) and answer the exit code."""
+    own = overrides().get(type(outcome))
+    if own is not None:
+        return own(outcome, parsed, console)
+    shown = render.presentations()[type(outcome)]
+    text = shown.text(outcome)
+    if shown.stream == "out":
+        console.out(text)
     else:
-        console.err(render.created_lines(outcome.plan.options, outcome.plan.project_id, outcome.token))
-    return 0
-
-
-def _dry_run(outcome: workflows.DryRun, parsed: command.ParsedCommand, console: Console) -> int:
-    console.out(render.dry_run_text(outcome))
-    return 0
-
-
-def _token_list(outcome: workflows.TokenList, parsed: command.ParsedCommand, console: Console) -> int:
-    console.out(render.token_table(outcome.tokens))
-    return 0
-
-
-def _token_view(outcome: workflows.TokenView, parsed: command.ParsedCommand, console: Console) -> int:
-    console.out(render.token_details(outcome.info))
-    return 0
-
-
-def _deleted(outcome: workflows.Deleted, parsed: command.ParsedCommand, console: Console) -> int:
-    console.err(f"Deleted service token '{outcome.info.name}' ({outcome.info.id}).")
-    return 0
-
-
-def _rotated(outcome: workflows.Rotated, parsed: command.ParsedCommand, console: Console) -> int:
-    """The new token was printed when it was created (``deliver``); say what became of the old one.
-
-    Exit 3 when the old token could not be deleted: the new one exists and was shown, the rotation is not done.
-    """
-    old = outcome.old
-    console.err(render.rotated_text(old.name, old.id, outcome.deleted, outcome.delete_error))
+        console.err(text)
+    aside = shown.aside(outcome) if shown.aside is not None else None
+    if aside:
+        console.err(aside)
     return exit_code(outcome)
 
 
-def _rotate_preview(outcome: workflows.RotatePreview, parsed: command.ParsedCommand, console: Console) -> int:
-    console.out(render.dry_run_text(outcome.dry_run))
-    action = "keep" if outcome.keep_old else "delete"
-    console.out(f"Then {action} the old service token '{outcome.old.name}' ({outcome.old.id}).\n")
+def _created(outcome: workflows.Created, parsed: command.ParsedCommand, console: Console) -> int:
+    """``--token-only``: the bare token on standard output, for a pipe."""
+    if outcome.plan.options.token_only:
+        console.out(outcome.token + "\n")
+    else:
+        console.err(render.presentations()[type(outcome)].text(outcome))
     return 0
 
 
 def _audited(outcome: workflows.AuditReport, parsed: command.ParsedCommand, console: Console) -> int:
+    """``--format github`` too: annotations for a CI log."""
     console.out(render.AUDIT_FORMATS[parsed.string("format") or "text"](outcome))
     return exit_code(outcome)
 
 
-def _completion(outcome: workflows.CompletionScript, parsed: command.ParsedCommand, console: Console) -> int:
-    console.out(outcome.text)
-    return 0
-
-
-def _migrate_preview(outcome: MigratePreview, parsed: command.ParsedCommand, console: Console) -> int:
-    from . import migration_text
-
-    console.out(migration_text.preview_text(outcome))
-    return 0
-
-
-def _migrated(outcome: Migrated, parsed: command.ParsedCommand, console: Console) -> int:
-    """The client secret goes to standard output only, this once. Exit 3 when the old token could not be deleted."""
-    from . import migration_text
-
-    console.out(migration_text.migrated_text(outcome))
-    return exit_code(outcome)
-
-
-def _checked(outcome: CheckReport, parsed: command.ParsedCommand, console: Console) -> int:
-    console.out(outcome.formatted())
-    if outcome.options.format == "text":
-        console.err(outcome.summary())
-    return exit_code(outcome)
-
-
 @cache
-def renderers() -> dict[type, Callable[[Any, command.ParsedCommand, Console], int]]:
-    """Each outcome type's one renderer (a test checks every workflow's outcome is covered)."""
+def overrides() -> dict[type, Callable[[Any, command.ParsedCommand, Console], int]]:
+    """The outcome types the command line shows its own way (a test checks each is an outcome a workflow returns)."""
     from . import workflows
-    from .check import CheckReport
-    from .migration import Migrated, MigratePreview
 
-    return {
-        workflows.Created: _created,
-        workflows.DryRun: _dry_run,
-        workflows.TokenList: _token_list,
-        workflows.TokenView: _token_view,
-        workflows.Deleted: _deleted,
-        workflows.Rotated: _rotated,
-        workflows.RotatePreview: _rotate_preview,
-        workflows.AuditReport: _audited,
-        CheckReport: _checked,
-        MigratePreview: _migrate_preview,
-        Migrated: _migrated,
-        workflows.CompletionScript: _completion,
-    }
+    return {workflows.Created: _created, workflows.AuditReport: _audited}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

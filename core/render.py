@@ -1,6 +1,7 @@
-"""Text for people: help, the create summary, token tables and details, problems with a caret.
+"""Text for people (help, the create summary, token tables and details, problems with a caret) and each outcome's
+one presentation (its text and its JSON form, :func:`presentations`), which every face shows.
 
-Pure functions returning strings; the command line and the magic decide where they go.
+Pure functions returning strings and JSON data; the faces decide where they go.
 """
 
 from __future__ import annotations
@@ -9,9 +10,10 @@ import json
 import re
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, cast
 
 from .command import (
     GLOBAL_FLAGS,
@@ -328,8 +330,71 @@ def audit_github(report: AuditReport) -> str:
 AUDIT_FORMATS = {"text": audit_text, "json": audit_json, "github": audit_github}
 
 
-# ---------------------------------------------------------------------- JSON: one form per outcome, for every face
-# The shapes are documented in the README ("JSON output") and checked by tests/test_json_output.py.
+# ---------------------------------------------------------------------- one presentation per outcome, for every face
+# The JSON shapes are documented in the README ("JSON output") and checked by tests/test_json_output.py; the language
+# server answers them too, typed by the TypedDicts below (lsp/protocol.py builds its answers from them).
+
+
+class ScopeJson(TypedDict):
+    environment: str
+    secretPath: str
+
+
+class _TokenJsonFields(TypedDict):
+    id: str
+    name: str
+    projectId: str
+    scopes: list[ScopeJson]
+    permissions: list[str]
+    expiresAt: str | None
+    lastUsed: str | None
+    createdAt: str | None
+    createdBy: str | None
+
+
+class TokenJson(_TokenJsonFields, total=False):
+    """A token's details (``TokenInfo.as_json``): ``creatorEmail`` only when the server said it."""
+
+    creatorEmail: str
+
+
+class FindingJson(TypedDict):
+    code: str
+    severity: str
+    tokenId: str
+    tokenName: str
+    message: str
+    hint: str
+
+
+class AuditJson(TypedDict):
+    projectId: str
+    tokens: int
+    findings: list[FindingJson]
+
+
+class DeletedJson(TypedDict):
+    deleted: TokenJson
+
+
+@dataclass(frozen=True)
+class Presentation:
+    """How one outcome type shows itself to a person, whatever the face.
+
+    ``text`` is what the command line prints (on ``stream``: data on standard output, what was done on standard
+    error), then ``aside`` when it has one (on standard error); ``json`` its one JSON form (``--json``, the
+    language server's answers), None for an outcome that has none (a completion script is text by nature).
+    A face overrides an outcome type only where it truly differs (the magic's masked token and HTML tables).
+    """
+
+    text: Callable[[Any], str]
+    json: Callable[[Any], Any] | None
+    stream: Literal["out", "err"] = "out"
+    aside: Callable[[Any], str | None] | None = None
+
+
+def _token_json(info: TokenInfo) -> TokenJson:
+    return cast("TokenJson", info.as_json())
 
 
 def _created_json(created: Created) -> dict[str, Any]:
@@ -348,16 +413,16 @@ def _dry_run_json(dry: DryRun) -> dict[str, Any]:
     }
 
 
-def _token_list_json(listed: TokenList) -> list[dict[str, Any]]:
-    return [t.as_json() for t in listed.tokens]
+def _token_list_json(listed: TokenList) -> list[TokenJson]:
+    return [_token_json(t) for t in listed.tokens]
 
 
-def _token_view_json(view: TokenView) -> dict[str, Any]:
-    return view.info.as_json()
+def _token_view_json(view: TokenView) -> TokenJson:
+    return _token_json(view.info)
 
 
-def _deleted_json(deleted: Deleted) -> dict[str, Any]:
-    return {"deleted": deleted.info.as_json()}
+def _deleted_json(deleted: Deleted) -> DeletedJson:
+    return {"deleted": _token_json(deleted.info)}
 
 
 def _rotated_json(rotated: Rotated) -> dict[str, Any]:
@@ -373,11 +438,11 @@ def _rotate_preview_json(preview: RotatePreview) -> dict[str, Any]:
     return {"dryRun": _dry_run_json(preview.dry_run), "old": preview.old.as_json(), "keepOld": preview.keep_old}
 
 
-def _audit_json(report: AuditReport) -> dict[str, Any]:
+def _audit_json(report: AuditReport) -> AuditJson:
     return {
         "projectId": report.project_id,
         "tokens": len(report.tokens),
-        "findings": [f.as_json() for f in report.findings],
+        "findings": [cast("FindingJson", f.as_json()) for f in report.findings],
     }
 
 
@@ -387,25 +452,63 @@ def _check_json(report: CheckReport) -> list[dict[str, Any]]:
     return json_data(report.reports, report.base)
 
 
+def _created_text(created: Created) -> str:
+    return created_lines(created.plan.options, created.plan.project_id, created.token)
+
+
+def _deleted_text(deleted: Deleted) -> str:
+    return f"Deleted service token '{deleted.info.name}' ({deleted.info.id}).\n"
+
+
+def _rotated_outcome_text(rotated: Rotated) -> str:
+    """The new token was shown when it was created (``Context.deliver``); this says what became of the old one."""
+    old = rotated.old
+    return rotated_text(old.name, old.id, rotated.deleted, rotated.delete_error)
+
+
+def _rotate_preview_text(preview: RotatePreview) -> str:
+    action = "keep" if preview.keep_old else "delete"
+    then = f"Then {action} the old service token '{preview.old.name}' ({preview.old.id}).\n"
+    return dry_run_text(preview.dry_run) + then
+
+
+def _check_aside(report: CheckReport) -> str | None:
+    """The count, for a person: never after a machine format (JSON, GitHub annotations)."""
+    return report.summary() if report.options.format == "text" else None
+
+
+def _migrate_preview_text(preview: MigratePreview) -> str:
+    from .migration_text import preview_text
+
+    return preview_text(preview)
+
+
+def _migrated_text(done: Migrated) -> str:
+    from .migration_text import migrated_text
+
+    return migrated_text(done)
+
+
 @cache
-def json_forms() -> dict[type, Callable[[Any], Any]]:
-    """Each outcome type's JSON form (a test checks every outcome has one)."""
+def presentations() -> dict[type, Presentation]:
+    """Each outcome type's one presentation: a new outcome type is one entry (a test checks every workflow's)."""
     from . import workflows
     from .check import CheckReport
     from .migration import Migrated, MigratePreview
 
     return {
-        workflows.Created: _created_json,
-        workflows.DryRun: _dry_run_json,
-        workflows.TokenList: _token_list_json,
-        workflows.TokenView: _token_view_json,
-        workflows.Deleted: _deleted_json,
-        workflows.Rotated: _rotated_json,
-        workflows.RotatePreview: _rotate_preview_json,
-        workflows.AuditReport: _audit_json,
-        CheckReport: _check_json,
-        MigratePreview: _migrate_preview_json,
-        Migrated: _migrated_json,
+        workflows.Created: Presentation(_created_text, _created_json, stream="err"),
+        workflows.DryRun: Presentation(dry_run_text, _dry_run_json),
+        workflows.TokenList: Presentation(lambda listed: token_table(listed.tokens), _token_list_json),
+        workflows.TokenView: Presentation(lambda view: token_details(view.info), _token_view_json),
+        workflows.Deleted: Presentation(_deleted_text, _deleted_json, stream="err"),
+        workflows.Rotated: Presentation(_rotated_outcome_text, _rotated_json, stream="err"),
+        workflows.RotatePreview: Presentation(_rotate_preview_text, _rotate_preview_json),
+        workflows.AuditReport: Presentation(audit_text, _audit_json),
+        CheckReport: Presentation(lambda report: report.formatted(), _check_json, aside=_check_aside),
+        MigratePreview: Presentation(_migrate_preview_text, _migrate_preview_json),
+        Migrated: Presentation(_migrated_text, _migrated_json),
+        workflows.CompletionScript: Presentation(lambda script: script.text, None),
     }
 
 
@@ -425,7 +528,10 @@ def _migrated_json(outcome: Migrated) -> dict[str, Any]:
 
 
 def json_form(outcome: object) -> Any:
-    return json_forms()[type(outcome)](outcome)
+    form = presentations()[type(outcome)].json
+    if form is None:
+        raise TypeError(f"{type(outcome).__name__} has no JSON form")
+    return form(outcome)
 
 
 def json_text(outcome: object) -> str:

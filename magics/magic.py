@@ -28,8 +28,7 @@ from infisical_tokens.core.problems import sentences
 
 if TYPE_CHECKING:  # imported by the first command, not by %load_ext
     from infisical_tokens.core import workflows
-    from infisical_tokens.core.check import CheckReport
-    from infisical_tokens.core.migration import Migrated, MigratePreview
+    from infisical_tokens.core.migration import Migrated
 from infisical_tokens.core.models import TokenInfo
 
 from .identity import MachineIdentity
@@ -217,7 +216,7 @@ class InfisicalMagics(Magics, Configurable):
         self._progress = ctx.progress
         try:
             outcome = workflows.run(parsed, ctx)
-            result = renderers()[type(outcome)](self, outcome, extra)
+            result = self._show(outcome, extra)
             ctx.progress.delivered = True
             return result
         except ProblemsError as err:
@@ -260,33 +259,16 @@ class InfisicalMagics(Magics, Configurable):
             return None
         return token
 
-    def _dry_run(self, outcome: workflows.DryRun, extra: dict[str, str | bool]) -> None:
-        print(render.dry_run_text(outcome), end="")
-
     def _token_list(self, outcome: workflows.TokenList, extra: dict[str, str | bool]) -> TokenTable:
         return TokenTable(outcome.tokens)
 
     def _token_view(self, outcome: workflows.TokenView, extra: dict[str, str | bool]) -> TokenDetails:
         return TokenDetails(outcome.info)
 
-    def _deleted(self, outcome: workflows.Deleted, extra: dict[str, str | bool]) -> None:
-        print(f"Deleted service token '{outcome.info.name}' ({outcome.info.id}).")
-
-    def _completion(self, outcome: workflows.CompletionScript, extra: dict[str, str | bool]) -> None:
-        print(outcome.text, end="")
-
-    def _checked(self, outcome: CheckReport, extra: dict[str, str | bool]) -> None:
-        print(outcome.formatted() + outcome.summary())
-
     def _rotated(self, outcome: workflows.Rotated, extra: dict[str, str | bool]) -> Any:
         """The new token, masked, like create; the old token's fate printed (nothing is lost if its delete failed)."""
-        old = outcome.old
-        print(render.rotated_text(old.name, old.id, outcome.deleted, outcome.delete_error), end="")
+        print(render.presentations()[type(outcome)].text(outcome), end="")
         return self._created(outcome.created, extra)
-
-    def _rotate_preview(self, outcome: workflows.RotatePreview, extra: dict[str, str | bool]) -> None:
-        print(render.dry_run_text(outcome.dry_run), end="")
-        print(f"Then {'keep' if outcome.keep_old else 'delete'} the old service token '{outcome.old.name}'.")
 
     def _audited(self, outcome: workflows.AuditReport, extra: dict[str, str | bool]) -> AuditTable:
         return AuditTable(outcome)
@@ -295,10 +277,16 @@ class InfisicalMagics(Magics, Configurable):
         """The identity with its client secret masked, like a created token."""
         return MachineIdentity(outcome)
 
-    def _migrate_preview(self, outcome: MigratePreview, extra: dict[str, str | bool]) -> None:
-        from infisical_tokens.core import migration_text
-
-        print(migration_text.preview_text(outcome), end="")
+    def _show(self, outcome: object, extra: dict[str, str | bool]) -> Any:
+        """The outcome's presentation, printed as the command line's text; or this face's own rendering of it."""
+        own = overrides().get(type(outcome))
+        if own is not None:
+            return own(self, outcome, extra)
+        shown = render.presentations()[type(outcome)]
+        for text in (shown.text(outcome), shown.aside(outcome) if shown.aside is not None else None):
+            if text:
+                print(text, end="" if text.endswith("\n") else "\n")
+        return None
 
 
 def _warn(text: str) -> None:
@@ -317,23 +305,17 @@ def _aftermath(what: str, progress: Progress) -> str:
 
 
 @cache
-def renderers() -> dict[type, Callable[[InfisicalMagics, Any, dict[str, str | bool]], Any]]:
-    """Each outcome type's one renderer (a test checks every workflow's outcome is covered)."""
+def overrides() -> dict[type, Callable[[InfisicalMagics, Any, dict[str, str | bool]], Any]]:
+    """What a notebook shows its own way: a created token or client secret masked (returned, not printed), tables
+    with an HTML view (a test checks each is an outcome a workflow returns)."""
     from infisical_tokens.core import workflows
-    from infisical_tokens.core.check import CheckReport
-    from infisical_tokens.core.migration import Migrated, MigratePreview
+    from infisical_tokens.core.migration import Migrated
 
     return {
         workflows.Created: InfisicalMagics._created,
-        workflows.DryRun: InfisicalMagics._dry_run,
         workflows.TokenList: InfisicalMagics._token_list,
         workflows.TokenView: InfisicalMagics._token_view,
-        workflows.Deleted: InfisicalMagics._deleted,
         workflows.Rotated: InfisicalMagics._rotated,
-        workflows.RotatePreview: InfisicalMagics._rotate_preview,
         workflows.AuditReport: InfisicalMagics._audited,
-        CheckReport: InfisicalMagics._checked,
         Migrated: InfisicalMagics._migrated,
-        MigratePreview: InfisicalMagics._migrate_preview,
-        workflows.CompletionScript: InfisicalMagics._completion,
     }

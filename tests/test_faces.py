@@ -18,9 +18,10 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 from lsprotocol import types
 
-from infisical_tokens.core import cli, command, workflows
+from infisical_tokens.core import cli, command, render, workflows
 from infisical_tokens.core.check import CheckReport
 from infisical_tokens.core.errors import UsageError as CoreUsageError
+from infisical_tokens.core.migration import Migrated, MigratePreview
 from infisical_tokens.lsp import protocol
 from infisical_tokens.magics import magic
 from tests.conftest import Runner, base_env, link_project
@@ -196,10 +197,11 @@ def test_every_command_has_exactly_its_own_workflow() -> None:
 
 def test_a_new_subcommand_cannot_reach_another_workflow(tmp_path: Path) -> None:
     """A subcommand added to the model but not to the table is refused, never run as delete (the old last branch)."""
-    rotate = command.Subcommand("rotate", "Rotate a token", (command.PROJECT_ID,))
-    parsed = command.ParsedCommand(["service-token", "rotate"], subcommand=rotate)
+    revoke = command.Subcommand("revoke", "Revoke a token", (command.PROJECT_ID,))
+    assert revoke.name not in command.SUBCOMMANDS  # a command that does not exist, whatever is added later
+    parsed = command.ParsedCommand(["service-token", "revoke"], subcommand=revoke)
     ctx = workflows.Context({}, tmp_path, tmp_path, confirm=lambda _label: pytest.fail("asked to confirm"))
-    with pytest.raises(CoreUsageError, match="unknown command: service-token rotate"):
+    with pytest.raises(CoreUsageError, match="unknown command: service-token revoke"):
         workflows.run(parsed, ctx)
 
 
@@ -211,8 +213,16 @@ def _outcome_types() -> set[type]:
     return found
 
 
-@pytest.mark.parametrize("renderers", [cli.renderers(), magic.renderers()], ids=["cli", "magic"])
-def test_every_outcome_has_a_renderer_in_every_face(renderers: dict[type, object]) -> None:
-    outcomes = _outcome_types()
-    assert len(outcomes) >= 6
-    assert outcomes == set(renderers)
+def test_the_outcome_types_are_found() -> None:
+    """The tests below compare against what the workflows return: they see every kind there is, or they prove nothing."""
+    known = {workflows.Created, workflows.DryRun, workflows.TokenList, workflows.Rotated, workflows.CompletionScript}
+    assert known | {CheckReport, Migrated, MigratePreview} <= _outcome_types()
+
+
+def test_every_outcome_has_one_presentation() -> None:
+    assert set(render.presentations()) == _outcome_types()
+
+
+@pytest.mark.parametrize("overrides", [cli.overrides(), magic.overrides()], ids=["cli", "magic"])
+def test_a_face_overrides_only_outcomes_that_exist(overrides: dict[type, object]) -> None:
+    assert overrides and set(overrides) <= _outcome_types()
