@@ -1,5 +1,5 @@
 """``infisical-lsp``'s entry point: answers ``--version`` before pygls is imported (that import is most of the
-server's start-up time), then hands everything else to :func:`server.main`."""
+server's start-up time), then hands everything else to :func:`serve.main`."""
 
 from __future__ import annotations
 
@@ -13,6 +13,6 @@ def main(argv: list[str] | None = None) -> None:
 
         print(f"infisical-lsp {__version__}")
         return
-    from .server import main as serve
+    from .serve import main as serve
 
     serve(args)

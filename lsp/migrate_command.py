@@ -20,22 +20,22 @@ from infisical_tokens.core.migration import Migrated, MigratePreview, mask_clien
 from infisical_tokens.core.redact import redact
 
 from . import protocol
-from .server import InfisicalLanguageServer, _in_thread, _project_of, _token_failure, server_command
+from .server import InfisicalLanguageServer, in_thread, project_of, server_command, token_failure
 
 IN_A_TERMINAL = "Migrate from a terminal: infisical-tokens service-token migrate ID"
 
 
-@server_command(protocol.MIGRATE, _token_failure)
+@server_command(protocol.MIGRATE, token_failure)
 async def migrate_service_token(ls: InfisicalLanguageServer, request: dict[str, Any]) -> protocol.MigrateAnswer:
     await ls.until_ready()
     dry_run = request.get("dryRun") is True
     if not dry_run and not ls.settings.client_handles_tokens:
         return {"ok": False, "message": IN_A_TERMINAL}
-    ctx, project_id = _project_of(ls, request)
+    ctx, project_id = project_of(ls, request)
     said: list[str] = []
     ctx = replace(ctx, warn=lambda text: said.append(redact(text)))
     try:
-        outcome = await _in_thread(
+        outcome = await in_thread(
             migrate,
             ctx,
             str(request.get("tokenId") or ""),

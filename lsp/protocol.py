@@ -1,5 +1,6 @@
 """The commands the server offers over ``workspace/executeCommand`` (names, arguments and answers) and the
-notifications it sends, typed once.
+notifications it sends, typed once. An answer that carries an outcome holds its JSON form, typed beside it in
+:mod:`infisical_tokens.core.render` (``TokenJson``, ``FindingJson``).
 
 The VS Code extension's ``src/common/protocol.ts`` is generated from this module
 (``python -m infisical_tokens.lsp.protocol > vscode-extension/src/common/protocol.ts``), and a test
@@ -11,6 +12,8 @@ from __future__ import annotations
 import sys
 import typing
 from typing import Any, TypedDict, Union, get_args, get_origin, get_type_hints
+
+from infisical_tokens.core.render import FindingJson, TokenJson
 
 CREATE = "infisical.server.createServiceToken"
 LIST_ENVIRONMENTS = "infisical.server.listEnvironments"
@@ -120,19 +123,13 @@ class TokenArgs(TypedDict, total=False):
     tokenId: str
 
 
-class TokenItem(TypedDict):
-    id: str
-    name: str
-    scopes: list[str]
-    permissions: list[str]
-    expiresAt: str | None
-    lastUsed: str | None
-
-
 class TokensAnswer(TypedDict, total=False):
+    """``service-token list``'s outcome: its JSON form under ``tokens``, its table as ``message``."""
+
     ok: bool
     message: str
-    tokens: list[TokenItem]
+    note: str
+    tokens: list[TokenJson]
 
 
 class RotateAnswer(TypedDict, total=False):
@@ -146,25 +143,23 @@ class RotateAnswer(TypedDict, total=False):
 
 
 class DeleteAnswer(TypedDict, total=False):
+    """``service-token delete --yes``'s outcome: its JSON form's ``deleted``, and what was done as ``message``."""
+
     ok: bool
     message: str
-
-
-class FindingItem(TypedDict):
-    code: str
-    severity: str
-    tokenId: str
-    tokenName: str
-    message: str
-    hint: str
+    note: str
+    deleted: TokenJson
 
 
 class AuditAnswer(TypedDict, total=False):
+    """``service-token audit``'s outcome: its JSON form's fields, its text as ``message``."""
+
     ok: bool
     message: str
-    findings: list[FindingItem]
+    note: str  # what the audit said on the way: why folder checks were skipped (the folders read were partial)
+    projectId: str
     tokens: int
-    note: str  # why folder checks were skipped (the folders read were partial), as the command line says
+    findings: list[FindingJson]
 
 
 class MigrateArgs(TokenArgs, total=False):
@@ -240,12 +235,20 @@ def _interface(cls: type) -> str:
 
 def typescript() -> str:
     seen: list[type] = []
+
+    def collect(hint: Any) -> None:
+        """Every TypedDict an answer holds, however deep (a token's scopes in a list of tokens)."""
+        for candidate in [hint, *get_args(hint)]:
+            if isinstance(candidate, type) and typing.is_typeddict(candidate) and candidate not in seen:
+                seen.append(candidate)
+                for inner in get_type_hints(candidate).values():
+                    collect(inner)
+            elif get_args(candidate) and candidate is not hint:
+                collect(candidate)
+
     for classes in [*COMMANDS.values(), *((p,) for p in NOTIFICATIONS.values())]:
         for cls in classes:
-            for hint in [cls, *get_type_hints(cls).values()]:
-                for candidate in [hint, *get_args(hint)]:
-                    if isinstance(candidate, type) and typing.is_typeddict(candidate) and candidate not in seen:
-                        seen.append(candidate)
+            collect(cls)
     wire = {**COMMANDS, **NOTIFICATIONS}
     names = {value: key for key, value in globals().items() if isinstance(value, str) and value in wire}
     lines = [

@@ -1,8 +1,11 @@
-"""``%infisical service-token create|list|view|delete ...`` (and ``check``): the command line's commands.
+"""``%infisical service-token create|list|view|delete|rotate|audit|migrate ...``, ``check`` and ``completion``: every
+command of the command line (``command.SUBCOMMANDS`` and ``command.TOP_LEVEL``).
 
 The line is split POSIX-style and parsed by the core's one command definition, so flags, defaults,
-checks and messages are the command line's. Every bad input is a plain ``UsageError`` (no traceback).
-A created token comes back as a masked :class:`ServiceToken`; it is printed only on explicit request.
+checks and messages are the command line's, and each outcome prints its one presentation (``render.presentations``)
+except where a notebook shows more (:func:`overrides`). Every bad input is a plain ``UsageError`` (no traceback).
+A created token comes back as a masked :class:`ServiceToken` (a migrated identity as a masked
+:class:`MachineIdentity`); it is printed only on explicit request.
 """
 
 from __future__ import annotations
@@ -189,7 +192,7 @@ class InfisicalMagics(Magics, Configurable):
     @output_can_be_silenced
     @line_magic
     def infisical(self, line: str) -> Any:
-        """Run ``infisical service-token create|list|view|delete``; ``%infisical service-token --help`` for flags."""
+        """Run any ``infisical-tokens`` command (``service-token ...``, ``check``, ``completion``); ``--help``."""
         line = line.strip().removesuffix(";").strip()
         try:
             words = shlex.split(line)

@@ -226,3 +226,21 @@ def test_every_outcome_has_one_presentation() -> None:
 @pytest.mark.parametrize("overrides", [cli.overrides(), magic.overrides()], ids=["cli", "magic"])
 def test_a_face_overrides_only_outcomes_that_exist(overrides: dict[type, object]) -> None:
     assert overrides and set(overrides) <= _outcome_types()
+
+
+def test_every_command_has_a_server_route_or_a_reason_not_to() -> None:
+    """A workflow reaches the editor through the generic route, a route of its own (it carries a secret), or it is
+    the command line's only, with the reason said: a new subcommand cannot be forgotten by the server."""
+    from infisical_tokens.lsp import serve, token_commands
+    from infisical_tokens.lsp.server import server
+
+    generic = {route.subcommand for route in token_commands.ROUTES.values()}
+    special, cli_only = set(token_commands.SPECIAL), set(token_commands.CLI_ONLY)
+    assert {command.LIST, command.DELETE, command.AUDIT} <= generic
+    assert {command.CREATE, command.ROTATE, command.MIGRATE} <= special
+    assert not generic & special and not generic & cli_only and not special & cli_only
+    assert generic | special | cli_only == set(workflows.WORKFLOWS)
+    assert all(token_commands.CLI_ONLY.values())
+    registered = set(server.protocol.fm.commands)
+    assert serve.HANDLERS and {*token_commands.ROUTES, *token_commands.SPECIAL.values()} <= registered
+    assert {*token_commands.ROUTES, *token_commands.SPECIAL.values()} <= set(protocol.COMMANDS)

@@ -2,7 +2,7 @@
 // same rotate and audit workflows as the command line), the extension only picks, confirms and presents.
 import * as vscode from "vscode";
 import type { ServerCommands } from "./common/server";
-import { AUDIT, DELETE, type FindingItem, LIST_TOKENS, ROTATE } from "./common/protocol";
+import { AUDIT, DELETE, type FindingJson, LIST_TOKENS, ROTATE } from "./common/protocol";
 
 /** A token of the project the person picks (``title`` says what for); undefined when cancelled or refused. */
 export async function pickToken(server: ServerCommands, uri: string | undefined, title: string): Promise<string | undefined> {
@@ -18,7 +18,7 @@ export async function pickToken(server: ServerCommands, uri: string | undefined,
   const picked = await vscode.window.showQuickPick(
     listed.tokens.map((t) => ({
       label: t.name || t.id,
-      description: t.scopes.join(", "),
+      description: t.scopes.map((s) => `${s.environment}:${s.secretPath}`).join(", "),
       detail: `${t.id} · ${t.permissions.join(", ")} · expires ${t.expiresAt ?? "never"}`,
       id: t.id,
     })),
@@ -70,7 +70,7 @@ export async function auditFlow(server: ServerCommands, uri: string | undefined)
   await act(server, uri, picked.finding);
 }
 
-async function act(server: ServerCommands, uri: string | undefined, finding: FindingItem): Promise<void> {
+async function act(server: ServerCommands, uri: string | undefined, finding: FindingJson): Promise<void> {
   const action = await vscode.window.showQuickPick(["Rotate", "Delete", "Copy ID"], {
     title: `${finding.tokenName} (${finding.tokenId})`,
   });

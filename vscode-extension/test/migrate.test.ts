@@ -8,7 +8,7 @@ import * as vscode from "vscode";
 import { resetUi, state } from "./vscode.mock";
 
 const SECRET = "a1b2" + "c".repeat(60);
-const TOKENS = [{ id: "aaaa-1", name: "ci", scopes: ["dev:/backend"], permissions: ["read"], expiresAt: null, lastUsed: null }];
+const TOKENS = [{ id: "aaaa-1", name: "ci", projectId: "p", scopes: [{ environment: "dev", secretPath: "/backend" }], permissions: ["read"], expiresAt: null, lastUsed: null, createdAt: null, createdBy: null }];
 const PREVIEW = {
   ok: true,
   preview: "Dry run: nothing was sent.",

@@ -2,12 +2,13 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 
 vi.mock("vscode", () => import("./vscode.mock"));
 
+import * as vscode from "vscode";
 import { auditFlow, rotateFlow } from "../src/tokens";
 import type { ServerCommands } from "../src/common/server";
 import { resetUi, state } from "./vscode.mock";
 
 const NEW = "st.11111111-1111-1111-1111-111111111111.new-secret-part.new-random-part";
-const TOKENS = [{ id: "aaaa-1", name: "ci", scopes: ["dev:/**"], permissions: ["read"], expiresAt: null, lastUsed: null }];
+const TOKENS = [{ id: "aaaa-1", name: "ci", projectId: "p", scopes: [{ environment: "dev", secretPath: "/**" }], permissions: ["read"], expiresAt: null, lastUsed: null, createdAt: null, createdBy: null }];
 const FINDING = { code: "token-never-expires", severity: "warning", tokenId: "aaaa-1", tokenName: "ci", message: "Never expires.", hint: "Rotate it." };
 
 function fakeServer(answers: Record<string, any>): ServerCommands & { calls: [string, unknown][] } {
@@ -32,6 +33,8 @@ describe("rotate", () => {
     });
     expect(await rotateFlow(server, "file:///w/a.sh")).toBe(true);
     expect(state.clipboard).toBe(NEW);
+    const picked = vi.mocked(vscode.window.showQuickPick).mock.calls.at(-1)?.[0] as unknown as { description: string }[];
+    expect(picked[0].description).toBe("dev:/**"); // the token's scopes, from its JSON form, as the command line writes them
     expect(state.info[0]).toContain("(st.1111…****)");
     expect(state.info[0]).not.toContain("new-secret-part");
     expect(server.calls.map((c) => c[0])).toEqual(["infisical.server.listTokens", "infisical.server.rotateServiceToken"]);

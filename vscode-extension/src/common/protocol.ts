@@ -15,9 +15,10 @@ export const STATUS_CHANGED = "infisical/statusChanged";
 export interface AuditAnswer {
   ok?: boolean;
   message?: string;
-  findings?: FindingItem[];
-  tokens?: number;
   note?: string;
+  projectId?: string;
+  tokens?: number;
+  findings?: FindingJson[];
 }
 
 export interface CreateAnswer {
@@ -48,6 +49,8 @@ export interface CreateArgs {
 export interface DeleteAnswer {
   ok?: boolean;
   message?: string;
+  note?: string;
+  deleted?: TokenJson;
 }
 
 export interface DocumentArgs {
@@ -65,7 +68,7 @@ export interface EnvironmentsAnswer {
   environments: EnvironmentItem[];
 }
 
-export interface FindingItem {
+export interface FindingJson {
   code: string;
   severity: string;
   tokenId: string;
@@ -135,6 +138,11 @@ export interface RotateAnswer {
   oldDeleted?: boolean;
 }
 
+export interface ScopeJson {
+  environment: string;
+  secretPath: string;
+}
+
 export interface StatusAnswer {
   projectId: string | null;
   defaultEnvironment: string;
@@ -155,19 +163,24 @@ export interface TokenArgs {
   tokenId?: string;
 }
 
-export interface TokenItem {
+export interface TokenJson {
   id: string;
   name: string;
-  scopes: string[];
+  projectId: string;
+  scopes: ScopeJson[];
   permissions: string[];
   expiresAt: string | null;
   lastUsed: string | null;
+  createdAt: string | null;
+  createdBy: string | null;
+  creatorEmail?: string;
 }
 
 export interface TokensAnswer {
   ok?: boolean;
   message?: string;
-  tokens?: TokenItem[];
+  note?: string;
+  tokens?: TokenJson[];
 }
 
 export interface CommandMap {

@@ -1,0 +1,101 @@
+"""``infisical-lsp``: logging that never lets a secret out, the command line, and the TCP loop. Importing the
+handler modules registers them on :data:`.server.server`."""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+
+from infisical_tokens.core import __version__
+from infisical_tokens.core.redact import redact
+
+from . import document_handlers, migrate_command, status_commands, tcp_auth, token_commands
+from .server import server
+
+HANDLERS = (document_handlers, status_commands, token_commands, migrate_command)  # registered by their import
+
+
+class RedactSecrets(logging.Filter):
+    """Defence in depth: no log record leaves the process with a service token, a JWT or a traceback in it
+    (a traceback's frames can hold either; one line names the exception instead)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if record.exc_info:
+            error = record.exc_info[1]
+            message += f" ({type(error).__name__}: {error})" if error is not None else ""
+            record.exc_info, record.exc_text, record.stack_info = None, None, None
+        record.msg, record.args = redact(message), ()
+        return True
+
+
+class DropLateCancels(logging.Filter):
+    """VS Code cancels completions it no longer needs, often after they were answered; pygls warns about each
+    one, which filled the output channel with lines that mean nothing to a person."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Cancel notification for unknown message id")
+
+
+# ---------------------------------------------------------------------- entry point
+
+
+def configure_logging(level: str) -> None:
+    handler = logging.StreamHandler()
+    handler.addFilter(DropLateCancels())
+    handler.addFilter(RedactSecrets())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # pygls logs every message body at INFO; bodies can hold a created token, so never let them through.
+    logging.getLogger("pygls").setLevel(max(logging.WARNING, root.level))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="infisical-lsp", description="Infisical service-token language server")
+    parser.add_argument("--tcp", action="store_true", help="listen on TCP instead of stdio")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=2087)
+    parser.add_argument(
+        "--log-level",
+        type=str.upper,
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        default=os.environ.get("INFISICAL_LSP_LOG_LEVEL", "WARNING").upper(),
+    )
+    parser.add_argument("--version", action="version", version=f"infisical-lsp {__version__}")
+    args = parser.parse_args(argv)
+    configure_logging(args.log_level)
+    # fewer, cheaper collections: a full collection in the middle of a completion request was its p99
+    gc.set_threshold(20_000, 20, 50)
+    if args.tcp:
+        serve_tcp(args.host, args.port)
+    else:
+        server.start_io()
+
+
+def serve_tcp(host: str, port: int) -> None:
+    """Serve one client at a time, for as long as the process lives.
+
+    pygls ends its TCP server when a client disconnects, so a port scan (connect, close) used to stop it;
+    each ended session is followed by a fresh one on the same port, with the session's state reset.
+    Another account can connect too: only a client presenting the secret may use the login (:mod:`tcp_auth`).
+    """
+    gate, notice = tcp_auth.open_gate(port, os.environ, Path.home())
+    print(notice, file=sys.stderr, flush=True)
+    server.tcp_gate = gate
+    server.reset_session()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so that the secret's file goes with the server
+    try:
+        while True:
+            tcp_auth.serve_one_client(server, host, port)
+            if server.exited:
+                return
+            server.reset_session()
+    finally:
+        gate.remove()
