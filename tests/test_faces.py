@@ -7,6 +7,7 @@ the server over stdio with pytest-lsp; all against the emulator over loopback HT
 
 from __future__ import annotations
 
+import json
 import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -244,3 +245,35 @@ def test_every_command_has_a_server_route_or_a_reason_not_to() -> None:
     registered = set(server.protocol.fm.commands)
     assert serve.HANDLERS and {*token_commands.ROUTES, *token_commands.SPECIAL.values()} <= registered
     assert {*token_commands.ROUTES, *token_commands.SPECIAL.values()} <= set(protocol.COMMANDS)
+
+
+async def test_the_servers_generic_route_answers_what_the_command_line_prints(
+    run: Runner, world: Seeded, env: dict[str, str]
+) -> None:
+    """listTokens, auditServiceTokens and deleteServiceToken answer the outcome's one JSON form (the command line's
+    ``--json``) and its text (what the command line prints), because both run the same workflow and presentation."""
+    link_project(run.cwd, world.project.id)
+    made = run("service-token", "create", "-s", "prod:/**", "-a", "read,write", "-n", "route", "--json", env=env)
+    token_id = json.loads(made.stdout)["id"]
+    listed, audited = run("service-token", "list", "--json", env=env), run("service-token", "audit", "--json", env=env)
+    table = run("service-token", "list", env=env).stdout
+    client = await start("visual-studio-code", run.cwd, env, {"clientHandlesTokens": True})
+    uri = (run.cwd / "a.sh").as_uri()
+
+    async def ask(name: str, **arguments: str) -> dict[str, typing.Any]:
+        answer = await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command=name, arguments=[{"uri": uri, **arguments}])
+        )
+        assert isinstance(answer, dict) and answer["ok"] is True, answer
+        return answer
+
+    try:
+        tokens = await ask(protocol.LIST_TOKENS)
+        audit = await ask(protocol.AUDIT)
+        deleted = await ask(protocol.DELETE, tokenId=token_id)
+    finally:
+        await client.shutdown_session()
+    assert tokens["tokens"] == json.loads(listed.stdout) and tokens["message"] == table.strip()
+    assert {k: audit[k] for k in ("projectId", "tokens", "findings")} == json.loads(audited.stdout)
+    assert audit["findings"] and deleted["deleted"]["id"] == token_id
+    assert deleted["message"] == f"Deleted service token 'route' ({token_id})."
