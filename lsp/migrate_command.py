@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from infisical_tokens.core import migration_text
+from infisical_tokens.core import migration_text, render
 from infisical_tokens.core.errors import InfisicalTokensError
 from infisical_tokens.core.migrate import migrate
 from infisical_tokens.core.migration import Migrated, MigratePreview, mask_client_secret
@@ -49,13 +49,13 @@ async def migrate_service_token(ls: InfisicalLanguageServer, request: dict[str, 
         plan = outcome.plan
         return {
             "ok": True,
-            "preview": migration_text.preview_text(outcome),
+            "preview": render.presentations()[type(outcome)].text(outcome),
             "differences": [d.message for d in plan.differences],
             "identityName": plan.name,
             "ci": plan.ci_lines("<client ID>"),
         }
     assert isinstance(outcome, Migrated)
-    text = migration_text.migrated_text(outcome)
+    text = render.presentations()[type(outcome)].text(outcome)
     kept = [line for line in text.splitlines() if not line.startswith("Client Secret: ")]
     delete_by_client = request.get("deleteToken") is True
     if delete_by_client:

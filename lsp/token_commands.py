@@ -189,7 +189,7 @@ async def _dry_run(plan: workflows.CreatePlan, ctx: workflows.Context) -> protoc
         return _failure(err.problems[0].text())
     except InfisicalTokensError as err:
         return _failure(str(err))
-    return {"ok": True, "projectId": plan.project_id, "preview": render.dry_run_text(outcome)}
+    return {"ok": True, "projectId": plan.project_id, "preview": render.presentations()[type(outcome)].text(outcome)}
 
 
 def _token_target(ls: InfisicalLanguageServer, uri: str) -> tuple[Path, Path]:
@@ -232,9 +232,7 @@ async def _rotate(ls: InfisicalLanguageServer, request: dict[str, Any], shield: 
         "name": outcome.created.info.name,
         "oldId": old.id,
         "oldDeleted": outcome.deleted,
-        "message": " ".join(
-            [*notes, render.rotated_text(old.name, old.id, outcome.deleted, outcome.delete_error)]
-        ).strip(),
+        "message": " ".join([*notes, render.presentations()[type(outcome)].text(outcome)]).strip(),
     }
 
 
@@ -311,5 +309,5 @@ def _route(name: str) -> None:
     server_command(name, token_failure)(answer)
 
 
-for _name in ROUTES:
-    _route(_name)
+for name in ROUTES:
+    _route(name)
