@@ -186,6 +186,23 @@ def test_a_held_token_is_viewed_alike(
         assert created.stdout.strip() not in text
 
 
+def test_a_rotation_preview_reads_alike(
+    run: Runner, new_emulator: Emulator, world: Seeded, env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``rotate --dry-run`` names the old token by its ID in the magic as on the command line (the magic's text had
+    drifted: it printed the name alone)."""
+    link_project(run.cwd, world.project.id)
+    created = run("service-token", "create", "-s", "dev:/", "-a", "read", "-n", "old", "--json", env=env)
+    token_id = json.loads(created.stdout)["id"]
+    row = Row("rotation preview", ["rotate", token_id, "--dry-run"], True, f"service token 'old' ({token_id}).")
+    for face, (ok, text) in {
+        "cli": via_cli(run, row, env),
+        "magic": via_magic(row, env, run.cwd, monkeypatch),
+    }.items():
+        assert ok and f"Then delete the old {row.message}" in text, f"{face}: {text}"
+    assert len(new_emulator.requests_to("POST", "/api/v2/service-token")) == 1  # the create above: a preview sends none
+
+
 # ---------------------------------------------------------------------- one table from command to workflow
 
 
