@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from .codes import Severity
 from .coverage import FolderIndex
-from .folders import fixed_prefix
 from .migration import migrate_hint
 from .models import Generation, TokenInfo, parse_time
+from .needs import fixed_prefix
 from .reach import pinned, pinned_sentence, reads_nothing, unrooted
 from .render import duration
 

@@ -19,15 +19,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import command, editor, resolve, workflows
-from .catalog import Snapshot, offline_snapshot
+from . import command, editor, project_config, workflows
 from .editor.context import DocumentContext, document_context
 from .errors import APIError, is_unknown_project
-from .folders import Need
 from .ignore import GitIgnore, find_root
 from .ignore import git_outputs as _git
 from .models import printable
+from .needs import Need
 from .project import ProjectFiles
+from .snapshot import Snapshot, offline_snapshot
 from .snippets import Kind, kind_for
 
 if TYPE_CHECKING:
@@ -197,9 +197,9 @@ class ContextFor:
     def __call__(self, path: Path, text: str, kind: Kind) -> DocumentContext:
         self.current = path
         config = self.files.read(path) if kind == "project-json" else self.files.for_file(path)
-        project_id = resolve.project_id(self.project_override, self.env, config)
+        project_id = project_config.project_id(self.project_override, self.env, config)
         if project_id is not None:  # the first file to name a project says where its ID came from
-            self.sources.setdefault(project_id, resolve.source(self.project_override, None, self.env, config))
+            self.sources.setdefault(project_id, project_config.source(self.project_override, None, self.env, config))
         return document_context(
             text, kind, config, explicit_project=self.project_override, env=self.env, snapshots=self._snapshot
         )

@@ -13,10 +13,11 @@ import difflib
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from . import scope as scopes
+from .flag_csv import CsvError, Field, csv_error_text, split_csv
 from .problems import Fix, Problem, Severity
 
 Kind = Literal["string", "list", "int", "bool"]
@@ -699,19 +700,19 @@ def _check_values(result: ParsedCommand) -> None:
 # ---------------------------------------------------------------------- create
 
 
-def list_fields(result: ParsedCommand, name: str) -> tuple[list[tuple[scopes.Field, Occurrence]], list[Problem]]:
-    """Every CSV field of a slice flag, with its occurrence; CSV errors as problems."""
-    fields: list[tuple[scopes.Field, Occurrence]] = []
+def list_fields(result: ParsedCommand, name: str) -> tuple[list[Field], list[Problem]]:
+    """Every CSV field of a slice flag, placed in argv; CSV errors as problems."""
+    fields: list[Field] = []
     problems: list[Problem] = []
     for occurrence in result.all(name):
         try:
-            found = scopes.split_csv(occurrence.value)
-        except scopes.CsvError as err:
+            found = split_csv(occurrence.value)
+        except CsvError as err:
             problems.append(
                 Problem(
                     "error",
                     "csv",
-                    scopes.csv_error_text(occurrence.flag.label, occurrence.value, err),
+                    csv_error_text(occurrence.flag.label, occurrence.value, err),
                     'Quote a value containing a comma as "..." and double any quote inside it.',
                     word=occurrence.word,
                     start=occurrence.offset + err.offset,
@@ -719,49 +720,23 @@ def list_fields(result: ParsedCommand, name: str) -> tuple[list[tuple[scopes.Fie
                 )
             )
             continue
-        fields.extend((f, occurrence) for f in found)
+        fields.extend(replace(f, word=occurrence.word, offset=occurrence.offset) for f in found)
     return fields, problems
 
 
-@dataclass(frozen=True)
-class Placed:
-    """A value and where it sits in argv (``word`` None: it did not come from a command line)."""
-
-    field: scopes.Field
-    word: int | None = None
-    offset: int = 0
-
-    def problem(self, severity: Severity, code: str, message: str, hint: str = "", fix: Fix | None = None) -> Problem:
-        start = self.offset + self.field.start
-        return Problem(
-            severity,
-            code,
-            message,
-            hint,
-            self.word,
-            start,
-            self.offset + max(self.field.end, self.field.start + 1),
-            fix,
-        )
-
-
-def _placed(fields: list[tuple[scopes.Field, Occurrence]]) -> list[Placed]:
-    return [Placed(f, o.word, o.offset) for f, o in fields]
-
-
-def _whole(values: Sequence[str]) -> list[Placed]:
+def _whole(values: Sequence[str]) -> list[Field]:
     """Structured values (the editor's pickers): each one is one field, never split as CSV."""
-    return [Placed(scopes.Field(v, 0, len(v))) for v in values]
+    return [Field.whole(v) for v in values]
 
 
-def _scope_args(placed: list[Placed]) -> tuple[list[ScopeArg], list[Problem]]:
+def _scope_args(placed: list[Field]) -> tuple[list[ScopeArg], list[Problem]]:
     problems: list[Problem] = []
     scope_args: list[ScopeArg] = []
     seen: set[tuple[str, str]] = set()
     for item in placed:
-        parsed = scopes.parse_scope_field(item.field)
+        parsed = scopes.parse_scope_field(item)
         if parsed is None:
-            text = item.field.text
+            text = item.text
             hint = f"'{text}' has {text.count(':')} colons; write dev:/backend/**."
             problems.append(item.problem("error", "scope-malformed", scopes.MALFORMED, hint))
             continue
@@ -776,18 +751,18 @@ def _scope_args(placed: list[Placed]) -> tuple[list[ScopeArg], list[Problem]]:
     return scope_args, problems
 
 
-def _access_levels(placed: list[Placed]) -> tuple[list[str], list[Problem]]:
+def _access_levels(placed: list[Field]) -> tuple[list[str], list[Problem]]:
     access: list[str] = []
     problems: list[Problem] = []
     for item in placed:
-        text = item.field.text
+        text = item.text
         if text in ACCESS_LEVELS:
             access.append(text)
             continue
         close = text.strip().lower()
         matches = [close] if close in ACCESS_LEVELS else difflib.get_close_matches(close, ACCESS_LEVELS, n=1)
         suggestion = matches[0] if matches else None
-        start, end = item.offset + item.field.start, item.offset + item.field.end
+        start, end = item.offset + item.start, item.offset + item.end
         problems.append(
             item.problem(
                 "error",
@@ -800,7 +775,7 @@ def _access_levels(placed: list[Placed]) -> tuple[list[str], list[Problem]]:
     return access, problems
 
 
-def _expiry_problems(expiry: int, at: Placed, now: float | None) -> list[Problem]:
+def _expiry_problems(expiry: int, at: Field, now: float | None) -> list[Problem]:
     limit = int((JS_DATE_LIMIT_MS - (time.time() if now is None else now) * 1000) // 1000)
     if expiry < 0:
         message = f"--expiry-seconds {expiry} would create a token that has already expired."
@@ -828,8 +803,8 @@ def create_options(result: ParsedCommand, now: float | None = None) -> tuple[Cre
     """The typed values of a create command, and every problem in them (syntax only, no network)."""
     scope_fields, scope_csv = list_fields(result, "scope")
     access_fields, access_csv = list_fields(result, "access-level")
-    scope_args, problems = _scope_args(_placed(scope_fields))
-    access, access_problems = _access_levels(_placed(access_fields))
+    scope_args, problems = _scope_args(scope_fields)
+    access, access_problems = _access_levels(access_fields)
     problems = scope_csv + problems + access_csv + access_problems
     problems += _missing(bool(scope_fields or scope_csv), bool(access_fields or access_csv))
     expiry = DEFAULT_EXPIRY
@@ -840,7 +815,7 @@ def create_options(result: ParsedCommand, now: float | None = None) -> tuple[Cre
         except ValueError:
             pass  # reported by _check_values
         else:
-            at = Placed(scopes.Field(expiry_arg.value, 0, len(expiry_arg.value)), expiry_arg.word, expiry_arg.offset)
+            at = Field.whole(expiry_arg.value, expiry_arg.word, expiry_arg.offset)
             problems += _expiry_problems(expiry, at, now)
     options = CreateOptions(
         scopes=scope_args,
@@ -871,7 +846,7 @@ def create_options_from_values(
     access, access_problems = _access_levels(access_items)
     problems += access_problems + _missing(bool(scope_items), bool(access_items))
     expiry = DEFAULT_EXPIRY if expiry_seconds is None else expiry_seconds
-    problems += _expiry_problems(expiry, Placed(scopes.Field(str(expiry), 0, len(str(expiry)))), now)
+    problems += _expiry_problems(expiry, Field.whole(str(expiry)), now)
     options = CreateOptions(
         scopes=scope_args,
         access_levels=access,

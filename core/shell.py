@@ -20,16 +20,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from . import command, resolve
-from .catalog import Snapshot, offline_snapshot
 from .editor.commands import complete as complete_site
 from .editor.context import DocumentContext, document_context
 from .lexer import lex
 from .models import Environment
+from .snapshot import Snapshot, offline_snapshot
 from .snippets import find_commands
 
 if TYPE_CHECKING:
     from .context import Context
-    from .folders import Need
+    from .needs import Need
 
 SHELLS = ("bash", "zsh", "fish")
 BUDGET = 1.0  # seconds a completion may wait for the server before answering from the cache

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from . import command, folders, reach, render, resolve
+from . import command, folders, project_config, reach, render, resolve
 from .audit import AuditFinding, AuditOptions, audit, fails, lifetime_seconds
 from .context import MAX_STDIN
 from .context import Context as Context  # faces build one; re-exported for them
@@ -37,9 +37,11 @@ from .errors import (
 from .glob import compile_glob
 from .migration import Migrated, MigratePreview
 from .models import parse_time
+from .needs import Need, fixed_prefix, needs_for_scope
 from .problems import Problem, has_errors
-from .project import ProjectConfig
-from .scope import check_environment, normalize_path
+from .project_config import ProjectConfig
+from .scope import check_environment
+from .secret_path import normalize_path
 from .session import (
     Credentials,
     Target,
@@ -252,7 +254,7 @@ def connect(
     for note in target.notes:
         ctx.warn(note)
     client = client_for(target, credentials.bearer, ctx)
-    client.project_source = resolve.source(explicit_project, ctx.project_id, ctx.env, config)
+    client.project_source = project_config.source(explicit_project, ctx.project_id, ctx.env, config)
     return Connection(client, credentials, target)
 
 
@@ -267,11 +269,11 @@ def open_catalog(connection: Connection, ctx: Context) -> Catalog:
     client = connection.client
     cache = folders.cache_dir()
 
-    def fetch(project_id: str, needs: frozenset[folders.Need]) -> Loaded:
+    def fetch(project_id: str, needs: frozenset[Need]) -> Loaded:
         project = client.get_project(project_id)
         slugs = [e.slug for e in project.environments]
         store = folders.FolderStore(client.api_url, project_id, cache)
-        top = [folders.Need(slug, "/", deep=False) for slug in slugs]
+        top = [Need(slug, "/", deep=False) for slug in slugs]
         result = folders.read(client, project_id, [*top, *sorted(needs, key=repr)], store)
         listed = None if store.is_whole(slugs) else store.listed()
         tree = folders.as_tree(store, slugs)
@@ -412,7 +414,7 @@ def read_coverage(
     needs = [
         need
         for arg in plan.options.scopes
-        for need in folders.needs_for_scope(arg.scope.environment.strip(), arg.scope.server_path)
+        for need in needs_for_scope(arg.scope.environment.strip(), arg.scope.server_path)
     ]
     result = folders.read(client, plan.project_id, needs, store, bounds=bounds or folders.Bounds())
     note = result.note()
@@ -533,7 +535,7 @@ def delete(ctx: Context, wanted: str, project_id: str | None = None, domain: str
     """Delete by ID (or ID prefix, when the project is known), after ``ctx.confirm`` agrees."""
     wanted = wanted.strip()
     config = resolve.project_file_quietly(ctx.cwd)
-    resolved = resolve.project_id(project_id or ctx.project_id, ctx.env, config)
+    resolved = project_config.project_id(project_id or ctx.project_id, ctx.env, config)
     connection = connect(ctx, config, domain)
     require_user(connection.credentials, "delete")
     with connection.client as client:
@@ -628,20 +630,20 @@ def _rotated_lifetime(old: TokenInfo, chosen: int | None, ctx: Context) -> int:
     return lifetime
 
 
-def audit_needs(tokens: Sequence[TokenInfo], options: AuditOptions) -> list[folders.Need]:
+def audit_needs(tokens: Sequence[TokenInfo], options: AuditOptions) -> list[Need]:
     """The folder listings the audit's checks depend on, and no more (a 2024 server allows 60 reads a minute):
     each scope's subtree, an exact folder's children, and the whole of a protected environment a token writes to.
     """
-    needs: list[folders.Need] = []
+    needs: list[Need] = []
     for token in tokens:
         for scope in token.scopes:
             env, path = scope.environment, normalize_path(scope.secret_path)
-            needs += folders.needs_for_scope(env, path)
-            prefix, exact = folders.fixed_prefix(path)
+            needs += needs_for_scope(env, path)
+            prefix, exact = fixed_prefix(path)
             if exact and path.startswith("/"):
-                needs.append(folders.Need(env, prefix, deep=False))
+                needs.append(Need(env, prefix, deep=False))
             if "write" in token.permissions and env in options.protected:
-                needs.append(folders.Need(env, "/", deep=True))
+                needs.append(Need(env, "/", deep=True))
     return needs
 
 
@@ -723,7 +725,7 @@ def _run_audit(parsed: command.ParsedCommand, ctx: Context) -> AuditReport:
             raise UsageError(f"--{name} must be 0 or more days.")
         return value
 
-    protected = [f.text.strip() for f, _o in command.list_fields(parsed, "protected")[0]]
+    protected = [f.text.strip() for f in command.list_fields(parsed, "protected")[0]]
     options = AuditOptions(
         expiring_within_days=days("expiring-within", 7),
         unused_for_days=days("unused-for", 30),

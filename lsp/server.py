@@ -29,14 +29,16 @@ from pygls.exceptions import FeatureRequestError
 from pygls.lsp.server import LanguageServer
 from pygls.workspace import TextDocument
 
-from infisical_tokens.core import __version__, command, editor, render, resolve, tokenfile, workflows
+from infisical_tokens.core import __version__, command, editor, project_config, render, tokenfile, workflows
 from infisical_tokens.core.audit import AuditOptions
-from infisical_tokens.core.catalog import Catalog, Snapshot
+from infisical_tokens.core.catalog import Catalog
 from infisical_tokens.core.editor.context import document_context
 from infisical_tokens.core.errors import InfisicalTokensError, ProblemsError, UsageError
-from infisical_tokens.core.folders import Need
-from infisical_tokens.core.project import ProjectConfig, ProjectFiles
+from infisical_tokens.core.needs import Need
+from infisical_tokens.core.project import ProjectFiles
+from infisical_tokens.core.project_config import ProjectConfig
 from infisical_tokens.core.redact import mask_token, redact
+from infisical_tokens.core.snapshot import Snapshot
 from infisical_tokens.core.snippets import CommandSite, Kind, edit_commands, find_commands, kind_for
 
 from . import convert, protocol, tcp_auth
@@ -301,7 +303,7 @@ class InfisicalLanguageServer(LanguageServer):
             return
         root = self.root_path()
         config = self.project_files.for_file(root / "_") if root is not None else None
-        project_id = resolve.project_id(self.settings.project_id, os.environ, config)
+        project_id = project_config.project_id(self.settings.project_id, os.environ, config)
         if project_id:
             self.catalog.refresh(project_id)
 

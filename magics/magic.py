@@ -171,7 +171,7 @@ class InfisicalMagics(Magics, Configurable):
     @validate("api_url")
     def _check_api_url(self, proposal: Any) -> str | None:
         """Refuse a URL that may not carry credentials when it is set, so that `%config` never shows a password."""
-        from infisical_tokens.core.session import check_api_url
+        from infisical_tokens.core.api_url import check_api_url
 
         value: str | None = proposal["value"]
         if value:

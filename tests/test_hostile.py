@@ -895,6 +895,7 @@ def test_each_bound_of_a_walk_holds(tmp_path: Path, bounds: dict[str, float], sa
     ones for the time bound)."""
     from infisical_tokens.core import folders
     from infisical_tokens.core.api import InfisicalClient
+    from infisical_tokens.core.needs import Need
 
     with Emulator("old", rate_limit=None) as old:
         world = seed(old)
@@ -907,7 +908,7 @@ def test_each_bound_of_a_walk_holds(tmp_path: Path, bounds: dict[str, float], sa
         with InfisicalClient(old.api_url, old.state.issue_jwt(world.admin)) as client:
             store = folders.FolderStore(client.api_url, world.project.id, tmp_path)
             walk = folders.Bounds(**bounds)  # type: ignore[arg-type]
-            result = folders.read(client, world.project.id, [folders.Need("dev", "/")], store, bounds=walk)
+            result = folders.read(client, world.project.id, [Need("dev", "/")], store, bounds=walk)
         assert result.complete is False and result.note() == f"coverage is partial: {said}"
         assert len(old.requests_to("GET", "/api/v1/folders")) <= most
 

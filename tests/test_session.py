@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from infisical_tokens.core.api_url import normalize_api_url
 from infisical_tokens.core.errors import ConfigError, SessionError, TrustError
-from infisical_tokens.core.project import ProjectConfig
+from infisical_tokens.core.project_config import ProjectConfig
 from infisical_tokens.core.session import (
     DEFAULT_API_URL,
     EXPIRED,
@@ -21,7 +22,6 @@ from infisical_tokens.core.session import (
     custom_headers,
     load_cli_login,
     load_credentials,
-    normalize_api_url,
     resolve_target,
     vault_file_name,
 )
