@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from .errors import ConfigError
 
+DEFAULT_API_URL = "https://app.infisical.com/api"  # where the Infisical CLI sends requests when nothing says
+
 
 def check_api_url(url: str, where: str) -> str:
     """A URL credentials may be sent to: http(s), a host, no login, query or fragment, no control characters.

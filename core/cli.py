@@ -23,9 +23,9 @@ from .errors import APIError, InfisicalTokensError, ProblemsError, TransportErro
 from .problems import Problem, has_errors
 
 if TYPE_CHECKING:  # imported when a command runs, not for --help and --version
-    from . import workflows
-    from .check import CheckReport
+    from . import outcomes
     from .migration import Migrated, MigratePreview
+    from .outcomes import CheckReport
 
 
 class OutputFailed(Exception):
@@ -136,9 +136,9 @@ def run(argv: Sequence[str], ctx: Context, console: Console) -> int:
     from . import workflows
 
     as_json = parsed.flag_set("json") or parsed.string("format") == "json"
-    held: list[workflows.Created] = []  # with --json, a rotation's new token is printed in its one document
+    held: list[outcomes.Created] = []  # with --json, a rotation's new token is printed in its one document
 
-    def deliver(created: workflows.Created) -> None:
+    def deliver(created: outcomes.Created) -> None:
         if as_json:
             held.append(created)  # printed with the outcome, or alone if the run stops after this
             return
@@ -197,20 +197,20 @@ def _json_rest(outcome: object) -> str:
 
 def exit_code(outcome: object) -> int:
     """1 when an audit or check found what fails it, 3 when a rotation could not delete the old token."""
-    from . import workflows
-    from .check import CheckReport
+    from . import outcomes
     from .migration import Migrated
+    from .outcomes import CheckReport
 
-    if isinstance(outcome, workflows.AuditReport):
+    if isinstance(outcome, outcomes.AuditReport):
         return 1 if outcome.failed else 0
     if isinstance(outcome, CheckReport):
         return 1 if outcome.failed else 0
-    if isinstance(outcome, (workflows.Rotated, Migrated)):
+    if isinstance(outcome, (outcomes.Rotated, Migrated)):
         return 3 if outcome.delete_error else 0
     return 0
 
 
-def _created(outcome: workflows.Created, parsed: command.ParsedCommand, console: Console) -> int:
+def _created(outcome: outcomes.Created, parsed: command.ParsedCommand, console: Console) -> int:
     if outcome.plan.options.token_only:
         console.out(outcome.token + "\n")
     else:
@@ -218,27 +218,27 @@ def _created(outcome: workflows.Created, parsed: command.ParsedCommand, console:
     return 0
 
 
-def _dry_run(outcome: workflows.DryRun, parsed: command.ParsedCommand, console: Console) -> int:
+def _dry_run(outcome: outcomes.DryRun, parsed: command.ParsedCommand, console: Console) -> int:
     console.out(render.dry_run_text(outcome))
     return 0
 
 
-def _token_list(outcome: workflows.TokenList, parsed: command.ParsedCommand, console: Console) -> int:
+def _token_list(outcome: outcomes.TokenList, parsed: command.ParsedCommand, console: Console) -> int:
     console.out(render.token_table(outcome.tokens))
     return 0
 
 
-def _token_view(outcome: workflows.TokenView, parsed: command.ParsedCommand, console: Console) -> int:
+def _token_view(outcome: outcomes.TokenView, parsed: command.ParsedCommand, console: Console) -> int:
     console.out(render.token_details(outcome.info))
     return 0
 
 
-def _deleted(outcome: workflows.Deleted, parsed: command.ParsedCommand, console: Console) -> int:
+def _deleted(outcome: outcomes.Deleted, parsed: command.ParsedCommand, console: Console) -> int:
     console.err(f"Deleted service token '{outcome.info.name}' ({outcome.info.id}).")
     return 0
 
 
-def _rotated(outcome: workflows.Rotated, parsed: command.ParsedCommand, console: Console) -> int:
+def _rotated(outcome: outcomes.Rotated, parsed: command.ParsedCommand, console: Console) -> int:
     """The new token was printed when it was created (``deliver``); say what became of the old one.
 
     Exit 3 when the old token could not be deleted: the new one exists and was shown, the rotation is not done.
@@ -248,19 +248,19 @@ def _rotated(outcome: workflows.Rotated, parsed: command.ParsedCommand, console:
     return exit_code(outcome)
 
 
-def _rotate_preview(outcome: workflows.RotatePreview, parsed: command.ParsedCommand, console: Console) -> int:
+def _rotate_preview(outcome: outcomes.RotatePreview, parsed: command.ParsedCommand, console: Console) -> int:
     console.out(render.dry_run_text(outcome.dry_run))
     action = "keep" if outcome.keep_old else "delete"
     console.out(f"Then {action} the old service token '{outcome.old.name}' ({outcome.old.id}).\n")
     return 0
 
 
-def _audited(outcome: workflows.AuditReport, parsed: command.ParsedCommand, console: Console) -> int:
+def _audited(outcome: outcomes.AuditReport, parsed: command.ParsedCommand, console: Console) -> int:
     console.out(render.AUDIT_FORMATS[parsed.string("format") or "text"](outcome))
     return exit_code(outcome)
 
 
-def _completion(outcome: workflows.CompletionScript, parsed: command.ParsedCommand, console: Console) -> int:
+def _completion(outcome: outcomes.CompletionScript, parsed: command.ParsedCommand, console: Console) -> int:
     console.out(outcome.text)
     return 0
 
@@ -290,23 +290,23 @@ def _checked(outcome: CheckReport, parsed: command.ParsedCommand, console: Conso
 @cache
 def renderers() -> dict[type, Callable[[Any, command.ParsedCommand, Console], int]]:
     """Each outcome type's one renderer (a test checks every workflow's outcome is covered)."""
-    from . import workflows
-    from .check import CheckReport
+    from . import outcomes
     from .migration import Migrated, MigratePreview
+    from .outcomes import CheckReport
 
     return {
-        workflows.Created: _created,
-        workflows.DryRun: _dry_run,
-        workflows.TokenList: _token_list,
-        workflows.TokenView: _token_view,
-        workflows.Deleted: _deleted,
-        workflows.Rotated: _rotated,
-        workflows.RotatePreview: _rotate_preview,
-        workflows.AuditReport: _audited,
+        outcomes.Created: _created,
+        outcomes.DryRun: _dry_run,
+        outcomes.TokenList: _token_list,
+        outcomes.TokenView: _token_view,
+        outcomes.Deleted: _deleted,
+        outcomes.Rotated: _rotated,
+        outcomes.RotatePreview: _rotate_preview,
+        outcomes.AuditReport: _audited,
         CheckReport: _checked,
         MigratePreview: _migrate_preview,
         Migrated: _migrated,
-        workflows.CompletionScript: _completion,
+        outcomes.CompletionScript: _completion,
     }
 
 

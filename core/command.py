@@ -17,6 +17,8 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from . import scope as scopes
+from .api_url import DEFAULT_API_URL
+from .audit import AuditOptions
 from .flag_csv import CsvError, Field, csv_error_text, split_csv
 from .problems import Fix, Problem, Severity
 
@@ -113,7 +115,7 @@ GLOBAL_FLAGS: tuple[Flag, ...] = (
         None,
         "string",
         "Point the CLI to your own backend [can also set via environment variable name: INFISICAL_DOMAIN]",
-        default="https://app.infisical.com/api",
+        default=DEFAULT_API_URL,
         metavar="URL",
     ),
     Flag("silent", None, "bool", "Disable output of tip/info messages (warnings)"),
@@ -230,20 +232,32 @@ AUDIT = Subcommand(
             None,
             "string",
             "Exit 1 when a finding is at least this severe: error, warning, info or never",
-            default="error",
+            default=AuditOptions.fail_on,
             metavar="SEVERITY",
             choices=("error", "warning", "info", "never"),
         ),
         Flag(
-            "expiring-within", None, "int", "Days before expiry that count as expiring soon", default=7, metavar="DAYS"
+            "expiring-within",
+            None,
+            "int",
+            "Days before expiry that count as expiring soon",
+            default=AuditOptions.expiring_within_days,
+            metavar="DAYS",
         ),
-        Flag("unused-for", None, "int", "Days without use that count as unused", default=30, metavar="DAYS"),
+        Flag(
+            "unused-for",
+            None,
+            "int",
+            "Days without use that count as unused",
+            default=AuditOptions.unused_for_days,
+            metavar="DAYS",
+        ),
         Flag(
             "protected",
             None,
             "list",
             "Environments where write access to every folder is an error",
-            default="prod,production",
+            default=",".join(AuditOptions.protected),
             metavar="SLUGS",
         ),
     ),
@@ -282,7 +296,7 @@ GROUP_SUMMARY = "Manage service tokens"
 
 EXPIRY_PRESETS: tuple[tuple[int, str], ...] = (
     (3600, "1 hour"),
-    (86400, "1 day (default)"),
+    (DEFAULT_EXPIRY, "1 day (default)"),
     (604800, "7 days"),
     (2592000, "30 days"),
     (7776000, "90 days"),

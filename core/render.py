@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from .check_output import json_data
 from .command import (
     GLOBAL_FLAGS,
     GROUP,
@@ -25,17 +26,27 @@ from .command import (
     Positional,
     Subcommand,
 )
+from .durations import duration
 from .errors import server_text
+from .migration import Migrated, MigratePreview
 from .models import parse_time, printable
+from .outcomes import (
+    AuditReport,
+    CheckReport,
+    Created,
+    Deleted,
+    DryRun,
+    Rotated,
+    RotatePreview,
+    TokenList,
+    TokenView,
+)
 from .problems import Problem, sentences
 from .reach import explain, server_name
 
 if TYPE_CHECKING:
-    from .check import CheckReport
     from .context import Progress
-    from .migration import Migrated, MigratePreview
     from .models import Generation, TokenInfo
-    from .workflows import AuditReport, Created, Deleted, DryRun, Rotated, RotatePreview, TokenList, TokenView
 
 
 def _flag_rows(flags: Sequence[Flag]) -> list[str]:
@@ -179,22 +190,6 @@ def _stamp(text: str) -> str:
         return text[:16]
     year = int(match.group(1))
     return f"{year}-{match.group(2)}-{match.group(3)} {match.group(4)}:{match.group(5)}"
-
-
-UNITS = (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1))
-
-
-def duration(seconds: float, parts: int = 1) -> str:
-    """``56 seconds``, ``40 minutes``, ``1 day 12 hours``: whole units, never rounded up."""
-    left, words = int(abs(seconds)), list[str]()
-    for unit, size in UNITS:
-        count = left // size
-        if count and len(words) < parts:
-            words.append(f"{count} {unit}{'s' if count != 1 else ''}")
-            left -= count * size
-        elif words:
-            break  # "1 day 5 minutes" says less than "1 day"
-    return " ".join(words) or "0 seconds"
 
 
 def relative(text: str | None, now: float | None = None, *, empty: str = "never") -> str:
@@ -382,27 +377,21 @@ def _audit_json(report: AuditReport) -> dict[str, Any]:
 
 
 def _check_json(report: CheckReport) -> list[dict[str, Any]]:
-    from .check import json_data
-
     return json_data(report.reports, report.base)
 
 
 @cache
 def json_forms() -> dict[type, Callable[[Any], Any]]:
     """Each outcome type's JSON form (a test checks every outcome has one)."""
-    from . import workflows
-    from .check import CheckReport
-    from .migration import Migrated, MigratePreview
-
     return {
-        workflows.Created: _created_json,
-        workflows.DryRun: _dry_run_json,
-        workflows.TokenList: _token_list_json,
-        workflows.TokenView: _token_view_json,
-        workflows.Deleted: _deleted_json,
-        workflows.Rotated: _rotated_json,
-        workflows.RotatePreview: _rotate_preview_json,
-        workflows.AuditReport: _audit_json,
+        Created: _created_json,
+        DryRun: _dry_run_json,
+        TokenList: _token_list_json,
+        TokenView: _token_view_json,
+        Deleted: _deleted_json,
+        Rotated: _rotated_json,
+        RotatePreview: _rotate_preview_json,
+        AuditReport: _audit_json,
         CheckReport: _check_json,
         MigratePreview: _migrate_preview_json,
         Migrated: _migrated_json,

@@ -25,11 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from .api_url import check_api_url, normalize_api_url
+from .api_url import DEFAULT_API_URL, check_api_url, normalize_api_url
 from .errors import ConfigError, SessionError, TrustError
 from .project_config import ProjectConfig
 
-DEFAULT_API_URL = "https://app.infisical.com/api"
 KEYRING_SERVICE = "infisical-cli"
 CONFIG_RELATIVE = Path(".infisical") / "infisical-config.json"
 VAULT_DIR = "infisical-keyring"

@@ -180,7 +180,7 @@ def _cached_snapshot(project_id: str, slugs: Iterable[str], api_url: str | None,
 
 def respond(words: Sequence[str], ctx: Context, budget: float = BUDGET) -> Answer:
     """Answer a shell: from the catalog when it loads within ``budget`` seconds, else from the cache."""
-    from . import workflows
+    from .connection import connect, open_catalog
     from .errors import InfisicalTokensError
 
     deadline = time.monotonic() + budget
@@ -188,9 +188,9 @@ def respond(words: Sequence[str], ctx: Context, budget: float = BUDGET) -> Answe
     explicit = command.parse(list(words)).string("projectId") or ctx.project_id
     catalog, api_url = None, None
     try:
-        connection = workflows.connect(ctx, config)
+        connection = connect(ctx, config)
         api_url = connection.client.api_url
-        catalog = workflows.open_catalog(connection, ctx)
+        catalog = open_catalog(connection, ctx)
     except InfisicalTokensError:
         pass
 

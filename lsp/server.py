@@ -29,9 +29,19 @@ from pygls.exceptions import FeatureRequestError
 from pygls.lsp.server import LanguageServer
 from pygls.workspace import TextDocument
 
-from infisical_tokens.core import __version__, command, editor, project_config, render, tokenfile, workflows
+from infisical_tokens.core import (
+    __version__,
+    command,
+    editor,
+    outcomes,
+    project_config,
+    render,
+    tokenfile,
+    workflows,
+)
 from infisical_tokens.core.audit import AuditOptions
 from infisical_tokens.core.catalog import Catalog
+from infisical_tokens.core.connection import connect, open_catalog
 from infisical_tokens.core.editor.context import document_context
 from infisical_tokens.core.errors import InfisicalTokensError, ProblemsError, UsageError
 from infisical_tokens.core.needs import Need
@@ -288,13 +298,13 @@ class InfisicalLanguageServer(LanguageServer):
             return
         ctx = self.workflow_context("")
         try:
-            connection = workflows.connect(ctx, None)
+            connection = connect(ctx, None)
         except InfisicalTokensError as err:
             self.offline_reason = redact(str(err))
             return
         self.login_api_url = connection.credentials.login_api_url
         self.offline_reason = None
-        self.catalog = workflows.open_catalog(connection, ctx)
+        self.catalog = open_catalog(connection, ctx)
         self.catalog.on_update = self._catalog_updated
 
     def prefetch(self) -> None:
@@ -715,7 +725,7 @@ async def _create(ls: InfisicalLanguageServer, request: dict[str, Any], shield: 
 async def _shielded_create(
     ls: InfisicalLanguageServer,
     shield: Shield,
-    plan: workflows.CreatePlan,
+    plan: outcomes.CreatePlan,
     ctx: workflows.Context,
     target_file: Path | None,
 ) -> protocol.CreateAnswer:
@@ -730,7 +740,7 @@ async def _shielded_create(
 
 
 async def _create_and_hand_over(
-    ls: InfisicalLanguageServer, plan: workflows.CreatePlan, ctx: workflows.Context, target_file: Path | None
+    ls: InfisicalLanguageServer, plan: outcomes.CreatePlan, ctx: workflows.Context, target_file: Path | None
 ) -> protocol.CreateAnswer:
     try:
         result = await _in_thread(workflows.create, plan, ctx)
@@ -778,7 +788,7 @@ async def _create_and_hand_over(
     return answer
 
 
-async def _dry_run(plan: workflows.CreatePlan, ctx: workflows.Context) -> protocol.CreateAnswer:
+async def _dry_run(plan: outcomes.CreatePlan, ctx: workflows.Context) -> protocol.CreateAnswer:
     try:
         outcome = await asyncio.get_running_loop().run_in_executor(None, workflows.dry_run, plan, ctx)
     except ProblemsError as err:
@@ -953,7 +963,7 @@ async def _rotate(ls: InfisicalLanguageServer, request: dict[str, Any], shield: 
         return {"ok": False, "message": redact(err.problems[0].text())}
     except InfisicalTokensError as err:
         return {"ok": False, "message": redact(str(err))}
-    assert isinstance(outcome, workflows.Rotated)
+    assert isinstance(outcome, outcomes.Rotated)
     old, masked = outcome.old, mask_token(outcome.created.token)
     shield.tell(ls, outcome.created.info.name, masked, outcome.created.info.id)
     return {

@@ -27,9 +27,9 @@ from infisical_tokens.core.errors import ConfigError, InfisicalTokensError, Prob
 from infisical_tokens.core.problems import sentences
 
 if TYPE_CHECKING:  # imported by the first command, not by %load_ext
-    from infisical_tokens.core import workflows
-    from infisical_tokens.core.check import CheckReport
+    from infisical_tokens.core import outcomes
     from infisical_tokens.core.migration import Migrated, MigratePreview
+    from infisical_tokens.core.outcomes import CheckReport
 from infisical_tokens.core.models import TokenInfo
 
 from .identity import MachineIdentity
@@ -77,7 +77,7 @@ class TokenTable:
 class AuditTable:
     """Audit findings: text in a terminal, an HTML table in a notebook."""
 
-    def __init__(self, report: workflows.AuditReport) -> None:
+    def __init__(self, report: outcomes.AuditReport) -> None:
         self.report = report
 
     def __repr__(self) -> str:
@@ -238,7 +238,7 @@ class InfisicalMagics(Magics, Configurable):
         )
 
     # ------------------------------------------------------------------ outcomes
-    def _created(self, outcome: workflows.Created, extra: dict[str, str | bool]) -> Any:
+    def _created(self, outcome: outcomes.Created, extra: dict[str, str | bool]) -> Any:
         token = ServiceToken(outcome.token, outcome.info)
         if extra.get("--out"):
             assert self.shell is not None
@@ -260,35 +260,35 @@ class InfisicalMagics(Magics, Configurable):
             return None
         return token
 
-    def _dry_run(self, outcome: workflows.DryRun, extra: dict[str, str | bool]) -> None:
+    def _dry_run(self, outcome: outcomes.DryRun, extra: dict[str, str | bool]) -> None:
         print(render.dry_run_text(outcome), end="")
 
-    def _token_list(self, outcome: workflows.TokenList, extra: dict[str, str | bool]) -> TokenTable:
+    def _token_list(self, outcome: outcomes.TokenList, extra: dict[str, str | bool]) -> TokenTable:
         return TokenTable(outcome.tokens)
 
-    def _token_view(self, outcome: workflows.TokenView, extra: dict[str, str | bool]) -> TokenDetails:
+    def _token_view(self, outcome: outcomes.TokenView, extra: dict[str, str | bool]) -> TokenDetails:
         return TokenDetails(outcome.info)
 
-    def _deleted(self, outcome: workflows.Deleted, extra: dict[str, str | bool]) -> None:
+    def _deleted(self, outcome: outcomes.Deleted, extra: dict[str, str | bool]) -> None:
         print(f"Deleted service token '{outcome.info.name}' ({outcome.info.id}).")
 
-    def _completion(self, outcome: workflows.CompletionScript, extra: dict[str, str | bool]) -> None:
+    def _completion(self, outcome: outcomes.CompletionScript, extra: dict[str, str | bool]) -> None:
         print(outcome.text, end="")
 
     def _checked(self, outcome: CheckReport, extra: dict[str, str | bool]) -> None:
         print(outcome.formatted() + outcome.summary())
 
-    def _rotated(self, outcome: workflows.Rotated, extra: dict[str, str | bool]) -> Any:
+    def _rotated(self, outcome: outcomes.Rotated, extra: dict[str, str | bool]) -> Any:
         """The new token, masked, like create; the old token's fate printed (nothing is lost if its delete failed)."""
         old = outcome.old
         print(render.rotated_text(old.name, old.id, outcome.deleted, outcome.delete_error), end="")
         return self._created(outcome.created, extra)
 
-    def _rotate_preview(self, outcome: workflows.RotatePreview, extra: dict[str, str | bool]) -> None:
+    def _rotate_preview(self, outcome: outcomes.RotatePreview, extra: dict[str, str | bool]) -> None:
         print(render.dry_run_text(outcome.dry_run), end="")
         print(f"Then {'keep' if outcome.keep_old else 'delete'} the old service token '{outcome.old.name}'.")
 
-    def _audited(self, outcome: workflows.AuditReport, extra: dict[str, str | bool]) -> AuditTable:
+    def _audited(self, outcome: outcomes.AuditReport, extra: dict[str, str | bool]) -> AuditTable:
         return AuditTable(outcome)
 
     def _migrated(self, outcome: Migrated, extra: dict[str, str | bool]) -> MachineIdentity:
@@ -319,21 +319,21 @@ def _aftermath(what: str, progress: Progress) -> str:
 @cache
 def renderers() -> dict[type, Callable[[InfisicalMagics, Any, dict[str, str | bool]], Any]]:
     """Each outcome type's one renderer (a test checks every workflow's outcome is covered)."""
-    from infisical_tokens.core import workflows
-    from infisical_tokens.core.check import CheckReport
+    from infisical_tokens.core import outcomes
     from infisical_tokens.core.migration import Migrated, MigratePreview
+    from infisical_tokens.core.outcomes import CheckReport
 
     return {
-        workflows.Created: InfisicalMagics._created,
-        workflows.DryRun: InfisicalMagics._dry_run,
-        workflows.TokenList: InfisicalMagics._token_list,
-        workflows.TokenView: InfisicalMagics._token_view,
-        workflows.Deleted: InfisicalMagics._deleted,
-        workflows.Rotated: InfisicalMagics._rotated,
-        workflows.RotatePreview: InfisicalMagics._rotate_preview,
-        workflows.AuditReport: InfisicalMagics._audited,
+        outcomes.Created: InfisicalMagics._created,
+        outcomes.DryRun: InfisicalMagics._dry_run,
+        outcomes.TokenList: InfisicalMagics._token_list,
+        outcomes.TokenView: InfisicalMagics._token_view,
+        outcomes.Deleted: InfisicalMagics._deleted,
+        outcomes.Rotated: InfisicalMagics._rotated,
+        outcomes.RotatePreview: InfisicalMagics._rotate_preview,
+        outcomes.AuditReport: InfisicalMagics._audited,
         CheckReport: InfisicalMagics._checked,
         Migrated: InfisicalMagics._migrated,
         MigratePreview: InfisicalMagics._migrate_preview,
-        workflows.CompletionScript: InfisicalMagics._completion,
+        outcomes.CompletionScript: InfisicalMagics._completion,
     }

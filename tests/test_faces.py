@@ -19,8 +19,8 @@ from IPython.utils.capture import capture_output
 from lsprotocol import types
 
 from infisical_tokens.core import cli, command, workflows
-from infisical_tokens.core.check import CheckReport
 from infisical_tokens.core.errors import UsageError as CoreUsageError
+from infisical_tokens.core.outcomes import CheckReport
 from infisical_tokens.lsp import protocol
 from infisical_tokens.magics import magic
 from tests.conftest import Runner, base_env, link_project

@@ -11,11 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from infisical_tokens.core.api_url import normalize_api_url
+from infisical_tokens.core.api_url import DEFAULT_API_URL, normalize_api_url
 from infisical_tokens.core.errors import ConfigError, SessionError, TrustError
 from infisical_tokens.core.project_config import ProjectConfig
 from infisical_tokens.core.session import (
-    DEFAULT_API_URL,
     EXPIRED,
     NOT_LOGGED_IN,
     Credentials,
