@@ -143,6 +143,7 @@ def _is_missing_route(err: APIError) -> bool:
     return isinstance(err, NotFound) and err.message.startswith("Route ")
 
 
+DEFAULT_TIMEOUT = (10.0, 30.0)  # seconds to connect, seconds to wait for an answer (INFISICAL_TOKENS_TIMEOUT: both)
 PATIENCE = 1.0  # seconds of silence before a person at a terminal is told what a request is waiting for
 
 
@@ -152,7 +153,7 @@ class InfisicalClient:
         api_url: str,
         bearer: str | None,
         *,
-        timeout: float | tuple[float, float] = (10.0, 30.0),
+        timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
         headers: Mapping[str, str] | None = None,
         retries: int = 3,
         max_retry_wait: float = 30.0,

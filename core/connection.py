@@ -25,15 +25,20 @@ if TYPE_CHECKING:
 
 @dataclass
 class Connection:
+    """A client for the API URL these credentials may go to, with the credentials and that target."""
+
     client: InfisicalClient
     credentials: Credentials
     target: Target
 
 
 def timeout_from(env: Mapping[str, str]) -> float | tuple[float, float]:
+    """``INFISICAL_TOKENS_TIMEOUT`` seconds for both connecting and answering, else the client's default."""
     raw = env.get("INFISICAL_TOKENS_TIMEOUT", "").strip()
     if not raw:
-        return (10.0, 30.0)
+        from .api import DEFAULT_TIMEOUT
+
+        return DEFAULT_TIMEOUT
     try:
         value = float(raw)
     except ValueError:
