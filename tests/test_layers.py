@@ -18,7 +18,24 @@ PACKAGES = {
     "lsp": "infisical_tokens.lsp",
     "magics": "infisical_tokens.magics",
 }
-IO_MODULES = {f"infisical_tokens.core.{name}" for name in ("api", "session", "cachefile", "folders", "catalog")}
+# modules that touch the network, the disk, the keyring or a subprocess (or connect through one that does)
+IO_MODULES = {
+    f"infisical_tokens.core.{name}"
+    for name in (
+        *("api", "session", "cachefile", "folders", "catalog", "connection", "identities"),
+        *("project", "resolve", "ignore", "discover", "tokenfile", "check", "migrate", "shell", "workflows"),
+    )
+}
+# ARCHITECTURE.md's pure modules: the editor engine may use these, and they reach no module above
+PURE_MODULES = {
+    f"infisical_tokens.core.{name}"
+    for name in (
+        *("outcomes", "command", "flag_csv", "scope", "reach", "secret_path", "glob", "needs", "snapshot"),
+        *("coverage", "project_config", "api_url", "audit", "migration", "migration_text", "durations", "models"),
+        *("problems", "errors", "snippets", "lexer", "jsonloc", "codes", "check_output", "picomatch", "jsregex"),
+        *("wildmatch", "redact", "context"),
+    )
+}
 FACES = ("infisical_tokens.lsp", "infisical_tokens.magics", "pygls", "lsprotocol", "IPython")
 
 Graph = dict[str, set[str]]
@@ -198,6 +215,13 @@ def test_the_editor_engine_reaches_no_module_that_does_io() -> None:
     engine = [n for n in graph if n.startswith("infisical_tokens.core.editor")]
     assert len(engine) >= 5
     reached = {name: _path(graph, name, IO_MODULES) for name in engine}
+    assert not any(reached.values()), "\n".join(_short(chain) for chain in reached.values() if chain)
+
+
+def test_the_pure_modules_reach_no_module_that_does_io() -> None:
+    graph, _ = _graph()
+    assert set(graph) >= PURE_MODULES and set(graph) >= IO_MODULES  # no name here is stale
+    reached = {name: _path(graph, name, IO_MODULES) for name in sorted(PURE_MODULES)}
     assert not any(reached.values()), "\n".join(_short(chain) for chain in reached.values() if chain)
 
 
