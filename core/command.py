@@ -319,13 +319,6 @@ class Occurrence:
     offset: int
 
 
-@dataclass(frozen=True)
-class ScopeArg:
-    scope: scopes.Scope
-    word: int | None
-    offset: int
-
-
 @dataclass
 class ParsedCommand:
     argv: list[str]
@@ -357,7 +350,7 @@ class ParsedCommand:
 
 @dataclass
 class CreateOptions:
-    scopes: list[ScopeArg]
+    scopes: list[scopes.Scope]
     access_levels: list[str]
     name: str
     project_id: str | None
@@ -743,9 +736,9 @@ def _whole(values: Sequence[str]) -> list[Field]:
     return [Field.whole(v) for v in values]
 
 
-def _scope_args(placed: list[Field]) -> tuple[list[ScopeArg], list[Problem]]:
+def _read_scopes(placed: list[Field]) -> tuple[list[scopes.Scope], list[Problem]]:
     problems: list[Problem] = []
-    scope_args: list[ScopeArg] = []
+    given_scopes: list[scopes.Scope] = []
     seen: set[tuple[str, str]] = set()
     for item in placed:
         parsed = scopes.parse_scope_field(item)
@@ -761,8 +754,8 @@ def _scope_args(placed: list[Field]) -> tuple[list[ScopeArg], list[Problem]]:
             message = f"Scope '{parsed.text}' is given twice."
             problems.append(item.problem("warning", "scope-duplicate", message, "Remove one of them."))
         seen.add(key)
-        scope_args.append(ScopeArg(parsed, item.word, item.offset))
-    return scope_args, problems
+        given_scopes.append(parsed)
+    return given_scopes, problems
 
 
 def _access_levels(placed: list[Field]) -> tuple[list[str], list[Problem]]:
@@ -817,7 +810,7 @@ def create_options(result: ParsedCommand, now: float | None = None) -> tuple[Cre
     """The typed values of a create command, and every problem in them (syntax only, no network)."""
     scope_fields, scope_csv = list_fields(result, "scope")
     access_fields, access_csv = list_fields(result, "access-level")
-    scope_args, problems = _scope_args(scope_fields)
+    given_scopes, problems = _read_scopes(scope_fields)
     access, access_problems = _access_levels(access_fields)
     problems = scope_csv + problems + access_csv + access_problems
     problems += _missing(bool(scope_fields or scope_csv), bool(access_fields or access_csv))
@@ -832,7 +825,7 @@ def create_options(result: ParsedCommand, now: float | None = None) -> tuple[Cre
             at = Field.whole(expiry_arg.value, expiry_arg.word, expiry_arg.offset)
             problems += _expiry_problems(expiry, at, now)
     options = CreateOptions(
-        scopes=scope_args,
+        scopes=given_scopes,
         access_levels=access,
         name=result.string("name") or ("" if result.last("name") else DEFAULT_NAME),
         project_id=result.string("projectId"),
@@ -856,13 +849,13 @@ def create_options_from_values(
 ) -> tuple[CreateOptions, list[Problem]]:
     """The same options and checks from structured values (an editor's pickers): no flag strings involved."""
     scope_items, access_items = _whole(scope_values), _whole(access_levels)
-    scope_args, problems = _scope_args(scope_items)
+    given_scopes, problems = _read_scopes(scope_items)
     access, access_problems = _access_levels(access_items)
     problems += access_problems + _missing(bool(scope_items), bool(access_items))
     expiry = DEFAULT_EXPIRY if expiry_seconds is None else expiry_seconds
     problems += _expiry_problems(expiry, Field.whole(str(expiry)), now)
     options = CreateOptions(
-        scopes=scope_args,
+        scopes=given_scopes,
         access_levels=access,
         name=DEFAULT_NAME if name is None else name,
         project_id=project_id or None,

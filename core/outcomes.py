@@ -35,7 +35,7 @@ class CreatePlan:
         return {
             "name": self.options.name,
             "workspaceId": self.project_id,
-            "scopes": [s.scope.as_request() for s in self.options.scopes],
+            "scopes": [s.as_request() for s in self.options.scopes],
             "expiresIn": self.options.expiry_seconds,
             "encryptedKey": "",
             "iv": "",

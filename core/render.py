@@ -117,7 +117,7 @@ def top_help() -> str:
 
 def created_lines(options: CreateOptions, project_id: str, token: str) -> str:
     """The Infisical CLI's six lines, with the values as typed (not as the server normalised them)."""
-    permissions = ", ".join(f"([environment: {s.scope.environment}] [path: {s.scope.path}])" for s in options.scopes)
+    permissions = ", ".join(f"([environment: {s.environment}] [path: {s.path}])" for s in options.scopes)
     return (
         "New service token created\n"
         f"Name: {printable(options.name)}\n"
@@ -265,7 +265,7 @@ def dry_run_text(dry: DryRun) -> str:
         for scope, folders in dry.coverage.items():
             listed = ", ".join(server_text(f) for f in folders) if folders else "none yet"
             lines.append(f"  {scope}: {listed}")
-    lines += reads_lines([(s.scope.environment, s.scope.path) for s in dry.plan.options.scopes], dry.generation)
+    lines += reads_lines([(s.environment, s.path) for s in dry.plan.options.scopes], dry.generation)
     return "\n".join(lines) + "\n"
 
 

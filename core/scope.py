@@ -27,10 +27,15 @@ MALFORMED = "--scope flag is malformed. Each scope flag should be in the followi
 
 @dataclass(frozen=True)
 class Scope:
+    """A ``--scope`` value read as ``env:path``: offsets into the flag value, and (like :class:`Field`) where that
+    value sits in argv (``word`` None: it did not come from a command line)."""
+
     environment: str
     path: str
     env_start: int  # offsets into the flag value
     path_start: int
+    word: int | None = None
+    offset: int = 0
 
     @property
     def env_end(self) -> int:
@@ -60,7 +65,7 @@ def parse_scope_field(field: Field) -> Scope | None:
     if len(parts) != 2:
         return None
     env, path = parts
-    return Scope(env, path, field.start, field.start + len(env) + 1)
+    return Scope(env, path, field.start, field.start + len(env) + 1, field.word, field.offset)
 
 
 # ---------------------------------------------------------------------- lint (syntax only)

@@ -123,7 +123,7 @@ def check_environments(plan: CreatePlan, project: ProjectInfo) -> list[Problem]:
     slugs = [e.slug for e in project.environments]
     problems = []
     for arg in plan.options.scopes:
-        problem = check_environment(arg.scope, slugs)
+        problem = check_environment(arg, slugs)
         if problem is not None:
             problems.append(problem.shifted(arg.word, arg.offset) if arg.word is not None else problem)
     return problems
@@ -160,14 +160,14 @@ def verify_environments(plan: CreatePlan, client: InfisicalClient, *, strict: bo
 def coverage(plan: CreatePlan, tree: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
     """For each scope (as typed), the existing folders it grants access to (a pinned token: its one folder)."""
     result = {}
-    pin = reach.pinned([(a.scope.environment, a.scope.path) for a in plan.options.scopes])
+    pin = reach.pinned([(a.environment, a.path) for a in plan.options.scopes])
     for arg in plan.options.scopes:
         if pin is not None:
-            result[arg.scope.text] = [pin[1]] if pin[1] in tree.get(pin[0], []) else []
+            result[arg.text] = [pin[1]] if pin[1] in tree.get(pin[0], []) else []
             continue
-        folders = tree.get(arg.scope.environment.strip(), [])
-        match = compile_glob(arg.scope.server_path)
-        result[arg.scope.text] = [f for f in folders if match(f)]
+        folders = tree.get(arg.environment.strip(), [])
+        match = compile_glob(arg.server_path)
+        result[arg.text] = [f for f in folders if match(f)]
     return result
 
 
@@ -218,11 +218,7 @@ def read_coverage(
 ) -> tuple[dict[str, list[str]] | None, str | None]:
     """The folders each scope covers (None: the folders could not be read), and why they may be partial."""
     store = folders.FolderStore(client.api_url, plan.project_id, folders.cache_dir())
-    needs = [
-        need
-        for arg in plan.options.scopes
-        for need in needs_for_scope(arg.scope.environment.strip(), arg.scope.server_path)
-    ]
+    needs = [need for arg in plan.options.scopes for need in needs_for_scope(arg.environment.strip(), arg.server_path)]
     result = folders.read(client, plan.project_id, needs, store, bounds=bounds or folders.Bounds())
     note = result.note()
     known = result.oldest is not None or result.complete
