@@ -27,6 +27,7 @@ Kind = Literal["string", "list", "int", "bool"]
 PROGRAM = "infisical-tokens"
 GROUP = "service-token"
 DEFAULT_NAME = "Service token generated via CLI"
+DEFAULT_FORMAT = "text"  # check and audit
 DEFAULT_EXPIRY = 86400
 ACCESS_LEVELS = ("read", "write")
 JS_DATE_LIMIT_MS = 8.64e15
@@ -104,7 +105,7 @@ FORMAT = Flag(
     None,
     "string",
     "Output format: text, json or github (annotations)",
-    default="text",
+    default=DEFAULT_FORMAT,
     metavar="FORMAT",
     choices=("text", "json", "github"),
 )

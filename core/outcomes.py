@@ -142,7 +142,7 @@ class Report:
 @dataclass(frozen=True)
 class CheckOptions:
     paths: list[Path]
-    format: str = "text"
+    format: str = command.DEFAULT_FORMAT
     online: bool = False
     project_id: str | None = None
     domain: str | None = None
@@ -152,7 +152,7 @@ class CheckOptions:
         paths = [Path(text) for _, text in parsed.positionals] or [Path(".")]
         return CheckOptions(
             [p if p.is_absolute() else cwd / p for p in paths],
-            "json" if parsed.flag_set("json") else parsed.string("format") or "text",
+            "json" if parsed.flag_set("json") else parsed.string("format") or command.DEFAULT_FORMAT,
             parsed.flag_set("online"),
             parsed.string("projectId"),
             parsed.string("domain"),

@@ -5,6 +5,9 @@ A choice made outside the repository wins: a command's ``--projectId``, the magi
 --projectId``. Then ``INFISICAL_PROJECT_ID``. Then the ``workspaceId`` of the nearest
 ``.infisical.json``, walking up from the working directory or the file being edited. (Where the
 requests go, and the trust rule for a repository's ``domain``, is :func:`session.resolve_target`.)
+
+The order itself is :func:`project_config.project_id` (pure, for the editor engine); here the nearest file is read
+from disk for it.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """Every service-token workflow, once: the faces (command line, magic, language server, extension) call these.
 
-Each workflow takes typed input and a :class:`Context` and returns a typed outcome or raises a typed
-error from :mod:`errors`. Nothing here prints: warnings go to ``ctx.warn`` and the faces render the
-outcomes. A parsed command reaches its workflow through :data:`WORKFLOWS`, one table keyed by the
-command's definition, so no command can fall into another's path.
+Each workflow takes typed input and a :class:`Context` and returns a typed outcome (:mod:`outcomes`) or raises
+a typed error (from :mod:`errors`, or the three defined here); it connects through :mod:`connection`. Nothing
+here prints: warnings go to ``ctx.warn`` and the faces render the outcomes. A parsed command reaches its
+workflow through :data:`WORKFLOWS`, one table keyed by the command's definition, so no command can fall into
+another's path.
 """
 
 from __future__ import annotations

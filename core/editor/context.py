@@ -44,7 +44,8 @@ def document_context(
     login_api_url: str | None = None,
     sites: Sequence[CommandSite] | None = None,
 ) -> DocumentContext:
-    """The project by :mod:`resolve`'s order, and its snapshot (offline: the slugs the workspace names)."""
+    """The project by :func:`project_config.project_id`'s order, and its snapshot (offline: the slugs the
+    workspace names)."""
     project_id = project_config.project_id(explicit_project, env, config)
     scopes = workspace_scopes(text, kind, sites) if text and kind != "project-json" else []
 
