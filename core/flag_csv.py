@@ -24,6 +24,7 @@ class Field:
     offset: int = 0
 
     def problem(self, severity: Severity, code: str, message: str, hint: str = "", fix: Fix | None = None) -> Problem:
+        """A problem underlining this value in argv (at least one character, so an empty value shows too)."""
         start = self.offset + self.start
         return Problem(
             severity, code, message, hint, self.word, start, self.offset + max(self.end, self.start + 1), fix
