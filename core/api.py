@@ -143,6 +143,7 @@ def _is_missing_route(err: APIError) -> bool:
     return isinstance(err, NotFound) and err.message.startswith("Route ")
 
 
+DEFAULT_TIMEOUT = (10.0, 30.0)  # seconds to connect, seconds to wait for an answer (INFISICAL_TOKENS_TIMEOUT: both)
 PATIENCE = 1.0  # seconds of silence before a person at a terminal is told what a request is waiting for
 
 
@@ -152,7 +153,7 @@ class InfisicalClient:
         api_url: str,
         bearer: str | None,
         *,
-        timeout: float | tuple[float, float] = (10.0, 30.0),
+        timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
         headers: Mapping[str, str] | None = None,
         retries: int = 3,
         max_retry_wait: float = 30.0,
@@ -467,26 +468,3 @@ class InfisicalClient:
             return None
         self.has_tree_route = True
         return _tree_from(data, self.api_url + TREE_ROUTES[0].format(id=quote(project_id, safe="")))
-
-    def folder_tree(self, project_id: str, environments: list[str] | None = None) -> dict[str, list[str]]:
-        """Every folder of every environment: one call on newer servers, a full walk on older ones (which a
-        rate limit may cut short: callers that can say so use :func:`folders.read` with their needs instead)."""
-        from .folders import FolderStore, Need, read
-
-        tree = self.whole_folder_tree(project_id)
-        if tree is not None:
-            return tree
-        slugs = (
-            environments if environments is not None else [e.slug for e in self.get_project(project_id).environments]
-        )
-        store = FolderStore(self.api_url, project_id, None)
-        result = read(self, project_id, [Need(slug, "/") for slug in slugs], store)
-        if result.rate_limited_until is not None:
-            raise RateLimited(
-                method="GET",
-                url=self.api_url + "/v1/folders",
-                status=429,
-                message="the folder walk ran out of the server's read budget",
-                retry_after=max(1.0, result.rate_limited_until - time.time()),
-            )
-        return {slug: store.paths(slug) for slug in slugs}

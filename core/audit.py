@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 from .codes import Severity
 from .coverage import FolderIndex
-from .folders import fixed_prefix
+from .durations import duration
 from .migration import migrate_hint
 from .models import Generation, TokenInfo, parse_time
+from .needs import fixed_prefix
 from .reach import pinned, pinned_sentence, reads_nothing, unrooted
-from .render import duration
 
 RANK = {"info": 1, "warning": 2, "error": 3, "never": 4}
 DAY = 86400.0

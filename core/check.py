@@ -1,110 +1,40 @@
 """``infisical-tokens check``: the language server's diagnostics for a whole tree, for CI and pre-commit.
 
-Walks the given paths (skipping what ``.gitignore`` ignores), finds ``.infisical.json`` files and
-``infisical service-token`` command lines, and reports every finding as ``path:line:col: severity code
-message``, as JSON, or as GitHub annotations. Offline by default; ``--online`` adds the catalog
+Reads the files :mod:`discover` finds (skipping what ``.gitignore`` ignores): ``.infisical.json`` files and
+``infisical service-token`` command lines, and reports every finding in a :class:`outcomes.CheckReport`
+(:mod:`check_output` writes it as text, JSON or GitHub annotations). Offline by default; ``--online`` adds the catalog
 checks (unknown environments, scopes that cover no folder, and an error for a project the server does not know).
 """
 
 from __future__ import annotations
 
 import bisect
-import json
 import os
-import shutil
 import stat
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from . import command, editor, resolve, workflows
-from .catalog import Snapshot, offline_snapshot
+from . import editor, project_config
+from .check_output import display
+from .connection import connect, open_catalog
+from .discover import candidate_files, git_candidates
 from .editor.context import DocumentContext, document_context
 from .errors import APIError, is_unknown_project
-from .folders import Need
-from .ignore import GitIgnore, find_root
-from .ignore import git_outputs as _git
-from .models import printable
+from .needs import Need
+from .outcomes import CheckOptions, CheckReport, Report
 from .project import ProjectFiles
-from .snippets import Kind, kind_for
+from .snapshot import Snapshot, offline_snapshot
+from .snippets import Kind
 
 if TYPE_CHECKING:
     from .catalog import Catalog
-    from .workflows import Context
+    from .context import Context
 
 MAX_BYTES = 5 * 1024 * 1024
 MANY_FILES = 1000  # a tree whose reading a person at a terminal is told about
 PROGRESS_SECONDS = 1.0  # and then how far it got, this often
-
-
-@dataclass(frozen=True)
-class Report:
-    path: Path
-    line: int  # 1-based
-    column: int  # 1-based, in characters
-    end_line: int
-    end_column: int
-    finding: editor.Finding
-
-
-@dataclass
-class Candidates:
-    """The files ``check`` looks at: ``count`` with a kind of their own, of which ``to_read`` may hold a finding
-    (a project file, or text that mentions ``infisical``); the rest are counted as checked without reading."""
-
-    count: int = 0
-    to_read: list[tuple[Path, Kind]] = field(default_factory=list)
-
-
-def git_candidates(folder: Path) -> Candidates | None:
-    """Candidates from git itself, which knows the tree's ignore rules and searches file contents far faster
-    than reading every file here: tracked and untracked files, minus what .gitignore covers."""
-    root = find_root(folder)
-    if not (root / ".git").exists() or shutil.which("git") is None:
-        return None
-    try:
-        scope = folder.resolve().relative_to(root).as_posix() or "."
-    except ValueError:
-        return None
-    answers = _git(
-        root,
-        ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", scope],
-        ["grep", "-z", "-l", "-I", "-F", "--untracked", "-e", "infisical", "--", scope],
-    )
-    if answers is None:
-        return None
-    listed, mentions = answers
-    wanted = set(mentions)
-    found = Candidates()
-    for name in dict.fromkeys(listed):
-        kind = kind_for(name)
-        if kind is None:
-            continue
-        found.count += 1
-        if kind == "project-json" or name in wanted:
-            found.to_read.append((root / name, kind))
-    return found
-
-
-def candidate_files(paths: Sequence[Path], unreadable: dict[Path, str] | None = None) -> Iterator[tuple[Path, Kind]]:
-    """Files to check: explicit files as given, folders walked with .gitignore applied (an ignore file that cannot
-    be read, a FIFO say, is noted in ``unreadable`` and its rules are not applied)."""
-    seen: set[str] = set()
-    for path in paths:
-        if path.is_file():
-            files: Iterable[Path] = [path.resolve()]
-        elif path.is_dir():
-            files = GitIgnore(find_root(path), unreadable).walk(path)
-        else:
-            continue
-        for file in files:
-            name = str(file)
-            kind = kind_for(name)
-            if kind is not None and name not in seen:
-                seen.add(name)
-                yield file, kind
 
 
 def _position(starts: list[int], offset: int) -> tuple[int, int]:
@@ -197,59 +127,12 @@ class ContextFor:
     def __call__(self, path: Path, text: str, kind: Kind) -> DocumentContext:
         self.current = path
         config = self.files.read(path) if kind == "project-json" else self.files.for_file(path)
-        project_id = resolve.project_id(self.project_override, self.env, config)
+        project_id = project_config.project_id(self.project_override, self.env, config)
         if project_id is not None:  # the first file to name a project says where its ID came from
-            self.sources.setdefault(project_id, resolve.source(self.project_override, None, self.env, config))
+            self.sources.setdefault(project_id, project_config.source(self.project_override, None, self.env, config))
         return document_context(
             text, kind, config, explicit_project=self.project_override, env=self.env, snapshots=self._snapshot
         )
-
-
-@dataclass(frozen=True)
-class CheckOptions:
-    paths: list[Path]
-    format: str = "text"
-    online: bool = False
-    project_id: str | None = None
-    domain: str | None = None
-
-    @staticmethod
-    def from_command(parsed: command.ParsedCommand, cwd: Path) -> CheckOptions:
-        paths = [Path(text) for _, text in parsed.positionals] or [Path(".")]
-        return CheckOptions(
-            [p if p.is_absolute() else cwd / p for p in paths],
-            "json" if parsed.flag_set("json") else parsed.string("format") or "text",
-            parsed.flag_set("online"),
-            parsed.string("projectId"),
-            parsed.string("domain"),
-        )
-
-
-@dataclass(frozen=True)
-class CheckReport:
-    reports: list[Report]
-    files: int
-    offline_projects: dict[str, str]  # project ID -> why it was checked offline
-    options: CheckOptions
-    base: Path  # paths are shown relative to it
-    skipped: list[tuple[Path, str]] = field(default_factory=list)  # files that could not be checked, and why
-    missing: list[Path] = field(default_factory=list)  # paths given that do not exist (a typo must not pass CI)
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for r in self.reports if r.finding.severity == "error")
-
-    @property
-    def failed(self) -> bool:
-        """Whether CI should fail: an error found, or a path given that does not exist (as ruff and shellcheck)."""
-        return self.errors > 0 or bool(self.missing)
-
-    def formatted(self) -> str:
-        return FORMATS[self.options.format](self.reports, self.base)
-
-    def summary(self) -> str:
-        skipped = f"; {len(self.skipped)} file(s) could not be checked" if self.skipped else ""
-        return f"{len(self.reports)} problem(s) ({self.errors} error(s)) in {self.files} file(s) checked{skipped}."
 
 
 def progress(waiting: Callable[[str], None] | None, total: int) -> Callable[[int], None]:
@@ -272,7 +155,7 @@ def progress(waiting: Callable[[str], None] | None, total: int) -> Callable[[int
 
 def run(options: CheckOptions, ctx: Context) -> CheckReport:
     """Check every candidate file under ``options.paths``; online, against each file's project."""
-    catalog = workflows.open_catalog(workflows.connect(ctx, None, options.domain), ctx) if options.online else None
+    catalog = open_catalog(connect(ctx, None, options.domain), ctx) if options.online else None
     context_for = ContextFor(catalog, options.project_id or ctx.project_id, ctx.env)
     reports: list[Report] = []
     files = 0
@@ -309,9 +192,9 @@ def run(options: CheckOptions, ctx: Context) -> CheckReport:
     for project_id, note in context_for.notes.items():
         ctx.warn(f"project {project_id}: folders {note}; scopes were not checked against folders not read")
     for path, reason in unreadable.items():
-        ctx.warn(f"{_display(path, ctx.cwd)} was not read ({reason}): its ignore rules were not applied")
+        ctx.warn(f"{display(path, ctx.cwd)} was not read ({reason}): its ignore rules were not applied")
     for path, reason in skipped:
-        ctx.warn(f"{_display(path, ctx.cwd)} was not checked: {reason}")
+        ctx.warn(f"{display(path, ctx.cwd)} was not checked: {reason}")
     return CheckReport(reports, files, dict(context_for.failed), options, ctx.cwd, skipped, missing)
 
 
@@ -323,70 +206,3 @@ def unknown_project_reports(context_for: ContextFor) -> list[Report]:
         Report(path, 1, 1, 1, 1, editor.Finding("error", "project-unknown", said.format(project_id, why), 0, 0))
         for project_id, (path, why) in context_for.unknown.items()
     ]
-
-
-def format_text(reports: Sequence[Report], base: Path) -> str:
-    lines = []
-    for r in reports:
-        f = r.finding
-        lines.append(f"{_display(r.path, base)}:{r.line}:{r.column}: {f.severity} {f.code} {f.text}")
-    return "".join(line + "\n" for line in lines)
-
-
-def format_json(reports: Sequence[Report], base: Path) -> str:
-    return json.dumps(json_data(reports, base), indent=2) + "\n"
-
-
-def json_data(reports: Sequence[Report], base: Path) -> list[dict[str, Any]]:
-    return [
-        {
-            "path": _relative(r.path, base),
-            "line": r.line,
-            "column": r.column,
-            "endLine": r.end_line,
-            "endColumn": r.end_column,
-            "severity": r.finding.severity,
-            "code": r.finding.code,
-            "message": r.finding.message,
-            "hint": r.finding.hint,
-        }
-        for r in reports
-    ]
-
-
-def _escape_github(text: str, property_value: bool = False) -> str:
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return text.replace(":", "%3A").replace(",", "%2C") if property_value else text
-
-
-def format_github(reports: Sequence[Report], base: Path) -> str:
-    level = {"error": "error", "warning": "warning", "info": "notice"}
-    lines = []
-    for r in reports:
-        props = ",".join(
-            [
-                f"file={_escape_github(_display(r.path, base), True)}",
-                f"line={r.line}",
-                f"col={r.column}",
-                f"endLine={r.end_line}",
-                f"endColumn={r.end_column}",
-                f"title={_escape_github('infisical ' + r.finding.code, True)}",
-            ]
-        )
-        lines.append(f"::{level[r.finding.severity]} {props}::{_escape_github(r.finding.text)}")
-    return "".join(line + "\n" for line in lines)
-
-
-def _relative(path: Path, base: Path) -> str:
-    try:
-        return path.resolve().relative_to(base.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
-def _display(path: Path, base: Path) -> str:
-    """A path for a terminal or a CI log: a file name cannot carry an escape sequence there (JSON escapes its own)."""
-    return printable(_relative(path, base))
-
-
-FORMATS = {"text": format_text, "json": format_json, "github": format_github}

@@ -23,7 +23,7 @@ from .errors import APIError, InfisicalTokensError, ProblemsError, TransportErro
 from .problems import Problem, has_errors
 
 if TYPE_CHECKING:  # imported when a command runs, not for --help and --version
-    from . import workflows
+    from . import outcomes
     from .migration import Migrated
 
 
@@ -135,9 +135,9 @@ def run(argv: Sequence[str], ctx: Context, console: Console) -> int:
     from . import workflows
 
     as_json = parsed.flag_set("json") or parsed.string("format") == "json"
-    held: list[workflows.Created] = []  # with --json, a rotation's new token is printed in its one document
+    held: list[outcomes.Created] = []  # with --json, a rotation's new token is printed in its one document
 
-    def deliver(created: workflows.Created) -> None:
+    def deliver(created: outcomes.Created) -> None:
         if as_json:
             held.append(created)  # printed with the outcome, or alone if the run stops after this
             return
@@ -196,15 +196,15 @@ def _json_rest(outcome: object) -> str:
 
 def exit_code(outcome: object) -> int:
     """1 when an audit or check found what fails it, 3 when a rotation could not delete the old token."""
-    from . import workflows
-    from .check import CheckReport
+    from . import outcomes
     from .migration import Migrated
+    from .outcomes import CheckReport
 
-    if isinstance(outcome, workflows.AuditReport):
+    if isinstance(outcome, outcomes.AuditReport):
         return 1 if outcome.failed else 0
     if isinstance(outcome, CheckReport):
         return 1 if outcome.failed else 0
-    if isinstance(outcome, (workflows.Rotated, Migrated)):
+    if isinstance(outcome, (outcomes.Rotated, Migrated)):
         return 3 if outcome.delete_error else 0
     return 0
 
@@ -226,7 +226,7 @@ def show(outcome: object, parsed: command.ParsedCommand, console: Console) -> in
     return exit_code(outcome)
 
 
-def _created(outcome: workflows.Created, parsed: command.ParsedCommand, console: Console) -> int:
+def _created(outcome: outcomes.Created, parsed: command.ParsedCommand, console: Console) -> int:
     """``--token-only``: the bare token on standard output, for a pipe."""
     if outcome.plan.options.token_only:
         console.out(outcome.token + "\n")
@@ -235,7 +235,7 @@ def _created(outcome: workflows.Created, parsed: command.ParsedCommand, console:
     return 0
 
 
-def _audited(outcome: workflows.AuditReport, parsed: command.ParsedCommand, console: Console) -> int:
+def _audited(outcome: outcomes.AuditReport, parsed: command.ParsedCommand, console: Console) -> int:
     """``--format github`` too: annotations for a CI log."""
     console.out(render.AUDIT_FORMATS[parsed.string("format") or "text"](outcome))
     return exit_code(outcome)
@@ -244,9 +244,9 @@ def _audited(outcome: workflows.AuditReport, parsed: command.ParsedCommand, cons
 @cache
 def overrides() -> dict[type, Callable[[Any, command.ParsedCommand, Console], int]]:
     """The outcome types the command line shows its own way (a test checks each is an outcome a workflow returns)."""
-    from . import workflows
+    from . import outcomes
 
-    return {workflows.Created: _created, workflows.AuditReport: _audited}
+    return {outcomes.Created: _created, outcomes.AuditReport: _audited}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -13,10 +13,13 @@ import difflib
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from . import scope as scopes
+from .api_url import DEFAULT_API_URL
+from .audit import AuditOptions
+from .flag_csv import CsvError, Field, csv_error_text, split_csv
 from .problems import Fix, Problem, Severity
 
 Kind = Literal["string", "list", "int", "bool"]
@@ -24,6 +27,7 @@ Kind = Literal["string", "list", "int", "bool"]
 PROGRAM = "infisical-tokens"
 GROUP = "service-token"
 DEFAULT_NAME = "Service token generated via CLI"
+DEFAULT_FORMAT = "text"  # check and audit
 DEFAULT_EXPIRY = 86400
 ACCESS_LEVELS = ("read", "write")
 JS_DATE_LIMIT_MS = 8.64e15
@@ -101,7 +105,7 @@ FORMAT = Flag(
     None,
     "string",
     "Output format: text, json or github (annotations)",
-    default="text",
+    default=DEFAULT_FORMAT,
     metavar="FORMAT",
     choices=("text", "json", "github"),
 )
@@ -112,7 +116,7 @@ GLOBAL_FLAGS: tuple[Flag, ...] = (
         None,
         "string",
         "Point the CLI to your own backend [can also set via environment variable name: INFISICAL_DOMAIN]",
-        default="https://app.infisical.com/api",
+        default=DEFAULT_API_URL,
         metavar="URL",
     ),
     Flag("silent", None, "bool", "Disable output of tip/info messages (warnings)"),
@@ -229,20 +233,32 @@ AUDIT = Subcommand(
             None,
             "string",
             "Exit 1 when a finding is at least this severe: error, warning, info or never",
-            default="error",
+            default=AuditOptions.fail_on,
             metavar="SEVERITY",
             choices=("error", "warning", "info", "never"),
         ),
         Flag(
-            "expiring-within", None, "int", "Days before expiry that count as expiring soon", default=7, metavar="DAYS"
+            "expiring-within",
+            None,
+            "int",
+            "Days before expiry that count as expiring soon",
+            default=AuditOptions.expiring_within_days,
+            metavar="DAYS",
         ),
-        Flag("unused-for", None, "int", "Days without use that count as unused", default=30, metavar="DAYS"),
+        Flag(
+            "unused-for",
+            None,
+            "int",
+            "Days without use that count as unused",
+            default=AuditOptions.unused_for_days,
+            metavar="DAYS",
+        ),
         Flag(
             "protected",
             None,
             "list",
             "Environments where write access to every folder is an error",
-            default="prod,production",
+            default=",".join(AuditOptions.protected),
             metavar="SLUGS",
         ),
     ),
@@ -281,7 +297,7 @@ GROUP_SUMMARY = "Manage service tokens"
 
 EXPIRY_PRESETS: tuple[tuple[int, str], ...] = (
     (3600, "1 hour"),
-    (86400, "1 day (default)"),
+    (DEFAULT_EXPIRY, "1 day (default)"),
     (604800, "7 days"),
     (2592000, "30 days"),
     (7776000, "90 days"),
@@ -300,13 +316,6 @@ class Occurrence:
     flag: Flag
     name_word: int
     value: str
-    word: int | None
-    offset: int
-
-
-@dataclass(frozen=True)
-class ScopeArg:
-    scope: scopes.Scope
     word: int | None
     offset: int
 
@@ -342,7 +351,7 @@ class ParsedCommand:
 
 @dataclass
 class CreateOptions:
-    scopes: list[ScopeArg]
+    scopes: list[scopes.Scope]
     access_levels: list[str]
     name: str
     project_id: str | None
@@ -699,19 +708,19 @@ def _check_values(result: ParsedCommand) -> None:
 # ---------------------------------------------------------------------- create
 
 
-def list_fields(result: ParsedCommand, name: str) -> tuple[list[tuple[scopes.Field, Occurrence]], list[Problem]]:
-    """Every CSV field of a slice flag, with its occurrence; CSV errors as problems."""
-    fields: list[tuple[scopes.Field, Occurrence]] = []
+def list_fields(result: ParsedCommand, name: str) -> tuple[list[Field], list[Problem]]:
+    """Every CSV field of a slice flag, placed in argv; CSV errors as problems."""
+    fields: list[Field] = []
     problems: list[Problem] = []
     for occurrence in result.all(name):
         try:
-            found = scopes.split_csv(occurrence.value)
-        except scopes.CsvError as err:
+            found = split_csv(occurrence.value)
+        except CsvError as err:
             problems.append(
                 Problem(
                     "error",
                     "csv",
-                    scopes.csv_error_text(occurrence.flag.label, occurrence.value, err),
+                    csv_error_text(occurrence.flag.label, occurrence.value, err),
                     'Quote a value containing a comma as "..." and double any quote inside it.',
                     word=occurrence.word,
                     start=occurrence.offset + err.offset,
@@ -719,49 +728,23 @@ def list_fields(result: ParsedCommand, name: str) -> tuple[list[tuple[scopes.Fie
                 )
             )
             continue
-        fields.extend((f, occurrence) for f in found)
+        fields.extend(replace(f, word=occurrence.word, offset=occurrence.offset) for f in found)
     return fields, problems
 
 
-@dataclass(frozen=True)
-class Placed:
-    """A value and where it sits in argv (``word`` None: it did not come from a command line)."""
-
-    field: scopes.Field
-    word: int | None = None
-    offset: int = 0
-
-    def problem(self, severity: Severity, code: str, message: str, hint: str = "", fix: Fix | None = None) -> Problem:
-        start = self.offset + self.field.start
-        return Problem(
-            severity,
-            code,
-            message,
-            hint,
-            self.word,
-            start,
-            self.offset + max(self.field.end, self.field.start + 1),
-            fix,
-        )
-
-
-def _placed(fields: list[tuple[scopes.Field, Occurrence]]) -> list[Placed]:
-    return [Placed(f, o.word, o.offset) for f, o in fields]
-
-
-def _whole(values: Sequence[str]) -> list[Placed]:
+def _whole(values: Sequence[str]) -> list[Field]:
     """Structured values (the editor's pickers): each one is one field, never split as CSV."""
-    return [Placed(scopes.Field(v, 0, len(v))) for v in values]
+    return [Field.whole(v) for v in values]
 
 
-def _scope_args(placed: list[Placed]) -> tuple[list[ScopeArg], list[Problem]]:
+def _read_scopes(placed: list[Field]) -> tuple[list[scopes.Scope], list[Problem]]:
     problems: list[Problem] = []
-    scope_args: list[ScopeArg] = []
+    given_scopes: list[scopes.Scope] = []
     seen: set[tuple[str, str]] = set()
     for item in placed:
-        parsed = scopes.parse_scope_field(item.field)
+        parsed = scopes.parse_scope_field(item)
         if parsed is None:
-            text = item.field.text
+            text = item.text
             hint = f"'{text}' has {text.count(':')} colons; write dev:/backend/**."
             problems.append(item.problem("error", "scope-malformed", scopes.MALFORMED, hint))
             continue
@@ -772,22 +755,22 @@ def _scope_args(placed: list[Placed]) -> tuple[list[ScopeArg], list[Problem]]:
             message = f"Scope '{parsed.text}' is given twice."
             problems.append(item.problem("warning", "scope-duplicate", message, "Remove one of them."))
         seen.add(key)
-        scope_args.append(ScopeArg(parsed, item.word, item.offset))
-    return scope_args, problems
+        given_scopes.append(parsed)
+    return given_scopes, problems
 
 
-def _access_levels(placed: list[Placed]) -> tuple[list[str], list[Problem]]:
+def _access_levels(placed: list[Field]) -> tuple[list[str], list[Problem]]:
     access: list[str] = []
     problems: list[Problem] = []
     for item in placed:
-        text = item.field.text
+        text = item.text
         if text in ACCESS_LEVELS:
             access.append(text)
             continue
         close = text.strip().lower()
         matches = [close] if close in ACCESS_LEVELS else difflib.get_close_matches(close, ACCESS_LEVELS, n=1)
         suggestion = matches[0] if matches else None
-        start, end = item.offset + item.field.start, item.offset + item.field.end
+        start, end = item.offset + item.start, item.offset + item.end
         problems.append(
             item.problem(
                 "error",
@@ -800,7 +783,7 @@ def _access_levels(placed: list[Placed]) -> tuple[list[str], list[Problem]]:
     return access, problems
 
 
-def _expiry_problems(expiry: int, at: Placed, now: float | None) -> list[Problem]:
+def _expiry_problems(expiry: int, at: Field, now: float | None) -> list[Problem]:
     limit = int((JS_DATE_LIMIT_MS - (time.time() if now is None else now) * 1000) // 1000)
     if expiry < 0:
         message = f"--expiry-seconds {expiry} would create a token that has already expired."
@@ -828,8 +811,8 @@ def create_options(result: ParsedCommand, now: float | None = None) -> tuple[Cre
     """The typed values of a create command, and every problem in them (syntax only, no network)."""
     scope_fields, scope_csv = list_fields(result, "scope")
     access_fields, access_csv = list_fields(result, "access-level")
-    scope_args, problems = _scope_args(_placed(scope_fields))
-    access, access_problems = _access_levels(_placed(access_fields))
+    given_scopes, problems = _read_scopes(scope_fields)
+    access, access_problems = _access_levels(access_fields)
     problems = scope_csv + problems + access_csv + access_problems
     problems += _missing(bool(scope_fields or scope_csv), bool(access_fields or access_csv))
     expiry = DEFAULT_EXPIRY
@@ -840,10 +823,10 @@ def create_options(result: ParsedCommand, now: float | None = None) -> tuple[Cre
         except ValueError:
             pass  # reported by _check_values
         else:
-            at = Placed(scopes.Field(expiry_arg.value, 0, len(expiry_arg.value)), expiry_arg.word, expiry_arg.offset)
+            at = Field.whole(expiry_arg.value, expiry_arg.word, expiry_arg.offset)
             problems += _expiry_problems(expiry, at, now)
     options = CreateOptions(
-        scopes=scope_args,
+        scopes=given_scopes,
         access_levels=access,
         name=result.string("name") or ("" if result.last("name") else DEFAULT_NAME),
         project_id=result.string("projectId"),
@@ -867,13 +850,13 @@ def create_options_from_values(
 ) -> tuple[CreateOptions, list[Problem]]:
     """The same options and checks from structured values (an editor's pickers): no flag strings involved."""
     scope_items, access_items = _whole(scope_values), _whole(access_levels)
-    scope_args, problems = _scope_args(scope_items)
+    given_scopes, problems = _read_scopes(scope_items)
     access, access_problems = _access_levels(access_items)
     problems += access_problems + _missing(bool(scope_items), bool(access_items))
     expiry = DEFAULT_EXPIRY if expiry_seconds is None else expiry_seconds
-    problems += _expiry_problems(expiry, Placed(scopes.Field(str(expiry), 0, len(str(expiry)))), now)
+    problems += _expiry_problems(expiry, Field.whole(str(expiry)), now)
     options = CreateOptions(
-        scopes=scope_args,
+        scopes=given_scopes,
         access_levels=access,
         name=DEFAULT_NAME if name is None else name,
         project_id=project_id or None,

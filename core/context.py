@@ -17,7 +17,7 @@ MAX_STDIN = 4096
 
 if TYPE_CHECKING:
     from .migration import Migrated
-    from .workflows import Created
+    from .outcomes import Created
 
 
 def _no_stdin() -> str:

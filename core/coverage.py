@@ -1,6 +1,6 @@
 """Which folders a scope covers, at the scale of a real project: 10,000 tokens over 5,000 folders.
 
-A glob cannot leave its fixed prefix (``folders.fixed_prefix``), so only the folders under it are matched,
+A glob cannot leave its fixed prefix (``needs.fixed_prefix``), so only the folders under it are matched,
 found by bisection in the environment's folders sorted once; each distinct (environment, glob) is matched
 once. Matching every scope against every folder made an audit grow with tokens x folders.
 """
@@ -11,8 +11,8 @@ import bisect
 import re
 from collections.abc import Mapping, Sequence
 
-from .folders import fixed_prefix
 from .glob import GlobSyntaxError, compile_glob
+from .needs import fixed_prefix
 
 _PLAIN = re.compile(r"(?:/[A-Za-z0-9_-]+)+")  # a folder path no glob reads specially (no dots, no signs)
 

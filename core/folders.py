@@ -19,13 +19,12 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import cachefile
 from .errors import APIError, NotFound, RateLimited, TransportError
-from .scope import GLOB_CHARS
+from .needs import Need, parent_of
 
 if TYPE_CHECKING:
     from .api import InfisicalClient
@@ -55,43 +54,6 @@ class Bounds:
     requests: int = 300
     depth: int = 40
     seconds: float = 30.0
-
-
-@dataclass(frozen=True)
-class Need:
-    """List ``root`` in ``environment``; with ``deep``, every folder below it too."""
-
-    environment: str
-    root: str
-    deep: bool = True
-
-
-def parent_of(path: str) -> str:
-    return path.rsplit("/", 1)[0] or "/"
-
-
-@lru_cache(maxsize=8192)  # an audit asks it for every scope of 10,000 tokens, which repeat
-def fixed_prefix(path: str) -> tuple[str, bool]:
-    """The folder a glob path cannot leave (its leading segments without glob characters), and whether that
-    is the whole path (an exact folder)."""
-    segments = [s for s in path.split("/") if s]
-    fixed: list[str] = []
-    for segment in segments:
-        if any(c in GLOB_CHARS for c in segment):
-            break
-        fixed.append(segment)
-    return "/" + "/".join(fixed), len(fixed) == len(segments)
-
-
-def needs_for_scope(environment: str, path: str) -> list[Need]:
-    """What a scope's coverage depends on: the folders under its fixed prefix (and that prefix's own parent)."""
-    if not path.startswith("/"):
-        return []
-    prefix, exact = fixed_prefix(path)
-    found = [Need(environment, parent_of(prefix), deep=False)] if prefix != "/" else []
-    if not exact or prefix == "/":
-        found.append(Need(environment, prefix, deep=not exact))
-    return found
 
 
 def cache_dir(platform: str = sys.platform) -> Path | None:
@@ -439,3 +401,23 @@ def _whole_tree(
 
 def as_tree(store: FolderStore, environments: Iterable[str]) -> dict[str, list[str]]:
     return {environment: store.paths(environment) for environment in environments}
+
+
+def full_tree(client: InfisicalClient, project_id: str, environments: list[str] | None = None) -> dict[str, list[str]]:
+    """Every folder of every environment: one call on newer servers, a full walk on older ones (which a rate limit
+    may cut short: callers that can say so use :func:`read` with their needs instead)."""
+    tree = client.whole_folder_tree(project_id)
+    if tree is not None:
+        return tree
+    slugs = environments if environments is not None else [e.slug for e in client.get_project(project_id).environments]
+    store = FolderStore(client.api_url, project_id, None)
+    result = read(client, project_id, [Need(slug, "/") for slug in slugs], store)
+    if result.rate_limited_until is not None:
+        raise RateLimited(
+            method="GET",
+            url=client.api_url + FOLDERS_ROUTE,
+            status=429,
+            message="the folder walk ran out of the server's read budget",
+            retry_after=max(1.0, result.rate_limited_until - time.time()),
+        )
+    return {slug: store.paths(slug) for slug in slugs}

@@ -12,8 +12,9 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
-from . import identities, resolve, workflows
+from . import identities, resolve
 from .api import InfisicalClient
+from .connection import connect, require_user
 from .context import Context
 from .errors import (
     APIError,
@@ -25,6 +26,7 @@ from .errors import (
     TransportError,
 )
 from .migration import METADATA_KEY, Migrated, MigratePreview, MigrationPlan, plan_migration
+from .token_lookup import find_token
 
 NO_METADATA = (
     "This 2024 server does not keep an identity's metadata: the identity '{name}' will not carry the service "
@@ -159,10 +161,10 @@ def migrate(
 ) -> Migrated | MigratePreview:
     """The identity for the token with this ID (or unique prefix), its credentials, and the old token's fate."""
     config, resolved = resolve.project(project_id or ctx.project_id, ctx.env, ctx.cwd)
-    connection = workflows.connect(ctx, config, domain, project_id)  # names --projectId when it was given
-    workflows.require_user(connection.credentials, "migrate")
+    connection = connect(ctx, config, domain, project_id)  # names --projectId when it was given
+    require_user(connection.credentials, "migrate")
     with connection.client as client:
-        token = workflows.find_token(client.list_service_tokens(resolved), wanted.strip(), resolved)
+        token = find_token(client.list_service_tokens(resolved), wanted.strip(), resolved)
         generation = client.learn_generation(resolved)
         plan = plan_migration(token, resolved, time.time(), generation)
         if dry_run:

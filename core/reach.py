@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from .glob import GlobSyntaxError, compile_glob
 from .models import Generation
 from .picomatch import scan_is_glob
-from .scope import normalize_path, starts_matchable
+from .secret_path import normalize_path, starts_matchable
 
 __all__ = [
     "GENERATIONS",

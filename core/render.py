@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, cast
 
+from .check_output import json_data
 from .command import (
     GLOBAL_FLAGS,
     GROUP,
@@ -27,17 +28,28 @@ from .command import (
     Positional,
     Subcommand,
 )
+from .durations import duration
 from .errors import server_text
+from .migration import Migrated, MigratePreview
 from .models import parse_time, printable
+from .outcomes import (
+    AuditReport,
+    CheckReport,
+    CompletionScript,
+    Created,
+    Deleted,
+    DryRun,
+    Rotated,
+    RotatePreview,
+    TokenList,
+    TokenView,
+)
 from .problems import Problem, sentences
 from .reach import explain, server_name
 
 if TYPE_CHECKING:
-    from .check import CheckReport
     from .context import Progress
-    from .migration import Migrated, MigratePreview
     from .models import Generation, TokenInfo
-    from .workflows import AuditReport, Created, Deleted, DryRun, Rotated, RotatePreview, TokenList, TokenView
 
 
 def _flag_rows(flags: Sequence[Flag]) -> list[str]:
@@ -108,7 +120,7 @@ def top_help() -> str:
 
 def created_lines(options: CreateOptions, project_id: str, token: str) -> str:
     """The Infisical CLI's six lines, with the values as typed (not as the server normalised them)."""
-    permissions = ", ".join(f"([environment: {s.scope.environment}] [path: {s.scope.path}])" for s in options.scopes)
+    permissions = ", ".join(f"([environment: {s.environment}] [path: {s.path}])" for s in options.scopes)
     return (
         "New service token created\n"
         f"Name: {printable(options.name)}\n"
@@ -181,22 +193,6 @@ def _stamp(text: str) -> str:
         return text[:16]
     year = int(match.group(1))
     return f"{year}-{match.group(2)}-{match.group(3)} {match.group(4)}:{match.group(5)}"
-
-
-UNITS = (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1))
-
-
-def duration(seconds: float, parts: int = 1) -> str:
-    """``56 seconds``, ``40 minutes``, ``1 day 12 hours``: whole units, never rounded up."""
-    left, words = int(abs(seconds)), list[str]()
-    for unit, size in UNITS:
-        count = left // size
-        if count and len(words) < parts:
-            words.append(f"{count} {unit}{'s' if count != 1 else ''}")
-            left -= count * size
-        elif words:
-            break  # "1 day 5 minutes" says less than "1 day"
-    return " ".join(words) or "0 seconds"
 
 
 def relative(text: str | None, now: float | None = None, *, empty: str = "never") -> str:
@@ -272,7 +268,7 @@ def dry_run_text(dry: DryRun) -> str:
         for scope, folders in dry.coverage.items():
             listed = ", ".join(server_text(f) for f in folders) if folders else "none yet"
             lines.append(f"  {scope}: {listed}")
-    lines += reads_lines([(s.scope.environment, s.scope.path) for s in dry.plan.options.scopes], dry.generation)
+    lines += reads_lines([(s.environment, s.path) for s in dry.plan.options.scopes], dry.generation)
     return "\n".join(lines) + "\n"
 
 
@@ -447,8 +443,6 @@ def _audit_json(report: AuditReport) -> AuditJson:
 
 
 def _check_json(report: CheckReport) -> list[dict[str, Any]]:
-    from .check import json_data
-
     return json_data(report.reports, report.base)
 
 
@@ -492,23 +486,19 @@ def _migrated_text(done: Migrated) -> str:
 @cache
 def presentations() -> dict[type, Presentation]:
     """Each outcome type's one presentation: a new outcome type is one entry (a test checks every workflow's)."""
-    from . import workflows
-    from .check import CheckReport
-    from .migration import Migrated, MigratePreview
-
     return {
-        workflows.Created: Presentation(_created_text, _created_json, stream="err"),
-        workflows.DryRun: Presentation(dry_run_text, _dry_run_json),
-        workflows.TokenList: Presentation(lambda listed: token_table(listed.tokens), _token_list_json),
-        workflows.TokenView: Presentation(lambda view: token_details(view.info), _token_view_json),
-        workflows.Deleted: Presentation(_deleted_text, _deleted_json, stream="err"),
-        workflows.Rotated: Presentation(_rotated_outcome_text, _rotated_json, stream="err"),
-        workflows.RotatePreview: Presentation(_rotate_preview_text, _rotate_preview_json),
-        workflows.AuditReport: Presentation(audit_text, _audit_json),
+        Created: Presentation(_created_text, _created_json, stream="err"),
+        DryRun: Presentation(dry_run_text, _dry_run_json),
+        TokenList: Presentation(lambda listed: token_table(listed.tokens), _token_list_json),
+        TokenView: Presentation(lambda view: token_details(view.info), _token_view_json),
+        Deleted: Presentation(_deleted_text, _deleted_json, stream="err"),
+        Rotated: Presentation(_rotated_outcome_text, _rotated_json, stream="err"),
+        RotatePreview: Presentation(_rotate_preview_text, _rotate_preview_json),
+        AuditReport: Presentation(audit_text, _audit_json),
         CheckReport: Presentation(lambda report: report.formatted(), _check_json, aside=_check_aside),
         MigratePreview: Presentation(_migrate_preview_text, _migrate_preview_json),
         Migrated: Presentation(_migrated_text, _migrated_json),
-        workflows.CompletionScript: Presentation(lambda script: script.text, None),
+        CompletionScript: Presentation(lambda script: script.text, None),
     }
 
 

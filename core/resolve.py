@@ -5,6 +5,9 @@ A choice made outside the repository wins: a command's ``--projectId``, the magi
 --projectId``. Then ``INFISICAL_PROJECT_ID``. Then the ``workspaceId`` of the nearest
 ``.infisical.json``, walking up from the working directory or the file being edited. (Where the
 requests go, and the trust rule for a repository's ``domain``, is :func:`session.resolve_target`.)
+
+The order itself is :func:`project_config.project_id` (pure, for the editor engine); here the nearest file is read
+from disk for it.
 """
 
 from __future__ import annotations
@@ -13,28 +16,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from .errors import ConfigError, UsageError
-from .project import NOT_LINKED, ProjectConfig, load_project_config
-
-ENV_PROJECT = "INFISICAL_PROJECT_ID"
-
-
-def project_id(explicit: str | None, env: Mapping[str, str], config: ProjectConfig | None) -> str | None:
-    """The project ID by the order above; None when nothing names one."""
-    for candidate in (explicit, env.get(ENV_PROJECT), config.workspace_id if config else None):
-        if candidate and candidate.strip():
-            return candidate.strip()
-    return None
-
-
-def source(explicit: str | None, chosen: str | None, env: Mapping[str, str], config: ProjectConfig | None) -> str:
-    """Where the project ID came from, by the order above (named when the server does not know the project)."""
-    if explicit and explicit.strip():
-        return "--projectId"
-    if chosen and chosen.strip():
-        return "your project setting (the magic's project_id, the editor's infisical.projectId)"
-    if env.get(ENV_PROJECT, "").strip():
-        return ENV_PROJECT
-    return str(config.path) if config is not None else "--projectId, INFISICAL_PROJECT_ID or .infisical.json"
+from .project import load_project_config
+from .project_config import NOT_LINKED, ProjectConfig, project_id
 
 
 def project_file_quietly(start: Path) -> ProjectConfig | None:

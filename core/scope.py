@@ -14,28 +14,28 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from . import reach
+from .flag_csv import Field
 from .glob import GlobSyntaxError, validate
 from .models import Generation
 from .picomatch import scan_is_glob
 from .problems import Fix, Problem
+from .secret_path import GLOB_CHARS, normalize_path, starts_matchable
 
 MALFORMED = "--scope flag is malformed. Each scope flag should be in the following format: <env-slug>:<folder-path>"
-GLOB_CHARS = set("*?[]{}()!+@")
-
-
-@dataclass(frozen=True)
-class Field:
-    text: str
-    start: int  # offset of the field's first character in the flag value (inside quotes if quoted)
-    end: int
 
 
 @dataclass(frozen=True)
 class Scope:
+    """A ``--scope`` value read as ``env:path``: offsets into the flag value, and (like :class:`Field`) where that
+    value sits in argv (``word`` None: it did not come from a command line)."""
+
     environment: str
     path: str
     env_start: int  # offsets into the flag value
     path_start: int
+    word: int | None = None
+    offset: int = 0
 
     @property
     def env_end(self) -> int:
@@ -59,96 +59,13 @@ class Scope:
         return {"environment": self.environment, "secretPath": self.path}
 
 
-def normalize_path(path: str) -> str:
-    path = path.strip()
-    if path != "/" and path.endswith("/"):
-        path = path[:-1]
-    return path
-
-
-class CsvError(ValueError):
-    def __init__(self, message: str, offset: int) -> None:
-        super().__init__(message)
-        self.offset = offset
-
-
-def split_csv(value: str) -> list[Field]:
-    """The first record of ``value`` as Go's ``encoding/csv`` reads it (pflag's ``readAsCSV``)."""
-    if value == "":
-        return []
-    fields: list[Field] = []
-    if '"' not in value and "\n" not in value:  # no quoting and one line (nearly every scope): plain commas
-        start = 0
-        for part in value.split(","):
-            fields.append(Field(part, start, start + len(part)))
-            start += len(part) + 1
-        return fields
-    return read_csv(value)
-
-
-def read_csv(value: str) -> list[Field]:
-    """``split_csv`` character by character (quotes, doubled quotes, errors with their offset)."""
-    fields: list[Field] = []
-    i, n = 0, len(value)
-    while True:
-        if i < n and value[i] == '"':
-            start = i + 1
-            text = []
-            j = start
-            while True:
-                if j >= n:
-                    raise CsvError('extraneous or missing " in quoted-field', j)
-                if value[j] == '"':
-                    if j + 1 < n and value[j + 1] == '"':
-                        text.append('"')
-                        j += 2
-                        continue
-                    break
-                text.append(value[j])
-                j += 1
-            fields.append(Field("".join(text), start, j))
-            j += 1
-            if j < n and value[j] not in ",\n":
-                raise CsvError('extraneous or missing " in quoted-field', j)
-            i = j
-        else:
-            j = i
-            while j < n and value[j] not in ",\n":
-                if value[j] == '"':
-                    raise CsvError('bare " in non-quoted field', j)
-                j += 1
-            fields.append(Field(value[i:j], i, j))
-            i = j
-        if i < n and value[i] == ",":
-            i += 1
-            continue
-        return fields
-
-
-def split_csv_lenient(value: str) -> list[Field]:
-    """``split_csv``, or plain comma splitting where the CSV is broken (for hovers while typing)."""
-    try:
-        return split_csv(value)
-    except CsvError:
-        fields, start = [], 0
-        for part in value.split(","):
-            fields.append(Field(part, start, start + len(part)))
-            start += len(part) + 1
-        return fields
-
-
-def csv_error_text(flag_label: str, value: str, err: CsvError) -> str:
-    """The message cobra prints for a CSV error, e.g. ``invalid argument "a"b" for "-s, --scope" flag: ...``."""
-    return f'invalid argument "{value}" for "{flag_label}" flag: parse error on line 1, column {err.offset + 1}: {err}'
-
-
 def parse_scope_field(field: Field) -> Scope | None:
     """Split on every colon; exactly one is allowed (None: the CLI's "malformed" case)."""
     parts = field.text.split(":")
     if len(parts) != 2:
         return None
     env, path = parts
-    return Scope(env, path, field.start, field.start + len(env) + 1)
+    return Scope(env, path, field.start, field.start + len(env) + 1, field.word, field.offset)
 
 
 # ---------------------------------------------------------------------- lint (syntax only)
@@ -175,19 +92,12 @@ def _unbalanced(path: str) -> tuple[str, int] | None:
     return stack[0] if stack else None
 
 
-def starts_matchable(path: str) -> bool:
-    """Whether picomatch can match an absolute folder path with this glob at all."""
-    return path.startswith(("/", "**", "!", "{", "(", "@(", "+(", "?(", "*("))
-
-
 OTHERWISE = "A read that no other scope covers"
 
 
 def _no_leading_slash_text(scope: Scope, alone: bool | None, generation: Generation | None) -> str:
     """What a path without a leading ``/`` reads: a lone exact one pins the token; otherwise the server matches it
     against the path a client asks for as written, so only a client asking without the ``/`` matches it."""
-    from . import reach  # reach reads scopes with this module's normalisation
-
     path = scope.path
     env, stored = scope.environment.strip(), normalize_path(path)
     if scan_is_glob(stored) or alone is False:
@@ -204,8 +114,6 @@ def _no_leading_slash_text(scope: Scope, alone: bool | None, generation: Generat
 
 def _empty_path_text(scope: Scope, alone: bool | None, generation: Generation | None) -> str:
     """What an empty path does: 500 on a 2024 server, nothing on a 2026 one (for every read, when alone)."""
-    from . import reach
-
     env = scope.environment.strip()
     if alone:
         return f"Scope '{scope.text}' has an empty path. " + reach.pinned_sentence((env, ""), generation)

@@ -20,16 +20,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from . import command, resolve
-from .catalog import Snapshot, offline_snapshot
 from .editor.commands import complete as complete_site
 from .editor.context import DocumentContext, document_context
 from .lexer import lex
 from .models import Environment
+from .snapshot import Snapshot, offline_snapshot
 from .snippets import find_commands
 
 if TYPE_CHECKING:
     from .context import Context
-    from .folders import Need
+    from .needs import Need
 
 SHELLS = ("bash", "zsh", "fish")
 BUDGET = 1.0  # seconds a completion may wait for the server before answering from the cache
@@ -180,7 +180,7 @@ def _cached_snapshot(project_id: str, slugs: Iterable[str], api_url: str | None,
 
 def respond(words: Sequence[str], ctx: Context, budget: float = BUDGET) -> Answer:
     """Answer a shell: from the catalog when it loads within ``budget`` seconds, else from the cache."""
-    from . import workflows
+    from .connection import connect, open_catalog
     from .errors import InfisicalTokensError
 
     deadline = time.monotonic() + budget
@@ -188,9 +188,9 @@ def respond(words: Sequence[str], ctx: Context, budget: float = BUDGET) -> Answe
     explicit = command.parse(list(words)).string("projectId") or ctx.project_id
     catalog, api_url = None, None
     try:
-        connection = workflows.connect(ctx, config)
+        connection = connect(ctx, config)
         api_url = connection.client.api_url
-        catalog = workflows.open_catalog(connection, ctx)
+        catalog = open_catalog(connection, ctx)
     except InfisicalTokensError:
         pass
 

@@ -1,9 +1,10 @@
 """Every service-token workflow, once: the faces (command line, magic, language server, extension) call these.
 
-Each workflow takes typed input and a :class:`Context` and returns a typed outcome or raises a typed
-error from :mod:`errors`. Nothing here prints: warnings go to ``ctx.warn`` and the faces render the
-outcomes. A parsed command reaches its workflow through :data:`WORKFLOWS`, one table keyed by the
-command's definition, so no command can fall into another's path.
+Each workflow takes typed input and a :class:`Context` and returns a typed outcome (:mod:`outcomes`) or raises
+a typed error (from :mod:`errors`, or the three defined here); it connects through :mod:`connection`. Nothing
+here prints: warnings go to ``ctx.warn`` and the faces render the outcomes. A parsed command reaches its
+workflow through :data:`WORKFLOWS`, one table keyed by the command's definition, so no command can fall into
+another's path.
 """
 
 from __future__ import annotations
@@ -11,17 +12,16 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from . import command, folders, reach, render, resolve
-from .audit import AuditFinding, AuditOptions, audit, fails, lifetime_seconds
-from .context import MAX_STDIN
-from .context import Context as Context  # faces build one; re-exported for them
+from . import command, folders, project_config, reach, render, resolve
+from .audit import AuditOptions, audit, lifetime_seconds
+from .connection import client_for, connect, require_user
+from .context import MAX_STDIN, Context
 from .coverage import FolderIndex
 from .errors import (
     APIError,
-    ConfigError,
     ConnectionRefused,
     DNSFailure,
     Forbidden,
@@ -29,7 +29,6 @@ from .errors import (
     NotFound,
     ProblemsError,
     RateLimited,
-    SessionError,
     TLSFailure,
     TransportError,
     UsageError,
@@ -37,143 +36,34 @@ from .errors import (
 from .glob import compile_glob
 from .migration import Migrated, MigratePreview
 from .models import parse_time
-from .problems import Problem, has_errors
-from .project import ProjectConfig
-from .scope import check_environment, normalize_path
-from .session import (
-    Credentials,
-    Target,
-    check_token_text,
-    custom_headers,
-    load_credentials,
-    resolve_held_target,
-    resolve_target,
+from .needs import Need, fixed_prefix, needs_for_scope
+from .outcomes import (
+    AuditReport,
+    CheckOptions,
+    CompletionScript,
+    Created,
+    CreatePlan,
+    Deleted,
+    DryRun,
+    Rotated,
+    RotatePreview,
+    TokenList,
+    TokenView,
 )
+from .problems import Problem, has_errors
+from .project_config import ProjectConfig
+from .scope import check_environment
+from .secret_path import normalize_path
+from .session import check_token_text, resolve_held_target
+from .token_lookup import find_token
 
 if TYPE_CHECKING:
     from .api import InfisicalClient
-    from .catalog import Catalog
-    from .check import CheckReport
-    from .models import Generation, ProjectInfo, TokenInfo
+    from .models import ProjectInfo, TokenInfo
+    from .outcomes import CheckReport
 
 CREATE_PATH = "/v2/service-token/"
 PRE_CREATE_READS = folders.Bounds(requests=20, seconds=5.0)  # what a create may spend on the uncovered-scope warning
-
-
-@dataclass
-class Connection:
-    client: InfisicalClient
-    credentials: Credentials
-    target: Target
-
-
-@dataclass
-class CreatePlan:
-    options: command.CreateOptions
-    project_id: str
-    config: ProjectConfig | None
-    problems: list[Problem] = field(default_factory=list)  # warnings that did not stop the plan
-
-    def body(self, random_bytes: str) -> dict[str, Any]:
-        """The request body, keys in the CLI's order (all nine; the server ignores ``randomBytes``)."""
-        return {
-            "name": self.options.name,
-            "workspaceId": self.project_id,
-            "scopes": [s.scope.as_request() for s in self.options.scopes],
-            "expiresIn": self.options.expiry_seconds,
-            "encryptedKey": "",
-            "iv": "",
-            "tag": "",
-            "randomBytes": random_bytes,
-            "permissions": list(self.options.access_levels),
-        }
-
-
-# ---------------------------------------------------------------------- outcomes
-
-
-@dataclass(frozen=True)
-class Created:
-    token: str = field(repr=False)  # st.<id>.<secret>.<randomBytes>, as the CLI prints it
-    info: TokenInfo
-    plan: CreatePlan
-
-
-@dataclass(frozen=True)
-class DryRun:
-    url: str  # where the create would go ("<API URL>" when offline)
-    body: dict[str, Any]
-    coverage: dict[str, list[str]] | None  # scope as typed -> existing folders it covers; None: unknown
-    plan: CreatePlan
-    offline_reason: str | None = None
-    coverage_note: str | None = None  # why coverage is missing or partial
-    generation: Generation | None = None  # the server's, when learnt (how reads are answered depends on it)
-
-
-@dataclass(frozen=True)
-class TokenList:
-    project_id: str
-    tokens: list[TokenInfo]
-
-
-@dataclass(frozen=True)
-class TokenView:
-    info: TokenInfo
-
-
-@dataclass(frozen=True)
-class Deleted:
-    info: TokenInfo
-
-
-@dataclass(frozen=True)
-class Rotated:
-    """A rotation: the new token (already delivered), the old one, and whether the old one is gone."""
-
-    created: Created
-    old: TokenInfo
-    deleted: bool
-    delete_error: str | None = None  # why the old token is still there (the new one exists regardless)
-
-
-@dataclass(frozen=True)
-class RotatePreview:
-    dry_run: DryRun
-    old: TokenInfo
-    keep_old: bool
-
-
-@dataclass(frozen=True)
-class AuditReport:
-    project_id: str
-    tokens: list[TokenInfo]
-    findings: list[AuditFinding]
-    options: AuditOptions
-    note: str | None = None  # why folder checks were partial or skipped
-
-    @property
-    def failed(self) -> bool:
-        return fails(self.findings, self.options.fail_on)
-
-
-Outcome = (
-    Created
-    | DryRun
-    | TokenList
-    | TokenView
-    | Deleted
-    | Rotated
-    | RotatePreview
-    | AuditReport
-    | Migrated
-    | MigratePreview
-)
-
-
-@dataclass(frozen=True)
-class CompletionScript:
-    shell: str
-    text: str
 
 
 class CreateFailed(InfisicalTokensError):
@@ -214,90 +104,6 @@ class Cancelled(InfisicalTokensError):
     """The person said no; nothing was changed."""
 
 
-# ---------------------------------------------------------------------- connections
-
-
-def timeout_from(env: Mapping[str, str]) -> float | tuple[float, float]:
-    raw = env.get("INFISICAL_TOKENS_TIMEOUT", "").strip()
-    if not raw:
-        return (10.0, 30.0)
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"INFISICAL_TOKENS_TIMEOUT must be a number of seconds, not '{raw}'.") from None
-    if not 0 < value < 3600:
-        raise ConfigError("INFISICAL_TOKENS_TIMEOUT must be more than 0 and less than 3600 seconds.")
-    return value
-
-
-def client_for(target: Target, bearer: str | None, ctx: Context) -> InfisicalClient:
-    """A client for ``target`` with the process's timeout and custom headers."""
-    from .api import InfisicalClient
-
-    return InfisicalClient(
-        target.api_url, bearer, timeout=timeout_from(ctx.env), headers=custom_headers(ctx.env), waiting=ctx.waiting
-    )
-
-
-def connect(
-    ctx: Context, config: ProjectConfig | None, domain: str | None = None, explicit_project: str | None = None
-) -> Connection:
-    """Credentials, the API URL they may go to (trust rule included), and a client for it that names where the
-    project ID came from when the server does not know the project."""
-    if ctx.credentials_refused is not None:
-        raise SessionError(ctx.credentials_refused)
-    credentials = load_credentials(ctx.env, ctx.home)
-    chosen, where = (domain, "--domain") if domain is not None else (ctx.domain, ctx.domain_from)
-    target = resolve_target(chosen, ctx.env, config, credentials, where)
-    for note in target.notes:
-        ctx.warn(note)
-    client = client_for(target, credentials.bearer, ctx)
-    client.project_source = resolve.source(explicit_project, ctx.project_id, ctx.env, config)
-    return Connection(client, credentials, target)
-
-
-def open_catalog(connection: Connection, ctx: Context) -> Catalog:
-    """A catalog of environments, folders and projects, fed by this connection in the background.
-
-    It reads only what editors ask for (the top level of each environment, and the subtrees of the scopes
-    in open documents or being completed), through the per-user folder cache, within the server's budget.
-    """
-    from .catalog import Catalog, Loaded
-
-    client = connection.client
-    cache = folders.cache_dir()
-
-    def fetch(project_id: str, needs: frozenset[folders.Need]) -> Loaded:
-        project = client.get_project(project_id)
-        slugs = [e.slug for e in project.environments]
-        store = folders.FolderStore(client.api_url, project_id, cache)
-        top = [folders.Need(slug, "/", deep=False) for slug in slugs]
-        result = folders.read(client, project_id, [*top, *sorted(needs, key=repr)], store)
-        listed = None if store.is_whole(slugs) else store.listed()
-        tree = folders.as_tree(store, slugs)
-        generation = client.learn_generation(project_id)
-        return Loaded(project, tree, listed, result.note(), result.rate_limited_until, generation)
-
-    def forget(project_id: str) -> None:
-        folders.FolderStore(client.api_url, project_id, cache).forget()
-
-    return Catalog(fetch, client.list_projects, forget=forget)
-
-
-def require_user(credentials: Credentials, action: str) -> None:
-    """Only a user login may create or delete service tokens (the server refuses anything else)."""
-    if credentials.kind == "service":
-        raise SessionError(
-            f"INFISICAL_TOKEN holds a service token, which cannot {action} service tokens. "
-            "Unset it to use your `infisical login`, or set it to a user access token."
-        )
-    if credentials.kind == "identity":
-        raise SessionError(
-            f"INFISICAL_TOKEN holds a machine identity token; the server lets only a user login {action} service "
-            "tokens. Unset it to use your `infisical login`."
-        )
-
-
 def _project(explicit: str | None, ctx: Context) -> tuple[ProjectConfig | None, str]:
     return resolve.project(explicit or ctx.project_id, ctx.env, ctx.cwd)
 
@@ -317,7 +123,7 @@ def check_environments(plan: CreatePlan, project: ProjectInfo) -> list[Problem]:
     slugs = [e.slug for e in project.environments]
     problems = []
     for arg in plan.options.scopes:
-        problem = check_environment(arg.scope, slugs)
+        problem = check_environment(arg, slugs)
         if problem is not None:
             problems.append(problem.shifted(arg.word, arg.offset) if arg.word is not None else problem)
     return problems
@@ -354,14 +160,14 @@ def verify_environments(plan: CreatePlan, client: InfisicalClient, *, strict: bo
 def coverage(plan: CreatePlan, tree: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
     """For each scope (as typed), the existing folders it grants access to (a pinned token: its one folder)."""
     result = {}
-    pin = reach.pinned([(a.scope.environment, a.scope.path) for a in plan.options.scopes])
+    pin = reach.pinned([(a.environment, a.path) for a in plan.options.scopes])
     for arg in plan.options.scopes:
         if pin is not None:
-            result[arg.scope.text] = [pin[1]] if pin[1] in tree.get(pin[0], []) else []
+            result[arg.text] = [pin[1]] if pin[1] in tree.get(pin[0], []) else []
             continue
-        folders = tree.get(arg.scope.environment.strip(), [])
-        match = compile_glob(arg.scope.server_path)
-        result[arg.scope.text] = [f for f in folders if match(f)]
+        folders = tree.get(arg.environment.strip(), [])
+        match = compile_glob(arg.server_path)
+        result[arg.text] = [f for f in folders if match(f)]
     return result
 
 
@@ -394,14 +200,17 @@ def dry_run(plan: CreatePlan, ctx: Context, domain: str | None = None) -> DryRun
         ctx.warn(f"{err} Checking offline.")
         return DryRun(f"<API URL>{CREATE_PATH}", plan.body(""), None, plan, str(err))
     with connection.client as client:
-        verify_environments(plan, client, strict=False)
-        cover, note = read_coverage(plan, client)
-        if note is not None:
-            ctx.warn(f"could not read every folder: {note}")
-        generation = client.learn_generation(plan.project_id)
-        return DryRun(
-            client.api_url + CREATE_PATH, plan.body(""), cover, plan, coverage_note=note, generation=generation
-        )
+        return _dry_run_with(plan, client, ctx)
+
+
+def _dry_run_with(plan: CreatePlan, client: InfisicalClient, ctx: Context) -> DryRun:
+    """A dry run on a connection already open (rotate's own)."""
+    verify_environments(plan, client, strict=False)
+    cover, note = read_coverage(plan, client)
+    if note is not None:
+        ctx.warn(f"could not read every folder: {note}")
+    generation = client.learn_generation(plan.project_id)
+    return DryRun(client.api_url + CREATE_PATH, plan.body(""), cover, plan, coverage_note=note, generation=generation)
 
 
 def read_coverage(
@@ -409,11 +218,7 @@ def read_coverage(
 ) -> tuple[dict[str, list[str]] | None, str | None]:
     """The folders each scope covers (None: the folders could not be read), and why they may be partial."""
     store = folders.FolderStore(client.api_url, plan.project_id, folders.cache_dir())
-    needs = [
-        need
-        for arg in plan.options.scopes
-        for need in folders.needs_for_scope(arg.scope.environment.strip(), arg.scope.server_path)
-    ]
+    needs = [need for arg in plan.options.scopes for need in needs_for_scope(arg.environment.strip(), arg.server_path)]
     result = folders.read(client, plan.project_id, needs, store, bounds=bounds or folders.Bounds())
     note = result.note()
     known = result.oldest is not None or result.complete
@@ -439,25 +244,27 @@ def _warn_uncovered(plan: CreatePlan, client: InfisicalClient, ctx: Context) -> 
             )
 
 
-preview_create = dry_run  # for callers whose own ``dry_run`` is a flag
-
-
 def create(plan: CreatePlan, ctx: Context, domain: str | None = None) -> Created:
     """Check the plan against the project and send it, once: a create is never retried."""
     connection = connect(ctx, plan.config, domain, plan.options.project_id)
     require_user(connection.credentials, "create")
     with connection.client as client:
-        verify_environments(plan, client)
-        _warn_uncovered(plan, client, ctx)
-        random_bytes = secrets.token_hex(16)
-        ctx.progress.create_sent_for = plan.project_id  # from here on, a failure or an interrupt may lose a token
-        try:
-            created = client.create_service_token(plan.body(random_bytes))
-        except (APIError, TransportError) as err:
-            failed = CreateFailed(err, plan.project_id)
-            if not failed.maybe_created:
-                ctx.progress.create_sent_for = None
-            raise failed from None
+        return _send(plan, client, ctx)
+
+
+def _send(plan: CreatePlan, client: InfisicalClient, ctx: Context) -> Created:
+    """The create on a connection already open (the caller checked it is a user's login)."""
+    verify_environments(plan, client)
+    _warn_uncovered(plan, client, ctx)
+    random_bytes = secrets.token_hex(16)
+    ctx.progress.create_sent_for = plan.project_id  # from here on, a failure or an interrupt may lose a token
+    try:
+        created = client.create_service_token(plan.body(random_bytes))
+    except (APIError, TransportError) as err:
+        failed = CreateFailed(err, plan.project_id)
+        if not failed.maybe_created:
+            ctx.progress.create_sent_for = None
+        raise failed from None
     result = Created(f"{created.server_token}.{random_bytes}", created.info, plan)
     ctx.progress.created = result
     return result
@@ -470,21 +277,6 @@ def list_tokens(ctx: Context, project_id: str | None = None, domain: str | None 
     config, resolved = _project(project_id, ctx)
     with connect(ctx, config, domain, project_id).client as client:
         return TokenList(resolved, client.list_service_tokens(resolved))
-
-
-def find_token(tokens: Sequence[TokenInfo], wanted: str, project_id: str) -> TokenInfo:
-    """A token by ID, or by a unique ID prefix of at least 4 characters."""
-    exact = [t for t in tokens if t.id == wanted]
-    if exact:
-        return exact[0]
-    if len(wanted) < 4:
-        raise UsageError(f"'{wanted}' is too short to find a token: give its ID, or at least 4 characters of it.")
-    prefixed = [t for t in tokens if t.id.startswith(wanted)]
-    if len(prefixed) == 1:
-        return prefixed[0]
-    if len(prefixed) > 1:
-        raise UsageError(f"'{wanted}' matches {len(prefixed)} tokens in project {project_id}; give more of the ID.")
-    raise UsageError(f"No service token with ID '{wanted}' in project {project_id}. Run `list` to see the IDs.")
 
 
 def view(ctx: Context, wanted: str, project_id: str | None = None, domain: str | None = None) -> TokenView:
@@ -533,7 +325,7 @@ def delete(ctx: Context, wanted: str, project_id: str | None = None, domain: str
     """Delete by ID (or ID prefix, when the project is known), after ``ctx.confirm`` agrees."""
     wanted = wanted.strip()
     config = resolve.project_file_quietly(ctx.cwd)
-    resolved = resolve.project_id(project_id or ctx.project_id, ctx.env, config)
+    resolved = project_config.project_id(project_id or ctx.project_id, ctx.env, config)
     connection = connect(ctx, config, domain)
     require_user(connection.credentials, "delete")
     with connection.client as client:
@@ -566,19 +358,19 @@ def rotate(
     name: str | None = None,
     expiry_seconds: int | None = None,
     keep_old: bool = False,
-    dry_run: bool = False,
+    preview: bool = False,
     token_only: bool = False,
 ) -> Rotated | RotatePreview:
     """A new token with the old one's name, scopes, access and lifetime; then the old one is deleted.
 
     Nothing is lost whatever fails: a failed create leaves the old token untouched (CreateFailed), the new
     token is delivered (``ctx.deliver``) before the delete is tried, and a failed delete is reported with the
-    old token's ID. Nothing is retried.
+    old token's ID. Nothing is retried. One connection serves the whole rotation (read, create, delete).
     """
     config, resolved = _project(project_id, ctx)
     connection = connect(ctx, config, domain, project_id)
     require_user(connection.credentials, "rotate")
-    with connection.client as client:  # one connection for reading the old token and deleting it
+    with connection.client as client:
         old = find_token(client.list_service_tokens(resolved), wanted.strip(), resolved)
         lifetime = _rotated_lifetime(old, expiry_seconds, ctx)
         options, problems = command.create_options_from_values(
@@ -587,13 +379,13 @@ def rotate(
             name=old.name if name is None else name,
             expiry_seconds=lifetime,
             project_id=resolved,
-            dry_run=dry_run,
+            dry_run=preview,
             token_only=token_only,
         )
         plan = plan_create(options, problems, ctx)
-        if dry_run:
-            return RotatePreview(preview_create(plan, ctx, domain), old, keep_old)
-        created = create(plan, ctx, domain)
+        if preview:
+            return RotatePreview(_dry_run_with(plan, client, ctx), old, keep_old)
+        created = _send(plan, client, ctx)
         ctx.deliver(created)
         if keep_old:
             return Rotated(created, old, deleted=False)
@@ -628,20 +420,20 @@ def _rotated_lifetime(old: TokenInfo, chosen: int | None, ctx: Context) -> int:
     return lifetime
 
 
-def audit_needs(tokens: Sequence[TokenInfo], options: AuditOptions) -> list[folders.Need]:
+def audit_needs(tokens: Sequence[TokenInfo], options: AuditOptions) -> list[Need]:
     """The folder listings the audit's checks depend on, and no more (a 2024 server allows 60 reads a minute):
     each scope's subtree, an exact folder's children, and the whole of a protected environment a token writes to.
     """
-    needs: list[folders.Need] = []
+    needs: list[Need] = []
     for token in tokens:
         for scope in token.scopes:
             env, path = scope.environment, normalize_path(scope.secret_path)
-            needs += folders.needs_for_scope(env, path)
-            prefix, exact = folders.fixed_prefix(path)
+            needs += needs_for_scope(env, path)
+            prefix, exact = fixed_prefix(path)
             if exact and path.startswith("/"):
-                needs.append(folders.Need(env, prefix, deep=False))
+                needs.append(Need(env, prefix, deep=False))
             if "write" in token.permissions and env in options.protected:
-                needs.append(folders.Need(env, "/", deep=True))
+                needs.append(Need(env, "/", deep=True))
     return needs
 
 
@@ -710,7 +502,7 @@ def _run_rotate(parsed: command.ParsedCommand, ctx: Context) -> Rotated | Rotate
         name=parsed.string("name"),
         expiry_seconds=command.parse_go_int(expiry.value) if expiry is not None else None,
         keep_old=parsed.flag_set("keep-old"),
-        dry_run=parsed.flag_set("dry-run"),
+        preview=parsed.flag_set("dry-run"),
         token_only=parsed.flag_set("token-only"),
     )
 
@@ -723,12 +515,13 @@ def _run_audit(parsed: command.ParsedCommand, ctx: Context) -> AuditReport:
             raise UsageError(f"--{name} must be 0 or more days.")
         return value
 
-    protected = [f.text.strip() for f, _o in command.list_fields(parsed, "protected")[0]]
+    protected = [f.text.strip() for f in command.list_fields(parsed, "protected")[0]]
+    defaults = AuditOptions()  # the one source of audit's defaults (the flags' help reads them too)
     options = AuditOptions(
-        expiring_within_days=days("expiring-within", 7),
-        unused_for_days=days("unused-for", 30),
-        protected=tuple(protected) if parsed.last("protected") else ("prod", "production"),
-        fail_on=parsed.string("fail-on") or "error",
+        expiring_within_days=days("expiring-within", defaults.expiring_within_days),
+        unused_for_days=days("unused-for", defaults.unused_for_days),
+        protected=tuple(protected) if parsed.last("protected") else defaults.protected,
+        fail_on=parsed.string("fail-on") or defaults.fail_on,
     )
     return run_audit(ctx, options, parsed.string("projectId"), parsed.string("domain"))
 
@@ -749,7 +542,7 @@ def _run_migrate(parsed: command.ParsedCommand, ctx: Context) -> Migrated | Migr
 def _run_check(parsed: command.ParsedCommand, ctx: Context) -> CheckReport:
     from . import check
 
-    return check.run(check.CheckOptions.from_command(parsed, ctx.cwd), ctx)
+    return check.run(CheckOptions.from_command(parsed, ctx.cwd), ctx)
 
 
 def _run_completion(parsed: command.ParsedCommand, ctx: Context) -> CompletionScript:

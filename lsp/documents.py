@@ -23,7 +23,8 @@ from pygls.workspace import TextDocument
 from infisical_tokens.core import editor
 from infisical_tokens.core.catalog import Catalog
 from infisical_tokens.core.editor.context import document_context
-from infisical_tokens.core.project import ProjectConfig, ProjectFiles
+from infisical_tokens.core.project import ProjectFiles
+from infisical_tokens.core.project_config import ProjectConfig
 from infisical_tokens.core.redact import redact
 from infisical_tokens.core.snippets import CommandSite, Kind, edit_commands, find_commands, kind_for
 

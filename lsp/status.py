@@ -13,10 +13,11 @@ from typing import Any
 
 from lsprotocol import types
 
-from infisical_tokens.core import resolve, workflows
-from infisical_tokens.core.catalog import Snapshot
+from infisical_tokens.core import connection, project_config
+from infisical_tokens.core.context import Context
 from infisical_tokens.core.errors import InfisicalTokensError
 from infisical_tokens.core.redact import redact
+from infisical_tokens.core.snapshot import Snapshot
 
 from . import protocol
 from .documents import DocumentServer
@@ -33,11 +34,11 @@ class CatalogServer(DocumentServer):
         self._online: dict[str, tuple[bool, bool]] = {}  # per project: (online, with a note), as last told
         self.credentials_refused: str | None = None  # why this session's client may not use the login
 
-    def workflow_context(self, uri: str) -> workflows.Context:
+    def workflow_context(self, uri: str) -> Context:
         """The workflows see the document's folder as the working directory, and the settings as choices."""
         path = self.path_of(uri)
         cwd = path.parent if path is not None else self.root_path()
-        return workflows.Context(
+        return Context(
             dict(os.environ),
             cwd,
             Path.home(),
@@ -58,13 +59,13 @@ class CatalogServer(DocumentServer):
             return
         ctx = self.workflow_context("")
         try:
-            connection = workflows.connect(ctx, None)
+            connected = connection.connect(ctx, None)
         except InfisicalTokensError as err:
             self.offline_reason = redact(str(err))
             return
-        self.login_api_url = connection.credentials.login_api_url
+        self.login_api_url = connected.credentials.login_api_url
         self.offline_reason = None
-        self.catalog = workflows.open_catalog(connection, ctx)
+        self.catalog = connection.open_catalog(connected, ctx)
         self.catalog.on_update = self._catalog_updated
 
     def prefetch(self) -> None:
@@ -73,7 +74,7 @@ class CatalogServer(DocumentServer):
             return
         root = self.root_path()
         config = self.project_files.for_file(root / "_") if root is not None else None
-        project_id = resolve.project_id(self.settings.project_id, os.environ, config)
+        project_id = project_config.project_id(self.settings.project_id, os.environ, config)
         if project_id:
             self.catalog.refresh(project_id)
 

@@ -10,9 +10,9 @@ from typing import Any
 
 from lsprotocol import types
 
-from infisical_tokens.core.catalog import Snapshot
-from infisical_tokens.core.folders import Need
+from infisical_tokens.core.needs import Need
 from infisical_tokens.core.redact import redact
+from infisical_tokens.core.snapshot import Snapshot
 
 from . import protocol
 from .server import InfisicalLanguageServer, server_command

@@ -14,7 +14,8 @@ from typing import Any
 
 from lsprotocol import types
 
-from infisical_tokens.core import command, render, tokenfile, workflows
+from infisical_tokens.core import command, outcomes, render, tokenfile, workflows
+from infisical_tokens.core.context import Context
 from infisical_tokens.core.errors import InfisicalTokensError, ProblemsError, UsageError
 from infisical_tokens.core.redact import mask_token, redact
 
@@ -119,8 +120,8 @@ async def _create(ls: InfisicalLanguageServer, request: dict[str, Any], shield: 
 async def _shielded_create(
     ls: InfisicalLanguageServer,
     shield: Shield,
-    plan: workflows.CreatePlan,
-    ctx: workflows.Context,
+    plan: outcomes.CreatePlan,
+    ctx: Context,
     target_file: Path | None,
 ) -> protocol.CreateAnswer:
     """Send the create unless the request was cancelled first; once sent, answer even if the client cancels."""
@@ -134,7 +135,7 @@ async def _shielded_create(
 
 
 async def _create_and_hand_over(
-    ls: InfisicalLanguageServer, plan: workflows.CreatePlan, ctx: workflows.Context, target_file: Path | None
+    ls: InfisicalLanguageServer, plan: outcomes.CreatePlan, ctx: Context, target_file: Path | None
 ) -> protocol.CreateAnswer:
     try:
         result = await in_thread(workflows.create, plan, ctx)
@@ -182,7 +183,7 @@ async def _create_and_hand_over(
     return answer
 
 
-async def _dry_run(plan: workflows.CreatePlan, ctx: workflows.Context) -> protocol.CreateAnswer:
+async def _dry_run(plan: outcomes.CreatePlan, ctx: Context) -> protocol.CreateAnswer:
     try:
         outcome = await asyncio.get_running_loop().run_in_executor(None, workflows.dry_run, plan, ctx)
     except ProblemsError as err:
@@ -222,7 +223,7 @@ async def _rotate(ls: InfisicalLanguageServer, request: dict[str, Any], shield: 
         return {"ok": False, "message": redact(err.problems[0].text())}
     except InfisicalTokensError as err:
         return {"ok": False, "message": redact(str(err))}
-    assert isinstance(outcome, workflows.Rotated)
+    assert isinstance(outcome, outcomes.Rotated)
     old, masked = outcome.old, mask_token(outcome.created.token)
     shield.tell(ls, outcome.created.info.name, masked, outcome.created.info.id)
     return {

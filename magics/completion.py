@@ -33,14 +33,14 @@ class Completer:
         self._catalogs: dict[tuple[str | None, ...], Catalog | None] = {}
 
     def _catalog(self, ctx: Context) -> Catalog | None:
-        from infisical_tokens.core import workflows
+        from infisical_tokens.core import connection
         from infisical_tokens.core.errors import InfisicalTokensError
 
         key = (*(ctx.env.get(name, "") for name in _SETTINGS), ctx.domain)
         if key not in self._catalogs:
             self._catalogs[key] = None
             with contextlib.suppress(InfisicalTokensError):
-                self._catalogs[key] = workflows.open_catalog(workflows.connect(ctx, None), ctx)
+                self._catalogs[key] = connection.open_catalog(connection.connect(ctx, None), ctx)
         return self._catalogs[key]
 
     def document(self, line: str) -> editor.DocumentContext:

@@ -30,7 +30,7 @@ from infisical_tokens.core.errors import ConfigError, InfisicalTokensError, Prob
 from infisical_tokens.core.problems import sentences
 
 if TYPE_CHECKING:  # imported by the first command, not by %load_ext
-    from infisical_tokens.core import workflows
+    from infisical_tokens.core import outcomes
     from infisical_tokens.core.migration import Migrated
 from infisical_tokens.core.models import TokenInfo
 
@@ -79,7 +79,7 @@ class TokenTable:
 class AuditTable:
     """Audit findings: text in a terminal, an HTML table in a notebook."""
 
-    def __init__(self, report: workflows.AuditReport) -> None:
+    def __init__(self, report: outcomes.AuditReport) -> None:
         self.report = report
 
     def __repr__(self) -> str:
@@ -173,7 +173,7 @@ class InfisicalMagics(Magics, Configurable):
     @validate("api_url")
     def _check_api_url(self, proposal: Any) -> str | None:
         """Refuse a URL that may not carry credentials when it is set, so that `%config` never shows a password."""
-        from infisical_tokens.core.session import check_api_url
+        from infisical_tokens.core.api_url import check_api_url
 
         value: str | None = proposal["value"]
         if value:
@@ -240,7 +240,7 @@ class InfisicalMagics(Magics, Configurable):
         )
 
     # ------------------------------------------------------------------ outcomes
-    def _created(self, outcome: workflows.Created, extra: dict[str, str | bool]) -> Any:
+    def _created(self, outcome: outcomes.Created, extra: dict[str, str | bool]) -> Any:
         token = ServiceToken(outcome.token, outcome.info)
         if extra.get("--out"):
             assert self.shell is not None
@@ -262,18 +262,18 @@ class InfisicalMagics(Magics, Configurable):
             return None
         return token
 
-    def _token_list(self, outcome: workflows.TokenList, extra: dict[str, str | bool]) -> TokenTable:
+    def _token_list(self, outcome: outcomes.TokenList, extra: dict[str, str | bool]) -> TokenTable:
         return TokenTable(outcome.tokens)
 
-    def _token_view(self, outcome: workflows.TokenView, extra: dict[str, str | bool]) -> TokenDetails:
+    def _token_view(self, outcome: outcomes.TokenView, extra: dict[str, str | bool]) -> TokenDetails:
         return TokenDetails(outcome.info)
 
-    def _rotated(self, outcome: workflows.Rotated, extra: dict[str, str | bool]) -> Any:
+    def _rotated(self, outcome: outcomes.Rotated, extra: dict[str, str | bool]) -> Any:
         """The new token, masked, like create; the old token's fate printed (nothing is lost if its delete failed)."""
         print(render.presentations()[type(outcome)].text(outcome), end="")
         return self._created(outcome.created, extra)
 
-    def _audited(self, outcome: workflows.AuditReport, extra: dict[str, str | bool]) -> AuditTable:
+    def _audited(self, outcome: outcomes.AuditReport, extra: dict[str, str | bool]) -> AuditTable:
         return AuditTable(outcome)
 
     def _migrated(self, outcome: Migrated, extra: dict[str, str | bool]) -> MachineIdentity:
@@ -311,14 +311,14 @@ def _aftermath(what: str, progress: Progress) -> str:
 def overrides() -> dict[type, Callable[[InfisicalMagics, Any, dict[str, str | bool]], Any]]:
     """What a notebook shows its own way: a created token or client secret masked (returned, not printed), tables
     with an HTML view (a test checks each is an outcome a workflow returns)."""
-    from infisical_tokens.core import workflows
+    from infisical_tokens.core import outcomes
     from infisical_tokens.core.migration import Migrated
 
     return {
-        workflows.Created: InfisicalMagics._created,
-        workflows.TokenList: InfisicalMagics._token_list,
-        workflows.TokenView: InfisicalMagics._token_view,
-        workflows.Rotated: InfisicalMagics._rotated,
-        workflows.AuditReport: InfisicalMagics._audited,
+        outcomes.Created: InfisicalMagics._created,
+        outcomes.TokenList: InfisicalMagics._token_list,
+        outcomes.TokenView: InfisicalMagics._token_view,
+        outcomes.Rotated: InfisicalMagics._rotated,
+        outcomes.AuditReport: InfisicalMagics._audited,
         Migrated: InfisicalMagics._migrated,
     }

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from infisical_tokens.core import folders
 from infisical_tokens.core.api import InfisicalClient
 from infisical_tokens.core.errors import (
     DNSFailure,
@@ -90,7 +91,7 @@ def test_an_unknown_project_on_a_2026_server_says_check_the_project_id(new_emula
 def test_folder_tree_is_the_same_from_one_call_or_a_walk(
     emulator: Emulator, world: Seeded, client: InfisicalClient
 ) -> None:
-    tree = client.folder_tree(world.project.id)
+    tree = folders.full_tree(client, world.project.id)
     assert tree == {
         "dev": ["/", "/backend", "/backend/api", "/backend/worker", "/frontend"],
         "staging": ["/", "/backend"],

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 from infisical_tokens.core.catalog import Catalog, Loaded
-from infisical_tokens.core.folders import Need
 from infisical_tokens.core.models import Environment, ProjectInfo
+from infisical_tokens.core.needs import Need
 
 
 class Clock:

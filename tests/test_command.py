@@ -8,8 +8,9 @@ import pytest
 
 from infisical_tokens.core.command import check, create_options, parse, parse_go_int
 from infisical_tokens.core.errors import ConfigError
-from infisical_tokens.core.project import find_project_file, load_project_config, parse_project_config
-from infisical_tokens.core.scope import CsvError, split_csv
+from infisical_tokens.core.flag_csv import CsvError, split_csv
+from infisical_tokens.core.project import find_project_file, load_project_config
+from infisical_tokens.core.project_config import parse_project_config
 
 CREATE = ["service-token", "create"]
 

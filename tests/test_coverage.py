@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from infisical_tokens.core import coverage, scope
+from infisical_tokens.core import coverage, flag_csv
 from infisical_tokens.core.glob import GlobSyntaxError, compile_glob
 
 SEGMENTS = [
@@ -68,11 +68,11 @@ def test_an_index_remembers_and_says_below() -> None:
 def test_plain_scope_values_split_as_csv_reads_them(value: str) -> None:
     """split_csv's comma shortcut (no quote, one line) answers as the character-by-character reader."""
     try:
-        read = [(f.text, f.start, f.end) for f in scope.read_csv(value)] if value else []
-    except scope.CsvError as err:
+        read = [(f.text, f.start, f.end) for f in flag_csv.read_csv(value)] if value else []
+    except flag_csv.CsvError as err:
         read = [("error", err.offset, str(err))]  # type: ignore[list-item]
     try:
-        split = [(f.text, f.start, f.end) for f in scope.split_csv(value)]
-    except scope.CsvError as err:
+        split = [(f.text, f.start, f.end) for f in flag_csv.split_csv(value)]
+    except flag_csv.CsvError as err:
         split = [("error", err.offset, str(err))]  # type: ignore[list-item]
     assert split == read

@@ -19,10 +19,11 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 from lsprotocol import types
 
-from infisical_tokens.core import cli, command, render, workflows
-from infisical_tokens.core.check import CheckReport
+from infisical_tokens.core import cli, command, outcomes, render, workflows
+from infisical_tokens.core.context import Context
 from infisical_tokens.core.errors import UsageError as CoreUsageError
 from infisical_tokens.core.migration import Migrated, MigratePreview
+from infisical_tokens.core.outcomes import CheckReport
 from infisical_tokens.lsp import protocol
 from infisical_tokens.magics import magic
 from tests.conftest import Runner, base_env, link_project
@@ -218,7 +219,7 @@ def test_a_new_subcommand_cannot_reach_another_workflow(tmp_path: Path) -> None:
     revoke = command.Subcommand("revoke", "Revoke a token", (command.PROJECT_ID,))
     assert revoke.name not in command.SUBCOMMANDS  # a command that does not exist, whatever is added later
     parsed = command.ParsedCommand(["service-token", "revoke"], subcommand=revoke)
-    ctx = workflows.Context({}, tmp_path, tmp_path, confirm=lambda _label: pytest.fail("asked to confirm"))
+    ctx = Context({}, tmp_path, tmp_path, confirm=lambda _label: pytest.fail("asked to confirm"))
     with pytest.raises(CoreUsageError, match="unknown command: service-token revoke"):
         workflows.run(parsed, ctx)
 
@@ -233,7 +234,7 @@ def _outcome_types() -> set[type]:
 
 def test_the_outcome_types_are_found() -> None:
     """The tests below compare against what the workflows return: they see every kind there is, or they prove nothing."""
-    known = {workflows.Created, workflows.DryRun, workflows.TokenList, workflows.Rotated, workflows.CompletionScript}
+    known = {outcomes.Created, outcomes.DryRun, outcomes.TokenList, outcomes.Rotated, outcomes.CompletionScript}
     assert known | {CheckReport, Migrated, MigratePreview} <= _outcome_types()
 
 

@@ -439,9 +439,9 @@ def test_a_silent_server_costs_one_timeout_and_sends_nothing(
 
 
 def test_workflow_context_repr_holds_no_credential(tmp_path: Path) -> None:
-    from infisical_tokens.core import workflows
+    from infisical_tokens.core.context import Context
 
-    ctx = workflows.Context({"INFISICAL_TOKEN": "eyJsecret.eyJsecret.sig"}, tmp_path, tmp_path)
+    ctx = Context({"INFISICAL_TOKEN": "eyJsecret.eyJsecret.sig"}, tmp_path, tmp_path)
     assert "eyJsecret" not in repr(ctx)
 
 
@@ -895,6 +895,7 @@ def test_each_bound_of_a_walk_holds(tmp_path: Path, bounds: dict[str, float], sa
     ones for the time bound)."""
     from infisical_tokens.core import folders
     from infisical_tokens.core.api import InfisicalClient
+    from infisical_tokens.core.needs import Need
 
     with Emulator("old", rate_limit=None) as old:
         world = seed(old)
@@ -907,7 +908,7 @@ def test_each_bound_of_a_walk_holds(tmp_path: Path, bounds: dict[str, float], sa
         with InfisicalClient(old.api_url, old.state.issue_jwt(world.admin)) as client:
             store = folders.FolderStore(client.api_url, world.project.id, tmp_path)
             walk = folders.Bounds(**bounds)  # type: ignore[arg-type]
-            result = folders.read(client, world.project.id, [folders.Need("dev", "/")], store, bounds=walk)
+            result = folders.read(client, world.project.id, [Need("dev", "/")], store, bounds=walk)
         assert result.complete is False and result.note() == f"coverage is partial: {said}"
         assert len(old.requests_to("GET", "/api/v1/folders")) <= most
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from infisical_tokens.core import render
-from infisical_tokens.core.workflows import CompletionScript
+from infisical_tokens.core.outcomes import CompletionScript
 from tests.conftest import Runner, link_project
 from tests.emulator import Emulator, Seeded
 from tests.test_faces import _outcome_types

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from lsprotocol import types
 
 from infisical_tokens.core import editor
-from infisical_tokens.core.catalog import Snapshot
 from infisical_tokens.core.models import Environment, ProjectInfo
+from infisical_tokens.core.snapshot import Snapshot
 from infisical_tokens.core.snippets import Kind
 from tests.conftest import base_env
 from tests.lsp_harness import Session, link, start

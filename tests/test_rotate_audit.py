@@ -11,7 +11,7 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
 from infisical_tokens.magics import ServiceToken
-from tests.conftest import TOKEN_RE, Runner, base_env, magic_shell
+from tests.conftest import TOKEN_RE, Runner, base_env, link_project, magic_shell
 from tests.emulator import Emulator, Seeded, seed
 
 
@@ -194,3 +194,13 @@ def test_audit_reads_only_the_folders_its_checks_need(run: Runner, tmp_path: Pat
     assert result.code == 0, result.output
     assert "rate-limited" not in result.output and reads < 30  # /, /svc3 and its 19 children: not 201
     assert "token-scope-no-folder" not in result.stdout
+
+
+def test_rotate_connects_once(run: Runner, emulator: Emulator, world: Seeded, login: dict[str, str]) -> None:
+    """One rotation is one connection (read, create and delete on it): what connecting says is said once."""
+    old = _create(run, login, "-s", "dev:/", "-a", "read", "-n", "ci")
+    link_project(run.cwd, world.project.id, domain="not a url")
+    for extra in (["--dry-run"], []):
+        result = run("service-token", "rotate", old, *extra, env=login)
+        assert result.code == 0, result.stderr
+        assert result.stderr.count("The 'domain' field in") == 1, result.stderr

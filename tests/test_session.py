@@ -11,17 +11,16 @@ from pathlib import Path
 
 import pytest
 
+from infisical_tokens.core.api_url import DEFAULT_API_URL, normalize_api_url
 from infisical_tokens.core.errors import ConfigError, SessionError, TrustError
-from infisical_tokens.core.project import ProjectConfig
+from infisical_tokens.core.project_config import ProjectConfig
 from infisical_tokens.core.session import (
-    DEFAULT_API_URL,
     EXPIRED,
     NOT_LOGGED_IN,
     Credentials,
     custom_headers,
     load_cli_login,
     load_credentials,
-    normalize_api_url,
     resolve_target,
     vault_file_name,
 )

@@ -10,11 +10,12 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from .. import command, reach, scope
-from ..catalog import Snapshot, per_snapshot
-from ..folders import Need, needs_for_scope
+from ..flag_csv import split_csv_lenient
 from ..glob import GlobSyntaxError
 from ..lexer import Word
+from ..needs import Need, needs_for_scope
 from ..problems import Problem
+from ..snapshot import Snapshot, per_snapshot
 from ..snippets import CommandSite, Kind, find_commands
 from .model import DOMAINS, Action, Completion, Completions, CreateRequest, Edit, Finding, HoverInfo, md_code, md_text
 
@@ -60,7 +61,7 @@ def _catalog_problems(parsed: command.ParsedCommand, snapshot: Snapshot) -> list
         return []
     problems: list[Problem] = []
     fields, _ = command.list_fields(parsed, "scope")
-    for f, occurrence in fields:
+    for f in fields:
         parsed_scope = scope.parse_scope_field(f)
         if parsed_scope is None:
             continue
@@ -74,7 +75,7 @@ def _catalog_problems(parsed: command.ParsedCommand, snapshot: Snapshot) -> list
                 covered = []  # lint_scope has said why; check_folders stays quiet on an unusable glob
             found = scope.check_folders(parsed_scope, covered)
         if found is not None:
-            problems.append(found.shifted(occurrence.word, occurrence.offset))
+            problems.append(found.shifted(f.word, f.offset))
     return problems
 
 
@@ -100,11 +101,11 @@ def told_for(
         return problems
     fields, _ = command.list_fields(parsed, "scope")
     told: dict[tuple[str, int | None, int], Problem] = {}
-    for f, occurrence in fields:
+    for f in fields:
         parsed_scope = scope.parse_scope_field(f)
         for problem in scope.lint_scope(parsed_scope, len(fields) == 1, generation) if parsed_scope else ():
             if problem.code in GENERATIONAL:
-                moved = problem.shifted(occurrence.word, occurrence.offset)
+                moved = problem.shifted(f.word, f.offset)
                 told[(moved.code, moved.word, moved.start)] = moved
     return tuple(told.get((p.code, p.word, p.start), p) for p in problems)
 
@@ -142,7 +143,7 @@ def workspace_scopes(text: str, kind: Kind | None, sites: Sequence[CommandSite] 
 @lru_cache(maxsize=8192)
 def _scopes(argv: tuple[str, ...]) -> tuple[scope.Scope, ...]:
     fields, _ = command.list_fields(syntax_problems(argv)[0], "scope")
-    parsed = (scope.parse_scope_field(f) for f, _occurrence in fields)
+    parsed = (scope.parse_scope_field(f) for f in fields)
     return tuple(s for s in parsed if s is not None and s.environment.strip())
 
 
@@ -443,7 +444,7 @@ def _path_hover(scope_value: scope.Scope, snapshot: Snapshot, pin: reach.ScopePa
 def _scope_pairs(parsed: command.ParsedCommand) -> list[reach.ScopePair]:
     """Every well-formed scope of the command, as ``(environment, path)``."""
     fields, _ = command.list_fields(parsed, "scope")
-    found = (scope.parse_scope_field(f) for f, _occurrence in fields)
+    found = (scope.parse_scope_field(f) for f in fields)
     return [(s.environment, s.path) for s in found if s is not None]
 
 
@@ -458,7 +459,7 @@ def hover(site: CommandSite, offset: int, snapshot: Snapshot) -> HoverInfo | Non
     for occurrence in parsed.occurrences:
         if occurrence.word == index - 1 and occurrence.flag.name == "scope":
             cursor = word.text_index(offset) - occurrence.offset
-            for f in scope.split_csv_lenient(occurrence.value):
+            for f in split_csv_lenient(occurrence.value):
                 if f.start <= cursor <= f.end:
                     parsed_scope = scope.parse_scope_field(f)
                     if parsed_scope is None:

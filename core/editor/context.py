@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .. import resolve
-from ..catalog import Snapshot, offline_snapshot
-from ..folders import Need, needs_for_scope
-from ..project import ProjectConfig
+from .. import project_config
+from ..needs import Need, needs_for_scope
+from ..project_config import ProjectConfig
+from ..snapshot import Snapshot, offline_snapshot
 from ..snippets import CommandSite, Kind
 from .commands import workspace_scopes
 
@@ -44,8 +44,9 @@ def document_context(
     login_api_url: str | None = None,
     sites: Sequence[CommandSite] | None = None,
 ) -> DocumentContext:
-    """The project by :mod:`resolve`'s order, and its snapshot (offline: the slugs the workspace names)."""
-    project_id = resolve.project_id(explicit_project, env, config)
+    """The project by :func:`project_config.project_id`'s order, and its snapshot (offline: the slugs the
+    workspace names)."""
+    project_id = project_config.project_id(explicit_project, env, config)
     scopes = workspace_scopes(text, kind, sites) if text and kind != "project-json" else []
 
     def slugs() -> Iterator[str]:

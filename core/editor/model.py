@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..errors import server_text
-from ..folders import Need
+from ..needs import Need
 from ..problems import Severity, sentences
 
 DOMAINS = (

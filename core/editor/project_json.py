@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 from .. import scope
-from ..catalog import Snapshot
+from ..api_url import normalize_api_url
 from ..jsonloc import Location, Member, locate, members
-from ..project import KEYS
-from ..session import normalize_api_url
+from ..project_config import KEYS
+from ..snapshot import Snapshot
 from .model import DOMAINS, Completion, Completions, Edit, Finding, HoverInfo, md_code, md_text
 
 KEY_DOCS = {
