@@ -9,15 +9,16 @@ message is defined once. Parsing follows pflag/cobra (``--flag=v``, ``--flag v``
 
 from __future__ import annotations
 
-import difflib
 import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from . import scope as scopes
 from .problems import Fix, Problem, Severity
+
+if TYPE_CHECKING:  # imported where a create's values are read, not for --help (glob, picomatch, models)
+    from . import scope as scopes
 
 Kind = Literal["string", "list", "int", "bool"]
 
@@ -434,9 +435,16 @@ def _all_flags(sub: Subcommand | None) -> tuple[Flag, ...]:
     return (*(sub.flags if sub else ()), *GLOBAL_FLAGS)
 
 
+def _close(word: str, choices: Sequence[str], cutoff: float = 0.6) -> list[str]:
+    """The one closest choice, if any: difflib is imported only when a word needs a suggestion, not to start."""
+    import difflib
+
+    return difflib.get_close_matches(word, choices, n=1, cutoff=cutoff)
+
+
 def _suggest_flag(name: str, sub: Subcommand | None) -> str:
     names = [f.name for f in _all_flags(sub) if not f.hidden]
-    found = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    found = _close(name, names)
     prefixed = [n for n in names if n.startswith(name)] if name else []
     choice = found[0] if found else (prefixed[0] if len(prefixed) == 1 else None)
     return f"Did you mean --{choice}?" if choice else ""
@@ -571,7 +579,7 @@ def _check_command(result: ParsedCommand, command_words: list[tuple[int, str]]) 
         _check_positionals(result, result.subcommand)
         return
     if first != GROUP:
-        close = difflib.get_close_matches(first, [GROUP, *TOP_LEVEL], n=1, cutoff=0.5)
+        close = _close(first, [GROUP, *TOP_LEVEL], 0.5)
         hint = f"Did you mean '{close[0]}'?" if close else ""
         result.problems.append(
             Problem(
@@ -590,7 +598,7 @@ def _check_command(result: ParsedCommand, command_words: list[tuple[int, str]]) 
         return
     index, name = command_words[1]
     if result.subcommand is None:
-        close = difflib.get_close_matches(name, list(SUBCOMMANDS), n=1, cutoff=0.5)
+        close = _close(name, list(SUBCOMMANDS), 0.5)
         hint = f"Did you mean '{close[0]}'?" if close else f"Available: {', '.join(SUBCOMMANDS)}."
         result.problems.append(
             Problem(
@@ -667,7 +675,7 @@ def _check_values(result: ParsedCommand) -> None:
                     )
                 )
         elif flag.choices and value not in flag.choices:
-            close = difflib.get_close_matches(value.strip().lower(), flag.choices, n=1)
+            close = _close(value.strip().lower(), flag.choices)
             hint = f"Did you mean '{close[0]}'?" if close else f"Choose one of: {', '.join(flag.choices)}."
             problem = _on_value(
                 occurrence, "error", "bad-choice", invalid_argument(flag, value, "not one of its choices"), hint
@@ -701,6 +709,8 @@ def _check_values(result: ParsedCommand) -> None:
 
 def list_fields(result: ParsedCommand, name: str) -> tuple[list[tuple[scopes.Field, Occurrence]], list[Problem]]:
     """Every CSV field of a slice flag, with its occurrence; CSV errors as problems."""
+    from . import scope as scopes
+
     fields: list[tuple[scopes.Field, Occurrence]] = []
     problems: list[Problem] = []
     for occurrence in result.all(name):
@@ -751,10 +761,14 @@ def _placed(fields: list[tuple[scopes.Field, Occurrence]]) -> list[Placed]:
 
 def _whole(values: Sequence[str]) -> list[Placed]:
     """Structured values (the editor's pickers): each one is one field, never split as CSV."""
+    from . import scope as scopes
+
     return [Placed(scopes.Field(v, 0, len(v))) for v in values]
 
 
 def _scope_args(placed: list[Placed]) -> tuple[list[ScopeArg], list[Problem]]:
+    from . import scope as scopes
+
     problems: list[Problem] = []
     scope_args: list[ScopeArg] = []
     seen: set[tuple[str, str]] = set()
@@ -785,7 +799,7 @@ def _access_levels(placed: list[Placed]) -> tuple[list[str], list[Problem]]:
             access.append(text)
             continue
         close = text.strip().lower()
-        matches = [close] if close in ACCESS_LEVELS else difflib.get_close_matches(close, ACCESS_LEVELS, n=1)
+        matches = [close] if close in ACCESS_LEVELS else _close(close, ACCESS_LEVELS)
         suggestion = matches[0] if matches else None
         start, end = item.offset + item.field.start, item.offset + item.field.end
         problems.append(
@@ -826,6 +840,8 @@ def _missing(scopes_given: bool, access_given: bool) -> list[Problem]:
 
 def create_options(result: ParsedCommand, now: float | None = None) -> tuple[CreateOptions, list[Problem]]:
     """The typed values of a create command, and every problem in them (syntax only, no network)."""
+    from . import scope as scopes
+
     scope_fields, scope_csv = list_fields(result, "scope")
     access_fields, access_csv = list_fields(result, "access-level")
     scope_args, problems = _scope_args(_placed(scope_fields))
@@ -866,6 +882,8 @@ def create_options_from_values(
     now: float | None = None,
 ) -> tuple[CreateOptions, list[Problem]]:
     """The same options and checks from structured values (an editor's pickers): no flag strings involved."""
+    from . import scope as scopes
+
     scope_items, access_items = _whole(scope_values), _whole(access_levels)
     scope_args, problems = _scope_args(scope_items)
     access, access_problems = _access_levels(access_items)

@@ -11,7 +11,6 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, cast
 
@@ -27,11 +26,9 @@ from .command import (
     Positional,
     Subcommand,
 )
-from .errors import server_text
-from .models import parse_time, printable
 from .problems import Problem, sentences
-from .reach import explain, server_name
 
+# models, errors and reach (glob, picomatch) are imported by the functions that use them: --help imports this module
 if TYPE_CHECKING:
     from .check import CheckReport
     from .context import Progress
@@ -108,6 +105,8 @@ def top_help() -> str:
 
 def created_lines(options: CreateOptions, project_id: str, token: str) -> str:
     """The Infisical CLI's six lines, with the values as typed (not as the server normalised them)."""
+    from .models import printable
+
     permissions = ", ".join(f"([environment: {s.scope.environment}] [path: {s.scope.path}])" for s in options.scopes)
     return (
         "New service token created\n"
@@ -162,6 +161,8 @@ def _lost_text(progress: Progress, prog: str) -> str | None:
 
 def problem_text(problem: Problem, argv: Sequence[str]) -> str:
     """A problem, the argv word it is in with a caret under the exact characters, and its hint."""
+    from .models import printable
+
     lines = [f"error: {problem.message}" if problem.severity == "error" else f"Warning: {problem.message}"]
     if problem.word is not None and 0 <= problem.word < len(argv):
         word = argv[problem.word]
@@ -201,6 +202,10 @@ def duration(seconds: float, parts: int = 1) -> str:
 
 def relative(text: str | None, now: float | None = None, *, empty: str = "never") -> str:
     """``2026-11-28T10:00:00Z (in 3 hours)``-style rendering of a server date."""
+    from datetime import datetime, timezone
+
+    from .models import parse_time
+
     at = parse_time(text)
     if at is None:
         return _stamp(text) + " UTC" if text else empty
@@ -211,6 +216,8 @@ def relative(text: str | None, now: float | None = None, *, empty: str = "never"
 
 
 def expiry_text(info: TokenInfo, now: float | None = None) -> str:
+    from .models import parse_time
+
     at = parse_time(info.expires_at)
     if info.expires_at is None:
         return "never"
@@ -261,6 +268,8 @@ def token_details(info: TokenInfo, now: float | None = None) -> str:
 
 
 def dry_run_text(dry: DryRun) -> str:
+    from .errors import server_text
+
     shown = dict(dry.body)
     shown["randomBytes"] = "<16 random bytes, hex: generated when sending>"
     lines = ["Dry run: nothing was sent.", f"Would send: POST {dry.url}", json.dumps(shown, indent=2)]
@@ -278,6 +287,8 @@ def dry_run_text(dry: DryRun) -> str:
 
 def reads_lines(scopes: Sequence[tuple[str, str]], generation: Generation | None) -> list[str]:
     """How the server in use answers the token's reads (each generation where unknown and they differ)."""
+    from .reach import explain, server_name
+
     return [
         f"How reads are answered, by {server_name(generation)}:",
         *(f"  {line}" for line in explain(scopes, generation)),
