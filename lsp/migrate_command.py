@@ -13,10 +13,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from infisical_tokens.core import migration_text, render
+from infisical_tokens.core import render
 from infisical_tokens.core.errors import InfisicalTokensError
-from infisical_tokens.core.migrate import migrate
-from infisical_tokens.core.migration import Migrated, MigratePreview, mask_client_secret
 from infisical_tokens.core.redact import redact
 
 from . import protocol
@@ -34,6 +32,11 @@ async def migrate_service_token(ls: InfisicalLanguageServer, request: dict[str, 
     ctx, project_id = project_of(ls, request)
     said: list[str] = []
     ctx = replace(ctx, warn=lambda text: said.append(redact(text)))
+    # here, not at start-up: migrate brings the HTTP client (requests, urllib3), which initialize need not wait for
+    from infisical_tokens.core import migration_text
+    from infisical_tokens.core.migrate import migrate
+    from infisical_tokens.core.migration import Migrated, MigratePreview, mask_client_secret
+
     try:
         outcome = await in_thread(
             migrate,

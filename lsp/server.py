@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import gc
+import importlib
 import json
 import logging
 from collections.abc import Callable
@@ -21,7 +22,8 @@ from typing import Any, TypeVar
 from lsprotocol import types
 from pygls.exceptions import FeatureRequestError
 
-from infisical_tokens.core import __version__, workflows
+from infisical_tokens.core import __version__
+from infisical_tokens.core.context import Context
 from infisical_tokens.core.redact import redact
 
 from . import tcp_auth
@@ -124,7 +126,7 @@ def token_failure(reason: str) -> dict[str, Any]:
     return {"ok": False, "message": redact(reason)}
 
 
-def project_of(ls: InfisicalLanguageServer, request: dict[str, Any]) -> tuple[workflows.Context, str | None]:
+def project_of(ls: InfisicalLanguageServer, request: dict[str, Any]) -> tuple[Context, str | None]:
     """The workflow's context for the request's document, and the project it names (else the document's)."""
     ctx = ls.workflow_context(str(request.get("uri") or ""))
     project_id = request.get("projectId") if isinstance(request.get("projectId"), str) else None
@@ -176,6 +178,8 @@ async def on_initialized(ls: InfisicalLanguageServer, params: types.InitializedP
                 log.warning(problem)
         except Exception as err:
             log.info("workspace/configuration failed: %s", type(err).__name__)
+    # the editor engine, imported once initialize is answered (not to start) and before what start-up built is frozen
+    importlib.import_module("infisical_tokens.core.editor")
     ls.build_catalog()
     ls.ready.set()
     ls.prefetch()

@@ -9,17 +9,20 @@ import contextlib
 import logging
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from infisical_tokens.core import resolve, workflows
-from infisical_tokens.core.catalog import Snapshot
+from infisical_tokens.core import resolve
+from infisical_tokens.core.context import Context
 from infisical_tokens.core.errors import InfisicalTokensError
 from infisical_tokens.core.redact import redact
 
 from . import protocol
 from .documents import DocumentServer
+
+if TYPE_CHECKING:
+    from infisical_tokens.core.catalog import Snapshot
 
 log = logging.getLogger("infisical_tokens.lsp")
 
@@ -33,11 +36,11 @@ class CatalogServer(DocumentServer):
         self._online: dict[str, tuple[bool, bool]] = {}  # per project: (online, with a note), as last told
         self.credentials_refused: str | None = None  # why this session's client may not use the login
 
-    def workflow_context(self, uri: str) -> workflows.Context:
+    def workflow_context(self, uri: str) -> Context:
         """The workflows see the document's folder as the working directory, and the settings as choices."""
         path = self.path_of(uri)
         cwd = path.parent if path is not None else self.root_path()
-        return workflows.Context(
+        return Context(
             dict(os.environ),
             cwd,
             Path.home(),
@@ -49,6 +52,8 @@ class CatalogServer(DocumentServer):
         )
 
     def build_catalog(self) -> None:
+        from infisical_tokens.core import workflows  # the login and the HTTP client: after initialize is answered
+
         if self.catalog is not None:
             self.catalog.close()
         self.catalog = None
