@@ -15,6 +15,7 @@ from infisical_tokens.core import __version__
 from infisical_tokens.core.redact import redact
 
 from . import document_handlers, migrate_command, status_commands, tcp_auth, token_commands
+from .launch import GC_THRESHOLD
 from .server import server
 
 HANDLERS = (document_handlers, status_commands, token_commands, migrate_command)  # registered by their import
@@ -71,8 +72,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--version", action="version", version=f"infisical-lsp {__version__}")
     args = parser.parse_args(argv)
     configure_logging(args.log_level)
-    # fewer, cheaper collections: a full collection in the middle of a completion request was its p99
-    gc.set_threshold(20_000, 20, 50)
+    gc.set_threshold(*GC_THRESHOLD)  # again, for a launcher that calls this directly (see :mod:`.launch`)
     if args.tcp:
         serve_tcp(args.host, args.port)
     else:
