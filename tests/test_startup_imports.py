@@ -9,8 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
+from infisical_tokens.core import help_text, render
 from tests.conftest import base_env
 
 # what parsing a create (scope, its globs, the models), the clock's calendar or a typo's suggestion needs
@@ -46,17 +45,24 @@ def modules_after(code: str, home: Path) -> tuple[str, set[str]]:
     return done.stdout, set(json.loads(done.stderr.strip().splitlines()[-1]))
 
 
-@pytest.mark.parametrize(
-    ("argv", "printed"),
-    [
-        (["--help"], "infisical-tokens: create and manage Infisical service tokens"),
-        (["service-token", "create", "--help"], "Usage:\n  infisical-tokens service-token create [flags]"),
-    ],
-)
-def test_help_imports_no_parser_of_values_and_no_client(tmp_path: Path, argv: list[str], printed: str) -> None:
-    out, loaded = modules_after(f"from infisical_tokens.core.cli import main\nmain({argv!r})", tmp_path)
-    assert printed in out
-    assert "infisical_tokens.core.cli" in loaded and "infisical_tokens.core.render" in loaded  # it did run
+def test_top_help_imports_nothing_but_the_command_line_module(tmp_path: Path) -> None:
+    """``--help`` prints generated text: not even the command model (its dataclasses) is imported."""
+    out, loaded = modules_after("from infisical_tokens.core.cli import main\nmain(['--help'])", tmp_path)
+    assert out == render.top_help()
+    ours = {name for name in loaded if name.startswith("infisical_tokens.")}
+    assert ours == {"infisical_tokens.core", "infisical_tokens.core.cli", "infisical_tokens.core.help_text"}, ours
+    assert "dataclasses" not in loaded and not loaded & (PARSING | RUNNING)
+
+
+def test_the_generated_help_is_the_command_models() -> None:
+    assert render.top_help() == help_text.TOP_HELP, "regenerate it: python -m scripts.gen_help_text"
+
+
+def test_a_command_help_imports_no_parser_of_values_and_no_client(tmp_path: Path) -> None:
+    code = "from infisical_tokens.core.cli import main\nmain(['service-token', 'create', '--help'])"
+    out, loaded = modules_after(code, tmp_path)
+    assert out.startswith("Used to create service tokens\n\nUsage:\n  infisical-tokens service-token create [flags]")
+    assert "infisical_tokens.core.render" in loaded  # it did parse and render
     assert not loaded & (PARSING | RUNNING), sorted(loaded & (PARSING | RUNNING))
 
 
