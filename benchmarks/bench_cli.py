@@ -40,8 +40,17 @@ def interleaved(a: Callable[[], object], b: Callable[[], object], rounds: int) -
 
 
 def report(label: str, ours: list[float], base: list[float], base_label: str) -> None:
+    """Medians, their ratio, and its spread: the ratio of medians in each third of the (interleaved) rounds."""
     mo, mb = statistics.median(ours), statistics.median(base)
-    print(f"{label:<40} {mo * 1000:8.2f} ms   {base_label:<28} {mb * 1000:8.2f} ms   ratio {mo / mb:5.2f}x")
+    third = max(1, len(ours) // 3)
+    parts = [
+        statistics.median(ours[i : i + third]) / statistics.median(base[i : i + third])
+        for i in range(0, third * 3 if len(ours) >= 3 else len(ours), third)
+    ]
+    print(
+        f"{label:<40} {mo * 1000:8.2f} ms   {base_label:<28} {mb * 1000:8.2f} ms   ratio {mo / mb:5.2f}x "
+        f"[{min(parts):.2f}-{max(parts):.2f}]"
+    )
 
 
 def main() -> int:
@@ -49,9 +58,11 @@ def main() -> int:
     rounds_http = int(os.environ.get("BENCH_HTTP_ROUNDS", "200"))
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus; medians of interleaved runs\n")
 
-    def run(*argv: str, env: dict[str, str] | None = None) -> None:
-        subprocess.run(argv, check=True, capture_output=True, env=env)
+    def run(*argv: str, env: dict[str, str] | None = None) -> str:
+        return subprocess.run(argv, check=True, capture_output=True, text=True, env=env).stdout
 
+    helped = run(CLI, "--help")
+    assert helped.startswith("infisical-tokens: create and manage") and "service-token create" in helped, helped
     ours, base = interleaved(lambda: run(CLI, "--help"), lambda: run(sys.executable, "-c", "pass"), rounds_proc)
     report("infisical-tokens --help", ours, base, "python -c pass")
 

@@ -88,14 +88,43 @@ def uncovered(tag: str) -> str:
 async def start(command: list[str], root: Path, env: dict[str, str]) -> LanguageClient:
     client = make_test_lsp_client()
     await client.start_io(*command, env=env)
-    await client.initialize_session(
+    answer = await client.initialize_session(
         types.InitializeParams(
             capabilities=client_capabilities("visual-studio-code"),
             client_info=types.ClientInfo(name="Visual Studio Code"),
             workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name="ws")],
         )
     )
+    named = answer.server_info.name if answer.server_info else None
+    assert named == ("infisical-lsp" if command == OURS else "trivial"), named  # the server meant answered
     return client
+
+
+async def startup_figures() -> None:
+    """Only the start-up row (``BENCH_EDITOR=startup``): ``BENCH_STARTS`` interleaved starts of each server per
+    pass, the pass's figure their median (one start each is too noisy on a shared machine)."""
+    starts = int(os.environ.get("BENCH_STARTS", "7"))
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": tmp,
+            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+            "INFISICAL_LSP_LOG_LEVEL": "CRITICAL",
+        }
+        ours: list[float] = []
+        base: list[float] = []
+        for _ in range(PASSES):
+            times: dict[bool, list[float]] = {True: [], False: []}
+            for _ in range(starts):
+                for command in (OURS, TRIVIAL):
+                    began = time.perf_counter()
+                    client = await start(command, root, env)
+                    times[command is OURS].append(time.perf_counter() - began)
+                    await client.shutdown_session()
+            ours.append(statistics.median(times[True]))
+            base.append(statistics.median(times[False]))
+        report("start -> initialize response", ours, base, "trivial pygls server", 1.1)
 
 
 def cpu_seconds(client: LanguageClient) -> float:
@@ -425,6 +454,8 @@ def glob_figures() -> None:
 def main() -> int:
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus, {PASSES} passes (ratio: median [min-max])\n")
+    if os.environ.get("BENCH_EDITOR") == "startup":
+        asyncio.run(startup_figures())
     if os.environ.get("BENCH_EDITOR", "1") == "1":
         asyncio.run(editor_figures())
         glob_figures()

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .codes import Severity
+from .command import AuditOptions
 from .coverage import FolderIndex
 from .durations import duration
 from .migration import migrate_hint
@@ -19,14 +20,6 @@ from .reach import pinned, pinned_sentence, reads_nothing, unrooted
 
 RANK = {"info": 1, "warning": 2, "error": 3, "never": 4}
 DAY = 86400.0
-
-
-@dataclass(frozen=True)
-class AuditOptions:
-    expiring_within_days: int = 7
-    unused_for_days: int = 30
-    protected: tuple[str, ...] = ("prod", "production")
-    fail_on: str = "error"  # error, warning, info or never
 
 
 @dataclass(frozen=True)

@@ -13,18 +13,21 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from functools import cache
 from typing import TYPE_CHECKING, Any, TextIO
 
-from . import __version__, command, render
-from .context import MAX_STDIN, Context
-from .errors import APIError, InfisicalTokensError, ProblemsError, TransportError, UsageError
-from .problems import Problem, has_errors
+from . import __version__
+from .help_text import TOP_HELP
 
-if TYPE_CHECKING:  # imported when a command runs, not for --help and --version
-    from . import outcomes
+# imported when a command runs, not for --help and --version: those start about as fast as Python does
+# (tests/test_startup_imports.py)
+if TYPE_CHECKING:
+    from . import command, outcomes
+    from .context import Context
     from .migration import Migrated
+    from .problems import Problem
+
+HELP = (["--help"], ["-h"], ["help"])
 
 
 class OutputFailed(Exception):
@@ -57,6 +60,8 @@ class Console:
 
     def problems(self, problems: Sequence[Problem], argv: Sequence[str]) -> bool:
         """Print problems (warnings unless --silent); True when any is an error."""
+        from . import render
+
         failed = False
         for problem in problems:
             if problem.severity == "error":
@@ -68,6 +73,8 @@ class Console:
 
     def confirm(self, label: str) -> bool:
         """Ask on a terminal; refuse (with how to skip the question) anywhere else."""
+        from .errors import UsageError
+
         if self.stdin is None or not self.stdin.isatty():
             raise UsageError(f"Refusing to delete service token {label} without confirmation: pass --yes.")
         self.stderr.write(f"Delete service token {label}? This cannot be undone. [y/N] ")
@@ -77,6 +84,9 @@ class Console:
     def read_line(self) -> str:
         """A line typed at a terminal; from a pipe, all of it (so a token split over lines is seen whole); never
         more than ``MAX_STDIN`` characters (a workflow refuses that many)."""
+        from .context import MAX_STDIN
+        from .errors import UsageError
+
         if self.stdin is None:
             raise UsageError("There is no standard input to read the token from (it is closed); pipe the token.")
         try:
@@ -118,9 +128,15 @@ def run(argv: Sequence[str], ctx: Context, console: Console) -> int:
     if list(argv[:1]) in (["--version"], ["version"]):
         console.out(f"infisical-tokens {__version__}\n")
         return 0
-    if not argv or list(argv[:1]) in (["--help"], ["-h"], ["help"]):
-        console.out(render.top_help())
+    if not argv or list(argv[:1]) in HELP:
+        console.out(TOP_HELP)
         return 0
+    from dataclasses import replace
+
+    from . import command, render
+    from .errors import ProblemsError
+    from .problems import has_errors
+
     parsed, problems = command.check(argv)
     console.silent = parsed.flag_set("silent")
     if parsed.help:
@@ -185,6 +201,7 @@ def run(argv: Sequence[str], ctx: Context, console: Console) -> int:
 
 def _json_rest(outcome: object) -> str:
     """The outcome's JSON document, or what remains of it when migrate already wrote its credentials."""
+    from . import render
     from .migration import Migrated
 
     if isinstance(outcome, Migrated) and outcome.shown:
@@ -198,11 +215,10 @@ def exit_code(outcome: object) -> int:
     """1 when an audit or check found what fails it, 3 when a rotation could not delete the old token."""
     from . import outcomes
     from .migration import Migrated
-    from .outcomes import CheckReport
 
     if isinstance(outcome, outcomes.AuditReport):
         return 1 if outcome.failed else 0
-    if isinstance(outcome, CheckReport):
+    if isinstance(outcome, outcomes.CheckReport):
         return 1 if outcome.failed else 0
     if isinstance(outcome, (outcomes.Rotated, Migrated)):
         return 3 if outcome.delete_error else 0
@@ -211,6 +227,8 @@ def exit_code(outcome: object) -> int:
 
 def show(outcome: object, parsed: command.ParsedCommand, console: Console) -> int:
     """Print the outcome's presentation (or this face's own rendering of it) and answer the exit code."""
+    from . import render
+
     own = overrides().get(type(outcome))
     if own is not None:
         return own(outcome, parsed, console)
@@ -228,6 +246,8 @@ def show(outcome: object, parsed: command.ParsedCommand, console: Console) -> in
 
 def _created(outcome: outcomes.Created, parsed: command.ParsedCommand, console: Console) -> int:
     """``--token-only``: the bare token on standard output, for a pipe."""
+    from . import render
+
     if outcome.plan.options.token_only:
         console.out(outcome.token + "\n")
     else:
@@ -237,6 +257,8 @@ def _created(outcome: outcomes.Created, parsed: command.ParsedCommand, console: 
 
 def _audited(outcome: outcomes.AuditReport, parsed: command.ParsedCommand, console: Console) -> int:
     """``--format github`` too: annotations for a CI log."""
+    from . import render
+
     console.out(render.AUDIT_FORMATS[parsed.string("format") or "text"](outcome))
     return exit_code(outcome)
 
@@ -251,8 +273,14 @@ def overrides() -> dict[type, Callable[[Any, command.ParsedCommand, Console], in
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    ctx = Context.of_process()
     console = Console(sys.stdout, sys.stderr, sys.stdin)
+    if not argv or argv[:1] in HELP:
+        return _top_help(console)
+    from . import render
+    from .context import Context
+    from .errors import APIError, InfisicalTokensError, TransportError
+
+    ctx = Context.of_process()
     try:
         return run(argv, ctx, console)
     except KeyboardInterrupt:
@@ -278,6 +306,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             render.lost_token_text(ctx.progress),
         )
         return 1
+
+
+def _top_help(console: Console) -> int:
+    """The top-level help, printed before the command model is even imported; it fails as :func:`main` would
+    (nothing is at stake: no request was sent)."""
+    try:
+        console.out(TOP_HELP)
+    except KeyboardInterrupt:
+        _tell(console, "Interrupted.")
+        return 130
+    except OutputFailed as err:
+        _silence(err.stream)
+        _tell(console, f"error: the output could not be written ({err}).")
+        return 1
+    return 0
 
 
 def _tell(console: Console, *lines: str | None) -> None:

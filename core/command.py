@@ -9,18 +9,18 @@ message is defined once. Parsing follows pflag/cobra (``--flag=v``, ``--flag v``
 
 from __future__ import annotations
 
-import difflib
 import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from . import scope as scopes
 from .api_url import DEFAULT_API_URL
-from .audit import AuditOptions
 from .flag_csv import CsvError, Field, csv_error_text, split_csv
 from .problems import Fix, Problem, Severity
+
+if TYPE_CHECKING:  # imported where a create's values are read, not for --help (glob, picomatch, models)
+    from . import scope as scopes
 
 Kind = Literal["string", "list", "int", "bool"]
 
@@ -221,6 +221,18 @@ ROTATE = Subcommand(
     (Positional("TOKEN_ID", "the ID (or a unique prefix of at least 4 characters) shown by list", required=True),),
     examples=('gh secret set INFISICAL_TOKEN --body "$(infisical-tokens service-token rotate 3f2a --token-only)"',),
 )
+
+
+@dataclass(frozen=True)
+class AuditOptions:
+    """The typed values of an audit; its flags' defaults are these."""
+
+    expiring_within_days: int = 7
+    unused_for_days: int = 30
+    protected: tuple[str, ...] = ("prod", "production")
+    fail_on: str = "error"  # error, warning, info or never
+
+
 AUDIT = Subcommand(
     "audit",
     "Find the project's risky or forgotten service tokens (for CI on a schedule)",
@@ -443,9 +455,16 @@ def _all_flags(sub: Subcommand | None) -> tuple[Flag, ...]:
     return (*(sub.flags if sub else ()), *GLOBAL_FLAGS)
 
 
+def _close(word: str, choices: Sequence[str], cutoff: float = 0.6) -> list[str]:
+    """The one closest choice, if any: difflib is imported only when a word needs a suggestion, not to start."""
+    import difflib
+
+    return difflib.get_close_matches(word, choices, n=1, cutoff=cutoff)
+
+
 def _suggest_flag(name: str, sub: Subcommand | None) -> str:
     names = [f.name for f in _all_flags(sub) if not f.hidden]
-    found = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    found = _close(name, names)
     prefixed = [n for n in names if n.startswith(name)] if name else []
     choice = found[0] if found else (prefixed[0] if len(prefixed) == 1 else None)
     return f"Did you mean --{choice}?" if choice else ""
@@ -580,7 +599,7 @@ def _check_command(result: ParsedCommand, command_words: list[tuple[int, str]]) 
         _check_positionals(result, result.subcommand)
         return
     if first != GROUP:
-        close = difflib.get_close_matches(first, [GROUP, *TOP_LEVEL], n=1, cutoff=0.5)
+        close = _close(first, [GROUP, *TOP_LEVEL], 0.5)
         hint = f"Did you mean '{close[0]}'?" if close else ""
         result.problems.append(
             Problem(
@@ -599,7 +618,7 @@ def _check_command(result: ParsedCommand, command_words: list[tuple[int, str]]) 
         return
     index, name = command_words[1]
     if result.subcommand is None:
-        close = difflib.get_close_matches(name, list(SUBCOMMANDS), n=1, cutoff=0.5)
+        close = _close(name, list(SUBCOMMANDS), 0.5)
         hint = f"Did you mean '{close[0]}'?" if close else f"Available: {', '.join(SUBCOMMANDS)}."
         result.problems.append(
             Problem(
@@ -676,7 +695,7 @@ def _check_values(result: ParsedCommand) -> None:
                     )
                 )
         elif flag.choices and value not in flag.choices:
-            close = difflib.get_close_matches(value.strip().lower(), flag.choices, n=1)
+            close = _close(value.strip().lower(), flag.choices)
             hint = f"Did you mean '{close[0]}'?" if close else f"Choose one of: {', '.join(flag.choices)}."
             problem = _on_value(
                 occurrence, "error", "bad-choice", invalid_argument(flag, value, "not one of its choices"), hint
@@ -738,6 +757,8 @@ def _whole(values: Sequence[str]) -> list[Field]:
 
 
 def _read_scopes(placed: list[Field]) -> tuple[list[scopes.Scope], list[Problem]]:
+    from . import scope as scopes
+
     problems: list[Problem] = []
     given_scopes: list[scopes.Scope] = []
     seen: set[tuple[str, str]] = set()
@@ -768,7 +789,7 @@ def _access_levels(placed: list[Field]) -> tuple[list[str], list[Problem]]:
             access.append(text)
             continue
         close = text.strip().lower()
-        matches = [close] if close in ACCESS_LEVELS else difflib.get_close_matches(close, ACCESS_LEVELS, n=1)
+        matches = [close] if close in ACCESS_LEVELS else _close(close, ACCESS_LEVELS)
         suggestion = matches[0] if matches else None
         start, end = item.offset + item.start, item.offset + item.end
         problems.append(

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import command
-from .audit import AuditFinding, AuditOptions, fails
+from .audit import AuditFinding, fails
 from .check_output import FORMATS
+from .command import AuditOptions
 from .migration import Migrated, MigratePreview
 from .problems import Problem
 from .project_config import ProjectConfig

@@ -11,11 +11,9 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, cast
 
-from .check_output import json_data
 from .command import (
     GLOBAL_FLAGS,
     GROUP,
@@ -29,27 +27,24 @@ from .command import (
     Subcommand,
 )
 from .durations import duration
-from .errors import server_text
-from .migration import Migrated, MigratePreview
-from .models import parse_time, printable
-from .outcomes import (
-    AuditReport,
-    CheckReport,
-    CompletionScript,
-    Created,
-    Deleted,
-    DryRun,
-    Rotated,
-    RotatePreview,
-    TokenList,
-    TokenView,
-)
 from .problems import Problem, sentences
-from .reach import explain, server_name
 
+# models, errors and reach (glob, picomatch) are imported by the functions that use them: --help imports this module
 if TYPE_CHECKING:
     from .context import Progress
+    from .migration import Migrated, MigratePreview
     from .models import Generation, TokenInfo
+    from .outcomes import (
+        AuditReport,
+        CheckReport,
+        Created,
+        Deleted,
+        DryRun,
+        Rotated,
+        RotatePreview,
+        TokenList,
+        TokenView,
+    )
 
 
 def _flag_rows(flags: Sequence[Flag]) -> list[str]:
@@ -120,6 +115,8 @@ def top_help() -> str:
 
 def created_lines(options: CreateOptions, project_id: str, token: str) -> str:
     """The Infisical CLI's six lines, with the values as typed (not as the server normalised them)."""
+    from .models import printable
+
     permissions = ", ".join(f"([environment: {s.environment}] [path: {s.path}])" for s in options.scopes)
     return (
         "New service token created\n"
@@ -174,6 +171,8 @@ def _lost_text(progress: Progress, prog: str) -> str | None:
 
 def problem_text(problem: Problem, argv: Sequence[str]) -> str:
     """A problem, the argv word it is in with a caret under the exact characters, and its hint."""
+    from .models import printable
+
     lines = [f"error: {problem.message}" if problem.severity == "error" else f"Warning: {problem.message}"]
     if problem.word is not None and 0 <= problem.word < len(argv):
         word = argv[problem.word]
@@ -197,6 +196,10 @@ def _stamp(text: str) -> str:
 
 def relative(text: str | None, now: float | None = None, *, empty: str = "never") -> str:
     """``2026-11-28T10:00:00Z (in 3 hours)``-style rendering of a server date."""
+    from datetime import datetime, timezone
+
+    from .models import parse_time
+
     at = parse_time(text)
     if at is None:
         return _stamp(text) + " UTC" if text else empty
@@ -207,6 +210,8 @@ def relative(text: str | None, now: float | None = None, *, empty: str = "never"
 
 
 def expiry_text(info: TokenInfo, now: float | None = None) -> str:
+    from .models import parse_time
+
     at = parse_time(info.expires_at)
     if info.expires_at is None:
         return "never"
@@ -257,6 +262,8 @@ def token_details(info: TokenInfo, now: float | None = None) -> str:
 
 
 def dry_run_text(dry: DryRun) -> str:
+    from .errors import server_text
+
     shown = dict(dry.body)
     shown["randomBytes"] = "<16 random bytes, hex: generated when sending>"
     lines = ["Dry run: nothing was sent.", f"Would send: POST {dry.url}", json.dumps(shown, indent=2)]
@@ -274,6 +281,8 @@ def dry_run_text(dry: DryRun) -> str:
 
 def reads_lines(scopes: Sequence[tuple[str, str]], generation: Generation | None) -> list[str]:
     """How the server in use answers the token's reads (each generation where unknown and they differ)."""
+    from .reach import explain, server_name
+
     return [
         f"How reads are answered, by {server_name(generation)}:",
         *(f"  {line}" for line in explain(scopes, generation)),
@@ -443,6 +452,8 @@ def _audit_json(report: AuditReport) -> AuditJson:
 
 
 def _check_json(report: CheckReport) -> list[dict[str, Any]]:
+    from .check_output import json_data
+
     return json_data(report.reports, report.base)
 
 
@@ -486,19 +497,22 @@ def _migrated_text(done: Migrated) -> str:
 @cache
 def presentations() -> dict[type, Presentation]:
     """Each outcome type's one presentation: a new outcome type is one entry (a test checks every workflow's)."""
+    from . import outcomes
+    from .migration import Migrated, MigratePreview
+
     return {
-        Created: Presentation(_created_text, _created_json, stream="err"),
-        DryRun: Presentation(dry_run_text, _dry_run_json),
-        TokenList: Presentation(lambda listed: token_table(listed.tokens), _token_list_json),
-        TokenView: Presentation(lambda view: token_details(view.info), _token_view_json),
-        Deleted: Presentation(_deleted_text, _deleted_json, stream="err"),
-        Rotated: Presentation(_rotated_outcome_text, _rotated_json, stream="err"),
-        RotatePreview: Presentation(_rotate_preview_text, _rotate_preview_json),
-        AuditReport: Presentation(audit_text, _audit_json),
-        CheckReport: Presentation(lambda report: report.formatted(), _check_json, aside=_check_aside),
+        outcomes.Created: Presentation(_created_text, _created_json, stream="err"),
+        outcomes.DryRun: Presentation(dry_run_text, _dry_run_json),
+        outcomes.TokenList: Presentation(lambda listed: token_table(listed.tokens), _token_list_json),
+        outcomes.TokenView: Presentation(lambda view: token_details(view.info), _token_view_json),
+        outcomes.Deleted: Presentation(_deleted_text, _deleted_json, stream="err"),
+        outcomes.Rotated: Presentation(_rotated_outcome_text, _rotated_json, stream="err"),
+        outcomes.RotatePreview: Presentation(_rotate_preview_text, _rotate_preview_json),
+        outcomes.AuditReport: Presentation(audit_text, _audit_json),
+        outcomes.CheckReport: Presentation(lambda report: report.formatted(), _check_json, aside=_check_aside),
         MigratePreview: Presentation(_migrate_preview_text, _migrate_preview_json),
         Migrated: Presentation(_migrated_text, _migrated_json),
-        CompletionScript: Presentation(lambda script: script.text, None),
+        outcomes.CompletionScript: Presentation(lambda script: script.text, None),
     }
 
 

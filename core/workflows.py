@@ -16,7 +16,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from . import command, folders, project_config, reach, render, resolve
-from .audit import AuditOptions, audit, lifetime_seconds
+from .audit import audit, lifetime_seconds
+from .command import AuditOptions
 from .connection import client_for, connect, require_user
 from .context import MAX_STDIN, Context
 from .coverage import FolderIndex

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from infisical_tokens.core.editor import Completion, Edit, Finding, HoverInfo
-
 from .lines import LineStarts
+
+if TYPE_CHECKING:
+    from infisical_tokens.core.editor import Completion, Edit, Finding, HoverInfo
 
 SEVERITIES = {
     "error": types.DiagnosticSeverity.Error,

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from infisical_tokens.core import editor
-
 from . import convert, protocol
 from .documents import DEBOUNCE_SECONDS
 from .server import InfisicalLanguageServer, guarded, server
@@ -51,6 +49,8 @@ def on_close(ls: InfisicalLanguageServer, params: types.DidCloseTextDocumentPara
 @server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=TRIGGER_CHARACTERS))
 @guarded(lambda: types.CompletionList(is_incomplete=True, items=[]))
 def on_completion(ls: InfisicalLanguageServer, params: types.CompletionParams) -> types.CompletionList:
+    from infisical_tokens.core import editor
+
     doc = ls.document(params.text_document.uri)
     state = ls.state(doc.uri)
     positions, context = state.positions, state.context
@@ -69,6 +69,8 @@ def on_completion(ls: InfisicalLanguageServer, params: types.CompletionParams) -
 @server.feature(types.TEXT_DOCUMENT_HOVER)
 @guarded(lambda: None)
 def on_hover(ls: InfisicalLanguageServer, params: types.HoverParams) -> types.Hover | None:
+    from infisical_tokens.core import editor
+
     doc = ls.document(params.text_document.uri)
     state = ls.state(doc.uri)
     info = editor.hover(doc.source, state.kind, state.positions.offset(params.position), state.context, state.sites)
@@ -81,6 +83,8 @@ def on_hover(ls: InfisicalLanguageServer, params: types.HoverParams) -> types.Ho
 )
 @guarded(list)
 def on_code_action(ls: InfisicalLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    from infisical_tokens.core import editor
+
     uri = params.text_document.uri
     doc = ls.document(uri)
     state = ls.state(uri)

@@ -13,26 +13,33 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.workspace import TextDocument
 
-from infisical_tokens.core import editor
-from infisical_tokens.core.catalog import Catalog
-from infisical_tokens.core.editor.context import document_context
 from infisical_tokens.core.project import ProjectFiles
 from infisical_tokens.core.project_config import ProjectConfig
 from infisical_tokens.core.redact import redact
-from infisical_tokens.core.snippets import CommandSite, Kind, edit_commands, find_commands, kind_for
 
 from . import convert
 from .settings import Settings
 
+if TYPE_CHECKING:  # the engine is imported once initialize is answered (``on_initialized``), not to start
+    from infisical_tokens.core import editor
+    from infisical_tokens.core.catalog import Catalog
+    from infisical_tokens.core.snippets import CommandSite, Kind
+
 log = logging.getLogger("infisical_tokens.lsp")
 DEBOUNCE_SECONDS = 0.15
+
+
+def _no_context() -> editor.DocumentContext:
+    from infisical_tokens.core.editor import DocumentContext
+
+    return DocumentContext()
 
 
 @dataclass
@@ -45,7 +52,7 @@ class DocumentState:
     sites: list[CommandSite]
     positions: convert.PositionMap
     generation: int = -1
-    context: editor.DocumentContext = field(default_factory=editor.DocumentContext)
+    context: editor.DocumentContext = field(default_factory=_no_context)
     findings: list[editor.Finding] | None = None
 
 
@@ -93,6 +100,8 @@ class DocumentServer(LanguageServer):
         return Path(unquote(parsed.path)) if parsed.scheme == "file" else None
 
     def kind_of(self, doc: TextDocument) -> Kind | None:
+        from infisical_tokens.core.snippets import kind_for
+
         path = self.path_of(doc.uri)
         return kind_for(path.as_posix() if path else doc.uri, doc.language_id)
 
@@ -108,6 +117,8 @@ class DocumentServer(LanguageServer):
 
     def state(self, uri: str) -> DocumentState:
         """The document's index (once per version) and context (once per version and catalog generation)."""
+        from infisical_tokens.core.snippets import find_commands
+
         doc = self.document(uri)
         state = self.states.get(uri)
         if state is None or state.version != doc.version or doc.version is None:
@@ -120,6 +131,8 @@ class DocumentServer(LanguageServer):
         return state
 
     def _context(self, uri: str, text: str, kind: Kind | None, sites: list[CommandSite]) -> editor.DocumentContext:
+        from infisical_tokens.core.editor.context import document_context
+
         return document_context(
             text,
             kind,
@@ -136,6 +149,9 @@ class DocumentServer(LanguageServer):
         """Carry the document's index over one incremental change (a keystroke), re-reading only the lines it
         touched. Anything else (several changes, the whole text, a text that does not add up to the editor's)
         is left to ``state``'s full rebuild."""
+        from infisical_tokens.core import editor
+        from infisical_tokens.core.snippets import edit_commands
+
         state = self.states.get(uri)
         change = changes[0] if len(changes) == 1 else None
         if (
@@ -167,6 +183,8 @@ class DocumentServer(LanguageServer):
         )
 
     def context_for(self, uri: str) -> editor.DocumentContext:
+        from infisical_tokens.core.editor.context import document_context
+
         if uri in self.workspace.text_documents:
             return self.state(uri).context
         config = self.project_config(uri)
@@ -199,6 +217,8 @@ class DocumentServer(LanguageServer):
         self._pending[uri] = self.loop.call_later(delay, self.publish, uri)
 
     def findings(self, uri: str) -> list[editor.Finding]:
+        from infisical_tokens.core import editor
+
         state = self.state(uri)
         if state.findings is None:
             state.findings = editor.diagnose(self.document(uri).source, state.kind, state.context, state.sites)

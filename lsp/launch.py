@@ -3,7 +3,12 @@ server's start-up time), then hands everything else to :func:`serve.main`."""
 
 from __future__ import annotations
 
+import gc
 import sys
+
+# fewer, cheaper collections: a full collection in the middle of a completion request was its p99; set before
+# pygls and lsprotocol are imported, whose objects a default threshold would scan again and again while loading
+GC_THRESHOLD = (20_000, 20, 50)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -13,6 +18,7 @@ def main(argv: list[str] | None = None) -> None:
 
         print(f"infisical-lsp {__version__}")
         return
+    gc.set_threshold(*GC_THRESHOLD)
     from .serve import main as serve
 
     serve(args)

@@ -11,18 +11,27 @@ as the command line writes the credentials before it deletes.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from infisical_tokens.core import migration_text, render
+from infisical_tokens.core import render
 from infisical_tokens.core.errors import InfisicalTokensError
-from infisical_tokens.core.migrate import migrate
-from infisical_tokens.core.migration import Migrated, MigratePreview, mask_client_secret
 from infisical_tokens.core.redact import redact
 
 from . import protocol
 from .server import InfisicalLanguageServer, in_thread, project_of, server_command, token_failure
 
+if TYPE_CHECKING:
+    from infisical_tokens.core.migration import Migrated, MigratePreview
+
 IN_A_TERMINAL = "Migrate from a terminal: infisical-tokens service-token migrate ID"
+
+
+def _migrate(*args: Any, **kwargs: Any) -> Migrated | MigratePreview:
+    """The workflow, imported here in the worker thread: it brings the HTTP client (requests, urllib3), which
+    initialize need not wait for and the event loop must not."""
+    from infisical_tokens.core.migrate import migrate
+
+    return migrate(*args, **kwargs)
 
 
 @server_command(protocol.MIGRATE, token_failure)
@@ -34,9 +43,12 @@ async def migrate_service_token(ls: InfisicalLanguageServer, request: dict[str, 
     ctx, project_id = project_of(ls, request)
     said: list[str] = []
     ctx = replace(ctx, warn=lambda text: said.append(redact(text)))
+    from infisical_tokens.core import migration_text
+    from infisical_tokens.core.migration import Migrated, MigratePreview, mask_client_secret
+
     try:
         outcome = await in_thread(
-            migrate,
+            _migrate,
             ctx,
             str(request.get("tokenId") or ""),
             project_id,

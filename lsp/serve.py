@@ -4,7 +4,6 @@ handler modules registers them on :data:`.server.server`."""
 from __future__ import annotations
 
 import argparse
-import gc
 import logging
 import os
 import signal
@@ -71,8 +70,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--version", action="version", version=f"infisical-lsp {__version__}")
     args = parser.parse_args(argv)
     configure_logging(args.log_level)
-    # fewer, cheaper collections: a full collection in the middle of a completion request was its p99
-    gc.set_threshold(20_000, 20, 50)
     if args.tcp:
         serve_tcp(args.host, args.port)
     else:

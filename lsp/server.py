@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import gc
+import importlib
 import json
 import logging
 from collections.abc import Callable
@@ -177,6 +178,8 @@ async def on_initialized(ls: InfisicalLanguageServer, params: types.InitializedP
                 log.warning(problem)
         except Exception as err:
             log.info("workspace/configuration failed: %s", type(err).__name__)
+    # the editor engine, imported once initialize is answered (not to start) and before what start-up built is frozen
+    importlib.import_module("infisical_tokens.core.editor")
     ls.build_catalog()
     ls.ready.set()
     ls.prefetch()

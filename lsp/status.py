@@ -9,18 +9,20 @@ import contextlib
 import logging
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from infisical_tokens.core import connection, project_config
+from infisical_tokens.core import project_config
 from infisical_tokens.core.context import Context
 from infisical_tokens.core.errors import InfisicalTokensError
 from infisical_tokens.core.redact import redact
-from infisical_tokens.core.snapshot import Snapshot
 
 from . import protocol
 from .documents import DocumentServer
+
+if TYPE_CHECKING:
+    from infisical_tokens.core.snapshot import Snapshot
 
 log = logging.getLogger("infisical_tokens.lsp")
 
@@ -50,6 +52,8 @@ class CatalogServer(DocumentServer):
         )
 
     def build_catalog(self) -> None:
+        from infisical_tokens.core import connection  # the login and the HTTP client: after initialize is answered
+
         if self.catalog is not None:
             self.catalog.close()
         self.catalog = None

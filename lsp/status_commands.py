@@ -6,17 +6,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from infisical_tokens.core.needs import Need
 from infisical_tokens.core.redact import redact
-from infisical_tokens.core.snapshot import Snapshot
 
 from . import protocol
 from .server import InfisicalLanguageServer, server_command
 from .status import status_reason
+
+if TYPE_CHECKING:
+    from infisical_tokens.core.snapshot import Snapshot
 
 log = logging.getLogger("infisical_tokens.lsp")
 STATUS_RECHECK_SECONDS = 5.0  # a status asked for after this long since the server last answered asks it again
@@ -44,6 +45,8 @@ async def list_environments(ls: InfisicalLanguageServer, request: dict[str, Any]
     protocol.LIST_FOLDERS, lambda reason: {"online": False, "folders": [], "reason": reason, "partial": True}
 )
 async def list_folders(ls: InfisicalLanguageServer, request: dict[str, Any]) -> protocol.FoldersAnswer:
+    from infisical_tokens.core.needs import Need
+
     await ls.until_ready()
     snap = _snapshot_for(ls, request)
     environment = str(request.get("environment", ""))

@@ -25,8 +25,6 @@ from typing import Any
 from pygls.io_ import run_async
 from pygls.server import JsonRPCServer
 
-from infisical_tokens.core.folders import cache_dir
-
 log = logging.getLogger(__name__)
 
 OPTION = "tcpSecret"
@@ -72,6 +70,8 @@ def secret_folder(env: Mapping[str, str], home: Path, platform: str = sys.platfo
     if platform not in ("darwin", "win32"):
         cache = env.get("XDG_CACHE_HOME", "")
         return (Path(cache) if cache and Path(cache).is_absolute() else home / ".cache") / "infisical-tokens" / "lsp"
+    from infisical_tokens.core.folders import cache_dir  # the catalog's cache module: not for every start
+
     found = cache_dir(platform)
     return (found.parent if found is not None else home / ".infisical-tokens") / "lsp"
 

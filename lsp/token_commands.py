@@ -10,18 +10,21 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from infisical_tokens.core import command, outcomes, render, tokenfile, workflows
-from infisical_tokens.core.context import Context
+from infisical_tokens.core import command, render, tokenfile
 from infisical_tokens.core.errors import InfisicalTokensError, ProblemsError, UsageError
 from infisical_tokens.core.redact import mask_token, redact
 
 from . import protocol
 from .server import InfisicalLanguageServer, in_thread, project_of, server_command, token_failure
 from .shield import Shield, shielded
+
+if TYPE_CHECKING:  # the workflows (the login, the HTTP client) are imported by the commands that run them
+    from infisical_tokens.core import outcomes
+    from infisical_tokens.core.context import Context
 
 
 def _words(request: dict[str, Any], key: str) -> list[str]:
@@ -75,6 +78,8 @@ async def create_service_token(ls: InfisicalLanguageServer, request: dict[str, A
 
 
 async def _create(ls: InfisicalLanguageServer, request: dict[str, Any], shield: Shield) -> protocol.CreateAnswer:
+    from infisical_tokens.core import workflows
+
     await ls.until_ready()
     uri = str(request.get("uri") or "")
     if ls.settings.offline:
@@ -137,6 +142,8 @@ async def _shielded_create(
 async def _create_and_hand_over(
     ls: InfisicalLanguageServer, plan: outcomes.CreatePlan, ctx: Context, target_file: Path | None
 ) -> protocol.CreateAnswer:
+    from infisical_tokens.core import workflows
+
     try:
         result = await in_thread(workflows.create, plan, ctx)
     except ProblemsError as err:
@@ -184,6 +191,8 @@ async def _create_and_hand_over(
 
 
 async def _dry_run(plan: outcomes.CreatePlan, ctx: Context) -> protocol.CreateAnswer:
+    from infisical_tokens.core import workflows
+
     try:
         outcome = await asyncio.get_running_loop().run_in_executor(None, workflows.dry_run, plan, ctx)
     except ProblemsError as err:
@@ -209,6 +218,8 @@ async def rotate_service_token(ls: InfisicalLanguageServer, request: dict[str, A
 
 
 async def _rotate(ls: InfisicalLanguageServer, request: dict[str, Any], shield: Shield) -> protocol.RotateAnswer:
+    from infisical_tokens.core import outcomes, workflows
+
     await ls.until_ready()
     if not ls.settings.client_handles_tokens:
         return {"ok": False, "message": "Rotate from a terminal: infisical-tokens service-token rotate ID --token-only"}
@@ -276,6 +287,8 @@ CLI_ONLY: dict[command.Subcommand, str] = {
 async def run_command(ls: InfisicalLanguageServer, request: dict[str, Any], route: Route) -> dict[str, Any]:
     """Run ``route``'s workflow as the command line would, in a thread, and answer its outcome's presentation: its
     JSON form, its text as ``message``, and what the workflow said on the way as ``note``."""
+    from infisical_tokens.core import workflows
+
     await ls.until_ready()
     ctx, project_id = project_of(ls, request)
     said: list[str] = []  # said in the answer, where the person looks (a folder walk cut short, for one)

@@ -25,7 +25,7 @@ async def test_bundled_server_completes_a_scope(tmp_path: Path) -> None:
     link(tmp_path, "p", gitBranchToEnvironmentMapping={"main": "staging"})
     home = tmp_path / "home"
     home.mkdir()
-    launcher = f"import sys; sys.path.insert(0, {str(LIBS)!r}); from infisical_tokens.lsp.serve import main; main()"
+    launcher = f"import sys; sys.path.insert(0, {str(LIBS)!r}); from infisical_tokens.lsp.launch import main; main()"
     client = make_test_lsp_client()
     await client.start_io(python, "-S", "-c", launcher, env={**base_env(home), "PYTHONPATH": ""})
     await client.initialize_session(
@@ -53,7 +53,7 @@ async def _module_origin(python: str, launcher: str) -> str:
     import asyncio
 
     code = launcher.replace(
-        "from infisical_tokens.lsp.serve import main; main()", "import pygls; print(pygls.__file__)"
+        "from infisical_tokens.lsp.launch import main; main()", "import pygls; print(pygls.__file__)"
     )
     proc = await asyncio.create_subprocess_exec(python, "-S", "-c", code, stdout=asyncio.subprocess.PIPE)
     out, _ = await proc.communicate()

@@ -1,0 +1,108 @@
+"""Start-up cost that must not creep back: what ``--help`` and the language server (up to answering initialize)
+import, read from ``sys.modules`` in a fresh interpreter. The benchmarks measure the time (``bench_cli.py``'s
+--help row, ``bench_lsp.py``'s start-up row); these say which imports the time was won by leaving out."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from infisical_tokens.core import help_text, render
+from tests.conftest import base_env
+
+# what parsing a create (scope, its globs, the models), the clock's calendar or a typo's suggestion needs
+PARSING = {
+    "infisical_tokens.core.scope",
+    "infisical_tokens.core.glob",
+    "infisical_tokens.core.picomatch",
+    "infisical_tokens.core.jsregex",
+    "infisical_tokens.core.models",
+    "infisical_tokens.core.reach",
+    "difflib",
+    "datetime",
+}
+# what a command that reaches a server needs
+RUNNING = {
+    "infisical_tokens.core.workflows",
+    "infisical_tokens.core.api",
+    "infisical_tokens.core.identities",
+    "infisical_tokens.core.migrate",
+    "infisical_tokens.core.catalog",
+    "requests",
+    "urllib3",
+}
+
+
+def modules_after(code: str, home: Path) -> tuple[str, set[str]]:
+    """Run ``code`` in a fresh interpreter; what it printed, and every module loaded by its end."""
+    script = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)), file=sys.stderr)\n"
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=base_env(home), timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout, set(json.loads(done.stderr.strip().splitlines()[-1]))
+
+
+def test_top_help_imports_nothing_but_the_command_line_module(tmp_path: Path) -> None:
+    """``--help`` prints generated text: not even the command model (its dataclasses) is imported."""
+    out, loaded = modules_after("from infisical_tokens.core.cli import main\nmain(['--help'])", tmp_path)
+    assert out == render.top_help()
+    ours = {name for name in loaded if name.startswith("infisical_tokens.")}
+    assert ours == {"infisical_tokens.core", "infisical_tokens.core.cli", "infisical_tokens.core.help_text"}, ours
+    assert "dataclasses" not in loaded and not loaded & (PARSING | RUNNING)
+
+
+def test_the_generated_help_is_the_command_models() -> None:
+    assert render.top_help() == help_text.TOP_HELP, "regenerate it: python -m scripts.gen_help_text"
+
+
+def test_a_command_help_imports_no_parser_of_values_and_no_client(tmp_path: Path) -> None:
+    code = "from infisical_tokens.core.cli import main\nmain(['service-token', 'create', '--help'])"
+    out, loaded = modules_after(code, tmp_path)
+    assert out.startswith("Used to create service tokens\n\nUsage:\n  infisical-tokens service-token create [flags]")
+    assert "infisical_tokens.core.render" in loaded  # it did parse and render
+    assert not loaded & (PARSING | RUNNING), sorted(loaded & (PARSING | RUNNING))
+
+
+def test_a_create_still_imports_what_it_needs(tmp_path: Path) -> None:
+    """The other side of the bargain: the parser finds its values' modules when it needs them."""
+    code = (
+        "from infisical_tokens.core import command\n"
+        "parsed, problems = command.check(['service-token', 'create', '--scope=dev:backend', '-a', 'reed'])\n"
+        "print(sorted(p.code for p in problems))"
+    )
+    out, loaded = modules_after(code, tmp_path)
+    assert "scope-no-leading-slash" in out and "bad-access-level" in out
+    assert {"infisical_tokens.core.scope", "infisical_tokens.core.glob", "difflib"} <= loaded
+
+
+def test_language_server_answers_initialize_without_the_client_or_the_engine(tmp_path: Path) -> None:
+    """The real entry point on stdio, given initialize and then the end of its input: it answers, and by then
+    (no ``initialized`` yet, which is where the engine and the catalog start) has not imported them."""
+    body = json.dumps(
+        {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"processId": None, "capabilities": {}}}
+    )
+    code = (
+        "import atexit, json, sys\n"
+        "atexit.register(lambda: print(json.dumps(sorted(sys.modules)), file=sys.stderr))\n"
+        "from infisical_tokens.lsp.launch import main\n"
+        "main([])"
+    )
+    env = {**base_env(tmp_path), "INFISICAL_LSP_LOG_LEVEL": "CRITICAL"}
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        input=f"Content-Length: {len(body)}\r\n\r\n{body}",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    answer = json.loads(done.stdout[done.stdout.index("{") :])
+    assert answer["id"] == 1 and answer["result"]["serverInfo"]["name"] == "infisical-lsp", done.stdout
+    assert answer["result"]["capabilities"]["completionProvider"]  # every handler was registered
+    loaded = set(json.loads(done.stderr.strip().splitlines()[-1]))
+    assert "infisical_tokens.lsp.token_commands" in loaded and "infisical_tokens.lsp.migrate_command" in loaded
+    unwanted = RUNNING | PARSING | {"infisical_tokens.core.editor", "infisical_tokens.core.snippets"}
+    assert not loaded & unwanted, sorted(loaded & unwanted)
