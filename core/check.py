@@ -23,12 +23,13 @@ from . import command, editor, resolve, workflows
 from .catalog import Snapshot, offline_snapshot
 from .editor.context import DocumentContext, document_context
 from .errors import APIError, is_unknown_project
+from .filetypes import Kind
 from .folders import Need
 from .ignore import GitIgnore, find_root
 from .ignore import git_outputs as _git
 from .models import printable
 from .project import ProjectFiles
-from .snippets import Kind, kind_for
+from .snippets import kind_for
 
 if TYPE_CHECKING:
     from .catalog import Catalog

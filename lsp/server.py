@@ -34,10 +34,11 @@ from infisical_tokens.core.audit import AuditOptions
 from infisical_tokens.core.catalog import Catalog, Snapshot
 from infisical_tokens.core.editor.context import document_context
 from infisical_tokens.core.errors import InfisicalTokensError, ProblemsError, UsageError
+from infisical_tokens.core.filetypes import Kind
 from infisical_tokens.core.folders import Need
 from infisical_tokens.core.project import ProjectConfig, ProjectFiles
 from infisical_tokens.core.redact import mask_token, redact
-from infisical_tokens.core.snippets import CommandSite, Kind, edit_commands, find_commands, kind_for
+from infisical_tokens.core.snippets import CommandSite, edit_commands, find_commands, kind_for
 
 from . import convert, protocol, tcp_auth
 from .settings import Settings

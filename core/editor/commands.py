@@ -11,11 +11,12 @@ from functools import lru_cache
 
 from .. import command, reach, scope
 from ..catalog import Snapshot, per_snapshot
+from ..filetypes import Kind
 from ..folders import Need, needs_for_scope
 from ..glob import GlobSyntaxError
 from ..lexer import Word
 from ..problems import Problem
-from ..snippets import CommandSite, Kind, find_commands
+from ..snippets import CommandSite, find_commands
 from .model import DOMAINS, Action, Completion, Completions, CreateRequest, Edit, Finding, HoverInfo, md_code, md_text
 
 DocMapFn = Callable[[int], int]  # index into a word's text -> document offset

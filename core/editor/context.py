@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 
 from .. import resolve
 from ..catalog import Snapshot, offline_snapshot
+from ..filetypes import Kind
 from ..folders import Need, needs_for_scope
 from ..project import ProjectConfig
-from ..snippets import CommandSite, Kind
+from ..snippets import CommandSite
 from .commands import workspace_scopes
 
 # (project ID, slugs the workspace itself names, folder listings its scopes depend on) -> the best snapshot now
