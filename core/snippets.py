@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 from .filetypes import BY_KIND, FILE_TYPES, FileType, Kind
-from .lexer import Word, lex, plain_argv, plain_stop, plain_words
+from .lexer import OPERATORS, Word, lex, plain_argv, plain_stop, plain_words
 
 _LANGUAGES: dict[str, FileType] = {language: row for row in FILE_TYPES for language in row.languages}
 _EXTENSIONS: dict[str, FileType] = {ext: row for row in FILE_TYPES for ext in row.extensions}
@@ -23,6 +23,9 @@ _PREFIXES = tuple(prefix for row in _NAMED for prefix in row.prefixes)
 _SUFFIXES = tuple(suffix for row in _NAMED for suffix in row.suffixes)
 SHELL_FENCES = frozenset({"sh", "bash", "shell", "console", "zsh", "shell-session", "sh-session", "shellscript"})
 _COMMAND = re.compile(r"(?<![\w.%!/~-])(%infisical|!?(?:[\w.~-]*/)*infisical(?:-tokens)?)(?=[ \t]|\\\r?\n)")
+# A command line alone on its line after blanks, and its plain words (``lexer.plain_stop``'s): the same command as
+# ``_COMMAND`` finds there (nothing before it on its line can be a comment or a quote), read in one match.
+_PLAIN_COMMAND = re.compile(r"[ \t]*(infisical(?:-tokens)?)(?=[ \t])[^\\'\"#;&|<>()`\n]*")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*([\w+-]*)[^\n]*$", re.M)
 _INLINE = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)")
 
@@ -49,12 +52,13 @@ _SHARED_MAX = 4096
 
 
 def _shared(argv: tuple[str, ...]) -> tuple[str, ...]:
-    """One tuple for every line that says the same (emptied when full: typing makes many short-lived ones)."""
+    """One tuple of interned words for every line that says the same (emptied when full: typing makes many
+    short-lived ones); a line seen before costs no interning."""
     found = _SHARED.get(argv)
     if found is None:
         if len(_SHARED) >= _SHARED_MAX:
             _SHARED.clear()
-        found = _SHARED[argv] = argv
+        found = _SHARED[argv] = tuple(map(sys.intern, argv))
     return found
 
 
@@ -112,7 +116,7 @@ class CommandSite:
         long script repeats the same few command lines and words thousands of times."""
         if self._argv is None:
             if self._words is None and self._source is not None:
-                self._argv = _shared(tuple(map(sys.intern, plain_argv(self._source.text, self._start, self.limit)[1:])))
+                self._argv = _shared(tuple(plain_argv(self._source.text, self._start, self.limit)[1:]))
             else:
                 self._argv = tuple(w.text for w in self.words[1:])
         return self._argv
@@ -232,11 +236,21 @@ def _scan(source: Source, row: FileType, region_start: int, region_end: int, pos
     ``row.finder`` says, skipping lines its ``comments`` comment out."""
     text = source.text
     magic_only, quoted_scalars, comments = row.finder.magic_only, row.finder.quoted_scalars, row.comments
+    whole = row.finder.regions == "whole" and not magic_only
     while True:
         found = text.find("infisical", position, region_end)  # C speed over the lines between commands
         if found < 0:
             return
         line_start = text.rfind("\n", 0, found) + 1
+        if whole:  # most command lines: first on their line, all plain; one match reads the whole of one
+            plain = _PLAIN_COMMAND.match(text, line_start, region_end)
+            if plain is not None and plain.start(1) == found and found - line_start <= MAX_COMMAND_CHARS:
+                end = min(region_end, found + MAX_COMMAND_CHARS)
+                stop = min(plain.end(), end)
+                if stop == end or text[stop] in OPERATORS:
+                    yield CommandSite(None, stop, source, found)
+                    position = stop
+                    continue
         match = _COMMAND.search(text, max(position, line_start), region_end)
         if match is None:
             return
