@@ -246,10 +246,10 @@ def _scan(source: Source, row: FileType, region_start: int, region_end: int, pos
             plain = _PLAIN_COMMAND.match(text, line_start, region_end)
             if plain is not None and plain.start(1) == found and found - line_start <= MAX_COMMAND_CHARS:
                 end = min(region_end, found + MAX_COMMAND_CHARS)
-                stop = min(plain.end(), end)
-                if stop == end or text[stop] in OPERATORS:
-                    yield CommandSite(None, stop, source, found)
-                    position = stop
+                plain_end = min(plain.end(), end)
+                if plain_end == end or text[plain_end] in OPERATORS:
+                    yield CommandSite(None, plain_end, source, found)
+                    position = plain_end
                     continue
         match = _COMMAND.search(text, max(position, line_start), region_end)
         if match is None:
