@@ -22,11 +22,11 @@ from .connection import connect, open_catalog
 from .discover import candidate_files, git_candidates
 from .editor.context import DocumentContext, document_context
 from .errors import APIError, is_unknown_project
+from .filetypes import Kind
 from .needs import Need
 from .outcomes import CheckOptions, CheckReport, Report
 from .project import ProjectFiles
 from .snapshot import Snapshot, offline_snapshot
-from .snippets import Kind
 
 if TYPE_CHECKING:
     from .catalog import Catalog

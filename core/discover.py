@@ -8,9 +8,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .filetypes import Kind
 from .ignore import GitIgnore, find_root
 from .ignore import git_outputs as _git
-from .snippets import Kind, kind_for
+from .snippets import kind_for
 
 
 @dataclass

@@ -1,8 +1,7 @@
 """Find ``infisical service-token ...`` command lines inside documents, with exact positions.
 
-Shell scripts, Makefile recipes, Dockerfile ``RUN``, CI YAML ``run:``/``script:`` scalars and
-``.env``-style files are searched whole; Markdown only inside shell-like fences and inline code;
-Python (and notebook cells) only on ``%infisical``/``!infisical`` lines.
+Which documents are read, and how (whole, Markdown's code only, Python's ``%infisical``/``!infisical`` lines
+only; where a quoted scalar ends a command; what comments a line out), is ``filetypes.FILE_TYPES``.
 """
 
 from __future__ import annotations
@@ -11,65 +10,40 @@ import bisect
 import re
 import sys
 from collections.abc import Iterator, Sequence
-from typing import Literal, NamedTuple
+from typing import NamedTuple
 
-from .lexer import Word, lex, plain_argv, plain_stop, plain_words
+from .filetypes import BY_KIND, FILE_TYPES, FileType, Kind
+from .lexer import OPERATORS, Word, lex, plain_argv, plain_stop, plain_words
 
-Kind = Literal["shell", "markdown", "makefile", "yaml", "dockerfile", "python", "dotenv", "project-json"]
-
-LANGUAGE_KINDS: dict[str, Kind] = {
-    "shellscript": "shell",
-    "sh": "shell",
-    "bash": "shell",
-    "zsh": "shell",
-    "markdown": "markdown",
-    "makefile": "makefile",
-    "make": "makefile",
-    "yaml": "yaml",
-    "github-actions-workflow": "yaml",
-    "dockerfile": "dockerfile",
-    "python": "python",
-    "jupyter": "python",
-    "dotenv": "dotenv",
-    "properties": "dotenv",
-}
-SUFFIX_KINDS: dict[str, Kind] = {
-    ".sh": "shell",
-    ".bash": "shell",
-    ".zsh": "shell",
-    ".md": "markdown",
-    ".markdown": "markdown",
-    ".mk": "makefile",
-    ".yml": "yaml",
-    ".yaml": "yaml",
-    ".py": "python",
-    ".ipy": "python",
-    ".env": "dotenv",
-    ".dockerfile": "dockerfile",
-}
+_LANGUAGES: dict[str, FileType] = {language: row for row in FILE_TYPES for language in row.languages}
+_EXTENSIONS: dict[str, FileType] = {ext: row for row in FILE_TYPES for ext in row.extensions}
+_NAMED = tuple(row for row in FILE_TYPES if row.names or row.prefixes or row.suffixes)
+_NAMES = frozenset(name for row in _NAMED for name in row.names)
+_PREFIXES = tuple(prefix for row in _NAMED for prefix in row.prefixes)
+_SUFFIXES = tuple(suffix for row in _NAMED for suffix in row.suffixes)
 SHELL_FENCES = frozenset({"sh", "bash", "shell", "console", "zsh", "shell-session", "sh-session", "shellscript"})
 _COMMAND = re.compile(r"(?<![\w.%!/~-])(%infisical|!?(?:[\w.~-]*/)*infisical(?:-tokens)?)(?=[ \t]|\\\r?\n)")
+# A command line alone on its line after blanks, and its plain words (``lexer.plain_stop``'s): the same command as
+# ``_COMMAND`` finds there (nothing before it on its line can be a comment or a quote), read in one match.
+_PLAIN_COMMAND = re.compile(r"[ \t]*(infisical(?:-tokens)?)(?=[ \t])[^\\'\"#;&|<>()`\n]*")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*([\w+-]*)[^\n]*$", re.M)
 _INLINE = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)")
 
 
 def kind_for(path: str | None, language_id: str | None = None) -> Kind | None:
-    """The kind of document, from the editor's language id or else the file name."""
+    """The kind of document, from its file name (``filetypes.FILE_TYPES``' names), else the editor's language id,
+    else the extension."""
     name = path.replace("\\", "/").rsplit("/", 1)[-1] if path else ""  # string work: check names 200,000 files
-    if name:
-        if name == ".infisical.json":
-            return "project-json"
-        if name in ("Makefile", "makefile", "GNUmakefile"):
-            return "makefile"
-        if name == "Dockerfile" or name.startswith("Dockerfile.") or name.endswith(".Dockerfile"):
-            return "dockerfile"
-        if name == ".env" or name.startswith(".env."):
-            return "dotenv"
-    if language_id and language_id in LANGUAGE_KINDS:
-        return LANGUAGE_KINDS[language_id]
+    if name and (name in _NAMES or name.startswith(_PREFIXES) or name.endswith(_SUFFIXES)):
+        for row in _NAMED:
+            if name in row.names or name.startswith(row.prefixes) or name.endswith(row.suffixes):
+                return row.kind
+    if language_id and language_id in _LANGUAGES:
+        return _LANGUAGES[language_id].kind
     dot = name.rfind(".")
     if 0 < dot < len(name) - 1:
-        return SUFFIX_KINDS.get(name[dot:].lower())
+        by_extension = _EXTENSIONS.get(name[dot:].lower())
+        return by_extension.kind if by_extension else None
     return None
 
 
@@ -78,12 +52,13 @@ _SHARED_MAX = 4096
 
 
 def _shared(argv: tuple[str, ...]) -> tuple[str, ...]:
-    """One tuple for every line that says the same (emptied when full: typing makes many short-lived ones)."""
+    """One tuple of interned words for every line that says the same (emptied when full: typing makes many
+    short-lived ones); a line seen before costs no interning."""
     found = _SHARED.get(argv)
     if found is None:
         if len(_SHARED) >= _SHARED_MAX:
             _SHARED.clear()
-        found = _SHARED[argv] = argv
+        found = _SHARED[argv] = tuple(map(sys.intern, argv))
     return found
 
 
@@ -141,7 +116,7 @@ class CommandSite:
         long script repeats the same few command lines and words thousands of times."""
         if self._argv is None:
             if self._words is None and self._source is not None:
-                self._argv = _shared(tuple(map(sys.intern, plain_argv(self._source.text, self._start, self.limit)[1:])))
+                self._argv = _shared(tuple(plain_argv(self._source.text, self._start, self.limit)[1:]))
             else:
                 self._argv = tuple(w.text for w in self.words[1:])
         return self._argv
@@ -218,9 +193,12 @@ def _closing_quote(text: str, quote: str, start: int, end: int) -> int:
     return min(i, end)  # a backslash typed last escapes nothing: the scalar ends with the text
 
 
-def _in_comment(text: str, position: int, line_start: int) -> bool:
-    """Whether ``position`` follows a ``#`` comment start on its line, which starts at ``line_start``
-    (quotes respected)."""
+def _in_comment(text: str, position: int, line_start: int, markers: tuple[str, ...]) -> bool:
+    """Whether ``position`` follows one of a kind's line-comment ``markers`` (``#``, ``//``, ...) on its line, which
+    starts at ``line_start``: a marker counts at the line's start or after a blank, outside quotes."""
+    if not markers:
+        return False
+    firsts = "".join(marker[0] for marker in markers)
     quote = ""
     for i in range(line_start, position):
         c = text[i]
@@ -228,7 +206,7 @@ def _in_comment(text: str, position: int, line_start: int) -> bool:
             quote = "" if c == quote else quote
         elif c in "'\"":
             quote = c
-        elif c == "#" and (i == line_start or text[i - 1] in " \t"):
+        elif c in firsts and (i == line_start or text[i - 1] in " \t") and text.startswith(markers, i, position):
             return True
     return False
 
@@ -238,38 +216,55 @@ MAX_COMMAND_CHARS = 65_536  # a command line, continuations included, is never l
 
 def find_commands(text: str, kind: Kind | None) -> list[CommandSite]:
     """Every ``infisical``/``%infisical`` command line in ``text`` (callers check ``is_service_token``)."""
-    if kind is None or kind == "project-json":
+    return commands_in(text, BY_KIND[kind]) if kind is not None else []
+
+
+def commands_in(text: str, row: FileType) -> list[CommandSite]:
+    """``find_commands`` for a kind's row of ``filetypes.FILE_TYPES``: everything it does comes from the row."""
+    if row.finder.regions == "none":
         return []
-    regions = _markdown_regions(text) if kind == "markdown" else [(0, len(text))]
+    regions = _markdown_regions(text) if row.finder.regions == "code" else [(0, len(text))]
     sites: list[CommandSite] = []
     source = Source(text)
     for region_start, region_end in regions:
-        sites += _scan(source, kind, region_start, region_end, region_start)
+        sites += _scan(source, row, region_start, region_end, region_start)
     return sites
 
 
-def _scan(source: Source, kind: Kind, region_start: int, region_end: int, position: int) -> Iterator[CommandSite]:
-    """The command lines of one region from ``position`` on, in order (a caller may stop early)."""
+def _scan(source: Source, row: FileType, region_start: int, region_end: int, position: int) -> Iterator[CommandSite]:
+    """The command lines of one region from ``position`` on, in order (a caller may stop early), found the way
+    ``row.finder`` says, skipping lines its ``comments`` comment out."""
     text = source.text
+    magic_only, quoted_scalars, comments = row.finder.magic_only, row.finder.quoted_scalars, row.comments
+    whole = row.finder.regions == "whole" and not magic_only
     while True:
         found = text.find("infisical", position, region_end)  # C speed over the lines between commands
         if found < 0:
             return
         line_start = text.rfind("\n", 0, found) + 1
+        if whole:  # most command lines: first on their line, all plain; one match reads the whole of one
+            plain = _PLAIN_COMMAND.match(text, line_start, region_end)
+            if plain is not None and plain.start(1) == found and found - line_start <= MAX_COMMAND_CHARS:
+                end = min(region_end, found + MAX_COMMAND_CHARS)
+                plain_end = min(plain.end(), end)
+                if plain_end == end or text[plain_end] in OPERATORS:
+                    yield CommandSite(None, plain_end, source, found)
+                    position = plain_end
+                    continue
         match = _COMMAND.search(text, max(position, line_start), region_end)
         if match is None:
             return
         start, position = match.span()
-        if kind == "python" and text[start] not in "%!":
+        if magic_only and text[start] not in "%!":
             continue
         own_line = text.rfind("\n", 0, start) + 1
         if start - own_line > MAX_COMMAND_CHARS:
             continue  # deep inside a line no person wrote (minified or generated): not a command to check
-        if kind != "markdown" and start > own_line and _in_comment(text, start, own_line):
+        if comments and start > own_line and _in_comment(text, start, own_line, comments):
             continue
         end = min(region_end, start + MAX_COMMAND_CHARS)
         before = text[start - 1] if start > region_start else ""
-        if before in ("'", '"') and kind in ("yaml", "dockerfile", "dotenv"):
+        if quoted_scalars and before in ("'", '"'):
             end = _closing_quote(text, before, position, region_end)
         stop = plain_stop(text, start, end)
         if stop is not None:
@@ -307,9 +302,11 @@ def edit_commands(
     read again; the command lines before and after it are carried over, in place (``sites`` then belongs to
     the new text; ``removed`` keeps reading the old one).
 
-    Markdown is read whole (a fence opened or closed anywhere changes what every later line is).
+    A kind read in regions (Markdown) is read whole: a fence opened or closed anywhere changes what every later
+    line is.
     """
-    if kind is None or kind in ("project-json", "markdown"):
+    row = BY_KIND[kind] if kind is not None else None
+    if row is None or row.finder.regions != "whole":
         found = find_commands(text, kind)
         return Edited(found, sites, found, 0, len(old) + 1, len(text) - len(old))
     delta = new_end - old_end
@@ -333,7 +330,7 @@ def edit_commands(
     # resume the old command lines at a line start after the edit that no command line, old or new, reaches past
     resume, after = settle(_line_after(text, new_end))
     added: list[CommandSite] = []
-    for site in _scan(Source(text), kind, 0, len(text), restart):
+    for site in _scan(Source(text), row, 0, len(text), restart):
         if site.start >= resume:
             break
         added.append(site)

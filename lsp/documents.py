@@ -30,7 +30,8 @@ from .settings import Settings
 if TYPE_CHECKING:  # the engine is imported once initialize is answered (``on_initialized``), not to start
     from infisical_tokens.core import editor
     from infisical_tokens.core.catalog import Catalog
-    from infisical_tokens.core.snippets import CommandSite, Kind
+    from infisical_tokens.core.filetypes import Kind
+    from infisical_tokens.core.snippets import CommandSite
 
 log = logging.getLogger("infisical_tokens.lsp")
 DEBOUNCE_SECONDS = 0.15

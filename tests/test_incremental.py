@@ -12,11 +12,13 @@ from hypothesis import strategies as st
 from lsprotocol import types
 
 from infisical_tokens.core import editor
-from infisical_tokens.core.snippets import CommandSite, Kind, edit_commands, find_commands
+from infisical_tokens.core.filetypes import FILE_TYPES, NOTHING, Kind
+from infisical_tokens.core.snippets import CommandSite, edit_commands, find_commands
 from infisical_tokens.lsp.convert import PositionMap
 from tests.test_robustness import SNAPSHOT
 
-KINDS: list[Kind | None] = ["shell", "makefile", "yaml", "dockerfile", "python", "dotenv", "markdown", None]
+# every row of the table that has command lines (.infisical.json is diagnosed whole, not edit by edit), and none
+KINDS: list[Kind | None] = [*(row.kind for row in FILE_TYPES if row.finder is not NOTHING), None]
 FRAGMENTS = [
     "infisical service-token create --scope=dev:/a/** -a read",
     "infisical",

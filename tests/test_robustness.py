@@ -11,23 +11,13 @@ from hypothesis import strategies as st
 from lsprotocol import types
 
 from infisical_tokens.core import editor
+from infisical_tokens.core.filetypes import FILE_TYPES, Kind
 from infisical_tokens.core.models import Environment, ProjectInfo
 from infisical_tokens.core.snapshot import Snapshot
-from infisical_tokens.core.snippets import Kind
 from tests.conftest import base_env
 from tests.lsp_harness import Session, link, start
 
-KINDS: list[Kind | None] = [
-    "shell",
-    "markdown",
-    "makefile",
-    "yaml",
-    "dockerfile",
-    "python",
-    "dotenv",
-    "project-json",
-    None,
-]
+KINDS: list[Kind | None] = [*(row.kind for row in FILE_TYPES), None]  # every row, and a document of none
 SNAPSHOT = Snapshot(
     "p",
     (Environment("Development", "dev"), Environment("Production", "prod")),

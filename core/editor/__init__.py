@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from ..snippets import CommandSite, Edited, Kind, find_commands, site_at
+from ..filetypes import Kind
+from ..snippets import CommandSite, Edited, find_commands, site_at
 from . import commands, project_json
 from .context import DocumentContext
 from .model import Action, Completion, Completions, CreateRequest, Edit, Finding, HoverInfo

@@ -10,13 +10,14 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from .. import command, reach, scope
+from ..filetypes import Kind
 from ..flag_csv import split_csv_lenient
 from ..glob import GlobSyntaxError
 from ..lexer import Word
 from ..needs import Need, needs_for_scope
 from ..problems import Problem
 from ..snapshot import Snapshot, per_snapshot
-from ..snippets import CommandSite, Kind, find_commands
+from ..snippets import CommandSite, find_commands
 from .model import DOMAINS, Action, Completion, Completions, CreateRequest, Edit, Finding, HoverInfo, md_code, md_text
 
 DocMapFn = Callable[[int], int]  # index into a word's text -> document offset

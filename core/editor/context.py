@@ -12,10 +12,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .. import project_config
+from ..filetypes import Kind
 from ..needs import Need, needs_for_scope
 from ..project_config import ProjectConfig
 from ..snapshot import Snapshot, offline_snapshot
-from ..snippets import CommandSite, Kind
+from ..snippets import CommandSite
 from .commands import workspace_scopes
 
 # (project ID, slugs the workspace itself names, folder listings its scopes depend on) -> the best snapshot now

@@ -21,7 +21,8 @@ vi.mock("vscode-languageclient/node", () => {
 
 import * as client from "vscode-languageclient/node";
 import { activate } from "../src/extension";
-import { DOCUMENT_SELECTOR, ENV_FILES, LANGUAGES } from "../src/common/server";
+import { ACTIVATION_EVENTS, FILTERS, LANGUAGES } from "../src/common/filetypes";
+import { DOCUMENT_SELECTOR } from "../src/common/server";
 import { state, window, workspace } from "./vscode.mock";
 
 // a Python 3.12 as the version check before starting sees it, whatever Python this machine has
@@ -53,22 +54,30 @@ describe("manifest", () => {
     expect([...state.commands.keys()].sort()).toEqual(contributed);
   });
 
-  it("activates on every language the server handles, and the selector covers them", () => {
+  it("activates on exactly the file types of core/filetypes.py, and the selector reads exactly them", () => {
+    // filetypes.ts is generated from the table (a Python test keeps them equal); VS Code reads activation from the
+    // manifest, so the manifest is held to it both ways
     const events: string[] = manifest.activationEvents;
+    expect([...events].sort()).toEqual([...ACTIVATION_EVENTS].sort());
+    expect(new Set(events).size).toBe(events.length);
     expect(events).toContain("workspaceContains:**/.infisical.json");
     for (const language of LANGUAGES) {
       expect(events).toContain(`onLanguage:${language}`);
       expect(DOCUMENT_SELECTOR).toContainEqual({ language });
     }
-    // a plain VS Code opens .env as "properties": activate on it, but send only .env files of that language
-    expect(events).toContain(`onLanguage:${ENV_FILES.language}`);
-    expect(DOCUMENT_SELECTOR).toContainEqual(ENV_FILES);
-    // the server's own language table (core/snippets.py) knows each of them
-    const snippets = readFileSync(join(__dirname, "..", "..", "core", "snippets.py"), "utf8");
-    const table = snippets.slice(snippets.indexOf("LANGUAGE_KINDS"), snippets.indexOf("SUFFIX_KINDS"));
-    for (const language of LANGUAGES.filter((l) => l !== "json")) {
-      expect(table).toContain(`"${language}"`);
+    for (const filter of FILTERS) {
+      expect(DOCUMENT_SELECTOR).toContainEqual(filter);
+      if ("language" in filter && filter.language) expect(events).toContain(`onLanguage:${filter.language}`);
     }
+    // nothing in the selector or the activation that the table does not have
+    expect(DOCUMENT_SELECTOR).toHaveLength(LANGUAGES.length + FILTERS.length);
+    const activating = new Set([...LANGUAGES, ...FILTERS.map((f) => ("language" in f ? f.language : undefined))]);
+    for (const event of events.filter((e) => e.startsWith("onLanguage:"))) {
+      expect(activating).toContain(event.slice("onLanguage:".length));
+    }
+    // a plain VS Code opens .env as "properties": activate on it, but send only .env files of that language
+    expect(DOCUMENT_SELECTOR).toContainEqual({ language: "properties", pattern: "**/.env" });
+    expect(DOCUMENT_SELECTOR).not.toContainEqual({ language: "properties" });
   });
 
   it("starts the bundled server with the settings as initialization options", async () => {

@@ -8,24 +8,14 @@ import {
   RevealOutputChannelOn,
   type ServerOptions,
 } from "vscode-languageclient/node";
+import { FILTERS, LANGUAGES } from "./filetypes";
 import type { Log } from "./log";
 import { CREATE, STATUS_CHANGED, type CommandMap, type StatusChanged } from "./protocol";
 import { serverProcess, shown } from "./python";
 import { type Settings, initializationOptions } from "./settings";
 
-/** Languages the server understands; the manifest test keeps this, the activation events and the server in step. */
-export const LANGUAGES = ["shellscript", "markdown", "makefile", "yaml", "dockerfile", "python", "json", "dotenv"];
-
-/** VS Code itself calls `.env` "properties" (the "dotenv" id comes from a third-party extension): only that file. */
-export const ENV_FILES = { language: "properties", pattern: "**/.env" };
-
-export const DOCUMENT_SELECTOR = [
-  ...LANGUAGES.map((language) => ({ language })),
-  ENV_FILES,
-  { scheme: "file", pattern: "**/.infisical.json" },
-  { scheme: "file", pattern: "**/.github/workflows/*.{yml,yaml}" },
-  { scheme: "vscode-notebook-cell", language: "python" },
-];
+/** The documents the server reads: core/filetypes.py's table, through the generated filetypes.ts. */
+export const DOCUMENT_SELECTOR = [...LANGUAGES.map((language) => ({ language })), ...FILTERS];
 
 type ClientSelector = NonNullable<LanguageClientOptions["documentSelector"]>;
 
