@@ -20,7 +20,7 @@ from . import editor, project_config
 from .check_output import display
 from .connection import connect, open_catalog
 from .discover import candidate_files, git_candidates
-from .editor.context import DocumentContext, document_context
+from .editor.document import DocumentContext, document_context
 from .errors import APIError, is_unknown_project
 from .filetypes import Kind
 from .needs import Need

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
-from . import identities, resolve
+from . import identities
 from .api import InfisicalClient
 from .connection import connect, require_user
 from .context import Context
@@ -26,6 +26,7 @@ from .errors import (
     TransportError,
 )
 from .migration import METADATA_KEY, Migrated, MigratePreview, MigrationPlan, plan_migration
+from .project import choose_project
 from .token_lookup import find_token
 
 NO_METADATA = (
@@ -160,7 +161,7 @@ def migrate(
     delete_token: bool = False,
 ) -> Migrated | MigratePreview:
     """The identity for the token with this ID (or unique prefix), its credentials, and the old token's fate."""
-    config, resolved = resolve.project(project_id or ctx.project_id, ctx.env, ctx.cwd)
+    config, resolved = choose_project(project_id or ctx.project_id, ctx.env, ctx.cwd)
     connection = connect(ctx, config, domain, project_id)  # names --projectId when it was given
     require_user(connection.credentials, "migrate")
     with connection.client as client:

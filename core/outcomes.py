@@ -20,7 +20,7 @@ from .problems import Problem
 from .project_config import ProjectConfig
 
 if TYPE_CHECKING:
-    from .editor.model import Finding
+    from .editor.answers import Finding
     from .models import Generation, TokenInfo
 
 

@@ -1,14 +1,31 @@
 """``.infisical.json`` on disk: where it is (nearest, walking up), read once per change; what it says is
-:mod:`project_config`."""
+:mod:`project_config`. And which project a command is for, one order for every face:
+
+A choice made outside the repository wins: a command's ``--projectId``, the magic's
+``%config InfisicalMagics.project_id``, the editor's ``infisical.projectId`` setting, ``check
+--projectId``. Then ``INFISICAL_PROJECT_ID``. Then the ``workspaceId`` of the nearest
+``.infisical.json``, walking up from the working directory or the file being edited. (Where the
+requests go, and the trust rule for a repository's ``domain``, is :func:`session.resolve_target`.)
+
+The order itself is :func:`project_config.project_id` (pure, for the editor engine); here the nearest file is read
+from disk for it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from .errors import ConfigError
+from .errors import ConfigError, UsageError
 from .ignore import read_regular
-from .project_config import FILENAME, NOT_LINKED, ProjectConfig, parse_project_config, parse_project_config_lenient
+from .project_config import (
+    FILENAME,
+    NOT_LINKED,
+    ProjectConfig,
+    parse_project_config,
+    parse_project_config_lenient,
+    project_id,
+)
 
 MAX_PROJECT_BYTES = 1_000_000  # read without blocking, never more: a FIFO or /dev/zero is refused
 
@@ -75,3 +92,20 @@ class ProjectFiles:
         """The config a file belongs to: its own text when it is a project file, else the nearest above it."""
         found = path if path.name == FILENAME else self.nearest(path.parent)
         return self.read(found) if found is not None else None
+
+
+def project_file_quietly(start: Path) -> ProjectConfig | None:
+    """The nearest project file when it can be read; an unreadable one only matters where it is needed."""
+    try:
+        return load_project_config(start)
+    except ConfigError:
+        return None
+
+
+def choose_project(explicit: str | None, env: Mapping[str, str], start: Path) -> tuple[ProjectConfig | None, str]:
+    """The project file and the project ID; a broken file is an error only when the ID has to come from it."""
+    config = project_file_quietly(start) if project_id(explicit, env, None) else load_project_config(start)
+    found = project_id(explicit, env, config)
+    if found is None:
+        raise UsageError(f"{config.path} has no workspaceId. {NOT_LINKED}" if config else NOT_LINKED)
+    return config, found

@@ -19,11 +19,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from . import command, resolve
+from . import command
 from .editor.commands import complete as complete_site
-from .editor.context import DocumentContext, document_context
+from .editor.document import DocumentContext, document_context
 from .lexer import lex
 from .models import Environment
+from .project import project_file_quietly
 from .snapshot import Snapshot, offline_snapshot
 from .snippets import find_commands
 
@@ -184,7 +185,7 @@ def respond(words: Sequence[str], ctx: Context, budget: float = BUDGET) -> Answe
     from .errors import InfisicalTokensError
 
     deadline = time.monotonic() + budget
-    config = resolve.project_file_quietly(ctx.cwd)
+    config = project_file_quietly(ctx.cwd)
     explicit = command.parse(list(words)).string("projectId") or ctx.project_id
     catalog, api_url = None, None
     try:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from . import command, folders, project_config, reach, render, resolve
+from . import command, folders, project_config, reach, render
 from .audit import audit, lifetime_seconds
 from .command import AuditOptions
 from .connection import client_for, connect, require_user
@@ -52,6 +52,7 @@ from .outcomes import (
     TokenView,
 )
 from .problems import Problem, has_errors
+from .project import choose_project, project_file_quietly
 from .project_config import ProjectConfig
 from .scope import check_environment
 from .secret_path import normalize_path
@@ -106,7 +107,7 @@ class Cancelled(InfisicalTokensError):
 
 
 def _project(explicit: str | None, ctx: Context) -> tuple[ProjectConfig | None, str]:
-    return resolve.project(explicit or ctx.project_id, ctx.env, ctx.cwd)
+    return choose_project(explicit or ctx.project_id, ctx.env, ctx.cwd)
 
 
 # ---------------------------------------------------------------------- create
@@ -325,7 +326,7 @@ def view_held(ctx: Context, token: str, domain: str | None = None) -> TokenView:
 def delete(ctx: Context, wanted: str, project_id: str | None = None, domain: str | None = None) -> Deleted:
     """Delete by ID (or ID prefix, when the project is known), after ``ctx.confirm`` agrees."""
     wanted = wanted.strip()
-    config = resolve.project_file_quietly(ctx.cwd)
+    config = project_file_quietly(ctx.cwd)
     resolved = project_config.project_id(project_id or ctx.project_id, ctx.env, config)
     connection = connect(ctx, config, domain)
     require_user(connection.credentials, "delete")

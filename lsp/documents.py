@@ -132,7 +132,7 @@ class DocumentServer(LanguageServer):
         return state
 
     def _context(self, uri: str, text: str, kind: Kind | None, sites: list[CommandSite]) -> editor.DocumentContext:
-        from infisical_tokens.core.editor.context import document_context
+        from infisical_tokens.core.editor.document import document_context
 
         return document_context(
             text,
@@ -184,7 +184,7 @@ class DocumentServer(LanguageServer):
         )
 
     def context_for(self, uri: str) -> editor.DocumentContext:
-        from infisical_tokens.core.editor.context import document_context
+        from infisical_tokens.core.editor.document import document_context
 
         if uri in self.workspace.text_documents:
             return self.state(uri).context

@@ -44,15 +44,15 @@ class Completer:
         return self._catalogs[key]
 
     def document(self, line: str) -> editor.DocumentContext:
-        from infisical_tokens.core import resolve
-        from infisical_tokens.core.editor.context import document_context
+        from infisical_tokens.core.editor.document import document_context
+        from infisical_tokens.core.project import project_file_quietly
 
         ctx = self._context()
         catalog = self._catalog(ctx)
         return document_context(
             line,
             "python",
-            resolve.project_file_quietly(ctx.cwd),
+            project_file_quietly(ctx.cwd),
             explicit_project=ctx.project_id,
             env=ctx.env,
             snapshots=catalog.snapshot if catalog is not None else None,

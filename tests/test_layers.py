@@ -23,7 +23,7 @@ IO_MODULES = {
     f"infisical_tokens.core.{name}"
     for name in (
         *("api", "session", "cachefile", "folders", "catalog", "connection", "identities"),
-        *("project", "resolve", "ignore", "discover", "tokenfile", "check", "migrate", "shell", "workflows"),
+        *("project", "ignore", "discover", "tokenfile", "check", "migrate", "shell", "workflows"),
     )
 }
 # ARCHITECTURE.md's pure modules: the editor engine may use these, and they reach no module above
@@ -33,7 +33,7 @@ PURE_MODULES = {
         *("outcomes", "command", "flag_csv", "scope", "reach", "secret_path", "glob", "needs", "snapshot"),
         *("coverage", "project_config", "api_url", "audit", "migration", "migration_text", "durations", "models"),
         *("problems", "errors", "snippets", "lexer", "jsonloc", "codes", "check_output", "picomatch", "jsregex"),
-        *("wildmatch", "redact", "context"),
+        *("wildmatch", "redact", "context", "filetypes"),
     )
 }
 FACES = ("infisical_tokens.lsp", "infisical_tokens.magics", "pygls", "lsprotocol", "IPython")

@@ -13,8 +13,8 @@ from dataclasses import replace
 from ..filetypes import Kind
 from ..snippets import CommandSite, Edited, find_commands, site_at
 from . import commands, project_json
-from .context import DocumentContext
-from .model import Action, Completion, Completions, CreateRequest, Edit, Finding, HoverInfo
+from .answers import Action, Completion, Completions, CreateRequest, Edit, Finding, HoverInfo
+from .document import DocumentContext
 
 __all__ = [
     "Action",

@@ -18,7 +18,7 @@ from ..needs import Need, needs_for_scope
 from ..problems import Problem
 from ..snapshot import Snapshot, per_snapshot
 from ..snippets import CommandSite, find_commands
-from .model import DOMAINS, Action, Completion, Completions, CreateRequest, Edit, Finding, HoverInfo, md_code, md_text
+from .answers import DOMAINS, Action, Completion, Completions, CreateRequest, Edit, Finding, HoverInfo, md_code, md_text
 
 DocMapFn = Callable[[int], int]  # index into a word's text -> document offset
 

@@ -9,7 +9,7 @@ from ..api_url import normalize_api_url
 from ..jsonloc import Location, Member, locate, members
 from ..project_config import KEYS
 from ..snapshot import Snapshot
-from .model import DOMAINS, Completion, Completions, Edit, Finding, HoverInfo, md_code, md_text
+from .answers import DOMAINS, Completion, Completions, Edit, Finding, HoverInfo, md_code, md_text
 
 KEY_DOCS = {
     "workspaceId": "The project ID (`infisical init` writes it); `service-token create` uses it by default.",
