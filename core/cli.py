@@ -257,9 +257,9 @@ def _created(outcome: outcomes.Created, parsed: command.ParsedCommand, console: 
 
 def _audited(outcome: outcomes.AuditReport, parsed: command.ParsedCommand, console: Console) -> int:
     """``--format github`` too: annotations for a CI log."""
-    from . import render
+    from . import command, render
 
-    console.out(render.AUDIT_FORMATS[parsed.string("format") or "text"](outcome))
+    console.out(render.AUDIT_FORMATS[parsed.string("format") or command.DEFAULT_FORMAT](outcome))
     return exit_code(outcome)
 
 
