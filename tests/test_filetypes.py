@@ -138,3 +138,51 @@ def test_an_edit_reads_as_the_row_does(kind: Kind) -> None:
     sites = find_commands(old, kind)
     edited = edit_commands(sites, old, text, kind, 4, 6, 4)
     assert [(s.start, s.key) for s in edited.sites] == [(s.start, s.key) for s in find_commands(text, kind)]
+
+
+def _hook_files(text: str) -> list[str]:
+    """Every ``files:`` of the hook in a YAML or README text, as its single-quoted YAML scalar says."""
+    return [value.replace("''", "'") for value in re.findall(r"^\s*files: '((?:[^']|'')*)'$", text, re.M)]
+
+
+def test_the_pre_commit_hooks_files_are_generated_from_the_table() -> None:
+    wanted = filetypes.precommit_files_regex()
+    hint = "regenerate: python -m infisical_tokens.core.filetypes --pre-commit"
+    assert _hook_files((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")) == [wanted], hint
+    assert _hook_files((ROOT / "README.md").read_text(encoding="utf-8")) == [wanted], hint
+
+
+def _names_to_try() -> set[str]:
+    """Every row's names, prefixes, suffixes and extensions, alone and with text before and after them, in other
+    cases, and near misses (``.envrc``, ``Dockerfilex``, ``foo.mdx``, ``.sh`` alone, ``notes.txt``)."""
+    parts = {"notes.txt", "foo.mdx", "x.pyc", "sh", "foo.", ".", "..sh", "MAKEFILE", "makefile.txt"}
+    for row in FILE_TYPES:
+        parts.update((*row.names, *row.prefixes, *row.suffixes, *row.extensions))
+    names = set()
+    for part in parts:
+        for variant in {part, part.upper(), part.lower(), part.title()}:
+            names.update({variant, f"x{variant}", f"{variant}x", f"{variant}rc", f"a.b{variant}", f"{variant}.bak"})
+    return names
+
+
+def test_the_pre_commit_hook_selects_exactly_the_files_check_reads() -> None:
+    """pre-commit hands the hook the staged paths its ``files:`` matches; ``check`` reads a path when ``kind_for``
+    gives it a kind by name alone (no editor, no language id). The two agree on every name the table suggests."""
+    files = re.compile(filetypes.precommit_files_regex())  # pre-commit's own: re.compile, then .search
+    names = _names_to_try()
+    assert {".envrc", ".env.x", "x.env", "x.Dockerfile", "x.dockerfile", "Dockerfile.x", "makefile", "foo.mdx"} <= names
+    for name in names:
+        for path in (name, f"sub/dir/{name}", f"a.sh/{name}"):
+            assert bool(files.search(path)) == (kind_for(path) is not None), (path, kind_for(path))
+    for row in FILE_TYPES:  # every row is reachable through the hook
+        assert any(kind_for(name) == row.kind and files.search(name) for name in names), row.kind
+
+
+def test_the_hooks_case_folding_is_pythons_which_only_widens_it() -> None:
+    """The one place the regex and ``kind_for`` differ: ``re``'s case folding also folds dotless ``ı``, ``İ`` and
+    the long ``ſ`` into ``i``/``s``, where ``kind_for``'s ``str.lower`` does not. The hook then passes such a file
+    and ``check`` skips it (no kind): a file is never missed, only offered in vain."""
+    files = re.compile(filetypes.precommit_files_regex())
+    for name in ("x.ſh", "x.ıpy", "x.İpy"):
+        assert files.search(name) and kind_for(name) is None, name
+    assert files.search("x.m\u212a") and kind_for("x.m\u212a") == "makefile"  # the Kelvin sign folds in both
