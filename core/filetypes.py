@@ -209,5 +209,8 @@ def precommit_files_regex() -> str:
 
 
 if __name__ == "__main__":
-    outputs = {"--readme": markdown_table, "--pre-commit": lambda: precommit_files_regex() + "\n"}
-    sys.stdout.write(outputs.get(" ".join(sys.argv[1:]), typescript)())
+    option = " ".join(sys.argv[1:])
+    if option == "--pre-commit":
+        sys.stdout.write(precommit_files_regex() + "\n")
+    else:
+        sys.stdout.write(markdown_table() if option == "--readme" else typescript())
