@@ -5,13 +5,16 @@ Everything else follows from or is checked against this table: ``snippets.kind_f
 the VS Code extension's ``src/common/filetypes.ts`` is generated from it
 (``python -m infisical_tokens.core.filetypes > vscode-extension/src/common/filetypes.ts``), and tests hold the
 extension's ``activationEvents`` (VS Code reads activation from the static manifest), the README's list
-(``python -m infisical_tokens.core.filetypes --readme``) and the tests' list of kinds to it. Adding a file type is
+(``python -m infisical_tokens.core.filetypes --readme``), the pre-commit hook's ``files:`` regex in
+``.pre-commit-hooks.yaml`` and the README (``--pre-commit``), the README's editor set-ups and the tests' list of
+kinds to it. Adding a file type is
 one row (and its name in ``Kind``) plus its tests.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from typing import Literal, NamedTuple
 
@@ -192,5 +195,22 @@ def markdown_table() -> str:
     return "\n".join(lines) + "\n"
 
 
+def precommit_files_regex() -> str:
+    """The pre-commit hook's ``files:``: the paths ``snippets.kind_for`` gives a kind by name alone (pre-commit
+    knows no language ids), so the hook hands ``check`` exactly the files it reads.
+
+    Whole names, prefixes and suffixes as written; an extension case-insensitively, after at least one character
+    (``kind_for`` takes the last dot, not a leading one, so ``.sh`` alone is no shell script)."""
+    named = [re.escape(name) for row in FILE_TYPES for name in row.names]
+    named += [re.escape(prefix) + "[^/]*" for row in FILE_TYPES for prefix in row.prefixes]
+    named += ["[^/]*" + re.escape(suffix) for row in FILE_TYPES for suffix in row.suffixes]
+    extensions = "|".join(re.escape(ext[1:]) for row in FILE_TYPES for ext in row.extensions)
+    return f"(^|/)({'|'.join(named)}|[^/]+\\.(?i:{extensions}))$"
+
+
 if __name__ == "__main__":
-    sys.stdout.write(markdown_table() if sys.argv[1:] == ["--readme"] else typescript())
+    option = " ".join(sys.argv[1:])
+    if option == "--pre-commit":
+        sys.stdout.write(precommit_files_regex() + "\n")
+    else:
+        sys.stdout.write(markdown_table() if option == "--readme" else typescript())

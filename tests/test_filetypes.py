@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import cast, get_args
 
@@ -138,3 +141,171 @@ def test_an_edit_reads_as_the_row_does(kind: Kind) -> None:
     sites = find_commands(old, kind)
     edited = edit_commands(sites, old, text, kind, 4, 6, 4)
     assert [(s.start, s.key) for s in edited.sites] == [(s.start, s.key) for s in find_commands(text, kind)]
+
+
+def _hook_files(text: str) -> list[str]:
+    """Every ``files:`` of the hook in a YAML or README text, as its single-quoted YAML scalar says."""
+    return [value.replace("''", "'") for value in re.findall(r"^\s*files: '((?:[^']|'')*)'$", text, re.M)]
+
+
+def test_the_pre_commit_hooks_files_are_generated_from_the_table() -> None:
+    wanted = filetypes.precommit_files_regex()
+    hint = "regenerate: python -m infisical_tokens.core.filetypes --pre-commit"
+    printed = subprocess.run(
+        [sys.executable, "-m", "infisical_tokens.core.filetypes", "--pre-commit"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert printed == f"{wanted}\n"
+    assert _hook_files((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")) == [wanted], hint
+    assert _hook_files((ROOT / "README.md").read_text(encoding="utf-8")) == [wanted], hint
+
+
+def _names_to_try() -> set[str]:
+    """Every row's names, prefixes, suffixes and extensions, alone and with text before and after them, in other
+    cases, and near misses (``.envrc``, ``Dockerfilex``, ``foo.mdx``, ``.sh`` alone, ``notes.txt``)."""
+    parts = {"notes.txt", "foo.mdx", "x.pyc", "sh", "foo.", ".", "..sh", "MAKEFILE", "makefile.txt"}
+    for row in FILE_TYPES:
+        parts.update((*row.names, *row.prefixes, *row.suffixes, *row.extensions))
+    names = set()
+    for part in parts:
+        for variant in {part, part.upper(), part.lower(), part.title()}:
+            names.update({variant, f"x{variant}", f"{variant}x", f"{variant}rc", f"a.b{variant}", f"{variant}.bak"})
+    return names
+
+
+def test_the_pre_commit_hook_selects_exactly_the_files_check_reads() -> None:
+    """pre-commit hands the hook the staged paths its ``files:`` matches; ``check`` reads a path when ``kind_for``
+    gives it a kind by name alone (no editor, no language id). The two agree on every name the table suggests."""
+    files = re.compile(filetypes.precommit_files_regex())  # pre-commit's own: re.compile, then .search
+    names = _names_to_try()
+    assert {".envrc", ".env.x", "x.env", "x.Dockerfile", "x.dockerfile", "Dockerfile.x", "makefile", "foo.mdx"} <= names
+    for name in names:
+        for path in (name, f"sub/dir/{name}", f"a.sh/{name}"):
+            assert bool(files.search(path)) == (kind_for(path) is not None), (path, kind_for(path))
+    for row in FILE_TYPES:  # every row is reachable through the hook
+        assert any(kind_for(name) == row.kind and files.search(name) for name in names), row.kind
+
+
+def test_the_hooks_case_folding_is_pythons_which_only_widens_it() -> None:
+    """The one place the regex and ``kind_for`` differ: ``re``'s case folding also folds dotless ``ı``, ``İ`` and
+    the long ``ſ`` into ``i``/``s``, where ``kind_for``'s ``str.lower`` does not. The hook then passes such a file
+    and ``check`` skips it (no kind): a file is never missed, only offered in vain."""
+    files = re.compile(filetypes.precommit_files_regex())
+    for name in ("x.ſh", "x.ıpy", "x.İpy"):
+        assert files.search(name) and kind_for(name) is None, name
+    assert files.search("x.m\u212a") and kind_for("x.m\u212a") == "makefile"  # the Kelvin sign folds in both
+
+
+# What each README editor set-up lists, and what that editor calls each row's files (the names its list must hold):
+# Vim and Neovim's filetypes (a test below asks the installed editors), lsp-mode's language ids
+# (`lsp-language-id-configuration`, plus the two entries the README's snippet adds), eglot's major modes, Helix's
+# language names, Sublime Text's base scopes.
+SETUPS: dict[str, tuple[str, str]] = {  # editor: (the README's bold name, a regex for the list in its code block)
+    "neovim": ("Neovim 0.11 and later", r"filetypes = \{([^}]*)\}"),
+    "neovim-0.7": ("Neovim 0.7 to 0.10", r"pattern = \{([^}]*)\}"),
+    "ale": ("vim with ALE", r"for s:filetype in \[([^]]*)\]"),
+    "lsp-mode": ("Emacs with lsp-mode", r"lsp-activate-on ([^)]*)\)"),
+    "eglot": ("Emacs with eglot", r"'\(\(([^)]*)\)"),
+    "helix": ("Helix", r'name = "([^"]*)"(?s:.*)add `"infisical"` the same way to ([^)]*)\)'),
+    "sublime": ("Sublime Text", r'"selector": "([^"]*)"'),
+}
+VIM = {"shell": {"sh", "bash", "zsh"}, "markdown": {"markdown"}, "makefile": {"make"}, "yaml": {"yaml"},
+       "dockerfile": {"dockerfile"}, "python": {"python"}, "project-json": {"json"}, "dotenv": {"sh"}}  # fmt: skip
+CALLS: dict[str, dict[str, set[str]]] = {
+    "neovim": VIM,
+    "neovim-0.7": VIM,
+    "ale": VIM,
+    "lsp-mode": {"shell": {"shellscript"}, "markdown": {"markdown"}, "makefile": {"makefile"}, "yaml": {"yaml"},
+                 "dockerfile": {"dockerfile"}, "python": {"python"}, "project-json": {"json"}, "dotenv": {"dotenv"}},
+    "eglot": {"shell": {"sh-mode"}, "markdown": {"markdown-mode"}, "makefile": {"makefile-mode", "makefile-gmake-mode"},
+              "yaml": {"yaml-mode"}, "dockerfile": {"dockerfile-mode"}, "python": {"python-mode"},
+              "project-json": {"js-mode", "json-mode"}, "dotenv": {"dotenv-mode"}},
+    "helix": {"shell": {"bash"}, "markdown": {"markdown"}, "makefile": {"make"}, "yaml": {"yaml"},
+              "dockerfile": {"dockerfile"}, "python": {"python"}, "project-json": {"json"}},
+    "sublime": {"shell": {"source.shell"}, "markdown": {"text.html.markdown"}, "makefile": {"source.makefile"},
+                "yaml": {"source.yaml"}, "dockerfile": {"source.dockerfile"}, "python": {"source.python"},
+                "project-json": {"source.json"}},
+}  # fmt: skip
+# Rows an editor's list leaves out on purpose, and why.
+NOT_LISTED = {
+    # eglot runs one server per major mode: the snippet lists only the modes with no server of their own
+    "eglot": {"shell", "yaml", "python", "project-json", "dotenv"},
+    # neither ships a language for .env files (Helix reads them as bash or text by version, Sublime as plain text)
+    "helix": {"dotenv"},
+    "sublime": {"dotenv"},
+}
+
+
+def _listed(editor: str) -> set[str]:
+    title, pattern = SETUPS[editor]
+    found = re.search(rf"\*\*{re.escape(title)}\*\*.*?```\w+\n(.*?)```(.*?)\n(?:- \*\*|## )", README, re.DOTALL)
+    assert found, title
+    listed = re.search(pattern, found.group(1) + found.group(2))
+    assert listed, f"{title}: no list"
+    return {name for group in listed.groups() for name in re.findall(r"[\w.-]+", group.replace('"', " "))} - {"|"}
+
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("editor", SETUPS)
+def test_each_editor_set_up_lists_every_row_it_can(editor: str) -> None:
+    """A row missing from an editor's list is a file type that editor never hands the server; a name no row has
+    is a list gone stale."""
+    listed = _listed(editor)
+    calls = CALLS[editor]
+    assert set(calls) | NOT_LISTED.get(editor, set()) == {row.kind for row in FILE_TYPES}, editor
+    for row in FILE_TYPES:
+        if row.kind not in NOT_LISTED.get(editor, set()):
+            assert calls[row.kind] <= listed, f"{editor} misses {row.kind}: {sorted(calls[row.kind] - listed)}"
+    unknown = listed - set().union(*calls.values())
+    assert not unknown, f"{editor} lists what no row is: {sorted(unknown)}"
+
+
+@pytest.mark.parametrize("editor", ["neovim", "ale", "lsp-mode", "eglot"])
+def test_what_each_editor_sends_reaches_the_rows_kind(editor: str) -> None:
+    """The language id an editor sends (Vim's filetype, lsp-mode's id, eglot's mode less ``-mode``) gives the
+    row's kind. Vim calls ``.env`` ``sh``: its whole name decides first. (Vim also calls ``x.env`` ``sh``, and there
+    the language id wins over the extension: such a file is read as a shell script.)"""
+    for row in FILE_TYPES:
+        path = f"/w/{row.names[0]}" if row.names else f"/w/x{row.extensions[0]}"
+        for name in CALLS[editor].get(row.kind, set()):
+            assert kind_for(path, name.removesuffix("-mode")) == row.kind, (row.kind, name)
+
+
+def test_the_lsp_mode_snippet_names_the_languages_lsp_mode_lacks() -> None:
+    """lsp-mode's ``lsp-language-id-configuration`` has no Makefile or .env entry: without these, ``makefile``
+    and ``dotenv`` in its list would match no buffer."""
+    for entry in ('(makefile-mode . "makefile")', '(makefile-gmake-mode . "makefile")', '(dotenv-mode . "dotenv")'):
+        assert entry in README, entry
+
+
+# Files Vim 9.0 and Neovim 0.7 give no filetype, so no Vim set-up can attach to them (``check`` and the pre-commit
+# hook still read them): Neovim 0.7 knows no ``*.dockerfile``, neither knows ``*.ipy`` or ``.env.*``.
+NO_FILETYPE = {"x.dockerfile", "x.ipy", ".env.dev"}
+
+
+def _vim_filetype(editor: str, name: str, cwd: Path) -> str:
+    out = cwd / "ft.txt"
+    script = ["-c", "filetype on", "-c", f"edit {name}", "-c", f"call writefile([&filetype], '{out}')", "-c", "qa!"]
+    command = (
+        [editor, "--headless", "-u", "NONE"] if editor == "nvim" else ["vim", "-N", "-u", "NONE", "-i", "NONE", "-es"]
+    )
+    subprocess.run([*command, *script], cwd=cwd, timeout=30, check=False, capture_output=True, stdin=subprocess.DEVNULL)
+    return out.read_text().strip()
+
+
+@pytest.mark.parametrize("editor", ["nvim", "vim"])
+def test_vim_calls_each_rows_files_as_the_table_says(editor: str, tmp_path: Path) -> None:
+    """The installed editor's own filetype for a sample of every name rule of every row is one its set-up lists."""
+    if shutil.which(editor) is None:
+        pytest.skip(f"{editor} is not installed")
+    for row in FILE_TYPES:
+        samples = [*row.names, *(f"{p}dev" for p in row.prefixes), *(f"x{s}" for s in (*row.suffixes, *row.extensions))]
+        for name in samples:
+            filetype = _vim_filetype(editor, name, tmp_path)
+            if name in NO_FILETYPE and not filetype:
+                continue
+            assert filetype in VIM[row.kind], (name, filetype)
