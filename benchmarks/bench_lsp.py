@@ -212,6 +212,39 @@ async def memory(client: LanguageClient, root: Path, tag: str, text: str) -> tup
     return one, four, rss_bytes(client) - idle
 
 
+async def diagnostics_figures() -> None:
+    """Only the diagnostics and keystroke rows (``BENCH_EDITOR=diagnostics``): 10,000- and 100,000-line scripts
+    opened offline, then typed into, in ours and in the trivial server, the same traffic."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "small").mkdir()
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": tmp,
+            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+            "INFISICAL_LSP_LOG_LEVEL": "CRITICAL",
+        }
+        ten, hundred = script(10_000), script(100_000)
+        figures: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in PER_SERVER[:4]}
+        for run in range(PASSES):
+            for command in (OURS, TRIVIAL):
+                client = await start(command, root, env)
+                # as in the full run, where the memory rows open documents first: the rows measure a server
+                # that is ready (settings read, engine imported), not its first document
+                await open_and_wait(client, (root / "small" / f"w{run}.sh").as_uri(), script(100))
+                measured = (
+                    await open_and_wait(client, (root / "small" / f"a{run}.sh").as_uri(), ten),
+                    await open_and_wait(client, (root / "small" / f"b{run}.sh").as_uri(), hundred),
+                    await typing_cpu(client, (root / "small" / f"c{run}.sh").as_uri(), ten, 40),
+                    await typing_cpu(client, (root / "small" / f"g{run}.sh").as_uri(), hundred, 15),
+                )
+                await client.shutdown_session()
+                for name, value in zip(PER_SERVER[:4], measured, strict=True):
+                    figures[name][command is TRIVIAL].append(value)
+        for name, (ours, base) in figures.items():
+            report(name, ours, base, "trivial pygls server", 2 if "CPU" in name else 4)
+
+
 async def editor_figures() -> None:
     with Emulator("new") as emulator, tempfile.TemporaryDirectory() as tmp:
         world = seed(emulator)
@@ -456,6 +489,8 @@ def main() -> int:
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus, {PASSES} passes (ratio: median [min-max])\n")
     if os.environ.get("BENCH_EDITOR") == "startup":
         asyncio.run(startup_figures())
+    if os.environ.get("BENCH_EDITOR") == "diagnostics":
+        asyncio.run(diagnostics_figures())
     if os.environ.get("BENCH_EDITOR", "1") == "1":
         asyncio.run(editor_figures())
         glob_figures()

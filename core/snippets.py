@@ -47,18 +47,19 @@ def kind_for(path: str | None, language_id: str | None = None) -> Kind | None:
     return None
 
 
-_SHARED: dict[tuple[str, ...], tuple[str, ...]] = {}
+_SHARED: dict[str, tuple[str, ...]] = {}
 _SHARED_MAX = 4096
 
 
-def _shared(argv: tuple[str, ...]) -> tuple[str, ...]:
-    """One tuple of interned words for every line that says the same (emptied when full: typing makes many
-    short-lived ones); a line seen before costs no interning."""
-    found = _SHARED.get(argv)
+def _shared(line: str) -> tuple[str, ...]:
+    """The words after the program of a plain command ``line``: one tuple of interned words for every line that
+    reads the same (emptied when full: typing makes many short-lived ones); a line seen before is one lookup,
+    neither split nor interned again."""
+    found = _SHARED.get(line)
     if found is None:
         if len(_SHARED) >= _SHARED_MAX:
             _SHARED.clear()
-        found = _SHARED[argv] = tuple(map(sys.intern, argv))
+        found = _SHARED[line] = tuple(map(sys.intern, plain_argv(line, 0, len(line))[1:]))
     return found
 
 
@@ -116,7 +117,7 @@ class CommandSite:
         long script repeats the same few command lines and words thousands of times."""
         if self._argv is None:
             if self._words is None and self._source is not None:
-                self._argv = _shared(tuple(plain_argv(self._source.text, self._start, self.limit)[1:]))
+                self._argv = _shared(self._source.text[self._start : self.limit])
             else:
                 self._argv = tuple(w.text for w in self.words[1:])
         return self._argv

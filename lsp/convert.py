@@ -30,12 +30,21 @@ _PLACEHOLDER = re.compile(r"\$\{?\d+\}?")
 
 
 class PositionMap:
-    """Offsets <-> positions for one version of a document, in the negotiated encoding."""
+    """Offsets <-> positions for one version of a document, in the negotiated encoding. The line starts are
+    found the first time a position is asked for: a document opened without findings never needs them."""
+
+    __slots__ = ("_starts", "encoding", "text")
 
     def __init__(self, text: str, encoding: str = types.PositionEncodingKind.Utf16, lines: LineStarts | None = None):
         self.text = text
         self.encoding = encoding
-        self.starts = LineStarts(text) if lines is None else lines
+        self._starts = lines
+
+    @property
+    def starts(self) -> LineStarts:
+        if self._starts is None:
+            self._starts = LineStarts(self.text)
+        return self._starts
 
     def edited(self, text: str, start: int, old_end: int, new_end: int) -> PositionMap:
         """The map of ``text``, which is this map's text with ``[start, old_end)`` replaced by

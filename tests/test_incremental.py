@@ -7,6 +7,7 @@ documents and compare, after every edit, with a full rebuild (``find_commands``,
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lsprotocol import types
@@ -15,6 +16,7 @@ from infisical_tokens.core import editor
 from infisical_tokens.core.filetypes import FILE_TYPES, NOTHING, Kind
 from infisical_tokens.core.snippets import CommandSite, edit_commands, find_commands
 from infisical_tokens.lsp.convert import PositionMap
+from infisical_tokens.lsp.lines import NEWLINE, LineStarts
 from tests.test_robustness import SNAPSHOT
 
 # every row of the table that has command lines (.infisical.json is diagnosed whole, not edit by edit), and none
@@ -108,6 +110,16 @@ def test_positions_edited_equal_positions_read(case: tuple[str, list[tuple[float
         places = [types.Position(line, c) for line in range(len(fresh.starts) + 1) for c in (0, 1, 3, 99)]
         assert [positions.offset(p) for p in places] == [fresh.offset(p) for p in places]
         text = new
+
+
+@pytest.mark.parametrize(
+    "text", ["a\x0cb\nc", "a\x1cb\x0b\n", "a\u2028b\r\nc\rd", "\u00e9\x85x\n", "plain\nlines\n", "no break", ""]
+)
+def test_line_starts_only_at_lsp_line_breaks(text: str) -> None:
+    """A form feed, U+0085 or U+2028 starts no line in LSP: the fast path through str.splitlines, which breaks
+    there too, is taken only for a text without them."""
+    assert list(LineStarts(text)) == [0, *(match.end() for match in NEWLINE.finditer(text))]
+    assert list(PositionMap(text).starts) == list(LineStarts(text))
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -39,9 +39,7 @@ Sites = Sequence[CommandSite]  # the command lines of one document version (``fi
 def diagnose(text: str, kind: Kind | None, doc: DocumentContext, sites: Sites | None = None) -> list[Finding]:
     if kind == "project-json":
         return project_json.findings(text, doc.snapshot, doc.login_api_url)
-    found: list[Finding] = []
-    for site in find_commands(text, kind) if sites is None else sites:
-        found += commands.site_findings(site, doc.snapshot)
+    found = commands.sites_findings(find_commands(text, kind) if sites is None else sites, doc.snapshot)
     return sorted(found, key=_reading_order)  # in reading order, whatever check found them in
 
 

@@ -6,7 +6,7 @@ hover and actions. The command's definition and checks are :mod:`command`'s.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
 from .. import command, reach, scope
@@ -131,13 +131,32 @@ def site_findings(site: CommandSite, snapshot: Snapshot) -> list[Finding]:
     return [_finding(site, p) for p in site_problems(site, snapshot)]
 
 
+def sites_findings(sites: Iterable[CommandSite], snapshot: Snapshot) -> list[Finding]:
+    """``site_findings`` of every command line, each distinct line asked about once: a long script repeats
+    the same few lines thousands of times, and only a line with problems needs its positioned words."""
+    problems_of: dict[tuple[str, ...], tuple[Problem, ...]] = {}
+    found: list[Finding] = []
+    for site in sites:
+        key = site.key
+        problems = problems_of.get(key)
+        if problems is None:
+            problems = problems_of[key] = site_problems(site, snapshot) if site.is_service_token else ()
+        if problems:
+            found += [_finding(site, p) for p in problems]
+    return found
+
+
 def workspace_scopes(text: str, kind: Kind | None, sites: Sequence[CommandSite] | None = None) -> list[scope.Scope]:
-    """Every well-formed scope the document's commands name (their slugs are the offline fallback for
-    completion; their paths say which folder subtrees the catalog should read)."""
+    """Every well-formed scope the document's distinct command lines name (their slugs are the offline fallback
+    for completion; their paths say which folder subtrees the catalog should read), in reading order."""
     found: list[scope.Scope] = []
+    seen: set[tuple[str, ...]] = set()
     for site in find_commands(text, kind) if sites is None else sites:
-        if site.is_service_token:
-            found += _scopes(site.key)
+        key = site.key
+        if key not in seen:
+            seen.add(key)
+            if site.is_service_token:
+                found += _scopes(key)
     return found
 
 
