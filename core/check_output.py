@@ -14,10 +14,11 @@ if TYPE_CHECKING:
 
 
 def format_text(reports: Sequence[Report], base: Path) -> str:
+    base = base.resolve()  # once, not once per finding
     lines = []
     for r in reports:
         f = r.finding
-        lines.append(f"{display(r.path, base)}:{r.line}:{r.column}: {f.severity} {f.code} {f.text}")
+        lines.append(f"{printable(_relative(r.path, base))}:{r.line}:{r.column}: {f.severity} {f.code} {f.text}")
     return "".join(line + "\n" for line in lines)
 
 
@@ -26,6 +27,7 @@ def format_json(reports: Sequence[Report], base: Path) -> str:
 
 
 def json_data(reports: Sequence[Report], base: Path) -> list[dict[str, Any]]:
+    base = base.resolve()
     return [
         {
             "path": _relative(r.path, base),
@@ -49,11 +51,12 @@ def _escape_github(text: str, property_value: bool = False) -> str:
 
 def format_github(reports: Sequence[Report], base: Path) -> str:
     level = {"error": "error", "warning": "warning", "info": "notice"}
+    base = base.resolve()
     lines = []
     for r in reports:
         props = ",".join(
             [
-                f"file={_escape_github(display(r.path, base), True)}",
+                f"file={_escape_github(printable(_relative(r.path, base)), True)}",
                 f"line={r.line}",
                 f"col={r.column}",
                 f"endLine={r.end_line}",
@@ -66,15 +69,16 @@ def format_github(reports: Sequence[Report], base: Path) -> str:
 
 
 def _relative(path: Path, base: Path) -> str:
+    """``path`` from ``base``, which the caller has resolved."""
     try:
-        return path.resolve().relative_to(base.resolve()).as_posix()
+        return path.resolve().relative_to(base).as_posix()
     except ValueError:
         return path.as_posix()
 
 
 def display(path: Path, base: Path) -> str:
     """A path for a terminal or a CI log: a file name cannot carry an escape sequence there (JSON escapes its own)."""
-    return printable(_relative(path, base))
+    return printable(_relative(path, base.resolve()))
 
 
 FORMATS = {"text": format_text, "json": format_json, "github": format_github}
