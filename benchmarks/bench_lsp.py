@@ -440,10 +440,15 @@ def check_figures(files: int) -> None:
         tracked = subprocess.run(["git", "-C", str(root), "ls-files"], capture_output=True, text=True, check=True)
         assert len(tracked.stdout.splitlines()) == files - files // 10 + 2  # what the figure claims to cover
         git = shutil.which("git") or "git"
+        # An installed package runs from its bytecode: without it (PYTHONDONTWRITEBYTECODE) every run would time
+        # the compiler. One untimed run of each writes the bytecode and reads the tree into the page cache.
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        subprocess.run([CLI, "check", "."], cwd=root, capture_output=True, env=env)
+        subprocess.run([git, "grep", "-l", "infisical"], cwd=root, capture_output=True)
         ours, base = [], []
         for _ in range(PASSES):
             started = time.perf_counter()
-            result = subprocess.run([CLI, "check", "."], cwd=root, capture_output=True, text=True)
+            result = subprocess.run([CLI, "check", "."], cwd=root, capture_output=True, text=True, env=env)
             ours.append(time.perf_counter() - started)
             assert f"in {files - files // 10 + 1} file(s) checked" in result.stderr, result.stderr[-300:]
             started = time.perf_counter()

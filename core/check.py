@@ -12,7 +12,7 @@ import bisect
 import os
 import stat
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +27,7 @@ from .needs import Need
 from .outcomes import CheckOptions, CheckReport, Report
 from .project import ProjectFiles
 from .snapshot import Snapshot, offline_snapshot
+from .snippets import CommandSite, find_commands
 
 if TYPE_CHECKING:
     from .catalog import Catalog
@@ -76,7 +77,8 @@ def check_file(path: Path, kind: Kind, context_for: ContextFor) -> list[Report]:
     text = data.decode("utf-8", errors="replace")
     if kind != "project-json" and "infisical" not in text:
         return []
-    found = editor.diagnose(text, kind, context_for(path, text, kind))
+    sites = find_commands(text, kind) if kind != "project-json" else None  # read once: the context and diagnose
+    found = editor.diagnose(text, kind, context_for(path, text, kind, sites), sites)
     encoding = not_utf8(data) if kind == "project-json" else None
     found = [encoding, *found] if encoding is not None else found
     if not found:
@@ -124,14 +126,22 @@ class ContextFor:
                 self.failed[project_id] = str(err)
         return offline_snapshot(project_id, slugs, self.failed[project_id])
 
-    def __call__(self, path: Path, text: str, kind: Kind) -> DocumentContext:
+    def __call__(
+        self, path: Path, text: str, kind: Kind, sites: Sequence[CommandSite] | None = None
+    ) -> DocumentContext:
         self.current = path
         config = self.files.read(path) if kind == "project-json" else self.files.for_file(path)
         project_id = project_config.project_id(self.project_override, self.env, config)
         if project_id is not None:  # the first file to name a project says where its ID came from
             self.sources.setdefault(project_id, project_config.source(self.project_override, None, self.env, config))
         return document_context(
-            text, kind, config, explicit_project=self.project_override, env=self.env, snapshots=self._snapshot
+            text,
+            kind,
+            config,
+            explicit_project=self.project_override,
+            env=self.env,
+            snapshots=self._snapshot,
+            sites=sites,
         )
 
 

@@ -14,10 +14,11 @@ if TYPE_CHECKING:
 
 
 def format_text(reports: Sequence[Report], base: Path) -> str:
+    shown = _Shown(base)
     lines = []
     for r in reports:
         f = r.finding
-        lines.append(f"{display(r.path, base)}:{r.line}:{r.column}: {f.severity} {f.code} {f.text}")
+        lines.append(f"{printable(shown(r.path))}:{r.line}:{r.column}: {f.severity} {f.code} {f.text}")
     return "".join(line + "\n" for line in lines)
 
 
@@ -26,9 +27,10 @@ def format_json(reports: Sequence[Report], base: Path) -> str:
 
 
 def json_data(reports: Sequence[Report], base: Path) -> list[dict[str, Any]]:
+    shown = _Shown(base)
     return [
         {
-            "path": _relative(r.path, base),
+            "path": shown(r.path),
             "line": r.line,
             "column": r.column,
             "endLine": r.end_line,
@@ -49,11 +51,12 @@ def _escape_github(text: str, property_value: bool = False) -> str:
 
 def format_github(reports: Sequence[Report], base: Path) -> str:
     level = {"error": "error", "warning": "warning", "info": "notice"}
+    shown = _Shown(base)
     lines = []
     for r in reports:
         props = ",".join(
             [
-                f"file={_escape_github(display(r.path, base), True)}",
+                f"file={_escape_github(printable(shown(r.path)), True)}",
                 f"line={r.line}",
                 f"col={r.column}",
                 f"endLine={r.end_line}",
@@ -65,16 +68,36 @@ def format_github(reports: Sequence[Report], base: Path) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def _relative(path: Path, base: Path) -> str:
-    try:
-        return path.resolve().relative_to(base.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+class _Shown:
+    """Paths as ``path.resolve()`` relative to ``base`` (else as given), for one report: the base and each folder
+    are resolved once, a file itself only when it is a link (a tree's findings share few folders, and resolving
+    every finding's whole path again costs a system call per component)."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base.resolve()
+        self.folders: dict[Path, Path] = {}
+
+    def __call__(self, path: Path) -> str:
+        try:
+            return self._resolved(path).relative_to(self.base).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def _resolved(self, path: Path) -> Path:
+        try:
+            if path.name in ("", "..") or path.is_symlink():
+                return path.resolve()
+        except OSError:
+            return path.resolve()
+        folder = self.folders.get(path.parent)
+        if folder is None:
+            folder = self.folders[path.parent] = path.parent.resolve()
+        return folder / path.name
 
 
 def display(path: Path, base: Path) -> str:
     """A path for a terminal or a CI log: a file name cannot carry an escape sequence there (JSON escapes its own)."""
-    return printable(_relative(path, base))
+    return printable(_Shown(base)(path))
 
 
 FORMATS = {"text": format_text, "json": format_json, "github": format_github}
