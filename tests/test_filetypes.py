@@ -93,9 +93,7 @@ def test_the_readme_lists_exactly_the_table() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     start = readme.index("<!-- filetypes:start -->\n") + len("<!-- filetypes:start -->\n")
     listed = readme[start : readme.index("<!-- filetypes:end -->")]
-    assert listed == filetypes.markdown_table(), (
-        "README's file types are out of date; run: make generated"
-    )
+    assert listed == filetypes.markdown_table(), "README's file types are out of date; run: make generated"
     kinds = re.findall(r"^\| ([\w-]+) \|", listed, re.M)[1:]
     assert kinds == [row.kind for row in FILE_TYPES]
 
