@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo try test lint bench corpus clean e2e e2e-run dist release-check shells
+.PHONY: demo try test lint bench corpus clean e2e e2e-run dist release-check shells generated
 
 # The runtime libraries are held at the versions the extension bundles (one lock for both; see below). The version
 # (core/__init__.py) is in the installed metadata, so a new one reinstalls.
@@ -44,6 +44,11 @@ $(BUNDLED)/.stamp: $(STAMP) pyproject.toml $(BUNDLED_LOCK) scripts/tidy_bundle.p
 
 vscode-extension/node_modules/.package-lock.json: vscode-extension/package-lock.json
 	cd vscode-extension && npm ci --no-audit --no-fund --loglevel=error
+
+# Every generated file rewritten from its table (README lists, help text, the extension's protocol, file types and
+# activation events, the hook's files:); on a clean tree it changes nothing. Python only: no network, no node.
+generated: $(STAMP)
+	$(BIN)/python -m scripts.regenerate
 
 demo: $(STAMP)
 	$(BIN)/python scripts/demo.py

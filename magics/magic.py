@@ -1,5 +1,5 @@
-"""``%infisical service-token create|list|view|delete|rotate|audit|migrate ...``, ``check`` and ``completion``: every
-command of the command line (``command.SUBCOMMANDS`` and ``command.TOP_LEVEL``).
+"""``%infisical ...``: every command of the command line (whatever ``command.SUBCOMMANDS`` and ``command.TOP_LEVEL``
+hold, none refused); the notebook's own flags (``--out``, ``--env``...) go only with ``service-token create``.
 
 The line is split POSIX-style and parsed by the core's one command definition, so flags, defaults,
 checks and messages are the command line's, and each outcome prints its one presentation (``render.presentations``)
@@ -192,7 +192,7 @@ class InfisicalMagics(Magics, Configurable):
     @output_can_be_silenced
     @line_magic
     def infisical(self, line: str) -> Any:
-        """Run any ``infisical-tokens`` command (``service-token ...``, ``check``, ``completion``); ``--help``."""
+        """Run any ``infisical-tokens`` command, as the command line parses it; ``--help``."""
         line = line.strip().removesuffix(";").strip()
         try:
             words = shlex.split(line)

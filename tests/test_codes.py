@@ -58,6 +58,4 @@ def test_readme_table_is_the_registry() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     start = readme.index("<!-- codes:start -->") + len("<!-- codes:start -->\n")
     end = readme.index("<!-- codes:end -->")
-    assert readme[start:end] == markdown_table(), (
-        "README's code table is out of date: regenerate it with `python -m infisical_tokens.core.codes`"
-    )
+    assert readme[start:end] == markdown_table(), "README's code table is out of date; run: make generated"

@@ -71,7 +71,7 @@ def test_what_vscode_sends_is_what_the_row_reads(row: FileType) -> None:
 def test_the_extension_selector_is_generated_from_the_table() -> None:
     generated = EXTENSION / "src" / "common" / "filetypes.ts"
     assert generated.read_text(encoding="utf-8") == filetypes.typescript(), (
-        "regenerate: python -m infisical_tokens.core.filetypes > vscode-extension/src/common/filetypes.ts"
+        "filetypes.ts is out of date; run: make generated"
     )
     server = (EXTENSION / "src" / "common" / "server.ts").read_text(encoding="utf-8")
     assert "DOCUMENT_SELECTOR = [...LANGUAGES.map((language) => ({ language })), ...FILTERS]" in server
@@ -82,8 +82,8 @@ def test_the_manifest_activates_on_exactly_the_table() -> None:
     events: list[str] = json.loads((EXTENSION / "package.json").read_text(encoding="utf-8"))["activationEvents"]
     wanted = filetypes.activation_events()
     assert len(set(events)) == len(events)
-    assert not set(wanted) - set(events), "file types the extension does not activate on"
-    assert not set(events) - set(wanted), "activation events no file type asks for"
+    assert not set(wanted) - set(events), "file types the extension does not activate on; run: make generated"
+    assert not set(events) - set(wanted), "activation events no file type asks for; run: make generated"
     for row in FILE_TYPES:
         for language in (*row.vscode, *(f.language for f in row.filters if f.language)):
             assert f"onLanguage:{language}" in events, row.kind
@@ -93,9 +93,7 @@ def test_the_readme_lists_exactly_the_table() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     start = readme.index("<!-- filetypes:start -->\n") + len("<!-- filetypes:start -->\n")
     listed = readme[start : readme.index("<!-- filetypes:end -->")]
-    assert listed == filetypes.markdown_table(), (
-        "README's file types are out of date: regenerate them with `python -m infisical_tokens.core.filetypes --readme`"
-    )
+    assert listed == filetypes.markdown_table(), "README's file types are out of date; run: make generated"
     kinds = re.findall(r"^\| ([\w-]+) \|", listed, re.M)[1:]
     assert kinds == [row.kind for row in FILE_TYPES]
 
@@ -150,7 +148,7 @@ def _hook_files(text: str) -> list[str]:
 
 def test_the_pre_commit_hooks_files_are_generated_from_the_table() -> None:
     wanted = filetypes.precommit_files_regex()
-    hint = "regenerate: python -m infisical_tokens.core.filetypes --pre-commit"
+    hint = "the hook's files: is out of date; run: make generated"
     printed = subprocess.run(
         [sys.executable, "-m", "infisical_tokens.core.filetypes", "--pre-commit"],
         capture_output=True,

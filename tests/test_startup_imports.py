@@ -55,7 +55,7 @@ def test_top_help_imports_nothing_but_the_command_line_module(tmp_path: Path) ->
 
 
 def test_the_generated_help_is_the_command_models() -> None:
-    assert render.top_help() == help_text.TOP_HELP, "regenerate it: python -m scripts.gen_help_text"
+    assert render.top_help() == help_text.TOP_HELP, "core/help_text.py is out of date; run: make generated"
 
 
 def test_a_command_help_imports_no_parser_of_values_and_no_client(tmp_path: Path) -> None:

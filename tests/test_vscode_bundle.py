@@ -96,9 +96,7 @@ def test_extension_protocol_types_are_generated_from_the_server() -> None:
     from infisical_tokens.lsp.server import server
 
     generated = LIBS.parent.parent / "src" / "common" / "protocol.ts"
-    assert generated.read_text() == protocol.typescript(), (
-        "regenerate: python -m infisical_tokens.lsp.protocol > vscode-extension/src/common/protocol.ts"
-    )
+    assert generated.read_text() == protocol.typescript(), "protocol.ts is out of date; run: make generated"
     registered = set(server.protocol.fm.commands)
     assert serve.HANDLERS and set(protocol.COMMANDS) <= registered
 
