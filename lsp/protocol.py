@@ -230,8 +230,8 @@ def route_name(subcommand: command.Subcommand) -> str:
 def routed() -> dict[str, command.Subcommand]:
     """Every command the generic route runs, by wire name: all but those with their own flow or the command line's
     only, so a new subcommand reaches the editor without a row anywhere."""
-    commands = (*command.SUBCOMMANDS.values(), *command.TOP_LEVEL.values())
-    return {route_name(c): c for c in commands if c not in SPECIAL and c not in CLI_ONLY}
+    candidates = (*command.SUBCOMMANDS.values(), *command.TOP_LEVEL.values())
+    return {route_name(c): c for c in candidates if c not in SPECIAL and c not in CLI_ONLY}
 
 
 def commands() -> dict[str, tuple[type, type]]:
@@ -293,6 +293,7 @@ def _interface(cls: type) -> str:
 
 
 def typescript() -> str:
+    every = commands()  # not COMMANDS: whatever the command table holds now
     seen: list[type] = []
 
     def collect(hint: Any) -> None:
@@ -305,10 +306,10 @@ def typescript() -> str:
             elif get_args(candidate) and candidate is not hint:
                 collect(candidate)
 
-    for classes in [*COMMANDS.values(), *((p,) for p in NOTIFICATIONS.values())]:
+    for classes in [*every.values(), *((p,) for p in NOTIFICATIONS.values())]:
         for cls in classes:
             collect(cls)
-    wire = {**COMMANDS, **NOTIFICATIONS}
+    wire = {**every, **NOTIFICATIONS}
     names = {value: key for key, value in globals().items() if isinstance(value, str) and value in wire}
     for name, subcommand in routed().items():  # a command named by the rule has no constant here
         names.setdefault(name, "RUN_" + subcommand.name.upper().replace("-", "_"))
@@ -318,7 +319,7 @@ def typescript() -> str:
         "\n",
         *(_interface(cls) + "\n" for cls in sorted(seen, key=lambda c: c.__name__)),
         "export interface CommandMap {\n",
-        *(f"  [{names[c]}]: {{ args: {a.__name__}; answer: {r.__name__} }};\n" for c, (a, r) in COMMANDS.items()),
+        *(f"  [{names[c]}]: {{ args: {a.__name__}; answer: {r.__name__} }};\n" for c, (a, r) in every.items()),
         "}\n",
         "\nexport interface NotificationMap {\n",
         *(f"  [{names[n]}]: {p.__name__};\n" for n, p in NOTIFICATIONS.items()),
