@@ -494,26 +494,50 @@ def _migrated_text(done: Migrated) -> str:
     return migrated_text(done)
 
 
+def own_presentation(kind: type) -> Presentation | None:
+    """The presentation an outcome type carries itself: a ``text(self) -> str`` method, and a ``json(self)`` method
+    for its JSON form (none without it), and optionally a ``stream`` class attribute ("out" or "err"). So a new
+    outcome type, defined beside its workflow, needs no entry here for every face to show it."""
+    text, form = getattr(kind, "text", None), getattr(kind, "json", None)
+    if not callable(text):
+        return None
+    stream = getattr(kind, "stream", "out")
+    return Presentation(text, form if callable(form) else None, stream="err" if stream == "err" else "out")
+
+
+class _Presentations(dict[type, Presentation]):
+    """The table, falling back to an outcome type's own presentation: the faces look outcomes up here."""
+
+    def __missing__(self, kind: type) -> Presentation:
+        own = own_presentation(kind)
+        if own is None:
+            raise KeyError(kind)
+        return own
+
+
 @cache
 def presentations() -> dict[type, Presentation]:
-    """Each outcome type's one presentation: a new outcome type is one entry (a test checks every workflow's)."""
+    """Each outcome type's one presentation: an entry here, or (a new outcome type) its own text and json methods
+    (:func:`own_presentation`); a test checks every workflow's."""
     from . import outcomes
     from .migration import Migrated, MigratePreview
 
-    return {
-        outcomes.Created: Presentation(_created_text, _created_json, stream="err"),
-        outcomes.DryRun: Presentation(dry_run_text, _dry_run_json),
-        outcomes.TokenList: Presentation(lambda listed: token_table(listed.tokens), _token_list_json),
-        outcomes.TokenView: Presentation(lambda view: token_details(view.info), _token_view_json),
-        outcomes.Deleted: Presentation(_deleted_text, _deleted_json, stream="err"),
-        outcomes.Rotated: Presentation(_rotated_outcome_text, _rotated_json, stream="err"),
-        outcomes.RotatePreview: Presentation(_rotate_preview_text, _rotate_preview_json),
-        outcomes.AuditReport: Presentation(audit_text, _audit_json),
-        outcomes.CheckReport: Presentation(lambda report: report.formatted(), _check_json, aside=_check_aside),
-        MigratePreview: Presentation(_migrate_preview_text, _migrate_preview_json),
-        Migrated: Presentation(_migrated_text, _migrated_json),
-        outcomes.CompletionScript: Presentation(lambda script: script.text, None),
-    }
+    return _Presentations(
+        {
+            outcomes.Created: Presentation(_created_text, _created_json, stream="err"),
+            outcomes.DryRun: Presentation(dry_run_text, _dry_run_json),
+            outcomes.TokenList: Presentation(lambda listed: token_table(listed.tokens), _token_list_json),
+            outcomes.TokenView: Presentation(lambda view: token_details(view.info), _token_view_json),
+            outcomes.Deleted: Presentation(_deleted_text, _deleted_json, stream="err"),
+            outcomes.Rotated: Presentation(_rotated_outcome_text, _rotated_json, stream="err"),
+            outcomes.RotatePreview: Presentation(_rotate_preview_text, _rotate_preview_json),
+            outcomes.AuditReport: Presentation(audit_text, _audit_json),
+            outcomes.CheckReport: Presentation(lambda report: report.formatted(), _check_json, aside=_check_aside),
+            MigratePreview: Presentation(_migrate_preview_text, _migrate_preview_json),
+            Migrated: Presentation(_migrated_text, _migrated_json),
+            outcomes.CompletionScript: Presentation(lambda script: script.text, None),
+        }
+    )
 
 
 def _migrate_preview_json(outcome: MigratePreview) -> dict[str, Any]:

@@ -257,8 +257,8 @@ class Route:
     outcome's JSON form goes in the answer (under ``key``, or its fields merged in)."""
 
     subcommand: command.Subcommand
-    words: Callable[[dict[str, Any]], list[str]] = lambda _request: []  # after the flags the route always gives
-    key: str | None = None
+    words: Callable[[dict[str, Any]], list[str]] = lambda request: _words(request, "args")  # after --projectId
+    key: str | None = "result"
 
 
 def _confirmed_token(request: dict[str, Any]) -> list[str]:
@@ -266,22 +266,13 @@ def _confirmed_token(request: dict[str, Any]) -> list[str]:
     return ["--yes", "--", str(request.get("tokenId") or "")]
 
 
-ROUTES: dict[str, Route] = {
-    protocol.LIST_TOKENS: Route(command.LIST, key="tokens"),
-    protocol.DELETE: Route(command.DELETE, _confirmed_token),
-    protocol.AUDIT: Route(command.AUDIT),
+OWN_ROUTES: dict[command.Subcommand, Route] = {  # the typed answers' shapes (protocol.TYPED); the rest: Route(sub)
+    command.LIST: Route(command.LIST, lambda _request: [], key="tokens"),
+    command.DELETE: Route(command.DELETE, _confirmed_token, key=None),
+    command.AUDIT: Route(command.AUDIT, lambda _request: [], key=None),
 }
-SPECIAL: dict[command.Subcommand, str] = {  # they carry a secret: each has its own flow
-    command.CREATE: protocol.CREATE,
-    command.ROTATE: protocol.ROTATE,
-    command.MIGRATE: protocol.MIGRATE,
-}
-CLI_ONLY: dict[command.Subcommand, str] = {
-    command.VIEW: "the palette picks from listTokens, which has every token's details; a held token is the "
-    "terminal's INFISICAL_TOKEN, not the editor's",
-    command.CHECK: "the editor checks each open document as it changes (diagnostics)",
-    command.COMPLETION: "a shell's completion script; the editor completes through textDocument/completion",
-}
+ROUTES: dict[str, Route] = {name: OWN_ROUTES.get(sub) or Route(sub) for name, sub in protocol.routed().items()}
+SPECIAL, CLI_ONLY = protocol.SPECIAL, protocol.CLI_ONLY
 
 
 async def run_command(ls: InfisicalLanguageServer, request: dict[str, Any], route: Route) -> dict[str, Any]:
@@ -304,9 +295,16 @@ async def run_command(ls: InfisicalLanguageServer, request: dict[str, Any], rout
         return token_failure(err.problems[0].text())
     except InfisicalTokensError as err:
         return token_failure(str(err))
-    form = render.json_form(outcome)
-    answer: dict[str, Any] = {"ok": True, "message": render.presentations()[type(outcome)].text(outcome).strip()}
-    answer.update({route.key: form} if route.key is not None else form)
+    return answer_of(outcome, route, said)
+
+
+def answer_of(outcome: object, route: Route, said: list[str]) -> dict[str, Any]:
+    """The answer for an outcome: its text as ``message``, its JSON form (if it has one) where the route puts it."""
+    shown = render.presentations()[type(outcome)]
+    answer: dict[str, Any] = {"ok": True, "message": shown.text(outcome).strip()}
+    if shown.json is not None:
+        form = shown.json(outcome)
+        answer.update({route.key: form} if route.key is not None else form)
     if said:
         answer["note"] = " ".join(said)
     return answer

@@ -238,8 +238,46 @@ def test_the_outcome_types_are_found() -> None:
     assert known | {CheckReport, Migrated, MigratePreview} <= _outcome_types()
 
 
+def _presented(kind: type) -> bool:
+    """What every face looks up: an entry of the table, or the outcome type's own text (and json) methods."""
+    try:
+        render.presentations()[kind]
+    except KeyError:
+        return False
+    return True
+
+
 def test_every_outcome_has_one_presentation() -> None:
-    assert set(render.presentations()) == _outcome_types()
+    assert all(_presented(kind) for kind in _outcome_types())
+    assert set(render.presentations()) <= _outcome_types()  # no entry left for an outcome no workflow returns
+
+
+@dataclass(frozen=True)
+class _Greeting:
+    """An outcome that carries its own presentation, as a new outcome type beside its workflow would."""
+
+    word: str
+    stream: typing.ClassVar[str] = "err"
+
+    def text(self) -> str:
+        return f"Hello, {self.word}.\n"
+
+    def json(self) -> dict[str, str]:
+        return {"greeted": self.word}
+
+
+@dataclass(frozen=True)
+class _Mute:
+    word: str
+
+
+def test_an_outcome_without_an_entry_or_its_own_text_has_no_presentation() -> None:
+    """The check above can fail: an outcome type with neither is found missing, one with its own text is not."""
+    assert not _presented(_Mute) and _presented(_Greeting)
+    own = render.presentations()[_Greeting]
+    assert own.text(_Greeting("you")) == "Hello, you.\n" and own.stream == "err"
+    assert own.json is not None and own.json(_Greeting("you")) == {"greeted": "you"}
+    assert _Greeting not in render.presentations()  # the fallback is not kept in the shared table
 
 
 @pytest.mark.parametrize("overrides", [cli.overrides(), magic.overrides()], ids=["cli", "magic"])
@@ -263,6 +301,89 @@ def test_every_command_has_a_server_route_or_a_reason_not_to() -> None:
     registered = set(server.protocol.fm.commands)
     assert serve.HANDLERS and {*token_commands.ROUTES, *token_commands.SPECIAL.values()} <= registered
     assert {*token_commands.ROUTES, *token_commands.SPECIAL.values()} <= set(protocol.COMMANDS)
+    others = set(protocol.COMMANDS) - set(token_commands.ROUTES)
+    assert len(token_commands.ROUTES) == len(generic) and not others & set(token_commands.ROUTES)  # no name taken
+
+
+def test_the_extensions_route_names_and_answers_are_kept() -> None:
+    """The extension calls these names and reads these shapes: the naming rule and the generic answer leave them."""
+    from infisical_tokens.lsp import token_commands
+
+    assert {name: route.subcommand for name, route in token_commands.ROUTES.items()} == {
+        "infisical.server.listTokens": command.LIST,
+        "infisical.server.deleteServiceToken": command.DELETE,
+        "infisical.server.auditServiceTokens": command.AUDIT,
+    }
+    assert protocol.COMMANDS[protocol.LIST_TOKENS] == (protocol.DocumentArgs, protocol.TokensAnswer)
+    assert protocol.COMMANDS[protocol.DELETE] == (protocol.TokenArgs, protocol.DeleteAnswer)
+    assert protocol.COMMANDS[protocol.AUDIT] == (protocol.DocumentArgs, protocol.AuditAnswer)
+
+
+# ---------------------------------------------------------------------- adding a subcommand, walked through
+
+_GREET = command.Subcommand(
+    "say-hello",
+    "Greet someone (a throwaway subcommand: it exists in this test only)",
+    (command.PROJECT_ID, command.JSON),
+    (command.Positional("WORD", "who to greet", required=True),),
+)
+
+
+def _run_say_hello(parsed: command.ParsedCommand, ctx: Context) -> _Greeting:
+    return _Greeting(f"{parsed.positionals[0][1]} of {parsed.string('projectId')}")
+
+
+@pytest.fixture
+def greet(monkeypatch: pytest.MonkeyPatch) -> command.Subcommand:
+    """The walk-through's two steps, in our own tables for this test: the definition and its workflow."""
+    assert _GREET.name not in command.SUBCOMMANDS
+    monkeypatch.setitem(command.SUBCOMMANDS, _GREET.name, _GREET)
+    monkeypatch.setitem(
+        typing.cast(dict[command.Subcommand, workflows.Workflow], workflows.WORKFLOWS), _GREET, _run_say_hello
+    )
+    return _GREET
+
+
+async def test_a_new_subcommand_with_its_own_outcome_reaches_every_face(
+    greet: command.Subcommand, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A definition, a workflow and an outcome with its own text and json: the command line, the magic and the
+    language server's generic route all present it, and the protocol (so protocol.ts) names and types it."""
+    import io
+
+    from infisical_tokens.lsp import token_commands
+    from infisical_tokens.lsp.server import InfisicalLanguageServer
+
+    monkeypatch.chdir(tmp_path)
+    ctx = Context({}, tmp_path, tmp_path, confirm=lambda _label: pytest.fail("asked to confirm"))
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.run(["service-token", "say-hello", "--projectId", "p1", "world"], ctx, cli.Console(out, err, None))
+    assert (code, out.getvalue(), err.getvalue()) == (0, "", "Hello, world of p1.\n")
+    out = io.StringIO()
+    code = cli.run(
+        ["service-token", "say-hello", "--projectId=p1", "--json", "world"], ctx, cli.Console(out, err, None)
+    )
+    assert code == 0 and json.loads(out.getvalue()) == {"greeted": "world of p1"}
+
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "infisical_tokens.magics")
+    try:
+        with capture_output() as captured:
+            shell.run_line_magic("infisical", "service-token say-hello --projectId=p1 magic")
+    finally:
+        shell.run_line_magic("unload_ext", "infisical_tokens.magics")
+        InteractiveShell.clear_instance()
+    assert "Hello, magic of p1." in captured.stdout + captured.stderr
+
+    name = "infisical.server.sayHello"
+    assert protocol.routed()[name] is greet
+    assert protocol.commands()[name] == (protocol.CommandArgs, protocol.CommandAnswer)
+    assert f'"{name}"' in protocol.typescript() and "export interface CommandAnswer" in protocol.typescript()
+    ls = InfisicalLanguageServer()
+    ls.ready.set()
+    request = {"uri": (tmp_path / "a.sh").as_uri(), "projectId": "p1", "args": ["lsp"]}
+    answer = await token_commands.run_command(ls, request, token_commands.Route(greet))
+    assert answer == {"ok": True, "message": "Hello, lsp of p1.", "result": {"greeted": "lsp of p1"}}
 
 
 async def test_the_servers_generic_route_answers_what_the_command_line_prints(
