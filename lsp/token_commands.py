@@ -301,7 +301,7 @@ async def run_command(ls: InfisicalLanguageServer, request: dict[str, Any], rout
 def answer_of(outcome: object, route: Route, said: list[str]) -> dict[str, Any]:
     """The answer for an outcome: its text as ``message``, its JSON form (if it has one) where the route puts it."""
     shown = render.presentations()[type(outcome)]
-    answer: dict[str, Any] = {"ok": True, "message": shown.text(outcome).strip()}
+    answer: dict[str, Any] = {"ok": True, "message": redact(shown.text(outcome).strip())}  # a log may keep it
     if shown.json is not None:
         form = shown.json(outcome)
         answer.update({route.key: form} if route.key is not None else form)
