@@ -9,8 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .filetypes import Kind
-from .ignore import GitIgnore, find_root
-from .ignore import git_outputs as _git
+from .ignore import GitIgnore, Running, find_root, git_answers, start_git, stop_git
 from .snippets import kind_for
 
 
@@ -23,24 +22,51 @@ class Candidates:
     to_read: list[tuple[Path, Kind]] = field(default_factory=list)
 
 
-def git_candidates(folder: Path) -> Candidates | None:
-    """Candidates from git itself, which knows the tree's ignore rules and searches file contents far faster
-    than reading every file here: tracked and untracked files, minus what .gitignore covers."""
-    root = find_root(folder)
-    if not (root / ".git").exists() or shutil.which("git") is None:
-        return None
-    try:
-        scope = folder.resolve().relative_to(root).as_posix() or "."
-    except ValueError:
-        return None
-    answers = _git(
-        root,
-        ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", scope],
-        ["grep", "-z", "-l", "-I", "-F", "--untracked", "-e", "infisical", "--", scope],
-    )
-    if answers is None:
-        return None
-    listed, mentions = answers
+class GitSearch:
+    """git itself listing and searching one folder (it knows the tree's ignore rules and reads file contents far
+    faster than Python): tracked and untracked files, minus what .gitignore covers.
+
+    Started before anything else, so that git works while ``check`` loads its engine; :meth:`candidates` waits for
+    the answers."""
+
+    def __init__(self, root: Path, running: Running) -> None:
+        self.root = root
+        self._running: Running | None = running
+        self._found: Candidates | None = None
+
+    @classmethod
+    def start(cls, folder: Path) -> GitSearch | None:
+        """None where git cannot help: no repository here, git not installed, a folder outside its repository."""
+        root = find_root(folder)
+        if not (root / ".git").exists() or shutil.which("git") is None:
+            return None
+        try:
+            scope = folder.resolve().relative_to(root).as_posix() or "."
+        except ValueError:
+            return None
+        running = start_git(
+            root,
+            ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", scope],
+            ["grep", "-z", "-l", "-I", "-F", "--untracked", "-e", "infisical", "--", scope],
+        )
+        return None if running is None else cls(root, running)
+
+    def candidates(self) -> Candidates | None:
+        """What git found (asked once), or None where it could not answer: the caller walks the folder instead."""
+        if self._running is not None:
+            answers, self._running = git_answers(self._running), None
+            if answers is not None:
+                self._found = _candidates(self.root, *answers)
+        return self._found
+
+    def stop(self) -> None:
+        """Let go of a search whose answers are not wanted (an error came first)."""
+        if self._running is not None:
+            stop_git(self._running)
+            self._running = None
+
+
+def _candidates(root: Path, listed: list[str], mentions: list[str]) -> Candidates:
     wanted = set(mentions)
     found = Candidates()
     for name in dict.fromkeys(listed):

@@ -115,17 +115,55 @@ def find_root(start: Path) -> Path:
     return start
 
 
-def git_outputs(root: Path, *commands: list[str]) -> list[list[str]] | None:
-    """NUL-separated outputs of git commands run side by side in ``root``; None where git cannot answer
-    (not installed, not a repository, a path outside it). Exit 1 is an answer: nothing matched."""
+Running = list["subprocess.Popen[bytes]"]
+
+
+def start_git(root: Path, *commands: list[str]) -> Running | None:
+    """Start git commands side by side in ``root`` (collected by :func:`git_answers`), so that git works while the
+    caller does something else; None when git cannot be started."""
+    running: Running = []
     try:
-        running = [
-            subprocess.Popen(["git", "-C", str(root), *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-            for args in commands
-        ]
+        for args in commands:
+            running.append(
+                subprocess.Popen(["git", "-C", str(root), *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            )
+    except OSError:
+        stop_git(running)
+        return None
+    return running
+
+
+def git_answers(running: Running) -> list[list[str]] | None:
+    """The NUL-separated outputs of started git commands; None where git could not answer (not a repository, a path
+    outside it). Exit 1 is an answer: nothing matched."""
+    try:
         outputs = [process.communicate(timeout=300)[0] for process in running]
     except (OSError, subprocess.TimeoutExpired):
+        stop_git(running)
         return None
     if any(process.returncode not in (0, 1) for process in running):  # git grep answers 1 when nothing matches
         return None
-    return [[p for p in out.decode("utf-8", "surrogateescape").split("\0") if p] for out in outputs]
+    return [_entries(out.decode("utf-8", "surrogateescape")) for out in outputs]
+
+
+def _entries(text: str) -> list[str]:
+    """``-z`` output's entries (each ends in NUL), or a plain answer whole; none for no output."""
+    entries = text.split("\0")
+    if not entries[-1]:
+        entries.pop()
+    return entries
+
+
+def stop_git(running: Running) -> None:
+    """End git commands whose answers are no longer wanted (an error stopped the caller first)."""
+    for process in running:
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
+
+
+def git_outputs(root: Path, *commands: list[str]) -> list[list[str]] | None:
+    """NUL-separated outputs of git commands run side by side in ``root``; None where git cannot answer
+    (not installed, not a repository, a path outside it)."""
+    running = start_git(root, *commands)
+    return None if running is None else git_answers(running)

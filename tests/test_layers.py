@@ -23,7 +23,7 @@ IO_MODULES = {
     f"infisical_tokens.core.{name}"
     for name in (
         *("api", "session", "cachefile", "folders", "catalog", "connection", "identities"),
-        *("project", "ignore", "discover", "tokenfile", "check", "migrate", "shell", "workflows"),
+        *("project", "ignore", "discover", "tokenfile", "check", "file_check", "migrate", "shell", "workflows"),
     )
 }
 # ARCHITECTURE.md's pure modules: the editor engine may use these, and they reach no module above
