@@ -45,6 +45,23 @@ def progress(waiting: Callable[[str], None] | None, total: int) -> Callable[[int
     return tell
 
 
+def progress_along(waiting: Callable[[str], None] | None, total: int, cwd: Path) -> Callable[[Path], None]:
+    """:func:`progress` for files git lists: how many there are, then how far (in path order) the reading got."""
+    if waiting is None or total < MANY_FILES:
+        return lambda path: None
+    say = waiting
+    say(f"Checking {total} files…")
+    next_at = time.monotonic() + PROGRESS_SECONDS
+
+    def tell(path: Path) -> None:
+        nonlocal next_at
+        if time.monotonic() >= next_at:
+            say(f"Checking {display(path, cwd)}…")
+            next_at = time.monotonic() + PROGRESS_SECONDS
+
+    return tell
+
+
 def run(options: CheckOptions, ctx: Context) -> CheckReport:
     """Check every candidate file under ``options.paths``; online, against each file's project.
 
@@ -74,26 +91,39 @@ def _check(options: CheckOptions, ctx: Context, searches: dict[Path, GitSearch |
     skipped = [(path, "no such file or folder") for path in missing]
     walked: list[Path] = []
     unreadable: dict[Path, str] = {}
-    to_read: list[tuple[Path, Kind]] = []
-    for path in options.paths:
-        search = searches.get(path)
-        found = search.candidates() if search is not None else None
-        if found is None:
-            walked.append(path)
-        else:
-            files += found.count - len(found.to_read)  # counted as checked: nothing in them can be a finding
-            to_read += found.to_read
+
+    def read(path: Path, kind: Kind, into: list[Report], not_read: list[tuple[Path, str]]) -> bool:
+        try:
+            into += check_file(path, kind, context_for)
+        except OSError as err:
+            not_read.append((path, err.strerror or str(err)))
+            return False
+        return True
+
     try:
-        candidates = [*to_read, *candidate_files(walked, unreadable)]
+        for path in options.paths:
+            search = searches.get(path)
+            found = search.found() if search is not None else None
+            if found is None:
+                walked.append(path)
+                continue
+            said: list[Report] = []
+            not_read: list[tuple[Path, str]] = []
+            tell = progress_along(ctx.waiting, found.count, ctx.cwd)
+            for file, kind in found.files():
+                tell(file)
+                read(file, kind, said, not_read)
+            if not found.complete:  # git stopped answering: read the folder the slow way instead
+                walked.append(path)
+                continue
+            reports += said
+            skipped += not_read
+            files += found.count - len(not_read)  # the files git saw nothing in are checked without reading
+        candidates = list(candidate_files(walked, unreadable))
         say = progress(ctx.waiting, len(candidates))
         for done, (path, kind) in enumerate(candidates):
             say(done)
-            try:
-                reports += check_file(path, kind, context_for)
-            except OSError as err:
-                skipped.append((path, err.strerror or str(err)))
-                continue
-            files += 1
+            files += read(path, kind, reports, skipped)
     finally:
         if catalog is not None:
             catalog.close()

@@ -3,36 +3,28 @@
 
 from __future__ import annotations
 
+import heapq
 import shutil
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
+from subprocess import Popen
 
 from .filetypes import Kind
-from .ignore import GitIgnore, Running, find_root, git_answers, start_git, stop_git
-from .snippets import kind_for
-
-
-@dataclass
-class Candidates:
-    """The files ``check`` looks at: ``count`` with a kind of their own, of which ``to_read`` may hold a finding
-    (a project file, or text that mentions ``infisical``); the rest are counted as checked without reading."""
-
-    count: int = 0
-    to_read: list[tuple[Path, Kind]] = field(default_factory=list)
+from .ignore import GitIgnore, Running, find_root, git_bytes, git_entries, start_git, stop_git
+from .snippets import kind_for, listing_kinds
 
 
 class GitSearch:
     """git itself listing and searching one folder (it knows the tree's ignore rules and reads file contents far
     faster than Python): tracked and untracked files, minus what .gitignore covers.
 
-    Started before anything else, so that git works while ``check`` loads its engine; :meth:`candidates` waits for
-    the answers."""
+    Started before anything else, so that git works while ``check`` loads its engine; :meth:`found` waits for the
+    lists, and the files that mention ``infisical`` arrive as git writes them out, while it searches for more."""
 
     def __init__(self, root: Path, running: Running) -> None:
         self.root = root
-        self._running: Running | None = running
-        self._found: Candidates | None = None
+        self._running = running
+        self._read = False
 
     @classmethod
     def start(cls, folder: Path) -> GitSearch | None:
@@ -46,37 +38,66 @@ class GitSearch:
             return None
         running = start_git(
             root,
-            ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", scope],
-            ["grep", "-z", "-l", "-I", "-F", "--untracked", "-e", "infisical", "--", scope],
+            ["ls-files", "-z", "--cached", "--deduplicate", "--", scope],  # git 2.31+ (else: the walk)
+            ["ls-files", "-z", "--others", "--exclude-standard", "--", scope],
+            # tracked files only: untracked ones (few, as a rule) are read here, which costs git far less than
+            # --untracked's walk of the tree
+            ["grep", "-z", "-l", "-I", "-F", "-e", "infisical", "--", scope],
         )
         return None if running is None else cls(root, running)
 
-    def candidates(self) -> Candidates | None:
-        """What git found (asked once), or None where it could not answer: the caller walks the folder instead."""
-        if self._running is not None:
-            answers, self._running = git_answers(self._running), None
-            if answers is not None:
-                self._found = _candidates(self.root, *answers)
-        return self._found
+    def found(self) -> Found | None:
+        """What git lists (asked once), or None where it could not answer: the caller walks the folder instead."""
+        if self._read:
+            return None
+        self._read = True
+        *listings, grep = self._running
+        answers = git_bytes(listings)
+        if answers is None:
+            self.stop()
+            return None
+        tracked, untracked = answers
+        count, projects = listing_kinds(tracked)
+        names = untracked.decode("utf-8", "surrogateescape").split("\0")[:-1]  # each ends in NUL
+        others = [(name, kind) for name in names if (kind := kind_for(name)) is not None]
+        return Found(self.root, count + len(others), projects, others, grep)
 
     def stop(self) -> None:
-        """Let go of a search whose answers are not wanted (an error came first)."""
-        if self._running is not None:
-            stop_git(self._running)
-            self._running = None
+        """Let go of a search whose answers are not wanted (an error came first, or they were all read)."""
+        stop_git(self._running)
 
 
-def _candidates(root: Path, listed: list[str], mentions: list[str]) -> Candidates:
-    wanted = set(mentions)
-    found = Candidates()
-    for name in dict.fromkeys(listed):
-        kind = kind_for(name)
-        if kind is None:
-            continue
-        found.count += 1
-        if kind == "project-json" or name in wanted:
-            found.to_read.append((root / name, kind))
-    return found
+def _order(name: str) -> bytes:
+    return name.encode("utf-8", "surrogateescape")  # git sorts paths by their bytes
+
+
+class Found:
+    """One folder as git answered: ``count`` files with a kind, of which :meth:`files` are those that may hold a
+    finding (a project file, an untracked file, a tracked one git found ``infisical`` in); the rest are counted as
+    checked without reading."""
+
+    def __init__(
+        self, root: Path, count: int, projects: list[str], untracked: list[tuple[str, Kind]], grep: Popen[bytes]
+    ) -> None:
+        self.root, self.count = root, count
+        self._projects, self._untracked, self._grep = projects, dict(untracked), grep
+
+    def files(self) -> Iterator[tuple[Path, Kind]]:
+        """The files to read, in path order, the tracked ones as git finds them."""
+        tracked = heapq.merge(git_entries(self._grep), self._projects, key=_order)
+        previous = None
+        for name in heapq.merge(tracked, self._untracked, key=_order):
+            if name == previous:  # a project file git found ``infisical`` in
+                continue
+            previous = name
+            kind = self._untracked.get(name) or kind_for(name)
+            if kind is not None:
+                yield self.root / name, kind
+
+    @property
+    def complete(self) -> bool:
+        """After :meth:`files`: whether git searched the whole folder (else its answers cannot be trusted)."""
+        return self._grep.returncode in (0, 1)  # 1: nothing matched
 
 
 def candidate_files(paths: Sequence[Path], unreadable: dict[Path, str] | None = None) -> Iterator[tuple[Path, Kind]]:

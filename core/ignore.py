@@ -133,9 +133,9 @@ def start_git(root: Path, *commands: list[str]) -> Running | None:
     return running
 
 
-def git_answers(running: Running) -> list[list[str]] | None:
-    """The NUL-separated outputs of started git commands; None where git could not answer (not a repository, a path
-    outside it). Exit 1 is an answer: nothing matched."""
+def git_bytes(running: Running) -> list[bytes] | None:
+    """The raw outputs of started git commands; None where git could not answer (not a repository, a path outside
+    it, an option this git does not know). Exit 1 is an answer: nothing matched."""
     try:
         outputs = [process.communicate(timeout=300)[0] for process in running]
     except (OSError, subprocess.TimeoutExpired):
@@ -143,7 +143,26 @@ def git_answers(running: Running) -> list[list[str]] | None:
         return None
     if any(process.returncode not in (0, 1) for process in running):  # git grep answers 1 when nothing matches
         return None
-    return [_entries(out.decode("utf-8", "surrogateescape")) for out in outputs]
+    return outputs
+
+
+def git_answers(running: Running) -> list[list[str]] | None:
+    """The NUL-separated outputs of started git commands, as :func:`git_bytes`."""
+    outputs = git_bytes(running)
+    return None if outputs is None else [_entries(out.decode("utf-8", "surrogateescape")) for out in outputs]
+
+
+def git_entries(process: subprocess.Popen[bytes]) -> Iterator[str]:
+    """A started git command's ``-z`` entries as git writes them out (in chunks of its output buffer), so the
+    caller can work on each while git looks for the next; check ``process.returncode`` once they are all read."""
+    assert process.stdout is not None
+    pipe = process.stdout.fileno()
+    rest = b""
+    while chunk := os.read(pipe, 65536):
+        *entries, rest = (rest + chunk).split(b"\0")
+        for entry in entries:
+            yield entry.decode("utf-8", "surrogateescape")
+    process.wait()
 
 
 def _entries(text: str) -> list[str]:
@@ -159,7 +178,7 @@ def stop_git(running: Running) -> None:
     for process in running:
         if process.poll() is None:
             process.kill()
-        process.communicate()
+            process.communicate()
 
 
 def git_outputs(root: Path, *commands: list[str]) -> list[list[str]] | None:

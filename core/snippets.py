@@ -41,10 +41,53 @@ def kind_for(path: str | None, language_id: str | None = None) -> Kind | None:
     if language_id and language_id in _LANGUAGES:
         return _LANGUAGES[language_id].kind
     dot = name.rfind(".")
-    if 0 < dot < len(name) - 1:
+    if 0 < dot < len(name) - 1 and name[dot:].isascii():  # extensions compare in ASCII case, as git's do
         by_extension = _EXTENSIONS.get(name[dot:].lower())
         return by_extension.kind if by_extension else None
     return None
+
+
+# A path listing as git writes it with -z (each path ends in NUL), read in bulk by ``listing_kinds``.
+_EXTENSION_ENDS = tuple(extension.encode() + b"\0" for extension in _EXTENSIONS)
+# Where ``kind_for`` may answer otherwise than a path's extension says, one of these is in the path: a file name
+# starting with a dot (``.sh`` alone has no extension; ``.env``, ``.infisical.json`` are names), or a named row's
+# name, prefix or suffix that does not start with one (``Makefile``, ``Dockerfile.dev``, ``x.Dockerfile``).
+_UNSURE_MARKS = tuple(
+    dict.fromkeys(
+        [
+            *(separator + b"." for separator in (b"\0", b"/", b"\\")),
+            *(name.encode() for name in (*_NAMES, *_PREFIXES) if not name.startswith(".")),
+            *(suffix.encode() for suffix in _SUFFIXES),
+        ]
+    )
+)
+
+
+def listing_kinds(listing: bytes) -> tuple[int, list[str]]:
+    """How many paths of a ``-z`` listing have a kind, and which are project files (in the listing's order): exactly
+    ``kind_for``'s answers, at the speed of a few searches of the whole listing. ``check`` counts every file of a
+    repository (200,000 paths), and asking ``kind_for`` one path at a time was most of what it paid beyond git.
+
+    A path whose tail, in ASCII lower case, is a known extension has a kind; a path that holds none of the
+    ``_UNSURE_MARKS`` has no other. Only the paths that hold one are asked of ``kind_for``."""
+    listing = b"\0" + listing
+    folded = listing.lower()  # ASCII only: the same length, so a path starts at the same place in both
+    count = sum(folded.count(end) for end in _EXTENSION_ENDS)  # no extension ends another: one per path at most
+    unsure: set[int] = set()
+    for mark in _UNSURE_MARKS:
+        at = listing.find(mark)
+        while at >= 0:
+            unsure.add(listing.rfind(b"\0", 0, at + 1) + 1)  # where the path holding it starts
+            at = listing.find(mark, at + 1)
+    projects = []
+    for start in sorted(unsure):
+        end = listing.index(b"\0", start) + 1
+        path = listing[start : end - 1].decode("utf-8", "surrogateescape")
+        kind = kind_for(path)
+        count += (kind is not None) - folded[start:end].endswith(_EXTENSION_ENDS)
+        if kind == "project-json":
+            projects.append(path)
+    return count, projects
 
 
 _SHARED: dict[str, tuple[str, ...]] = {}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -191,3 +193,89 @@ def test_online_takes_the_project_from_the_environment(run: Runner) -> None:
     assert from_file.code == 1 and "scope-unknown-env" in from_file.stdout
     assert from_env.code == 0, from_env.output
     assert from_flag.code == 1 and "scope-unknown-env" in from_flag.stdout
+
+
+def _git_tree(root: Path) -> None:
+    """A real repository: tracked, untracked and ignored files, a project file that never says ``infisical``, a
+    file that is its bare extension, and names only a named row gives a kind."""
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    (root / ".gitignore").write_text("ignored/\n")
+    (root / ".infisical.json").write_text('{"workspaceId": "p"}')
+    bad = "infisical service-token create -s dev:backend -a read\n"
+    for name in ("a.sh", "a/b.sh", "b/Makefile", "b/Dockerfile.dev", "c.MD", "d/.sh", "z.yml", "notes.txt"):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(f"x: |\n  {bad}" if name.endswith(".yml") else bad)
+    subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
+    for name in ("new.sh", "a/new.sh", "ignored/x.sh", "a/.env.local"):  # untracked, one of them ignored
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(bad)
+
+
+def _reports(result_stdout: str) -> list[tuple[str, int]]:
+    return [(r["path"], r["line"]) for r in json.loads(result_stdout)]
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_git_finds_what_a_walk_finds_in_path_order(run: Runner, tmp_path: Path) -> None:
+    _git_tree(run.cwd)
+    by_git, git_text = run("check", "--format", "json"), run("check")
+    shutil.rmtree(run.cwd / ".git")
+    by_walk, walk_text = run("check", "--format", "json"), run("check")
+    assert by_git.code == by_walk.code == 1, by_git.output
+    found = _reports(by_git.stdout)
+    assert sorted(found) == sorted(_reports(by_walk.stdout)) and found  # the same findings ...
+    assert [f for f, _ in found] == sorted((f for f, _ in found), key=str.encode)  # ... in git's path order
+    assert {f for f, _ in found} == {
+        *("a.sh", "a/b.sh", "b/Makefile", "b/Dockerfile.dev", "z.yml", "new.sh", "a/new.sh", "a/.env.local"),
+    }  # c.MD is read (and counted) but holds no code span; d/.sh and notes.txt have no kind
+    summary = re.search(r"in (\d+) file\(s\) checked", git_text.stderr)
+    assert summary is not None and summary.group(0) in walk_text.stderr and summary.group(1) == "10"
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_a_git_that_stops_answering_mid_search_leaves_the_walk_to_read(run: Runner, tmp_path: Path) -> None:
+    """git grep failing after its lists came (a damaged object, a killed process) must not cost a finding."""
+    _git_tree(run.cwd)
+    expected, expected_text = run("check", "--format", "json"), run("check")
+    real_git = shutil.which("git")
+    shim = tmp_path / "bin"
+    shim.mkdir()
+    (shim / "git").write_text(
+        f'#!/bin/sh\ncase " $* " in *" grep "*) {real_git} "$@"; exit 2;; esac\nexec {real_git} "$@"\n'
+    )
+    (shim / "git").chmod(0o755)
+    shimmed = {"PATH": f"{shim}:{run.env['PATH']}"}
+    broken, broken_text = run("check", "--format", "json", env=shimmed), run("check", env=shimmed)
+    assert broken.code == expected.code == 1  # the same findings (in the walk's order)
+    assert sorted(_reports(broken.stdout)) == sorted(_reports(expected.stdout)) != []
+    assert "in 10 file(s) checked" in broken_text.stderr and "in 10 file(s) checked" in expected_text.stderr
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_a_file_in_a_merge_conflict_is_counted_and_read_once(run: Runner) -> None:
+    """git lists an unmerged file once for each side of the merge."""
+
+    def git(*args: str) -> None:
+        subprocess.run(
+            ["git", "-C", str(run.cwd), "-c", "user.name=t", "-c", "user.email=t@t", *args],
+            check=True,
+            capture_output=True,
+        )
+
+    git("init", "-q", "-b", "main")
+    (run.cwd / "deploy.sh").write_text("echo start\n")
+    git("add", "-A")
+    git("commit", "-qm", "start")
+    git("checkout", "-qb", "other")
+    (run.cwd / "deploy.sh").write_text("infisical service-token create -s dev:backend -a read\n")
+    git("commit", "-qam", "other")
+    git("checkout", "-q", "main")
+    (run.cwd / "deploy.sh").write_text("infisical service-token create -s dev:/x -a raed\n")
+    git("commit", "-qam", "main")
+    subprocess.run(["git", "-C", str(run.cwd), "merge", "-q", "other"], capture_output=True)
+    listed = subprocess.run(["git", "-C", str(run.cwd), "ls-files"], capture_output=True, text=True).stdout
+    assert listed.splitlines() == ["deploy.sh"] * 3  # the index holds the file's three sides
+    result = run("check", "--format", "json")
+    codes = sorted(r["code"] for r in json.loads(result.stdout))  # both sides' lines, each once
+    assert codes == ["bad-access-level", "scope-exact-folder", "scope-no-leading-slash"], result.stdout
+    assert "in 1 file(s) checked" in run("check").stderr

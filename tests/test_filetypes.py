@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import cast, get_args
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from infisical_tokens.core import filetypes
 from infisical_tokens.core.filetypes import CODE, FILE_TYPES, FINDERS, MAGIC, QUOTED, SCRIPT, FileType, Kind
-from infisical_tokens.core.snippets import commands_in, edit_commands, find_commands, kind_for
+from infisical_tokens.core.snippets import commands_in, edit_commands, find_commands, kind_for, listing_kinds
 from tests.test_robustness import KINDS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -187,13 +189,13 @@ def test_the_pre_commit_hook_selects_exactly_the_files_check_reads() -> None:
 
 
 def test_the_hooks_case_folding_is_pythons_which_only_widens_it() -> None:
-    """The one place the regex and ``kind_for`` differ: ``re``'s case folding also folds dotless ``ı``, ``İ`` and
-    the long ``ſ`` into ``i``/``s``, where ``kind_for``'s ``str.lower`` does not. The hook then passes such a file
-    and ``check`` skips it (no kind): a file is never missed, only offered in vain."""
+    """The one place the regex and ``kind_for`` differ: ``re``'s case folding also folds dotless ``ı``, ``İ``, the
+    long ``ſ`` and the Kelvin sign into ``i``/``s``/``k``, where ``kind_for`` compares extensions in ASCII case (as
+    git does). The hook then passes such a file and ``check`` skips it (no kind): a file is never missed, only
+    offered in vain."""
     files = re.compile(filetypes.precommit_files_regex())
-    for name in ("x.ſh", "x.ıpy", "x.İpy"):
+    for name in ("x.ſh", "x.ıpy", "x.İpy", "x.m\u212a"):
         assert files.search(name) and kind_for(name) is None, name
-    assert files.search("x.m\u212a") and kind_for("x.m\u212a") == "makefile"  # the Kelvin sign folds in both
 
 
 # What each README editor set-up lists, and what that editor calls each row's files (the names its list must hold):
@@ -307,3 +309,30 @@ def test_vim_calls_each_rows_files_as_the_table_says(editor: str, tmp_path: Path
             if name in NO_FILETYPE and not filetype:
                 continue
             assert filetype in VIM[row.kind], (name, filetype)
+
+
+# pieces of paths where kind_for's rules meet: separators, dots, every name, prefix, suffix and extension of the
+# table in several cases, and characters whose lower case is ASCII (the Kelvin sign) or longer (a dotted capital I)
+_PIECES = sorted(
+    {
+        *("/", "\\", ".", "a", "Z", "\u212a", "\u0130", "\udcff", " ", "\n"),
+        *(part for row in FILE_TYPES for part in (*row.names, *row.prefixes, *row.suffixes)),
+        *(ext for row in FILE_TYPES for e in row.extensions for ext in (e, e.upper(), e.replace("k", "\u212a"))),
+    }
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=6).map("".join), max_size=40))
+def test_a_listing_read_in_bulk_gives_kind_for_answers(paths: list[str]) -> None:
+    """``check`` counts a repository's files from git's listing in bulk; the answer is ``kind_for``'s, path by path."""
+    listing = b"".join(path.encode("utf-8", "surrogateescape") + b"\0" for path in paths)
+    kinds = [kind_for(path) for path in paths]
+    projects = [path for path, kind in zip(paths, kinds, strict=True) if kind == "project-json"]
+    assert listing_kinds(listing) == (sum(kind is not None for kind in kinds), projects)
+
+
+def test_no_extension_ends_another() -> None:
+    """``listing_kinds`` counts each extension's paths apart: a path must not end in two of them."""
+    extensions = [e for row in FILE_TYPES for e in row.extensions]
+    assert not [(a, b) for a in extensions for b in extensions if a != b and a.endswith(b)]
