@@ -4,14 +4,15 @@
 from __future__ import annotations
 
 import heapq
-import shutil
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from subprocess import Popen
+from typing import TYPE_CHECKING
 
-from .filetypes import Kind
 from .ignore import GitIgnore, Running, find_root, git_bytes, git_entries, start_git, stop_git
-from .snippets import kind_for, listing_kinds
+
+if TYPE_CHECKING:  # what reads the answers is imported once git is under way (start_early is all the CLI needs)
+    from .filetypes import Kind
 
 
 class GitSearch:
@@ -28,9 +29,14 @@ class GitSearch:
 
     @classmethod
     def start(cls, folder: Path) -> GitSearch | None:
-        """None where git cannot help: no repository here, git not installed, a folder outside its repository."""
+        """The search of ``folder`` (started early by :func:`start_early`, or now); None where git cannot help: no
+        repository here, git not installed, a folder outside its repository."""
+        return _EARLY.pop(folder.resolve(), None) or cls._launch(folder)
+
+    @classmethod
+    def _launch(cls, folder: Path) -> GitSearch | None:
         root = find_root(folder)
-        if not (root / ".git").exists() or shutil.which("git") is None:
+        if not (root / ".git").exists():  # no git installed: start_git says so
             return None
         try:
             scope = folder.resolve().relative_to(root).as_posix() or "."
@@ -51,6 +57,8 @@ class GitSearch:
         if self._read:
             return None
         self._read = True
+        from .snippets import kind_for, listing_kinds
+
         *listings, grep = self._running
         answers = git_bytes(listings)
         if answers is None:
@@ -65,6 +73,18 @@ class GitSearch:
     def stop(self) -> None:
         """Let go of a search whose answers are not wanted (an error came first, or they were all read)."""
         stop_git(self._running)
+
+
+_EARLY: dict[Path, GitSearch] = {}
+
+
+def start_early(folders: Iterable[Path]) -> None:
+    """Start git on the folders ``check`` is about to read, as soon as the command line knows them: git then works
+    while the rest of the program loads. :meth:`GitSearch.start` takes each over; one never taken ends with the
+    process (git, writing to a closed pipe, stops)."""
+    for folder in folders:
+        if folder.is_dir() and folder.resolve() not in _EARLY and (search := GitSearch._launch(folder)) is not None:
+            _EARLY[folder.resolve()] = search
 
 
 def _order(name: str) -> bytes:
@@ -84,6 +104,8 @@ class Found:
 
     def files(self) -> Iterator[tuple[Path, Kind]]:
         """The files to read, in path order, the tracked ones as git finds them."""
+        from .snippets import kind_for
+
         tracked = heapq.merge(git_entries(self._grep), self._projects, key=_order)
         previous = None
         for name in heapq.merge(tracked, self._untracked, key=_order):
@@ -103,6 +125,8 @@ class Found:
 def candidate_files(paths: Sequence[Path], unreadable: dict[Path, str] | None = None) -> Iterator[tuple[Path, Kind]]:
     """Files to check: explicit files as given, folders walked with .gitignore applied (an ignore file that cannot
     be read, a FIFO say, is noted in ``unreadable`` and its rules are not applied)."""
+    from .snippets import kind_for
+
     seen: set[str] = set()
     for path in paths:
         if path.is_file():

@@ -249,6 +249,10 @@ def test_a_git_that_stops_answering_mid_search_leaves_the_walk_to_read(run: Runn
     assert broken.code == expected.code == 1  # the same findings (in the walk's order)
     assert sorted(_reports(broken.stdout)) == sorted(_reports(expected.stdout)) != []
     assert "in 10 file(s) checked" in broken_text.stderr and "in 10 file(s) checked" in expected_text.stderr
+    no_git = {"PATH": str(tmp_path / "nothing")}  # a repository on a machine without git
+    walked, walked_text = run("check", "--format", "json", env=no_git), run("check", env=no_git)
+    assert sorted(_reports(walked.stdout)) == sorted(_reports(expected.stdout))
+    assert "in 10 file(s) checked" in walked_text.stderr
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
