@@ -9,6 +9,8 @@ import select
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import CLI, Runner, needs_pty
 from tests.emulator import Emulator
 
@@ -70,9 +72,13 @@ def test_a_quick_answer_says_nothing_even_on_a_terminal(run: Runner, login: dict
     assert code == 0 and terminal == ""
 
 
-def test_a_large_check_says_how_many_files_it_reads_on_a_terminal_only(run: Runner) -> None:
+@pytest.mark.parametrize("in_git", [False, True], ids=["walked", "listed by git"])
+def test_a_large_check_says_how_many_files_it_reads_on_a_terminal_only(run: Runner, in_git: bool) -> None:
     for i in range(1200):  # a tree large enough to be told about (core.check.MANY_FILES)
         (run.cwd / f"s{i}.sh").write_text("echo hello\n")
+    if in_git:
+        subprocess.run(["git", "init", "-q", str(run.cwd)], check=True)
+        subprocess.run(["git", "-C", str(run.cwd), "add", "-A"], check=True)
     code, stdout, terminal = _with_terminal_stderr(run, {}, "check", ".", "--json")
     assert code == 0 and json.loads(stdout) == [], stdout
     assert "Checking 1200 files…" in terminal
@@ -80,5 +86,7 @@ def test_a_large_check_says_how_many_files_it_reads_on_a_terminal_only(run: Runn
     assert piped.code == 0 and "Checking" not in piped.output
     for i in range(1000):  # a small tree is read without a word, even on a terminal
         (run.cwd / f"s{i}.sh").unlink()
+    if in_git:
+        subprocess.run(["git", "-C", str(run.cwd), "add", "-A"], check=True)
     code, _stdout, terminal = _with_terminal_stderr(run, {}, "check", ".")
     assert code == 0 and "Checking" not in terminal
