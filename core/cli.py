@@ -202,26 +202,35 @@ def run(argv: Sequence[str], ctx: Context, console: Console) -> int:
 def _json_rest(outcome: object) -> str:
     """The outcome's JSON document, or what remains of it when migrate already wrote its credentials."""
     from . import render
-    from .migration import Migrated
 
-    if isinstance(outcome, Migrated) and outcome.shown:
+    done = _migrated(outcome)
+    if done is not None and done.shown:
         from . import migration_text
 
-        return migration_text.json_tail(outcome)
+        return migration_text.json_tail(done)
     return render.json_text(outcome)
+
+
+def _migrated(outcome: object) -> Migrated | None:
+    """The outcome if migrate answered it; migrate's module is not imported to ask (a check never loads it)."""
+    if type(outcome).__module__ != f"{__package__}.migration":
+        return None
+    from .migration import Migrated
+
+    return outcome if isinstance(outcome, Migrated) else None
 
 
 def exit_code(outcome: object) -> int:
     """1 when an audit or check found what fails it, 3 when a rotation could not delete the old token."""
     from . import outcomes
-    from .migration import Migrated
 
     if isinstance(outcome, outcomes.AuditReport):
         return 1 if outcome.failed else 0
     if isinstance(outcome, outcomes.CheckReport):
         return 1 if outcome.failed else 0
-    if isinstance(outcome, (outcomes.Rotated, Migrated)):
-        return 3 if outcome.delete_error else 0
+    done = outcome if isinstance(outcome, outcomes.Rotated) else _migrated(outcome)
+    if done is not None:
+        return 3 if done.delete_error else 0
     return 0
 
 

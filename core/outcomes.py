@@ -12,16 +12,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import command
-from .audit import AuditFinding, fails
-from .check_output import FORMATS
-from .command import AuditOptions
-from .migration import Migrated, MigratePreview
-from .problems import Problem
-from .project_config import ProjectConfig
 
+# what only other outcomes need (the audit's findings, migrate's outcomes, the check's formats) is imported where it
+# is used: an offline ``check`` imports this module for its report alone (benchmarks/bench_cli.py)
 if TYPE_CHECKING:
+    from .audit import AuditFinding
+    from .command import AuditOptions
     from .editor.answers import Finding
+    from .migration import Migrated, MigratePreview
     from .models import Generation, TokenInfo
+    from .problems import Problem
+    from .project_config import ProjectConfig
 
 
 @dataclass
@@ -107,21 +108,24 @@ class AuditReport:
 
     @property
     def failed(self) -> bool:
+        from .audit import fails
+
         return fails(self.findings, self.options.fail_on)
 
 
-Outcome = (
-    Created
-    | DryRun
-    | TokenList
-    | TokenView
-    | Deleted
-    | Rotated
-    | RotatePreview
-    | AuditReport
-    | Migrated
-    | MigratePreview
-)
+if TYPE_CHECKING:
+    Outcome = (
+        Created
+        | DryRun
+        | TokenList
+        | TokenView
+        | Deleted
+        | Rotated
+        | RotatePreview
+        | AuditReport
+        | Migrated
+        | MigratePreview
+    )
 
 
 @dataclass(frozen=True)
@@ -180,6 +184,8 @@ class CheckReport:
         return self.errors > 0 or bool(self.missing)
 
     def formatted(self) -> str:
+        from .check_output import FORMATS
+
         return FORMATS[self.options.format](self.reports, self.base)
 
     def summary(self) -> str:
