@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, Literal
 
 Generation = Literal["2024", "2026"]  # the Infisical server's generation, as learnt from the routes it has
@@ -19,6 +18,8 @@ def parse_time(text: str | None) -> float | None:
     """A server date (ISO 8601, ``Z`` for UTC) as a timestamp; None when absent or not a date."""
     if not text:
         return None
+    from datetime import datetime  # imported by the first date read: an offline check reads none
+
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
     except ValueError:
