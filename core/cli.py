@@ -211,9 +211,15 @@ def _json_rest(outcome: object) -> str:
     return render.json_text(outcome)
 
 
+def _defined_in(outcome: object, module: str) -> bool:
+    """Whether the outcome's type is defined in ``module`` of core, asked without importing that module: an offline
+    check loads neither migrate's outcomes nor the other commands' (``tests/test_startup_imports.py``)."""
+    return type(outcome).__module__ == f"{__package__}.{module}"
+
+
 def _migrated(outcome: object) -> Migrated | None:
-    """The outcome if migrate answered it; migrate's module is not imported to ask (a check never loads it)."""
-    if type(outcome).__module__ != f"{__package__}.migration":
+    """The outcome if migrate answered it."""
+    if not _defined_in(outcome, "migration"):
         return None
     from .migration import Migrated
 
@@ -222,15 +228,21 @@ def _migrated(outcome: object) -> Migrated | None:
 
 def exit_code(outcome: object) -> int:
     """1 when an audit or check found what fails it, 3 when a rotation could not delete the old token."""
+    from .check_report import CheckReport
+
+    if isinstance(outcome, CheckReport):
+        return 1 if outcome.failed else 0
+    done = _migrated(outcome)
+    if done is not None:
+        return 3 if done.delete_error else 0
+    if not _defined_in(outcome, "outcomes"):
+        return 0
     from . import outcomes
 
     if isinstance(outcome, outcomes.AuditReport):
         return 1 if outcome.failed else 0
-    if isinstance(outcome, outcomes.CheckReport):
-        return 1 if outcome.failed else 0
-    done = outcome if isinstance(outcome, outcomes.Rotated) else _migrated(outcome)
-    if done is not None:
-        return 3 if done.delete_error else 0
+    if isinstance(outcome, outcomes.Rotated):
+        return 3 if outcome.delete_error else 0
     return 0
 
 
@@ -238,7 +250,7 @@ def show(outcome: object, parsed: command.ParsedCommand, console: Console) -> in
     """Print the outcome's presentation (or this face's own rendering of it) and answer the exit code."""
     from . import render
 
-    own = overrides().get(type(outcome))
+    own = overrides().get(type(outcome)) if _defined_in(outcome, "outcomes") else None
     if own is not None:
         return own(outcome, parsed, console)
     shown = render.presentations()[type(outcome)]
@@ -274,7 +286,8 @@ def _audited(outcome: outcomes.AuditReport, parsed: command.ParsedCommand, conso
 
 @cache
 def overrides() -> dict[type, Callable[[Any, command.ParsedCommand, Console], int]]:
-    """The outcome types the command line shows its own way (a test checks each is an outcome a workflow returns)."""
+    """The outcome types the command line shows its own way, all of :mod:`outcomes` (a test checks each is an
+    outcome a workflow returns)."""
     from . import outcomes
 
     return {outcomes.Created: _created, outcomes.AuditReport: _audited}

@@ -545,9 +545,14 @@ def _outcomes_table() -> dict[type, Presentation]:
         outcomes.Rotated: Presentation(_rotated_outcome_text, _rotated_json, stream="err"),
         outcomes.RotatePreview: Presentation(_rotate_preview_text, _rotate_preview_json),
         outcomes.AuditReport: Presentation(audit_text, _audit_json),
-        outcomes.CheckReport: Presentation(lambda report: report.formatted(), _check_json, aside=_check_aside),
         outcomes.CompletionScript: Presentation(lambda script: script.text, None),
     }
+
+
+def _check_table() -> dict[type, Presentation]:
+    from .check_report import CheckReport
+
+    return {CheckReport: Presentation(lambda report: report.formatted(), _check_json, aside=_check_aside)}
 
 
 def _migration_table() -> dict[type, Presentation]:
@@ -561,6 +566,7 @@ def _migration_table() -> dict[type, Presentation]:
 
 _TABLES: dict[str, Callable[[], dict[type, Presentation]]] = {
     f"{__package__}.outcomes": _outcomes_table,
+    f"{__package__}.check_report": _check_table,
     f"{__package__}.migration": _migration_table,
 }
 

@@ -35,33 +35,32 @@ from .errors import (
 from .glob import compile_glob
 from .models import parse_time
 from .needs import Need, fixed_prefix, needs_for_scope
-from .outcomes import (
-    AuditReport,
-    CheckOptions,
-    CompletionScript,
-    Created,
-    CreatePlan,
-    Deleted,
-    DryRun,
-    Rotated,
-    RotatePreview,
-    TokenList,
-    TokenView,
-)
 from .problems import Problem, has_errors
 from .project import choose_project, project_file_quietly
 from .project_config import ProjectConfig
 from .scope import check_environment
 from .secret_path import normalize_path
 
-# what one workflow alone needs (the folder walk and its cache, the login, the audit, migrate's plan, random
-# bytes) is imported by it: an offline ``check`` runs through this module (benchmarks/bench_cli.py)
+# what one workflow alone needs (its outcomes, the folder walk and its cache, the login, the audit, migrate's
+# plan, random bytes) is imported by it: an offline ``check`` runs through this module (benchmarks/bench_cli.py)
 if TYPE_CHECKING:
     from . import folders
     from .api import InfisicalClient
+    from .check_report import CheckReport
     from .migration import Migrated, MigratePreview
     from .models import ProjectInfo, TokenInfo
-    from .outcomes import CheckReport
+    from .outcomes import (
+        AuditReport,
+        CompletionScript,
+        Created,
+        CreatePlan,
+        Deleted,
+        DryRun,
+        Rotated,
+        RotatePreview,
+        TokenList,
+        TokenView,
+    )
 
 CREATE_PATH = "/v2/service-token/"
 
@@ -113,6 +112,8 @@ def _project(explicit: str | None, ctx: Context) -> tuple[ProjectConfig | None, 
 
 def plan_create(options: command.CreateOptions, problems: Sequence[Problem], ctx: Context) -> CreatePlan:
     """The project the token is for, after the syntax checks; ProblemsError when any check is an error."""
+    from .outcomes import CreatePlan
+
     if has_errors(list(problems)):
         raise ProblemsError(list(problems))
     config, project_id = _project(options.project_id, ctx)
@@ -194,6 +195,8 @@ def dry_run(plan: CreatePlan, ctx: Context, domain: str | None = None) -> DryRun
 
     Without credentials or a server it still answers (offline), so a dry run works anywhere.
     """
+    from .outcomes import DryRun
+
     try:
         connection = connect(ctx, plan.config, domain, plan.options.project_id)
     except InfisicalTokensError as err:
@@ -205,6 +208,8 @@ def dry_run(plan: CreatePlan, ctx: Context, domain: str | None = None) -> DryRun
 
 def _dry_run_with(plan: CreatePlan, client: InfisicalClient, ctx: Context) -> DryRun:
     """A dry run on a connection already open (rotate's own)."""
+    from .outcomes import DryRun
+
     verify_environments(plan, client, strict=False)
     cover, note = read_coverage(plan, client)
     if note is not None:
@@ -260,6 +265,8 @@ def _send(plan: CreatePlan, client: InfisicalClient, ctx: Context) -> Created:
     """The create on a connection already open (the caller checked it is a user's login)."""
     import secrets
 
+    from .outcomes import Created
+
     verify_environments(plan, client)
     _warn_uncovered(plan, client, ctx)
     random_bytes = secrets.token_hex(16)
@@ -280,6 +287,8 @@ def _send(plan: CreatePlan, client: InfisicalClient, ctx: Context) -> Created:
 
 
 def list_tokens(ctx: Context, project_id: str | None = None, domain: str | None = None) -> TokenList:
+    from .outcomes import TokenList
+
     config, resolved = _project(project_id, ctx)
     with connect(ctx, config, domain, project_id).client as client:
         return TokenList(resolved, client.list_service_tokens(resolved))
@@ -287,6 +296,7 @@ def list_tokens(ctx: Context, project_id: str | None = None, domain: str | None 
 
 def view(ctx: Context, wanted: str, project_id: str | None = None, domain: str | None = None) -> TokenView:
     """A token of the project, by ID or ID prefix."""
+    from .outcomes import TokenView
     from .token_lookup import find_token
 
     config, resolved = _project(project_id, ctx)
@@ -325,6 +335,7 @@ def view_held(ctx: Context, token: str, domain: str | None = None) -> TokenView:
     environment), else to the instance they logged in to, never to a domain named by the repository's
     ``.infisical.json``.
     """
+    from .outcomes import TokenView
     from .session import resolve_held_target
 
     chosen, where = (domain, "--domain") if domain is not None else (ctx.domain, ctx.domain_from)
@@ -335,6 +346,7 @@ def view_held(ctx: Context, token: str, domain: str | None = None) -> TokenView:
 
 def delete(ctx: Context, wanted: str, project_id: str | None = None, domain: str | None = None) -> Deleted:
     """Delete by ID (or ID prefix, when the project is known), after ``ctx.confirm`` agrees."""
+    from .outcomes import Deleted
     from .token_lookup import find_token
 
     wanted = wanted.strip()
@@ -381,6 +393,7 @@ def rotate(
     token is delivered (``ctx.deliver``) before the delete is tried, and a failed delete is reported with the
     old token's ID. Nothing is retried. One connection serves the whole rotation (read, create, delete).
     """
+    from .outcomes import Rotated, RotatePreview
     from .token_lookup import find_token
 
     config, resolved = _project(project_id, ctx)
@@ -461,6 +474,7 @@ def run_audit(
     """Every finding over the project's tokens; folder checks read only the scopes' subtrees (rate limits)."""
     from . import folders
     from .audit import audit
+    from .outcomes import AuditReport
 
     config, resolved = _project(project_id, ctx)
     with connect(ctx, config, domain, project_id).client as client:
@@ -562,11 +576,13 @@ def _run_migrate(parsed: command.ParsedCommand, ctx: Context) -> Migrated | Migr
 
 def _run_check(parsed: command.ParsedCommand, ctx: Context) -> CheckReport:
     from . import check
+    from .check_report import CheckOptions
 
     return check.run(CheckOptions.from_command(parsed, ctx.cwd), ctx)
 
 
 def _run_completion(parsed: command.ParsedCommand, ctx: Context) -> CompletionScript:
+    from .outcomes import CompletionScript
     from .shell import SCRIPTS
 
     shell = parsed.positionals[0][1]

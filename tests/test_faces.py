@@ -232,7 +232,7 @@ def _outcome_types() -> set[type]:
             "Migrated": Migrated,
             "MigratePreview": MigratePreview,
         }  # imported where used
-        hint = typing.get_type_hints(workflow, vars(workflows) | hints)["return"]
+        hint = typing.get_type_hints(workflow, vars(outcomes) | vars(workflows) | hints)["return"]
         found |= set(typing.get_args(hint)) or {hint}
     return found
 
