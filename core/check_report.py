@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Report:
+    """One finding of a file, where it is (1-based lines and character columns, as editors and CI logs count)."""
+
     path: Path
     line: int  # 1-based
     column: int  # 1-based, in characters
@@ -29,6 +31,8 @@ class Report:
 
 @dataclass(frozen=True)
 class CheckOptions:
+    """What a check was asked: the paths (absolute), the output format, and whether to ask the server."""
+
     paths: list[Path]
     format: str = command.DEFAULT_FORMAT
     online: bool = False
@@ -49,6 +53,8 @@ class CheckOptions:
 
 @dataclass(frozen=True)
 class CheckReport:
+    """Every finding of a check, and what it could not check: CI fails on an error or on a path that is not there."""
+
     reports: list[Report]
     files: int
     offline_projects: dict[str, str]  # project ID -> why it was checked offline

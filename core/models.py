@@ -61,6 +61,8 @@ def _rows(value: Any) -> list[Mapping[str, Any]]:
 
 @dataclass(frozen=True)
 class Environment:
+    """A project's environment: its slug is what a scope names."""
+
     name: str
     slug: str
     id: str = ""
@@ -68,6 +70,8 @@ class Environment:
 
 @dataclass(frozen=True)
 class ProjectInfo:
+    """A project as the server describes it, with the environments a scope may name."""
+
     id: str
     name: str
     slug: str
@@ -87,6 +91,8 @@ class ProjectInfo:
 
 @dataclass(frozen=True)
 class TokenScope:
+    """One scope of a token as the server stores it (the path unnormalised: reach.py reads it as the server does)."""
+
     environment: str
     secret_path: str
 
