@@ -2,13 +2,16 @@
 
 - start-up: ``infisical-tokens --help`` against ``python -c pass`` (process start-up is the floor);
 - create and list: the core client against a bare ``requests`` call to the same emulator endpoint;
-- a whole ``service-token create`` (process, project check, POST) against ``python -c pass``.
+- a whole ``service-token create`` (process, project check, POST) against ``python -c pass``;
+- what an offline ``check`` pays in imports: importing every module the real ``check .`` loaded in a small
+  repository, against ``python -c pass`` (the floor git's own speed is measured against, in ``bench_lsp.py``).
 
 Runs are interleaved (A, B, A, B, ...) so drift on a shared machine hits both sides alike.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import subprocess
@@ -65,6 +68,8 @@ def main() -> int:
     assert helped.startswith("infisical-tokens: create and manage") and "service-token create" in helped, helped
     ours, base = interleaved(lambda: run(CLI, "--help"), lambda: run(sys.executable, "-c", "pass"), rounds_proc)
     report("infisical-tokens --help", ours, base, "python -c pass")
+
+    check_imports(rounds_proc)
 
     with Emulator("new") as emulator, tempfile.TemporaryDirectory() as home:
         world = seed(emulator)
@@ -133,6 +138,50 @@ def main() -> int:
             bucket.append(float(out.strip().splitlines()[-1]))
     report("%load_ext infisical_tokens.magics", ours_s, base_s, "import IPython")
     return 0
+
+
+LOADED = "import atexit, json, sys\natexit.register(lambda: print(json.dumps(list(sys.modules)), file=sys.stderr))\n"
+
+
+def loaded_by(code: str, cwd: str) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    """Run ``code`` in a fresh interpreter; its result, and every module loaded by its end, in the order loaded."""
+    done = subprocess.run([sys.executable, "-c", LOADED + code], cwd=cwd, capture_output=True, text=True)
+    return done, json.loads(done.stderr.strip().splitlines()[-1])
+
+
+def check_imports(rounds: int) -> None:
+    """The modules the real ``check .`` imports (offline, a small repository), imported alone and timed, from their
+    byte code as an installed package has it (``PYTHONDONTWRITEBYTECODE`` would otherwise time the compiler)."""
+    import compileall
+
+    import infisical_tokens.core
+
+    for folder in infisical_tokens.core.__path__:
+        compileall.compile_dir(folder, quiet=1)
+    with tempfile.TemporaryDirectory() as repo:
+        Path(repo, "ci.sh").write_text("infisical service-token create --scope=dev:/backend -a read --projectId=p1\n")
+        Path(repo, ".infisical.json").write_text('{"workspaceId": "p1", "defaultEnvironment": "dev"}\n')
+        subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+        subprocess.run(["git", "add", "."], cwd=repo, check=True)
+        done, loaded = loaded_by("from infisical_tokens.core.cli import main\nsys.exit(main(['check', '.']))", repo)
+        assert done.returncode == 0 and "scope-exact-folder" in done.stdout, done
+        assert "1 problem(s) (0 error(s)) in 2 file(s) checked." in done.stderr, done.stderr
+        ours = [name for name in loaded if name.startswith("infisical_tokens.core")]
+        assert {"infisical_tokens.core.editor.commands", "infisical_tokens.core.editor.project_json"} <= set(ours)
+        code = "import " + ", ".join(ours)
+        again, alone = loaded_by(code, repo)
+        assert again.returncode == 0 and set(alone) >= set(loaded) - {"__main__"}, set(loaded) - set(alone)
+        timed, base = interleaved(
+            lambda: run_quiet(sys.executable, "-c", code, cwd=repo),
+            lambda: run_quiet(sys.executable, "-c", "pass"),
+            rounds,
+        )
+        extra = (statistics.median(timed) - statistics.median(base)) * 1000
+        report(f"check's imports ({len(ours)} modules, +{extra:.0f} ms)", timed, base, "python -c pass")
+
+
+def run_quiet(*argv: str, cwd: str | None = None) -> None:
+    subprocess.run(argv, check=True, capture_output=True, cwd=cwd)
 
 
 if __name__ == "__main__":

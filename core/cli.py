@@ -202,25 +202,46 @@ def run(argv: Sequence[str], ctx: Context, console: Console) -> int:
 def _json_rest(outcome: object) -> str:
     """The outcome's JSON document, or what remains of it when migrate already wrote its credentials."""
     from . import render
-    from .migration import Migrated
 
-    if isinstance(outcome, Migrated) and outcome.shown:
+    done = _migrated(outcome)
+    if done is not None and done.shown:
         from . import migration_text
 
-        return migration_text.json_tail(outcome)
+        return migration_text.json_tail(done)
     return render.json_text(outcome)
+
+
+def _defined_in(outcome: object, module: str) -> bool:
+    """Whether the outcome's type is defined in ``module`` of core, asked without importing that module: an offline
+    check loads neither migrate's outcomes nor the other commands' (``tests/test_startup_imports.py``)."""
+    return type(outcome).__module__ == f"{__package__}.{module}"
+
+
+def _migrated(outcome: object) -> Migrated | None:
+    """The outcome if migrate answered it."""
+    if not _defined_in(outcome, "migration"):
+        return None
+    from .migration import Migrated
+
+    return outcome if isinstance(outcome, Migrated) else None
 
 
 def exit_code(outcome: object) -> int:
     """1 when an audit or check found what fails it, 3 when a rotation could not delete the old token."""
+    from .check_report import CheckReport
+
+    if isinstance(outcome, CheckReport):
+        return 1 if outcome.failed else 0
+    done = _migrated(outcome)
+    if done is not None:
+        return 3 if done.delete_error else 0
+    if not _defined_in(outcome, "outcomes"):
+        return 0
     from . import outcomes
-    from .migration import Migrated
 
     if isinstance(outcome, outcomes.AuditReport):
         return 1 if outcome.failed else 0
-    if isinstance(outcome, outcomes.CheckReport):
-        return 1 if outcome.failed else 0
-    if isinstance(outcome, (outcomes.Rotated, Migrated)):
+    if isinstance(outcome, outcomes.Rotated):
         return 3 if outcome.delete_error else 0
     return 0
 
@@ -229,7 +250,7 @@ def show(outcome: object, parsed: command.ParsedCommand, console: Console) -> in
     """Print the outcome's presentation (or this face's own rendering of it) and answer the exit code."""
     from . import render
 
-    own = overrides().get(type(outcome))
+    own = overrides().get(type(outcome)) if _defined_in(outcome, "outcomes") else None
     if own is not None:
         return own(outcome, parsed, console)
     shown = render.presentations()[type(outcome)]
@@ -265,7 +286,8 @@ def _audited(outcome: outcomes.AuditReport, parsed: command.ParsedCommand, conso
 
 @cache
 def overrides() -> dict[type, Callable[[Any, command.ParsedCommand, Console], int]]:
-    """The outcome types the command line shows its own way (a test checks each is an outcome a workflow returns)."""
+    """The outcome types the command line shows its own way, all of :mod:`outcomes` (a test checks each is an
+    outcome a workflow returns)."""
     from . import outcomes
 
     return {outcomes.Created: _created, outcomes.AuditReport: _audited}

@@ -11,16 +11,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from . import folders, project_config
-from .context import Context
+from . import project_config
 from .errors import ConfigError, SessionError
 from .needs import Need
-from .project_config import ProjectConfig
-from .session import Credentials, Target, custom_headers, load_credentials, resolve_target
 
+# the login (session), the folder walk and the HTTP client are imported by the functions that use them: ``check``
+# imports this module and connects only when ``--online`` (benchmarks/bench_cli.py)
 if TYPE_CHECKING:
     from .api import InfisicalClient
     from .catalog import Catalog
+    from .context import Context
+    from .project_config import ProjectConfig
+    from .session import Credentials, Target
 
 
 @dataclass
@@ -51,6 +53,7 @@ def timeout_from(env: Mapping[str, str]) -> float | tuple[float, float]:
 def client_for(target: Target, bearer: str | None, ctx: Context) -> InfisicalClient:
     """A client for ``target`` with the process's timeout and custom headers."""
     from .api import InfisicalClient
+    from .session import custom_headers
 
     return InfisicalClient(
         target.api_url, bearer, timeout=timeout_from(ctx.env), headers=custom_headers(ctx.env), waiting=ctx.waiting
@@ -62,6 +65,8 @@ def connect(
 ) -> Connection:
     """Credentials, the API URL they may go to (trust rule included), and a client for it that names where the
     project ID came from when the server does not know the project."""
+    from .session import load_credentials, resolve_target
+
     if ctx.credentials_refused is not None:
         raise SessionError(ctx.credentials_refused)
     credentials = load_credentials(ctx.env, ctx.home)
@@ -80,6 +85,7 @@ def open_catalog(connection: Connection, ctx: Context) -> Catalog:
     It reads only what editors ask for (the top level of each environment, and the subtrees of the scopes
     in open documents or being completed), through the per-user folder cache, within the server's budget.
     """
+    from . import folders
     from .catalog import Catalog, Loaded
 
     client = connection.client

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -129,6 +128,8 @@ class APIError(InfisicalTokensError):
             self.args = (self.describe(),)
 
     def describe(self) -> str:
+        from http import HTTPStatus  # its enum costs a millisecond at start-up: only an error's text needs it
+
         try:
             phrase = HTTPStatus(self.status).phrase
         except ValueError:
@@ -187,10 +188,11 @@ class NotFound(APIError):
     pass
 
 
-TRY_AGAIN_IN = re.compile(r"try again in (\d{1,6}(?:\.\d{1,3})?) seconds?")
+# patterns compiled by their first use (re keeps them): an answer from a server is rare at start-up
+TRY_AGAIN_IN = r"try again in (\d{1,6}(?:\.\d{1,3})?) seconds?"
 NOT_A_MEMBER = "User not a part of the specified project"  # a 2024 server's 403 for a project unknown or not yours
 # a 2026 server's 404: "Project with ID '<id>' not found" (project routes), "Project with <id> not found" (others)
-PROJECT_NOT_FOUND = re.compile(r"Project with (ID '.*'|.*) not found")
+PROJECT_NOT_FOUND = r"Project with (ID '.*'|.*) not found"
 
 
 def project_hint(source: str | None) -> str:
@@ -296,10 +298,10 @@ def api_error_from(
     else:
         message = server_text(text.strip(), secrets, 300)
     if status == 429 and retry_after is None:  # Infisical Cloud: "Rate limit exceeded. Please try again in N seconds"
-        said = TRY_AGAIN_IN.search(message)
+        said = re.search(TRY_AGAIN_IN, message)
         retry_after = float(said.group(1)) if said and float(said.group(1)) < 86400 else None
     kind: type[APIError]
-    if error == "Failed to find project by id" or (status == 404 and PROJECT_NOT_FOUND.fullmatch(message)):
+    if error == "Failed to find project by id" or (status == 404 and re.fullmatch(PROJECT_NOT_FOUND, message)):
         kind = ProjectNotFound
     elif error == "ValidationFailure" or status == 422:
         kind = ValidationFailed

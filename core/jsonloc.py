@@ -22,6 +22,8 @@ _WORD = re.compile(r"[A-Za-z_$][\w$]*")
 
 @dataclass(frozen=True)
 class JsonToken:
+    """A token of JSON text, kept even where the text is broken (an editor's file is mid-edit)."""
+
     kind: TokenKind
     start: int
     end: int
@@ -82,6 +84,8 @@ class Member:
 
 @dataclass
 class _Frame:
+    """An object or array being walked: where it is, and what the walker expects next in it."""
+
     kind: Literal["{", "["]
     path: Path
     state: Literal["key", "colon", "value", "comma"]

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, Literal
 
 Generation = Literal["2024", "2026"]  # the Infisical server's generation, as learnt from the routes it has
@@ -19,6 +18,8 @@ def parse_time(text: str | None) -> float | None:
     """A server date (ISO 8601, ``Z`` for UTC) as a timestamp; None when absent or not a date."""
     if not text:
         return None
+    from datetime import datetime  # imported by the first date read: an offline check reads none
+
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
     except ValueError:
@@ -60,6 +61,8 @@ def _rows(value: Any) -> list[Mapping[str, Any]]:
 
 @dataclass(frozen=True)
 class Environment:
+    """A project's environment: its slug is what a scope names."""
+
     name: str
     slug: str
     id: str = ""
@@ -67,6 +70,8 @@ class Environment:
 
 @dataclass(frozen=True)
 class ProjectInfo:
+    """A project as the server describes it, with the environments a scope may name."""
+
     id: str
     name: str
     slug: str
@@ -86,6 +91,8 @@ class ProjectInfo:
 
 @dataclass(frozen=True)
 class TokenScope:
+    """One scope of a token as the server stores it (the path unnormalised: reach.py reads it as the server does)."""
+
     environment: str
     secret_path: str
 

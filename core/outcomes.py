@@ -1,5 +1,6 @@
 """What each workflow answers, as plain data: the faces present these, and :mod:`render` gives each its text and
-its one JSON form.
+its one JSON form. The check's report is :mod:`check_report`'s (named here too), so that a check does not pay for
+defining the others.
 
 Pure dataclasses, importing no workflow, face or renderer, so a face (or ``render``) can name them without
 importing the workflows (``infisical-tokens --help`` must start fast) and without an import circle.
@@ -8,20 +9,21 @@ importing the workflows (``infisical-tokens --help`` must start fast) and withou
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import command
-from .audit import AuditFinding, fails
-from .check_output import FORMATS
-from .command import AuditOptions
-from .migration import Migrated, MigratePreview
-from .problems import Problem
-from .project_config import ProjectConfig
+from .check_report import CheckOptions as CheckOptions
+from .check_report import CheckReport as CheckReport
+from .check_report import Report as Report
 
+# what one outcome alone needs (the audit's findings, migrate's outcomes) is imported where it is used
 if TYPE_CHECKING:
-    from .editor.answers import Finding
+    from .audit import AuditFinding
+    from .command import AuditOptions
+    from .migration import Migrated, MigratePreview
     from .models import Generation, TokenInfo
+    from .problems import Problem
+    from .project_config import ProjectConfig
 
 
 @dataclass
@@ -107,81 +109,27 @@ class AuditReport:
 
     @property
     def failed(self) -> bool:
+        from .audit import fails
+
         return fails(self.findings, self.options.fail_on)
 
 
-Outcome = (
-    Created
-    | DryRun
-    | TokenList
-    | TokenView
-    | Deleted
-    | Rotated
-    | RotatePreview
-    | AuditReport
-    | Migrated
-    | MigratePreview
-)
+if TYPE_CHECKING:
+    Outcome = (
+        Created
+        | DryRun
+        | TokenList
+        | TokenView
+        | Deleted
+        | Rotated
+        | RotatePreview
+        | AuditReport
+        | Migrated
+        | MigratePreview
+    )
 
 
 @dataclass(frozen=True)
 class CompletionScript:
     shell: str
     text: str
-
-
-@dataclass(frozen=True)
-class Report:
-    path: Path
-    line: int  # 1-based
-    column: int  # 1-based, in characters
-    end_line: int
-    end_column: int
-    finding: Finding
-
-
-@dataclass(frozen=True)
-class CheckOptions:
-    paths: list[Path]
-    format: str = command.DEFAULT_FORMAT
-    online: bool = False
-    project_id: str | None = None
-    domain: str | None = None
-
-    @staticmethod
-    def from_command(parsed: command.ParsedCommand, cwd: Path) -> CheckOptions:
-        paths = [Path(text) for _, text in parsed.positionals] or [Path(".")]
-        return CheckOptions(
-            [p if p.is_absolute() else cwd / p for p in paths],
-            "json" if parsed.flag_set("json") else parsed.string("format") or command.DEFAULT_FORMAT,
-            parsed.flag_set("online"),
-            parsed.string("projectId"),
-            parsed.string("domain"),
-        )
-
-
-@dataclass(frozen=True)
-class CheckReport:
-    reports: list[Report]
-    files: int
-    offline_projects: dict[str, str]  # project ID -> why it was checked offline
-    options: CheckOptions
-    base: Path  # paths are shown relative to it
-    skipped: list[tuple[Path, str]] = field(default_factory=list)  # files that could not be checked, and why
-    missing: list[Path] = field(default_factory=list)  # paths given that do not exist (a typo must not pass CI)
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for r in self.reports if r.finding.severity == "error")
-
-    @property
-    def failed(self) -> bool:
-        """Whether CI should fail: an error found, or a path given that does not exist (as ruff and shellcheck)."""
-        return self.errors > 0 or bool(self.missing)
-
-    def formatted(self) -> str:
-        return FORMATS[self.options.format](self.reports, self.base)
-
-    def summary(self) -> str:
-        skipped = f"; {len(self.skipped)} file(s) could not be checked" if self.skipped else ""
-        return f"{len(self.reports)} problem(s) ({self.errors} error(s)) in {self.files} file(s) checked{skipped}."

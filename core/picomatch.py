@@ -278,6 +278,8 @@ def _analyze_repeated_extglob(body: str) -> tuple[bool, str | None]:
 
 @dataclass(eq=False)
 class _Tok:
+    """A parsed token, as picomatch's own token objects (mutable: later tokens rewrite earlier ones)."""
+
     type: str
     value: str = ""
     output: str | None = None
@@ -294,6 +296,8 @@ class _Tok:
 
 @dataclass(eq=False)
 class _Extglob:
+    """An extglob (``@(...)``, ``!(...)``) still open, as picomatch tracks it."""
+
     type: str
     open: str
     close: str
@@ -308,6 +312,8 @@ class _Extglob:
 
 @dataclass
 class ParseState:
+    """picomatch's parse state, field for field, so that the port can be read beside the original."""
+
     input: str
     output: str = ""
     negated: bool = False

@@ -506,9 +506,20 @@ def own_presentation(kind: type) -> Presentation | None:
 
 
 class _Presentations(dict[type, Presentation]):
-    """The table, falling back to an outcome type's own presentation: the faces look outcomes up here."""
+    """The table, filled one outcome module at a time (the module of the outcome being shown is imported already:
+    presenting a check's report imports none of migrate's), falling back to an outcome type's own presentation."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filled: set[str] = set()
 
     def __missing__(self, kind: type) -> Presentation:
+        table = _TABLES.get(kind.__module__)
+        if table is not None and kind.__module__ not in self.filled:
+            self.filled.add(kind.__module__)
+            self.update(table())
+            if kind in self:
+                return self[kind]
         own = own_presentation(kind)
         if own is None:
             raise KeyError(kind)
@@ -517,27 +528,47 @@ class _Presentations(dict[type, Presentation]):
 
 @cache
 def presentations() -> dict[type, Presentation]:
-    """Each outcome type's one presentation: an entry here, or (a new outcome type) its own text and json methods
-    (:func:`own_presentation`); a test checks every workflow's."""
+    """Each outcome type's one presentation: an entry of its module's table below, or (a new outcome type) its
+    own text and json methods (:func:`own_presentation`); a test checks every workflow's."""
+    return _Presentations()
+
+
+def _outcomes_table() -> dict[type, Presentation]:
     from . import outcomes
+
+    return {
+        outcomes.Created: Presentation(_created_text, _created_json, stream="err"),
+        outcomes.DryRun: Presentation(dry_run_text, _dry_run_json),
+        outcomes.TokenList: Presentation(lambda listed: token_table(listed.tokens), _token_list_json),
+        outcomes.TokenView: Presentation(lambda view: token_details(view.info), _token_view_json),
+        outcomes.Deleted: Presentation(_deleted_text, _deleted_json, stream="err"),
+        outcomes.Rotated: Presentation(_rotated_outcome_text, _rotated_json, stream="err"),
+        outcomes.RotatePreview: Presentation(_rotate_preview_text, _rotate_preview_json),
+        outcomes.AuditReport: Presentation(audit_text, _audit_json),
+        outcomes.CompletionScript: Presentation(lambda script: script.text, None),
+    }
+
+
+def _check_table() -> dict[type, Presentation]:
+    from .check_report import CheckReport
+
+    return {CheckReport: Presentation(lambda report: report.formatted(), _check_json, aside=_check_aside)}
+
+
+def _migration_table() -> dict[type, Presentation]:
     from .migration import Migrated, MigratePreview
 
-    return _Presentations(
-        {
-            outcomes.Created: Presentation(_created_text, _created_json, stream="err"),
-            outcomes.DryRun: Presentation(dry_run_text, _dry_run_json),
-            outcomes.TokenList: Presentation(lambda listed: token_table(listed.tokens), _token_list_json),
-            outcomes.TokenView: Presentation(lambda view: token_details(view.info), _token_view_json),
-            outcomes.Deleted: Presentation(_deleted_text, _deleted_json, stream="err"),
-            outcomes.Rotated: Presentation(_rotated_outcome_text, _rotated_json, stream="err"),
-            outcomes.RotatePreview: Presentation(_rotate_preview_text, _rotate_preview_json),
-            outcomes.AuditReport: Presentation(audit_text, _audit_json),
-            outcomes.CheckReport: Presentation(lambda report: report.formatted(), _check_json, aside=_check_aside),
-            MigratePreview: Presentation(_migrate_preview_text, _migrate_preview_json),
-            Migrated: Presentation(_migrated_text, _migrated_json),
-            outcomes.CompletionScript: Presentation(lambda script: script.text, None),
-        }
-    )
+    return {
+        MigratePreview: Presentation(_migrate_preview_text, _migrate_preview_json),
+        Migrated: Presentation(_migrated_text, _migrated_json),
+    }
+
+
+_TABLES: dict[str, Callable[[], dict[type, Presentation]]] = {
+    f"{__package__}.outcomes": _outcomes_table,
+    f"{__package__}.check_report": _check_table,
+    f"{__package__}.migration": _migration_table,
+}
 
 
 def _migrate_preview_json(outcome: MigratePreview) -> dict[str, Any]:

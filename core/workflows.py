@@ -9,14 +9,12 @@ another's path.
 
 from __future__ import annotations
 
-import secrets
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from . import command, folders, project_config, reach, render
-from .audit import audit, lifetime_seconds
+from . import command, project_config, reach, render
 from .command import AuditOptions
 from .connection import client_for, connect, require_user
 from .context import MAX_STDIN, Context
@@ -35,37 +33,36 @@ from .errors import (
     UsageError,
 )
 from .glob import compile_glob
-from .migration import Migrated, MigratePreview
 from .models import parse_time
 from .needs import Need, fixed_prefix, needs_for_scope
-from .outcomes import (
-    AuditReport,
-    CheckOptions,
-    CompletionScript,
-    Created,
-    CreatePlan,
-    Deleted,
-    DryRun,
-    Rotated,
-    RotatePreview,
-    TokenList,
-    TokenView,
-)
 from .problems import Problem, has_errors
 from .project import choose_project, project_file_quietly
 from .project_config import ProjectConfig
 from .scope import check_environment
 from .secret_path import normalize_path
-from .session import check_token_text, resolve_held_target
-from .token_lookup import find_token
 
+# what one workflow alone needs (its outcomes, the folder walk and its cache, the login, the audit, migrate's
+# plan, random bytes) is imported by it: an offline ``check`` runs through this module (benchmarks/bench_cli.py)
 if TYPE_CHECKING:
+    from . import folders
     from .api import InfisicalClient
+    from .check_report import CheckReport
+    from .migration import Migrated, MigratePreview
     from .models import ProjectInfo, TokenInfo
-    from .outcomes import CheckReport
+    from .outcomes import (
+        AuditReport,
+        CompletionScript,
+        Created,
+        CreatePlan,
+        Deleted,
+        DryRun,
+        Rotated,
+        RotatePreview,
+        TokenList,
+        TokenView,
+    )
 
 CREATE_PATH = "/v2/service-token/"
-PRE_CREATE_READS = folders.Bounds(requests=20, seconds=5.0)  # what a create may spend on the uncovered-scope warning
 
 
 class CreateFailed(InfisicalTokensError):
@@ -115,6 +112,8 @@ def _project(explicit: str | None, ctx: Context) -> tuple[ProjectConfig | None, 
 
 def plan_create(options: command.CreateOptions, problems: Sequence[Problem], ctx: Context) -> CreatePlan:
     """The project the token is for, after the syntax checks; ProblemsError when any check is an error."""
+    from .outcomes import CreatePlan
+
     if has_errors(list(problems)):
         raise ProblemsError(list(problems))
     config, project_id = _project(options.project_id, ctx)
@@ -196,6 +195,8 @@ def dry_run(plan: CreatePlan, ctx: Context, domain: str | None = None) -> DryRun
 
     Without credentials or a server it still answers (offline), so a dry run works anywhere.
     """
+    from .outcomes import DryRun
+
     try:
         connection = connect(ctx, plan.config, domain, plan.options.project_id)
     except InfisicalTokensError as err:
@@ -207,6 +208,8 @@ def dry_run(plan: CreatePlan, ctx: Context, domain: str | None = None) -> DryRun
 
 def _dry_run_with(plan: CreatePlan, client: InfisicalClient, ctx: Context) -> DryRun:
     """A dry run on a connection already open (rotate's own)."""
+    from .outcomes import DryRun
+
     verify_environments(plan, client, strict=False)
     cover, note = read_coverage(plan, client)
     if note is not None:
@@ -219,6 +222,8 @@ def read_coverage(
     plan: CreatePlan, client: InfisicalClient, bounds: folders.Bounds | None = None
 ) -> tuple[dict[str, list[str]] | None, str | None]:
     """The folders each scope covers (None: the folders could not be read), and why they may be partial."""
+    from . import folders
+
     store = folders.FolderStore(client.api_url, plan.project_id, folders.cache_dir())
     needs = [need for arg in plan.options.scopes for need in needs_for_scope(arg.environment.strip(), arg.server_path)]
     result = folders.read(client, plan.project_id, needs, store, bounds=bounds or folders.Bounds())
@@ -232,8 +237,10 @@ def _warn_uncovered(plan: CreatePlan, client: InfisicalClient, ctx: Context) -> 
     """Before sending: say which scopes cover no folder that exists now (never blocks: it may be created later).
     A create spends little on this: one tree call on a 2026 server, a few listings on a 2024 one; when the folders
     cannot all be known that cheaply, nothing is said."""
+    from .folders import Bounds
+
     try:
-        cover, note = read_coverage(plan, client, PRE_CREATE_READS)
+        cover, note = read_coverage(plan, client, Bounds(requests=20, seconds=5.0))  # what a create may spend here
     except InfisicalTokensError:
         return  # the folders cannot be read now: nothing is known, so nothing is said
     if note is not None:
@@ -256,6 +263,10 @@ def create(plan: CreatePlan, ctx: Context, domain: str | None = None) -> Created
 
 def _send(plan: CreatePlan, client: InfisicalClient, ctx: Context) -> Created:
     """The create on a connection already open (the caller checked it is a user's login)."""
+    import secrets
+
+    from .outcomes import Created
+
     verify_environments(plan, client)
     _warn_uncovered(plan, client, ctx)
     random_bytes = secrets.token_hex(16)
@@ -276,6 +287,8 @@ def _send(plan: CreatePlan, client: InfisicalClient, ctx: Context) -> Created:
 
 
 def list_tokens(ctx: Context, project_id: str | None = None, domain: str | None = None) -> TokenList:
+    from .outcomes import TokenList
+
     config, resolved = _project(project_id, ctx)
     with connect(ctx, config, domain, project_id).client as client:
         return TokenList(resolved, client.list_service_tokens(resolved))
@@ -283,6 +296,9 @@ def list_tokens(ctx: Context, project_id: str | None = None, domain: str | None 
 
 def view(ctx: Context, wanted: str, project_id: str | None = None, domain: str | None = None) -> TokenView:
     """A token of the project, by ID or ID prefix."""
+    from .outcomes import TokenView
+    from .token_lookup import find_token
+
     config, resolved = _project(project_id, ctx)
     with connect(ctx, config, domain, project_id).client as client:
         return TokenView(find_token(client.list_service_tokens(resolved), wanted, resolved))
@@ -290,6 +306,8 @@ def view(ctx: Context, wanted: str, project_id: str | None = None, domain: str |
 
 def held_token(ctx: Context, source: str | None) -> str:
     """The service token to describe: from standard input (``-``) or ``INFISICAL_TOKEN``."""
+    from .session import check_token_text
+
     if source == "-":
         raw = ctx.read_stdin()
         token, where = raw.strip(), "standard input"
@@ -317,6 +335,9 @@ def view_held(ctx: Context, token: str, domain: str | None = None) -> TokenView:
     environment), else to the instance they logged in to, never to a domain named by the repository's
     ``.infisical.json``.
     """
+    from .outcomes import TokenView
+    from .session import resolve_held_target
+
     chosen, where = (domain, "--domain") if domain is not None else (ctx.domain, ctx.domain_from)
     target = resolve_held_target(chosen, ctx.env, ctx.home, where)
     with client_for(target, None, ctx) as client:
@@ -325,6 +346,9 @@ def view_held(ctx: Context, token: str, domain: str | None = None) -> TokenView:
 
 def delete(ctx: Context, wanted: str, project_id: str | None = None, domain: str | None = None) -> Deleted:
     """Delete by ID (or ID prefix, when the project is known), after ``ctx.confirm`` agrees."""
+    from .outcomes import Deleted
+    from .token_lookup import find_token
+
     wanted = wanted.strip()
     config = project_file_quietly(ctx.cwd)
     resolved = project_config.project_id(project_id or ctx.project_id, ctx.env, config)
@@ -369,6 +393,9 @@ def rotate(
     token is delivered (``ctx.deliver``) before the delete is tried, and a failed delete is reported with the
     old token's ID. Nothing is retried. One connection serves the whole rotation (read, create, delete).
     """
+    from .outcomes import Rotated, RotatePreview
+    from .token_lookup import find_token
+
     config, resolved = _project(project_id, ctx)
     connection = connect(ctx, config, domain, project_id)
     require_user(connection.credentials, "rotate")
@@ -407,6 +434,8 @@ def _rotated_lifetime(old: TokenInfo, chosen: int | None, ctx: Context) -> int:
     An expired token is rotated with its lifetime counted from now (what a person rotating it wants: a working
     token like the old one), and the person is told it had expired.
     """
+    from .audit import lifetime_seconds
+
     expires = parse_time(old.expires_at)
     if expires is not None and expires <= time.time():
         ctx.warn(f"The old token '{old.name}' ({old.id}) expired at {old.expires_at}; it no longer works.")
@@ -443,6 +472,10 @@ def run_audit(
     ctx: Context, options: AuditOptions, project_id: str | None = None, domain: str | None = None
 ) -> AuditReport:
     """Every finding over the project's tokens; folder checks read only the scopes' subtrees (rate limits)."""
+    from . import folders
+    from .audit import audit
+    from .outcomes import AuditReport
+
     config, resolved = _project(project_id, ctx)
     with connect(ctx, config, domain, project_id).client as client:
         tokens = client.list_service_tokens(resolved)
@@ -543,11 +576,13 @@ def _run_migrate(parsed: command.ParsedCommand, ctx: Context) -> Migrated | Migr
 
 def _run_check(parsed: command.ParsedCommand, ctx: Context) -> CheckReport:
     from . import check
+    from .check_report import CheckOptions
 
     return check.run(CheckOptions.from_command(parsed, ctx.cwd), ctx)
 
 
 def _run_completion(parsed: command.ParsedCommand, ctx: Context) -> CompletionScript:
+    from .outcomes import CompletionScript
     from .shell import SCRIPTS
 
     shell = parsed.positionals[0][1]

@@ -227,7 +227,12 @@ def test_a_new_subcommand_cannot_reach_another_workflow(tmp_path: Path) -> None:
 def _outcome_types() -> set[type]:
     found: set[type] = set()
     for workflow in workflows.WORKFLOWS.values():
-        hint = typing.get_type_hints(workflow, vars(workflows) | {"CheckReport": CheckReport})["return"]
+        hints = {
+            "CheckReport": CheckReport,
+            "Migrated": Migrated,
+            "MigratePreview": MigratePreview,
+        }  # imported where used
+        hint = typing.get_type_hints(workflow, vars(outcomes) | vars(workflows) | hints)["return"]
         found |= set(typing.get_args(hint)) or {hint}
     return found
 

@@ -106,3 +106,50 @@ def test_language_server_answers_initialize_without_the_client_or_the_engine(tmp
     assert "infisical_tokens.lsp.token_commands" in loaded and "infisical_tokens.lsp.migrate_command" in loaded
     unwanted = RUNNING | PARSING | {"infisical_tokens.core.editor", "infisical_tokens.core.snippets"}
     assert not loaded & unwanted, sorted(loaded & unwanted)
+
+
+# what only the commands that reach a server, or other commands, import: an offline check must never load them
+ELSEWHERE = {
+    *(f"infisical_tokens.core.{name}" for name in ("session", "folders", "cachefile", "audit", "migration", "shell")),
+    *("infisical_tokens.core.token_lookup", "hashlib", "secrets", "tempfile", "http.client", "ssl"),
+}
+
+
+def checked_in_a_repository(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """The real entry point (``infisical-tokens check``) in a small git repository, and every module it loaded."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "ci.sh").write_text("infisical service-token create --scope=dev:/backend -a read --projectId=p1\n")
+    (repo / ".infisical.json").write_text('{"workspaceId": "p1", "defaultEnvironment": "dev"}\n')
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True, env=base_env(tmp_path))
+    subprocess.run(["git", "add", "."], cwd=repo, check=True, env=base_env(tmp_path))
+    code = (
+        "import atexit, json, sys\n"
+        "atexit.register(lambda: print(json.dumps(sorted(sys.modules)), file=sys.stderr))\n"
+        "from infisical_tokens.core.cli import main\n"
+        f"sys.exit(main({['check', *args]!r}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, env=base_env(tmp_path), timeout=120
+    )
+    return done, set(json.loads(done.stderr.strip().splitlines()[-1]))
+
+
+def test_an_offline_check_imports_no_client_and_no_other_commands_workflow(tmp_path: Path) -> None:
+    """What ``check .`` pays before git answers is its own imports (``bench_cli.py``'s check row measures them):
+    the HTTP client, the login, the folder walk and the other commands' workflows are not among them."""
+    done, loaded = checked_in_a_repository(tmp_path, ".")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("ci.sh:1:44: warning scope-exact-folder"), done.stdout
+    assert "1 problem(s) (0 error(s)) in 2 file(s) checked." in done.stderr
+    assert {"infisical_tokens.core.check", "infisical_tokens.core.editor.project_json"} <= loaded  # it did check
+    unwanted = (RUNNING | ELSEWHERE) - {"infisical_tokens.core.workflows"}  # the table, not the workflows it names
+    assert not loaded & unwanted, sorted(loaded & unwanted)
+
+
+def test_an_online_check_still_imports_the_login(tmp_path: Path) -> None:
+    """The other side: the list above is seen when loaded (``--online`` reads the credentials, and says there are
+    none here)."""
+    done, loaded = checked_in_a_repository(tmp_path, ".", "--online")
+    assert "infisical login" in done.stderr or "INFISICAL_TOKEN" in done.stderr, done.stderr
+    assert "infisical_tokens.core.session" in loaded
