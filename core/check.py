@@ -1,7 +1,7 @@
 """``infisical-tokens check``: the language server's diagnostics for a whole tree, for CI and pre-commit.
 
 Reads the files :mod:`discover` finds (skipping what ``.gitignore`` ignores): ``.infisical.json`` files and
-``infisical service-token`` command lines, and reports every finding in a :class:`outcomes.CheckReport`
+``infisical service-token`` command lines, and reports every finding in a :class:`check_report.CheckReport`
 (:mod:`check_output` writes it as text, JSON or GitHub annotations). Offline by default; ``--online`` adds the catalog
 checks (unknown environments, scopes that cover no folder, and an error for a project the server does not know).
 """
@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .check_output import display
+from .check_report import CheckOptions, CheckReport, Report
 from .discover import GitSearch, candidate_files
-from .outcomes import CheckOptions, CheckReport, Report
 
 if TYPE_CHECKING:
     from .context import Context

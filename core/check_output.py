@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from .models import printable
 
 if TYPE_CHECKING:
-    from .outcomes import Report
+    from .check_report import Report
 
 
 def format_text(reports: Sequence[Report], base: Path) -> str:

@@ -133,11 +133,15 @@ def run(argv: Sequence[str], ctx: Context, console: Console) -> int:
         return 0
     from dataclasses import replace
 
-    from . import command, render
-    from .errors import ProblemsError
+    from . import command
     from .problems import has_errors
 
     parsed, problems = command.check(argv)
+    if parsed.subcommand is command.CHECK and not parsed.help and not has_errors(problems):
+        _search_early(parsed, ctx)
+    from . import render
+    from .errors import ProblemsError
+
     console.silent = parsed.flag_set("silent")
     if parsed.help:
         console.out(render.help_text(parsed.subcommand))
@@ -197,6 +201,14 @@ def run(argv: Sequence[str], ctx: Context, console: Console) -> int:
         code = show(outcome, parsed, console)
     ctx.progress.delivered = True  # printed (a created token included) without an error
     return code
+
+
+def _search_early(parsed: command.ParsedCommand, ctx: Context) -> None:
+    """``check``: git starts listing and searching the folders now, and works while the rest loads."""
+    from .check_report import CheckOptions
+    from .discover import start_early
+
+    start_early(CheckOptions.from_command(parsed, ctx.cwd).paths)
 
 
 def _json_rest(outcome: object) -> str:
@@ -298,7 +310,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     console = Console(sys.stdout, sys.stderr, sys.stdin)
     if not argv or argv[:1] in HELP:
         return _top_help(console)
-    from . import render
     from .context import Context
     from .errors import APIError, InfisicalTokensError, TransportError
 
@@ -306,11 +317,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run(argv, ctx, console)
     except KeyboardInterrupt:
-        _tell(console, "Interrupted.", render.lost_token_text(ctx.progress))
+        _tell(console, "Interrupted.", _lost_token(ctx))
         return 130
     except OutputFailed as err:
         _silence(err.stream)
-        _tell(console, f"error: the output could not be written ({err}).", render.lost_token_text(ctx.progress))
+        _tell(console, f"error: the output could not be written ({err}).", _lost_token(ctx))
         return 1
     except (APIError, TransportError) as err:
         _tell(console, f"error: {err}")
@@ -325,9 +336,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             console,
             f"error: unexpected {type(err).__name__}. This is a bug in infisical-tokens; please report it "
             "(set INFISICAL_TOKENS_DEBUG=1 to see the traceback).",
-            render.lost_token_text(ctx.progress),
+            _lost_token(ctx),
         )
         return 1
+
+
+def _lost_token(ctx: Context) -> str | None:
+    """What to say of a created token the run could not show (the renderer is loaded by then, or now)."""
+    from . import render
+
+    return render.lost_token_text(ctx.progress)
 
 
 def _top_help(console: Console) -> int:

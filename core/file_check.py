@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import editor, project_config
+from .check_report import Report
 from .editor.document import DocumentContext, document_context
 from .errors import APIError, is_unknown_project
 from .filetypes import Kind
 from .needs import Need
-from .outcomes import Report
 from .project import ProjectFiles
 from .snapshot import Snapshot, offline_snapshot
 from .snippets import CommandSite, find_commands

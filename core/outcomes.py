@@ -1,6 +1,6 @@
 """What each workflow answers, as plain data: the faces present these, and :mod:`render` gives each its text and
-its one JSON form. The check's report is :mod:`check_report`'s (named here too), so that a check does not pay for
-defining the others.
+its one JSON form. The check's report is :mod:`check_report`'s, so that a check does not pay for defining the
+others.
 
 Pure dataclasses, importing no workflow, face or renderer, so a face (or ``render``) can name them without
 importing the workflows (``infisical-tokens --help`` must start fast) and without an import circle.
@@ -12,9 +12,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import command
-from .check_report import CheckOptions as CheckOptions
-from .check_report import CheckReport as CheckReport
-from .check_report import Report as Report
 
 # what one outcome alone needs (the audit's findings, migrate's outcomes) is imported where it is used
 if TYPE_CHECKING:

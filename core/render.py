@@ -31,12 +31,12 @@ from .problems import Problem, sentences
 
 # models, errors and reach (glob, picomatch) are imported by the functions that use them: --help imports this module
 if TYPE_CHECKING:
+    from .check_report import CheckReport
     from .context import Progress
     from .migration import Migrated, MigratePreview
     from .models import Generation, TokenInfo
     from .outcomes import (
         AuditReport,
-        CheckReport,
         Created,
         Deleted,
         DryRun,

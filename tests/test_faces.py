@@ -20,10 +20,10 @@ from IPython.utils.capture import capture_output
 from lsprotocol import types
 
 from infisical_tokens.core import cli, command, outcomes, render, workflows
+from infisical_tokens.core.check_report import CheckReport
 from infisical_tokens.core.context import Context
 from infisical_tokens.core.errors import UsageError as CoreUsageError
 from infisical_tokens.core.migration import Migrated, MigratePreview
-from infisical_tokens.core.outcomes import CheckReport
 from infisical_tokens.lsp import protocol
 from infisical_tokens.magics import magic
 from tests.conftest import Runner, base_env, link_project

@@ -111,6 +111,7 @@ def test_language_server_answers_initialize_without_the_client_or_the_engine(tmp
 # what only the commands that reach a server, or other commands, import: an offline check must never load them
 ELSEWHERE = {
     *(f"infisical_tokens.core.{name}" for name in ("session", "folders", "cachefile", "audit", "migration", "shell")),
+    "infisical_tokens.core.outcomes",  # the other commands' outcomes: a check's is check_report's
     *("infisical_tokens.core.token_lookup", "hashlib", "secrets", "tempfile", "http.client", "ssl"),
 }
 
@@ -153,3 +154,32 @@ def test_an_online_check_still_imports_the_login(tmp_path: Path) -> None:
     done, loaded = checked_in_a_repository(tmp_path, ".", "--online")
     assert "infisical login" in done.stderr or "INFISICAL_TOKEN" in done.stderr, done.stderr
     assert "infisical_tokens.core.session" in loaded
+
+
+def test_a_check_starts_git_before_it_loads_the_engine(tmp_path: Path) -> None:
+    """git lists and searches the tree while the rest of ``check`` loads: the first git process is started (seen by
+    an audit hook, which only watches) before the workflows, the renderer and the analysis engine are imported."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "ci.sh").write_text("infisical service-token create --scope=dev:/backend -a read --projectId=p1\n")
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True, env=base_env(tmp_path))
+    code = (
+        "import json, sys\n"
+        "seen = []\n"
+        "def hook(event, args):\n"
+        "    if event == 'subprocess.Popen' and not seen:\n"
+        "        seen.append(sorted(sys.modules))\n"
+        "sys.addaudithook(hook)\n"
+        "from infisical_tokens.core.cli import main\n"
+        "code = main(['check', '.'])\n"
+        "print(json.dumps(seen[0]), file=sys.stderr)\n"
+        "sys.exit(code)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, env=base_env(tmp_path), timeout=120
+    )
+    assert done.returncode == 0 and "1 problem(s) (0 error(s)) in 1 file(s) checked." in done.stderr, done.stderr
+    at_git = set(json.loads(done.stderr.strip().splitlines()[-1]))
+    assert "infisical_tokens.core.discover" in at_git  # what started it
+    later = {"workflows", "render", "file_check", "editor", "editor.document", "snippets", "lexer"}
+    assert not at_git & {f"infisical_tokens.core.{name}" for name in later}, sorted(at_git)
