@@ -1,0 +1,173 @@
+"""What ``infisical-tokens check`` spends per file it reads and per finding it prints, in process.
+
+The tree is the one ``make bench`` times ``check .`` on: every 50th file holds one ``infisical service-token create``
+line (each a different scope), a tenth of the files sit in an ignored ``node_modules``; the files ``check`` reads
+are git's (``discover.git_candidates``), as the command line gets them. Measured, each in a fresh process:
+
+- cold: the first ``check_file`` pass over those files in the process (what the command line pays), and the first
+  ``format_text`` of its reports;
+- warm: later passes in the same process (a fresh ``ContextFor`` each, as a new run would make), and later
+  ``format_text`` calls.
+
+``--baseline REV`` runs the same measurements on the ``core/`` of a commit (extracted to a temporary folder),
+interleaved with the working tree's, prints before/after ratios, and asserts that both print the same bytes in
+every output format and find the same findings.
+
+    python benchmarks/bench_check.py [--tree DIR | --files N] [--baseline REV] [--rounds N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent.parent
+WARM_PASSES = 5
+
+
+def make_tree(root: Path, files: int) -> None:
+    """``files`` scripts under ``root`` (a new git repository), as ``make bench``'s ``check`` tree has them."""
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    (root / ".gitignore").write_text("node_modules/\n")
+    (root / ".infisical.json").write_text('{"workspaceId": "p"}')
+    for i in range(files):
+        folder = root / ("node_modules" if i % 10 == 0 else "src") / f"d{i // 200}"
+        folder.mkdir(parents=True, exist_ok=True)
+        body = f"infisical service-token create -s dev:/svc{i} -a read\n" if i % 50 == 5 else f"echo {i}\n" * 5
+        (folder / f"f{i}.sh").write_text(body)
+    subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
+
+
+def expected(files: int) -> tuple[int, int]:
+    """(files read, findings) in such a tree: the project file and each command line outside node_modules, one
+    warning each (``scope-exact-folder``)."""
+    commands = sum(1 for i in range(files) if i % 50 == 5 and i % 10 != 0)
+    return commands + 1, commands
+
+
+def child(tree: Path) -> dict[str, Any]:
+    """One process's measurements (run with the ``infisical_tokens`` to measure first on ``sys.path``)."""
+    from infisical_tokens.core import check, check_output
+    from infisical_tokens.core.discover import git_candidates
+    from infisical_tokens.core.outcomes import Report
+
+    found = git_candidates(tree)
+    assert found is not None, "not a git tree"
+    to_read = found.to_read
+
+    def one_pass() -> list[Report]:
+        context_for = check.ContextFor(None, None, {})
+        reports: list[Report] = []
+        for path, kind in to_read:
+            reports += check.check_file(path, kind, context_for)
+        return reports
+
+    start = time.perf_counter()
+    reports = one_pass()
+    cold = time.perf_counter() - start
+    start = time.perf_counter()
+    text = check_output.format_text(reports, tree)
+    cold_out = time.perf_counter() - start
+    warm, warm_out = [], []
+    for _ in range(WARM_PASSES):
+        start = time.perf_counter()
+        again = one_pass()
+        warm.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        check_output.format_text(again, tree)
+        warm_out.append(time.perf_counter() - start)
+    outputs = {name: fmt(reports, tree) for name, fmt in check_output.FORMATS.items()}
+    assert outputs["text"] == text
+    return {
+        "module": check.__file__,
+        "read": len(to_read),
+        "findings": len(reports),
+        "codes": sorted({r.finding.code for r in reports}),
+        "digests": {name: hashlib.sha256(out.encode()).hexdigest() for name, out in outputs.items()},
+        "cold": cold,
+        "cold_out": cold_out,
+        "warm": statistics.median(warm),
+        "warm_out": statistics.median(warm_out),
+    }
+
+
+def measure(package_root: Path, tree: Path) -> dict[str, Any]:
+    """``child`` in a fresh process, importing ``infisical_tokens`` from ``package_root``."""
+    env = {**os.environ, "BENCH_CHECK_PACKAGE": str(package_root)}
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", str(tree)], check=True, capture_output=True, text=True, env=env
+    )
+    result: dict[str, Any] = json.loads(done.stdout)
+    assert result["module"].startswith(str(package_root)), result["module"]
+    return result
+
+
+def baseline_package(rev: str, into: Path) -> Path:
+    """The ``core/`` of commit ``rev`` as ``into/infisical_tokens/core``."""
+    target = into / "infisical_tokens"
+    target.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(HERE), "archive", rev, "core"], check=True, capture_output=True)
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
+    return into
+
+
+FIGURES = (("cold", "check_file, cold"), ("warm", "check_file, warm"), ("cold_out", "format_text, cold"))
+FIGURES += (("warm_out", "format_text, warm"),)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tree", type=Path, help="a tree made by this script (else one is made)")
+    parser.add_argument("--files", type=int, default=20_000, help="files in the tree made, or in --tree")
+    parser.add_argument("--baseline", help="a commit to compare against (its core/)")
+    parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_CHECK_ROUNDS", "7")))
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child is not None:
+        sys.path.insert(0, os.environ["BENCH_CHECK_PACKAGE"])
+        print(json.dumps(child(args.child)))
+        return 0
+    with tempfile.TemporaryDirectory() as scratch:
+        tree = args.tree
+        if tree is None:
+            tree = Path(scratch) / "tree"
+            make_tree(tree, args.files)
+        sides = {"now": HERE / ".mypy"}
+        if args.baseline:
+            sides = {"before": baseline_package(args.baseline, Path(scratch) / "before"), **sides}
+        runs: dict[str, list[dict[str, Any]]] = {side: [] for side in sides}
+        for _ in range(args.rounds):
+            for side, package in sides.items():  # interleaved: drift on a shared machine hits both alike
+                runs[side].append(measure(package, tree))
+        read, findings = expected(args.files)
+        for side, results in runs.items():
+            for result in results:
+                assert (result["read"], result["findings"]) == (read, findings), (side, result, read, findings)
+                assert result["codes"] == ["scope-exact-folder"], result["codes"]
+                assert result["digests"] == runs["now"][0]["digests"], f"{side}'s output differs"
+        print(f"{args.files} files, {read} read, {findings} findings; medians of {args.rounds} fresh processes")
+        for key, label in FIGURES:
+            line = f"{label:<20}"
+            for side, results in runs.items():
+                values = [r[key] for r in results]
+                median = statistics.median(values)
+                line += f"  {side} {median * 1000:7.2f} ms [{min(values) * 1000:.1f}-{max(values) * 1000:.1f}]"
+                line += f" ({median / (read if 'out' not in key else findings) * 1e6:5.1f} us each)"
+            if "before" in runs:
+                ratios = [b[key] / n[key] for b, n in zip(runs["before"], runs["now"], strict=True)]
+                line += f"  before/now {statistics.median(ratios):.2f}x [{min(ratios):.2f}-{max(ratios):.2f}]"
+            print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
