@@ -120,8 +120,12 @@ def baseline_package(rev: str, into: Path) -> Path:
     return into
 
 
-FIGURES = (("cold", "check_file, cold"), ("warm", "check_file, warm"), ("cold_out", "format_text, cold"))
-FIGURES += (("warm_out", "format_text, warm"),)
+FIGURES = (
+    ("cold", "check_file, cold"),
+    ("warm", "check_file, warm"),
+    ("cold_out", "format_text, cold"),
+    ("warm_out", "format_text, warm"),
+)
 
 
 def main() -> int:
