@@ -13,6 +13,7 @@ from disk for it.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -59,19 +60,16 @@ class ProjectFiles:
     def __init__(self, open_text: Callable[[Path], str | None] | None = None) -> None:
         self._open_text = open_text
         self._parsed: dict[Path, tuple[int, ProjectConfig]] = {}
-        self._nearest: dict[Path, Path | None] | None = None
+        self._walk: _TreeWalk | None = None
 
     def remember_lookups(self) -> ProjectFiles:
-        """Remember which project file each folder has (for one walk over a tree that does not change)."""
-        self._nearest = {}
+        """Remember which project file each folder has, and what it says (for one walk over a tree that does not
+        change)."""
+        self._walk = _TreeWalk()
         return self
 
     def nearest(self, folder: Path) -> Path | None:
-        if self._nearest is None:
-            return find_project_file(folder)
-        if folder not in self._nearest:
-            self._nearest[folder] = find_project_file(folder)
-        return self._nearest[folder]
+        return find_project_file(folder) if self._walk is None else self._walk.nearest(folder)
 
     def read(self, path: Path) -> ProjectConfig | None:
         text = self._open_text(path) if self._open_text is not None else None
@@ -89,9 +87,65 @@ class ProjectFiles:
             return None
 
     def for_file(self, path: Path) -> ProjectConfig | None:
-        """The config a file belongs to: its own text when it is a project file, else the nearest above it."""
-        found = path if path.name == FILENAME else self.nearest(path.parent)
-        return self.read(found) if found is not None else None
+        """The config a file belongs to: its own text when it is a project file, else the nearest above it (in a
+        remembered walk, read once per folder: a tree's files share few folders)."""
+        if path.name == FILENAME:
+            return self.read(path)
+        folder = path.parent
+        walk = self._walk
+        if walk is None:
+            found = self.nearest(folder)
+            return self.read(found) if found is not None else None
+        if folder not in walk.configs:
+            found = walk.nearest(folder)
+            walk.configs[folder] = self.read(found) if found is not None else None
+        return walk.configs[folder]
+
+
+class _TreeWalk:
+    """``find_project_file`` for many folders of one tree that does not change: each folder is resolved and probed
+    once, whichever of its descendants asked first (siblings share their parents' answers)."""
+
+    def __init__(self) -> None:
+        self.configs: dict[Path, ProjectConfig | None] = {}  # folder as asked -> the config its files belong to
+        self._asked: dict[Path, Path | None] = {}  # folder as asked -> its nearest project file
+        self._resolved: dict[Path, Path] = {}  # folder as asked -> folder.resolve()
+        self._found: dict[Path, Path | None] = {}  # resolved folder -> its nearest project file
+
+    def nearest(self, folder: Path) -> Path | None:
+        if folder not in self._asked:
+            self._asked[folder] = self._nearest_resolved(self._resolve(folder))
+        return self._asked[folder]
+
+    def _resolve(self, folder: Path) -> Path:
+        """``folder.resolve()``, from its parent's when the folder itself is not a link: one ``lstat``, not one
+        per component of its path."""
+        resolved = self._resolved.get(folder)
+        if resolved is None:
+            parent = folder.parent
+            if parent == folder or folder.name in ("", ".", "..") or os.path.islink(folder):
+                resolved = folder.resolve()
+            else:
+                resolved = self._resolve(parent) / folder.name
+            self._resolved[folder] = resolved
+        return resolved
+
+    def _nearest_resolved(self, start: Path) -> Path | None:
+        """``find_project_file(start)`` for a resolved ``start``, remembering the answer of every folder probed."""
+        probed: list[Path] = []
+        found: Path | None = None
+        for folder in (start, *start.parents):
+            if folder in self._found:
+                found = self._found[folder]
+                break
+            probed.append(folder)
+            candidate = folder / FILENAME
+            if candidate.is_file():
+                found = candidate
+                break
+        for folder in probed:
+            self._found[folder] = found
+        return found
 
 
 def project_file_quietly(start: Path) -> ProjectConfig | None:
