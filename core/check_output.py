@@ -71,28 +71,43 @@ def format_github(reports: Sequence[Report], base: Path) -> str:
 class _Shown:
     """Paths as ``path.resolve()`` relative to ``base`` (else as given), for one report: the base and each folder
     are resolved once, a file itself only when it is a link (a tree's findings share few folders, and resolving
-    every finding's whole path again costs a system call per component)."""
+    every finding's whole path again costs a system call per component). A folder inside ``base`` keeps the text
+    its files' names follow, so such a file costs one ``lstat`` and a string join."""
 
     def __init__(self, base: Path) -> None:
         self.base = base.resolve()
-        self.folders: dict[Path, Path] = {}
+        # folder -> (folder.resolve(), that relative to base and ending in "/", or None outside base)
+        self.folders: dict[Path, tuple[Path, str | None]] = {}
 
     def __call__(self, path: Path) -> str:
         try:
-            return self._resolved(path).relative_to(self.base).as_posix()
+            if path.name in ("", "..") or path.is_symlink():
+                return self._relative(path.resolve(), path)
+        except OSError:
+            return self._relative(path.resolve(), path)
+        parent = path.parent
+        try:
+            folder, prefix = self.folders[parent]
+        except KeyError:
+            folder = parent.resolve()
+            prefix = self._prefix(folder)
+            self.folders[parent] = folder, prefix
+        if prefix is None:  # outside base: shown as given, unless the path is base itself
+            return self._relative(folder / path.name, path)
+        return prefix + path.name
+
+    def _prefix(self, folder: Path) -> str | None:
+        try:
+            inside = folder.relative_to(self.base).as_posix()
+        except ValueError:
+            return None
+        return "" if inside == "." else inside + "/"
+
+    def _relative(self, resolved: Path, path: Path) -> str:
+        try:
+            return resolved.relative_to(self.base).as_posix()
         except ValueError:
             return path.as_posix()
-
-    def _resolved(self, path: Path) -> Path:
-        try:
-            if path.name in ("", "..") or path.is_symlink():
-                return path.resolve()
-        except OSError:
-            return path.resolve()
-        folder = self.folders.get(path.parent)
-        if folder is None:
-            folder = self.folders[path.parent] = path.parent.resolve()
-        return folder / path.name
 
 
 def display(path: Path, base: Path) -> str:
