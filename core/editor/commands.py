@@ -23,11 +23,12 @@ from .answers import DOMAINS, Action, Completion, Completions, CreateRequest, Ed
 DocMapFn = Callable[[int], int]  # index into a word's text -> document offset
 
 
-def _word_range(site: CommandSite, problem: Problem) -> tuple[int, int]:
-    if problem.word is None:
+def _word_range(site: CommandSite, problem: Problem, word: Word | None) -> tuple[int, int]:
+    """Where a problem is underlined: in ``word`` (the argv word it names), else from the program to the
+    subcommand."""
+    if word is None:
         last = site.words[min(2, len(site.words) - 1)]
         return site.start, last.end
-    word = site.words[problem.word + 1]
     start = word.doc_offset(problem.start)
     end = word.doc_offset(problem.end) if problem.end > problem.start else start
     if end <= start:
@@ -36,10 +37,10 @@ def _word_range(site: CommandSite, problem: Problem) -> tuple[int, int]:
 
 
 def _finding(site: CommandSite, problem: Problem) -> Finding:
-    start, end = _word_range(site, problem)
+    word = site.word(problem.word + 1) if problem.word is not None else None  # positioned once, alone
+    start, end = _word_range(site, problem, word)
     fix = None
-    if problem.fix is not None and problem.word is not None:
-        word = site.words[problem.word + 1]
+    if problem.fix is not None and word is not None:
         fix = Edit(word.doc_offset(problem.fix.start), word.doc_offset(problem.fix.end), problem.fix.text)
     return Finding(
         problem.severity,
