@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .models import printable
+from .resolved import ResolvedFolders
 
 if TYPE_CHECKING:
     from .outcomes import Report
@@ -76,6 +77,7 @@ class _Shown:
 
     def __init__(self, base: Path) -> None:
         self.base = base.resolve()
+        self.resolve = ResolvedFolders()
         # folder -> (folder.resolve(), that relative to base and ending in "/", or None outside base)
         self.folders: dict[Path, tuple[Path, str | None]] = {}
 
@@ -89,7 +91,7 @@ class _Shown:
         try:
             folder, prefix = self.folders[parent]
         except KeyError:
-            folder = parent.resolve()
+            folder = Path(self.resolve(parent))
             prefix = self._prefix(folder)
             self.folders[parent] = folder, prefix
         if prefix is None:  # outside base: shown as given, unless the path is base itself

@@ -27,6 +27,7 @@ from .project_config import (
     parse_project_config_lenient,
     project_id,
 )
+from .resolved import ResolvedFolders
 
 MAX_PROJECT_BYTES = 1_000_000  # read without blocking, never more: a FIFO or /dev/zero is refused
 
@@ -89,60 +90,52 @@ class ProjectFiles:
     def for_file(self, path: Path) -> ProjectConfig | None:
         """The config a file belongs to: its own text when it is a project file, else the nearest above it (in a
         remembered walk, read once per folder: a tree's files share few folders)."""
-        if path.name == FILENAME:
-            return self.read(path)
-        folder = path.parent
         walk = self._walk
         if walk is None:
-            found = self.nearest(folder)
+            found = path if path.name == FILENAME else self.nearest(path.parent)
             return self.read(found) if found is not None else None
-        if folder not in walk.configs:
-            found = walk.nearest(folder)
-            walk.configs[folder] = self.read(found) if found is not None else None
-        return walk.configs[folder]
+        if path.name == FILENAME:
+            return self.read(path)
+        key = os.path.dirname(path)  # the folder as text: a file of a folder seen before costs one lookup
+        try:
+            return walk.configs[key]
+        except KeyError:
+            found = walk.nearest(path.parent)
+            config = walk.configs[key] = self.read(found) if found is not None else None
+            return config
 
 
 class _TreeWalk:
     """``find_project_file`` for many folders of one tree that does not change: each folder is resolved and probed
-    once, whichever of its descendants asked first (siblings share their parents' answers)."""
+    once, whichever of its descendants asked first (siblings share their parents' answers). Folders are kept as
+    text: a tree's walk asks about each many times, and a Path costs more to hash than to find."""
 
     def __init__(self) -> None:
-        self.configs: dict[Path, ProjectConfig | None] = {}  # folder as asked -> the config its files belong to
-        self._asked: dict[Path, Path | None] = {}  # folder as asked -> its nearest project file
-        self._resolved: dict[Path, Path] = {}  # folder as asked -> folder.resolve()
-        self._found: dict[Path, Path | None] = {}  # resolved folder -> its nearest project file
+        self.configs: dict[str, ProjectConfig | None] = {}  # a file's folder -> the config its files belong to
+        self._resolve = ResolvedFolders()
+        self._found: dict[str, Path | None] = {}  # resolved folder -> its nearest project file
 
     def nearest(self, folder: Path) -> Path | None:
-        if folder not in self._asked:
-            self._asked[folder] = self._nearest_resolved(self._resolve(folder))
-        return self._asked[folder]
+        return self._nearest_resolved(self._resolve(folder))
 
-    def _resolve(self, folder: Path) -> Path:
-        """``folder.resolve()``, from its parent's when the folder itself is not a link: one ``lstat``, not one
-        per component of its path."""
-        resolved = self._resolved.get(folder)
-        if resolved is None:
-            parent = folder.parent
-            if parent == folder or folder.name in ("", ".", "..") or os.path.islink(folder):
-                resolved = folder.resolve()
-            else:
-                resolved = self._resolve(parent) / folder.name
-            self._resolved[folder] = resolved
-        return resolved
-
-    def _nearest_resolved(self, start: Path) -> Path | None:
-        """``find_project_file(start)`` for a resolved ``start``, remembering the answer of every folder probed."""
-        probed: list[Path] = []
+    def _nearest_resolved(self, start: str) -> Path | None:
+        """``find_project_file`` from a resolved folder, remembering the answer of every folder probed."""
+        probed: list[str] = []
         found: Path | None = None
-        for folder in (start, *start.parents):
+        folder = start
+        while True:
             if folder in self._found:
                 found = self._found[folder]
                 break
             probed.append(folder)
-            candidate = folder / FILENAME
+            candidate = Path(folder, FILENAME)
             if candidate.is_file():
                 found = candidate
                 break
+            parent = os.path.dirname(folder)
+            if parent == folder:
+                break
+            folder = parent
         for folder in probed:
             self._found[folder] = found
         return found

@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from infisical_tokens.core.project import ProjectFiles, find_project_file
+from infisical_tokens.core.resolved import ResolvedFolders
 
 
 def _tree(root: Path) -> list[Path]:
@@ -67,3 +69,22 @@ def test_a_project_file_is_its_own_config(tmp_path: Path) -> None:
     own = tmp_path / "repo" / "a" / "b" / ".infisical.json"
     config = ProjectFiles().remember_lookups().for_file(own)
     assert config is not None and config.workspace_id == "inner"
+
+
+def test_folders_resolved_from_their_parents_are_what_resolving_each_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folders = [*_tree(tmp_path), Path("/"), tmp_path / "repo" / "a" / "dangling" / "below", Path("../..")]
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    monkeypatch.chdir(tmp_path / "repo" / "a" / "b")
+    folders += [tmp_path / "loop" / "x", tmp_path / "loop"]  # as Path.resolve reads a loop, whichever way it does
+    resolve = ResolvedFolders()
+    for folder in folders * 2:
+        assert _outcome(resolve, folder) == _outcome(lambda f: str(f.resolve()), folder), folder
+
+
+def _outcome(resolve: Callable[[Path], str], folder: Path) -> str:
+    try:
+        return resolve(folder)
+    except (OSError, RuntimeError) as err:
+        return type(err).__name__
