@@ -164,9 +164,7 @@ def main() -> int:
                 assert result["codes"] == ["scope-exact-folder"], result["codes"]
                 assert result["digests"] == runs["now"][0]["digests"], f"{side}'s output differs"
         clock_name = "wall" if clock is time.perf_counter else "CPU"
-        print(
-            f"{args.files} files, {read} read, {findings} findings; {clock_name} time, medians of {args.rounds} processes"
-        )
+        print(f"{args.files} files, {read} read, {findings} findings; {clock_name} time, medians of {args.rounds} runs")
         for key, label in FIGURES:
             line = f"{label:<20}"
             for side, results in runs.items():
