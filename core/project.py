@@ -101,7 +101,9 @@ class ProjectFiles:
             return walk.configs[key]
         except KeyError:
             found = walk.nearest(path.parent)
-            config = walk.configs[key] = self.read(found) if found is not None else None
+            if found not in walk.parsed:  # each project file read once in the walk, whichever folder asked first
+                walk.parsed[found] = self.read(found) if found is not None else None
+            config = walk.configs[key] = walk.parsed[found]
             return config
 
 
@@ -112,6 +114,7 @@ class _TreeWalk:
 
     def __init__(self) -> None:
         self.configs: dict[str, ProjectConfig | None] = {}  # a file's folder -> the config its files belong to
+        self.parsed: dict[Path | None, ProjectConfig | None] = {}  # a project file -> what it says
         self._resolve = ResolvedFolders()
         self._found: dict[str, Path | None] = {}  # resolved folder -> its nearest project file
 
