@@ -345,8 +345,10 @@ class ParsedCommand:
         return [o for o in self.occurrences if o.flag.name == name]
 
     def last(self, name: str) -> Occurrence | None:
-        found = self.all(name)
-        return found[-1] if found else None
+        for occurrence in reversed(self.occurrences):  # no list: a create reads several flags this way
+            if occurrence.flag.name == name:
+                return occurrence
+        return None
 
     def string(self, name: str) -> str | None:
         occurrence = self.last(name)
@@ -479,9 +481,11 @@ def parse(argv: Sequence[str]) -> ParsedCommand:
     i = 0
 
     def find(name: str | None, short: str | None) -> Flag | None:
-        for f in _all_flags(result.subcommand):
-            if (name is not None and f.name == name) or (short is not None and f.short == short):
-                return f
+        sub = result.subcommand
+        for flags in (sub.flags if sub else (), GLOBAL_FLAGS):  # _all_flags' order, without building it per word
+            for f in flags:
+                if (name is not None and f.name == name) or (short is not None and f.short == short):
+                    return f
         return None
 
     def add(flag: Flag, name_word: int, value: str, word: int | None, offset: int) -> None:
