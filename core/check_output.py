@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -78,25 +79,26 @@ class _Shown:
     def __init__(self, base: Path) -> None:
         self.base = base.resolve()
         self.resolve = ResolvedFolders()
-        # folder -> (folder.resolve(), that relative to base and ending in "/", or None outside base)
-        self.folders: dict[Path, tuple[Path, str | None]] = {}
+        # a file's folder as text -> (its resolved path, that relative to base and ending in "/", None outside base)
+        self.folders: dict[str, tuple[Path, str | None]] = {}
 
     def __call__(self, path: Path) -> str:
+        name = path.name
         try:
-            if path.name in ("", "..") or path.is_symlink():
+            if name in ("", "..") or path.is_symlink():
                 return self._relative(path.resolve(), path)
         except OSError:
             return self._relative(path.resolve(), path)
-        parent = path.parent
+        key = os.path.dirname(path)
         try:
-            folder, prefix = self.folders[parent]
+            folder, prefix = self.folders[key]
         except KeyError:
-            folder = Path(self.resolve(parent))
+            folder = Path(self.resolve(path.parent))
             prefix = self._prefix(folder)
-            self.folders[parent] = folder, prefix
+            self.folders[key] = folder, prefix
         if prefix is None:  # outside base: shown as given, unless the path is base itself
-            return self._relative(folder / path.name, path)
-        return prefix + path.name
+            return self._relative(folder / name, path)
+        return prefix + name
 
     def _prefix(self, folder: Path) -> str | None:
         try:
