@@ -640,6 +640,8 @@ def _check_command(result: ParsedCommand, command_words: list[tuple[int, str]]) 
 
 
 def _check_positionals(result: ParsedCommand, sub: Subcommand) -> None:
+    if not result.positionals and not sub.positionals:  # nothing given, nothing wanted (every service-token create)
+        return
     allowed = sub.max_positionals
     if allowed is not None and len(result.positionals) > allowed:
         extra_index, extra = result.positionals[allowed]
@@ -762,20 +764,20 @@ def _whole(values: Sequence[str]) -> list[Field]:
 
 
 def _read_scopes(placed: list[Field]) -> tuple[list[scopes.Scope], list[Problem]]:
-    from . import scope as scopes
+    from .scope import MALFORMED, lint_scope, parse_scope_field  # names, not the package's attribute: no fromlist
 
     problems: list[Problem] = []
     given_scopes: list[scopes.Scope] = []
     seen: set[tuple[str, str]] = set()
     for item in placed:
-        parsed = scopes.parse_scope_field(item)
+        parsed = parse_scope_field(item)
         if parsed is None:
             text = item.text
             hint = f"'{text}' has {text.count(':')} colons; write dev:/backend/**."
-            problems.append(item.problem("error", "scope-malformed", scopes.MALFORMED, hint))
+            problems.append(item.problem("error", "scope-malformed", MALFORMED, hint))
             continue
         alone = len(placed) == 1  # a token's only scope pins it: what it reads then differs
-        problems += [p.shifted(item.word, item.offset) for p in scopes.lint_scope(parsed, alone)]
+        problems += [p.shifted(item.word, item.offset) for p in lint_scope(parsed, alone)]
         key = (parsed.environment.strip(), parsed.server_path)
         if key in seen:
             message = f"Scope '{parsed.text}' is given twice."

@@ -240,7 +240,7 @@ def lint_scope(scope: Scope, alone: bool | None = None, generation: Generation |
     if problems:
         return problems
     normalized = normalize_path(path)
-    if normalized != "/" and not (GLOB_CHARS & set(normalized)):
+    if normalized != "/" and GLOB_CHARS.isdisjoint(normalized):
         trailing = " (the server removes the trailing '/')" if path.endswith("/") else ""
         problems.append(
             Problem(
