@@ -6,8 +6,8 @@ are git's (``discover.git_candidates``), as the command line gets them. Measured
 
 - cold: the first ``check_file`` pass over those files in the process (what the command line pays), and the first
   ``format_text`` of its reports;
-- warm: later passes in the same process (a fresh ``ContextFor`` each, as a new run would make), and later
-  ``format_text`` calls.
+- warm: later passes in the same process (a fresh ``ContextFor`` each, as a new run would make; the command lines
+  checked before are remembered, as the language server remembers them), and later ``format_text`` calls.
 
 Times are the process's CPU time (``time.process_time``; ``BENCH_CHECK_CLOCK=wall``: wall time), so that other work
 on the machine does not count.
