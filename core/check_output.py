@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .models import printable
+from .resolved import ResolvedFolders
 
 if TYPE_CHECKING:
     from .check_report import Report
@@ -71,28 +73,45 @@ def format_github(reports: Sequence[Report], base: Path) -> str:
 class _Shown:
     """Paths as ``path.resolve()`` relative to ``base`` (else as given), for one report: the base and each folder
     are resolved once, a file itself only when it is a link (a tree's findings share few folders, and resolving
-    every finding's whole path again costs a system call per component)."""
+    every finding's whole path again costs a system call per component). A folder inside ``base`` keeps the text
+    its files' names follow, so such a file costs one ``lstat`` and a string join."""
 
     def __init__(self, base: Path) -> None:
         self.base = base.resolve()
-        self.folders: dict[Path, Path] = {}
+        self.resolve = ResolvedFolders()
+        # a file's folder as text -> (its resolved path, that relative to base and ending in "/", None outside base)
+        self.folders: dict[str, tuple[Path, str | None]] = {}
 
     def __call__(self, path: Path) -> str:
+        name = path.name
         try:
-            return self._resolved(path).relative_to(self.base).as_posix()
+            if name in ("", "..") or path.is_symlink():
+                return self._relative(path.resolve(), path)
+        except OSError:
+            return self._relative(path.resolve(), path)
+        key = os.path.dirname(path)
+        try:
+            folder, prefix = self.folders[key]
+        except KeyError:
+            folder = Path(self.resolve(path.parent))
+            prefix = self._prefix(folder)
+            self.folders[key] = folder, prefix
+        if prefix is None:  # outside base: shown as given, unless the path is base itself
+            return self._relative(folder / name, path)
+        return prefix + name
+
+    def _prefix(self, folder: Path) -> str | None:
+        try:
+            inside = folder.relative_to(self.base).as_posix()
+        except ValueError:
+            return None
+        return "" if inside == "." else inside + "/"
+
+    def _relative(self, resolved: Path, path: Path) -> str:
+        try:
+            return resolved.relative_to(self.base).as_posix()
         except ValueError:
             return path.as_posix()
-
-    def _resolved(self, path: Path) -> Path:
-        try:
-            if path.name in ("", "..") or path.is_symlink():
-                return path.resolve()
-        except OSError:
-            return path.resolve()
-        folder = self.folders.get(path.parent)
-        if folder is None:
-            folder = self.folders[path.parent] = path.parent.resolve()
-        return folder / path.name
 
 
 def display(path: Path, base: Path) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from .api_url import DEFAULT_API_URL
@@ -345,8 +345,10 @@ class ParsedCommand:
         return [o for o in self.occurrences if o.flag.name == name]
 
     def last(self, name: str) -> Occurrence | None:
-        found = self.all(name)
-        return found[-1] if found else None
+        for occurrence in reversed(self.occurrences):  # no list: a create reads several flags this way
+            if occurrence.flag.name == name:
+                return occurrence
+        return None
 
     def string(self, name: str) -> str | None:
         occurrence = self.last(name)
@@ -479,9 +481,11 @@ def parse(argv: Sequence[str]) -> ParsedCommand:
     i = 0
 
     def find(name: str | None, short: str | None) -> Flag | None:
-        for f in _all_flags(result.subcommand):
-            if (name is not None and f.name == name) or (short is not None and f.short == short):
-                return f
+        sub = result.subcommand
+        for flags in (sub.flags if sub else (), GLOBAL_FLAGS):  # _all_flags' order, without building it per word
+            for f in flags:
+                if (name is not None and f.name == name) or (short is not None and f.short == short):
+                    return f
         return None
 
     def add(flag: Flag, name_word: int, value: str, word: int | None, offset: int) -> None:
@@ -636,6 +640,8 @@ def _check_command(result: ParsedCommand, command_words: list[tuple[int, str]]) 
 
 
 def _check_positionals(result: ParsedCommand, sub: Subcommand) -> None:
+    if not result.positionals and not sub.positionals:  # nothing given, nothing wanted (every service-token create)
+        return
     allowed = sub.max_positionals
     if allowed is not None and len(result.positionals) > allowed:
         extra_index, extra = result.positionals[allowed]
@@ -747,7 +753,8 @@ def list_fields(result: ParsedCommand, name: str) -> tuple[list[Field], list[Pro
                 )
             )
             continue
-        fields.extend(replace(f, word=occurrence.word, offset=occurrence.offset) for f in found)
+        word, offset = occurrence.word, occurrence.offset  # placed directly: ``replace`` costs more than the split
+        fields += [Field(f.text, f.start, f.end, word, offset) for f in found]
     return fields, problems
 
 
@@ -757,20 +764,20 @@ def _whole(values: Sequence[str]) -> list[Field]:
 
 
 def _read_scopes(placed: list[Field]) -> tuple[list[scopes.Scope], list[Problem]]:
-    from . import scope as scopes
+    from .scope import MALFORMED, lint_scope, parse_scope_field  # names, not the package's attribute: no fromlist
 
     problems: list[Problem] = []
     given_scopes: list[scopes.Scope] = []
     seen: set[tuple[str, str]] = set()
     for item in placed:
-        parsed = scopes.parse_scope_field(item)
+        parsed = parse_scope_field(item)
         if parsed is None:
             text = item.text
             hint = f"'{text}' has {text.count(':')} colons; write dev:/backend/**."
-            problems.append(item.problem("error", "scope-malformed", scopes.MALFORMED, hint))
+            problems.append(item.problem("error", "scope-malformed", MALFORMED, hint))
             continue
         alone = len(placed) == 1  # a token's only scope pins it: what it reads then differs
-        problems += [p.shifted(item.word, item.offset) for p in scopes.lint_scope(parsed, alone)]
+        problems += [p.shifted(item.word, item.offset) for p in lint_scope(parsed, alone)]
         key = (parsed.environment.strip(), parsed.server_path)
         if key in seen:
             message = f"Scope '{parsed.text}' is given twice."
@@ -890,8 +897,17 @@ def create_options_from_values(
 
 def check(argv: Sequence[str], now: float | None = None) -> tuple[ParsedCommand, list[Problem]]:
     """Parse and check a whole command line; every syntax problem, in argv order where placed."""
+    parsed, problems, _options = checked(argv, now)
+    return parsed, problems
+
+
+def checked(argv: Sequence[str], now: float | None = None) -> tuple[ParsedCommand, list[Problem], CreateOptions | None]:
+    """``check``, with the typed values of a create command (None for any other, or a call for its help): what
+    the checks read once, for a caller that needs them too (the editor's scopes of a line)."""
     parsed = parse(argv)
     problems = list(parsed.problems)
+    options = None
     if parsed.subcommand is CREATE and not parsed.help:
-        problems += create_options(parsed, now)[1]
-    return parsed, problems
+        options, create_problems = create_options(parsed, now)
+        problems += create_problems
+    return parsed, problems, options

@@ -6,6 +6,7 @@ from __future__ import annotations
 import bisect
 import stat
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,8 +41,10 @@ def read_checked(path: Path) -> bytes:
         raise OSError("not a regular file")
     if info.st_size > MAX_BYTES:
         raise OSError(f"larger than {MAX_BYTES // (1024 * 1024)} MB")
-    with open(path, "rb") as handle:
-        data = handle.read(MAX_BYTES + 1)
+    with open(path, "rb", buffering=0) as handle:
+        data = handle.read(info.st_size + 1)  # not read(MAX_BYTES + 1): that allocates 5 MB for every file
+        while len(data) <= MAX_BYTES and (more := handle.read(MAX_BYTES + 1 - len(data))):
+            data += more  # it grew since it was measured
     if len(data) > MAX_BYTES:
         raise OSError(f"larger than {MAX_BYTES // (1024 * 1024)} MB")
     return data
@@ -61,16 +64,16 @@ def not_utf8(data: bytes) -> editor.Finding | None:
 
 def check_file(path: Path, kind: Kind, context_for: ContextFor) -> list[Report]:
     data = read_checked(path)
-    text = data.decode("utf-8", errors="replace")
-    if kind != "project-json" and "infisical" not in text:
+    if kind != "project-json" and b"infisical" not in data:  # as in the text: no multi-byte character holds ASCII
         return []
+    text = data.decode("utf-8", errors="replace")
     sites = find_commands(text, kind) if kind != "project-json" else None  # read once: the context and diagnose
     found = editor.diagnose(text, kind, context_for(path, text, kind, sites), sites)
     encoding = not_utf8(data) if kind == "project-json" else None
     found = [encoding, *found] if encoding is not None else found
     if not found:
         return []
-    starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+    starts = list(accumulate(map((1).__add__, map(len, text.split("\n")[:-1])), initial=0))  # each line's start
     reports = []
     for finding in found:
         line, column = _position(starts, finding.start)
@@ -119,8 +122,8 @@ class ContextFor:
         self.current = path
         config = self.files.read(path) if kind == "project-json" else self.files.for_file(path)
         project_id = project_config.project_id(self.project_override, self.env, config)
-        if project_id is not None:  # the first file to name a project says where its ID came from
-            self.sources.setdefault(project_id, project_config.source(self.project_override, None, self.env, config))
+        if project_id is not None and project_id not in self.sources:  # the first file to name it says where from
+            self.sources[project_id] = project_config.source(self.project_override, None, self.env, config)
         return document_context(
             text,
             kind,

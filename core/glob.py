@@ -28,6 +28,7 @@ MAX_GLOB_LENGTH = 512
 MAX_STARS_PER_SEGMENT = 4
 MAX_NESTING = 4
 _REPEATING_GROUP = re.compile(r"[*+]\(")
+_OPENING = re.compile(r"[([{]")
 
 
 def unbounded_reason(glob: str) -> str | None:
@@ -40,23 +41,25 @@ def unbounded_reason(glob: str) -> str | None:
     """
     if len(glob) > MAX_GLOB_LENGTH:
         return f"it is longer than {MAX_GLOB_LENGTH} characters"
-    depth = deepest = 0
-    for char in glob:
-        if char in "([{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in ")]}" and depth:
-            depth -= 1
-    if deepest > MAX_NESTING:
-        return f"it nests brackets {deepest} deep (at most {MAX_NESTING})"
-    for match in _REPEATING_GROUP.finditer(glob):
-        inner = _group_body(glob[match.end() :])
-        if "*" in inner or "+(" in inner or "?" in inner:
-            group = f"{match.group()}{inner})"
-            return f"the repeated group '{group}' can match anything, so matching backtracks without end"
-    for segment in glob.split("/"):
-        if segment != "**" and segment.count("*") > MAX_STARS_PER_SEGMENT:
-            return f"the folder name pattern '{segment[:40]}' has more than {MAX_STARS_PER_SEGMENT} '*'"
+    if _OPENING.search(glob):  # without one there is no nesting and no group (nearly every scope)
+        depth = deepest = 0
+        for char in glob:
+            if char in "([{":
+                depth += 1
+                deepest = max(deepest, depth)
+            elif char in ")]}" and depth:
+                depth -= 1
+        if deepest > MAX_NESTING:
+            return f"it nests brackets {deepest} deep (at most {MAX_NESTING})"
+        for match in _REPEATING_GROUP.finditer(glob):
+            inner = _group_body(glob[match.end() :])
+            if "*" in inner or "+(" in inner or "?" in inner:
+                group = f"{match.group()}{inner})"
+                return f"the repeated group '{group}' can match anything, so matching backtracks without end"
+    if glob.count("*") > MAX_STARS_PER_SEGMENT:  # else no folder name can have too many
+        for segment in glob.split("/"):
+            if segment != "**" and segment.count("*") > MAX_STARS_PER_SEGMENT:
+                return f"the folder name pattern '{segment[:40]}' has more than {MAX_STARS_PER_SEGMENT} '*'"
     return None
 
 

@@ -73,6 +73,16 @@ def plain_words(text: str, start: int, stop: int) -> tuple[Word, ...]:
     )
 
 
+def plain_word(text: str, start: int, stop: int, index: int) -> Word:
+    """``plain_words(text, start, stop)[index]`` (``index`` >= 0), positioning that word alone: a finding
+    underlines one word of its command line."""
+    for count, match in enumerate(_WORD.finditer(text, start, stop)):
+        if count == index:
+            begin, end = match.span()
+            return Word(match.group(), begin, end, range(begin, end))
+    raise IndexError(index)
+
+
 def lex(text: str, start: int = 0, end: int | None = None, max_commands: int | None = None) -> list[Command]:
     """Split ``text[start:end]`` into simple commands, at unquoted operators and newlines.
 

@@ -13,6 +13,7 @@ from disk for it.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from .project_config import (
     parse_project_config_lenient,
     project_id,
 )
+from .resolved import ResolvedFolders
 
 MAX_PROJECT_BYTES = 1_000_000  # read without blocking, never more: a FIFO or /dev/zero is refused
 
@@ -59,19 +61,16 @@ class ProjectFiles:
     def __init__(self, open_text: Callable[[Path], str | None] | None = None) -> None:
         self._open_text = open_text
         self._parsed: dict[Path, tuple[int, ProjectConfig]] = {}
-        self._nearest: dict[Path, Path | None] | None = None
+        self._walk: _TreeWalk | None = None
 
     def remember_lookups(self) -> ProjectFiles:
-        """Remember which project file each folder has (for one walk over a tree that does not change)."""
-        self._nearest = {}
+        """Remember which project file each folder has, and what it says (for one walk over a tree that does not
+        change)."""
+        self._walk = _TreeWalk()
         return self
 
     def nearest(self, folder: Path) -> Path | None:
-        if self._nearest is None:
-            return find_project_file(folder)
-        if folder not in self._nearest:
-            self._nearest[folder] = find_project_file(folder)
-        return self._nearest[folder]
+        return find_project_file(folder) if self._walk is None else self._walk.nearest(folder)
 
     def read(self, path: Path) -> ProjectConfig | None:
         text = self._open_text(path) if self._open_text is not None else None
@@ -89,9 +88,60 @@ class ProjectFiles:
             return None
 
     def for_file(self, path: Path) -> ProjectConfig | None:
-        """The config a file belongs to: its own text when it is a project file, else the nearest above it."""
-        found = path if path.name == FILENAME else self.nearest(path.parent)
-        return self.read(found) if found is not None else None
+        """The config a file belongs to: its own text when it is a project file, else the nearest above it (in a
+        remembered walk, read once per folder: a tree's files share few folders)."""
+        walk = self._walk
+        if walk is None:
+            found = path if path.name == FILENAME else self.nearest(path.parent)
+            return self.read(found) if found is not None else None
+        if path.name == FILENAME:
+            return self.read(path)
+        key = os.path.dirname(path)  # the folder as text: a file of a folder seen before costs one lookup
+        try:
+            return walk.configs[key]
+        except KeyError:
+            found = walk.nearest(path.parent)
+            if found not in walk.parsed:  # each project file read once in the walk, whichever folder asked first
+                walk.parsed[found] = self.read(found) if found is not None else None
+            config = walk.configs[key] = walk.parsed[found]
+            return config
+
+
+class _TreeWalk:
+    """``find_project_file`` for many folders of one tree that does not change: each folder is resolved and probed
+    once, whichever of its descendants asked first (siblings share their parents' answers). Folders are kept as
+    text: a tree's walk asks about each many times, and a Path costs more to hash than to find."""
+
+    def __init__(self) -> None:
+        self.configs: dict[str, ProjectConfig | None] = {}  # a file's folder -> the config its files belong to
+        self.parsed: dict[Path | None, ProjectConfig | None] = {}  # a project file -> what it says
+        self._resolve = ResolvedFolders()
+        self._found: dict[str, Path | None] = {}  # resolved folder -> its nearest project file
+
+    def nearest(self, folder: Path) -> Path | None:
+        return self._nearest_resolved(self._resolve(folder))
+
+    def _nearest_resolved(self, start: str) -> Path | None:
+        """``find_project_file`` from a resolved folder, remembering the answer of every folder probed."""
+        probed: list[str] = []
+        found: Path | None = None
+        folder = start
+        while True:
+            if folder in self._found:
+                found = self._found[folder]
+                break
+            probed.append(folder)
+            candidate = Path(folder, FILENAME)
+            if candidate.is_file():
+                found = candidate
+                break
+            parent = os.path.dirname(folder)
+            if parent == folder:
+                break
+            folder = parent
+        for folder in probed:
+            self._found[folder] = found
+        return found
 
 
 def project_file_quietly(start: Path) -> ProjectConfig | None:

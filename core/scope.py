@@ -22,6 +22,8 @@ from .picomatch import scan_is_glob
 from .problems import Fix, Problem
 from .secret_path import GLOB_CHARS, normalize_path, starts_matchable
 
+_SPACE = re.compile(r"\s")
+_BRACKET_OR_ESCAPE = re.compile(r"[][{}()\\]")
 MALFORMED = "--scope flag is malformed. Each scope flag should be in the following format: <env-slug>:<folder-path>"
 
 
@@ -73,6 +75,8 @@ def parse_scope_field(field: Field) -> Scope | None:
 
 def _unbalanced(path: str) -> tuple[str, int] | None:
     """The first bracket that has no partner, as (char, index), skipping backslash escapes."""
+    if not _BRACKET_OR_ESCAPE.search(path):  # nearly every path: no character to pair up
+        return None
     pairs = {"]": "[", "}": "{", ")": "("}
     stack: list[tuple[str, int]] = []
     i = 0
@@ -150,7 +154,7 @@ def lint_scope(scope: Scope, alone: bool | None = None, generation: Generation |
                 end=max(scope.env_end, es + 1),
             )
         )
-    elif env != env.strip() or re.search(r"\s", env):
+    elif env != env.strip() or _SPACE.search(env):
         problems.append(
             Problem(
                 "error",
@@ -175,7 +179,7 @@ def lint_scope(scope: Scope, alone: bool | None = None, generation: Generation |
             )
         )
         return problems
-    if re.search(r"\s", path):
+    if _SPACE.search(path):
         stripped = path.strip()
         problems.append(
             Problem(
@@ -236,7 +240,7 @@ def lint_scope(scope: Scope, alone: bool | None = None, generation: Generation |
     if problems:
         return problems
     normalized = normalize_path(path)
-    if normalized != "/" and not (GLOB_CHARS & set(normalized)):
+    if normalized != "/" and GLOB_CHARS.isdisjoint(normalized):
         trailing = " (the server removes the trailing '/')" if path.endswith("/") else ""
         problems.append(
             Problem(

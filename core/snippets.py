@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 from .filetypes import BY_KIND, FILE_TYPES, FileType, Kind
-from .lexer import OPERATORS, Word, lex, plain_argv, plain_stop, plain_words
+from .lexer import OPERATORS, Word, lex, plain_argv, plain_stop, plain_word, plain_words
 
 _LANGUAGES: dict[str, FileType] = {language: row for row in FILE_TYPES for language in row.languages}
 _EXTENSIONS: dict[str, FileType] = {ext: row for row in FILE_TYPES for ext in row.extensions}
@@ -141,6 +141,13 @@ class CommandSite:
             assert self._source is not None
             self._words = plain_words(self._source.text, self._start, self.limit)
         return self._words
+
+    def word(self, index: int) -> Word:
+        """``words[index]`` (``index`` >= 0); a plain command line whose words are not positioned yet positions
+        only this one (a finding needs the word it underlines, not the whole line)."""
+        if self._words is None and self._source is not None:
+            return plain_word(self._source.text, self._start, self.limit, index)
+        return self.words[index]
 
     @property
     def start(self) -> int:

@@ -43,6 +43,9 @@ def test_shown_paths_match_resolving_each_path(tmp_path: Path, monkeypatch: pyte
         Path("in-link.sh"),
         Path("."),
         Path("../outside/o.sh"),
+        tmp_path / "real",  # a folder outside base whose path is base itself
+        tmp_path / "folder-link",
+        Path("/"),
     ]
     for base in (tmp_path / "real", tmp_path / "folder-link", Path("."), tmp_path):
         shown = _Shown(base)

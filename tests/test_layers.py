@@ -33,7 +33,7 @@ PURE_MODULES = {
         *("outcomes", "command", "flag_csv", "scope", "reach", "secret_path", "glob", "needs", "snapshot"),
         *("coverage", "project_config", "api_url", "audit", "migration", "migration_text", "durations", "models"),
         *("problems", "errors", "snippets", "lexer", "jsonloc", "codes", "check_output", "picomatch", "jsregex"),
-        *("wildmatch", "redact", "context", "filetypes", "check_report"),
+        *("wildmatch", "redact", "context", "filetypes", "check_report", "resolved"),
     )
 }
 FACES = ("infisical_tokens.lsp", "infisical_tokens.magics", "pygls", "lsprotocol", "IPython")

@@ -3,6 +3,7 @@ large script) reads what the careful lexer reads there: the same words, ending a
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -23,6 +24,19 @@ def test_every_command_line_found_is_what_the_lexer_reads_there(parts: list[str]
     for site in find_commands(text, "shell"):
         read = lex(text, site.start, min(len(text), site.start + MAX_COMMAND_CHARS), max_commands=1)[0]
         assert (site.key, site.limit) == (tuple(w.text for w in read.words[1:]), read.stop), text
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(PIECES) | st.text(max_size=3), max_size=25))
+@example(["infisical service-token create -s dev:/a -a read\n"])
+def test_one_word_positioned_alone_is_that_word_of_the_whole_line(parts: list[str]) -> None:
+    text = "".join(parts)
+    alone, whole = find_commands(text, "shell"), find_commands(text, "shell")
+    for one, every in zip(alone, whole, strict=True):
+        words = every.words
+        assert [one.word(i) for i in range(len(words))] == list(words), text
+        with pytest.raises(IndexError):
+            one.word(len(words))
 
 
 def test_a_script_of_plain_lines_is_read_line_by_line() -> None:

@@ -23,11 +23,12 @@ from .answers import DOMAINS, Action, Completion, Completions, CreateRequest, Ed
 DocMapFn = Callable[[int], int]  # index into a word's text -> document offset
 
 
-def _word_range(site: CommandSite, problem: Problem) -> tuple[int, int]:
-    if problem.word is None:
+def _word_range(site: CommandSite, problem: Problem, word: Word | None) -> tuple[int, int]:
+    """Where a problem is underlined: in ``word`` (the argv word it names), else from the program to the
+    subcommand."""
+    if word is None:
         last = site.words[min(2, len(site.words) - 1)]
         return site.start, last.end
-    word = site.words[problem.word + 1]
     start = word.doc_offset(problem.start)
     end = word.doc_offset(problem.end) if problem.end > problem.start else start
     if end <= start:
@@ -36,10 +37,10 @@ def _word_range(site: CommandSite, problem: Problem) -> tuple[int, int]:
 
 
 def _finding(site: CommandSite, problem: Problem) -> Finding:
-    start, end = _word_range(site, problem)
+    word = site.word(problem.word + 1) if problem.word is not None else None  # positioned once, alone
+    start, end = _word_range(site, problem, word)
     fix = None
-    if problem.fix is not None and problem.word is not None:
-        word = site.words[problem.word + 1]
+    if problem.fix is not None and word is not None:
         fix = Edit(word.doc_offset(problem.fix.start), word.doc_offset(problem.fix.end), problem.fix.text)
     return Finding(
         problem.severity,
@@ -80,15 +81,27 @@ def _catalog_problems(parsed: command.ParsedCommand, snapshot: Snapshot) -> list
     return problems
 
 
-@lru_cache(maxsize=8192)
 def syntax_problems(argv: tuple[str, ...]) -> tuple[command.ParsedCommand, tuple[Problem, ...]]:
     """``command.check`` of one command line, remembered: an edit re-checks only the lines it changed.
 
     (The expiry limit depends on today's date; a cached answer is at most a session old, far inside it.)
     Callers must not change the returned ParsedCommand.
     """
-    parsed, problems = command.check(argv)
-    return parsed, tuple(problems)
+    parsed, problems, _scopes = _checked(argv)
+    return parsed, problems
+
+
+@lru_cache(maxsize=8192)
+def _checked(argv: tuple[str, ...]) -> tuple[command.ParsedCommand, tuple[Problem, ...], tuple[scope.Scope, ...]]:
+    """A command line parsed and checked once for both of its uses: its problems, and the well-formed scopes it
+    names with an environment (the ones the checks read, for a create; read from the parse for a call for help)."""
+    parsed, problems, options = command.checked(argv)
+    if options is not None:
+        given: Iterable[scope.Scope | None] = options.scopes
+    else:
+        fields, _ = command.list_fields(parsed, "scope")
+        given = (scope.parse_scope_field(f) for f in fields)
+    return parsed, tuple(problems), tuple(s for s in given if s is not None and s.environment.strip())
 
 
 GENERATIONAL = frozenset({"scope-empty-path", "scope-no-leading-slash"})  # their truth depends on the server
@@ -156,15 +169,8 @@ def workspace_scopes(text: str, kind: Kind | None, sites: Sequence[CommandSite] 
         if key not in seen:
             seen.add(key)
             if site.is_service_token:
-                found += _scopes(key)
+                found += _checked(key)[2]
     return found
-
-
-@lru_cache(maxsize=8192)
-def _scopes(argv: tuple[str, ...]) -> tuple[scope.Scope, ...]:
-    fields, _ = command.list_fields(syntax_problems(argv)[0], "scope")
-    parsed = (scope.parse_scope_field(f) for f in fields)
-    return tuple(s for s in parsed if s is not None and s.environment.strip())
 
 
 # ---------------------------------------------------------------------- completion

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .. import project_config
 from ..filetypes import Kind
@@ -18,6 +19,9 @@ from ..project_config import ProjectConfig
 from ..snapshot import Snapshot, offline_snapshot
 from ..snippets import CommandSite
 from .commands import workspace_scopes
+
+if TYPE_CHECKING:
+    from ..scope import Scope
 
 # (project ID, slugs the workspace itself names, folder listings its scopes depend on) -> the best snapshot now
 SnapshotSource = Callable[[str | None, Iterable[str], Iterable[Need]], Snapshot]
@@ -60,6 +64,21 @@ def document_context(
     if snapshots is None:
         snapshot = offline_snapshot(project_id, slugs(), offline_reason)
     else:
-        needs = [need for s in scopes for need in needs_for_scope(s.environment.strip(), s.server_path)]
-        snapshot = snapshots(project_id, slugs(), needs)
+        snapshot = snapshots(project_id, slugs(), _Needs(scopes))
     return DocumentContext(snapshot, project_id, config, login_api_url)
+
+
+class _Needs:
+    """The folder listings a document's scopes depend on, worked out when a snapshot source first reads them (an
+    offline one, ``check`` without ``--online``, never does); read as often as the source likes."""
+
+    __slots__ = ("_found", "_scopes")
+
+    def __init__(self, scopes: Sequence[Scope]) -> None:
+        self._scopes = scopes
+        self._found: list[Need] | None = None
+
+    def __iter__(self) -> Iterator[Need]:
+        if self._found is None:
+            self._found = [n for s in self._scopes for n in needs_for_scope(s.environment.strip(), s.server_path)]
+        return iter(self._found)
