@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from .check_output import display
 from .check_report import CheckOptions, CheckReport, Report
-from .discover import GitSearch, candidate_files
+from .discover import GitSearch, candidate_files, drop_early, in_path_order
 
 if TYPE_CHECKING:
     from .context import Context
@@ -68,6 +68,7 @@ def run(options: CheckOptions, ctx: Context) -> CheckReport:
     git is asked first (it lists and searches each folder in its own processes), and only then is the analysis
     engine imported and the catalog opened: on a large tree that work is done while git reads the files."""
     searches = {path: GitSearch.start(path) for path in options.paths if path.is_dir()}
+    drop_early()
     try:
         return _check(options, ctx, searches)
     finally:
@@ -116,7 +117,7 @@ def _check(options: CheckOptions, ctx: Context, searches: dict[Path, GitSearch |
             if not found.complete:  # git stopped answering: read the folder the slow way instead
                 walked.append(path)
                 continue
-            reports += said
+            reports += sorted(said, key=lambda report: in_path_order(report.path))  # untracked ones came last
             skipped += not_read
             files += found.count - len(not_read)  # the files git saw nothing in are checked without reading
         candidates = list(candidate_files(walked, unreadable))

@@ -17,7 +17,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, TextIO
 
 from . import __version__
-from .help_text import TOP_HELP
+from .help_text import CHECK_FLAGS, TOP_HELP
 
 # imported when a command runs, not for --help and --version: those start about as fast as Python does
 # (tests/test_startup_imports.py)
@@ -137,8 +137,6 @@ def run(argv: Sequence[str], ctx: Context, console: Console) -> int:
     from .problems import has_errors
 
     parsed, problems = command.check(argv)
-    if parsed.subcommand is command.CHECK and not parsed.help and not has_errors(problems):
-        _search_early(parsed, ctx)
     from . import render
     from .errors import ProblemsError
 
@@ -203,12 +201,28 @@ def run(argv: Sequence[str], ctx: Context, console: Console) -> int:
     return code
 
 
-def _search_early(parsed: command.ParsedCommand, ctx: Context) -> None:
-    """``check``: git starts listing and searching the folders now, and works while the rest loads."""
-    from .check_report import CheckOptions
-    from .discover import start_early
-
-    start_early(CheckOptions.from_command(parsed, ctx.cwd).paths)
+def check_folders(argv: Sequence[str]) -> list[str] | None:
+    """The folders a ``check`` command line names (``.`` when none), read before the command model is even
+    imported, so that git can start on them at once; None for anything else, and for a line this reading does not
+    follow word for word as the parser would (a shorthand flag, an unknown one, ``--help``): the check then starts
+    git itself, a little later."""
+    if argv[:1] != ["check"]:
+        return None
+    paths: list[str] = []
+    words = iter(argv[1:])
+    for word in words:
+        if word == "--":
+            paths += words
+        elif not word.startswith("-") or word == "-":
+            paths.append(word)
+        else:
+            name, eq, _value = word.partition("=")
+            takes_value = CHECK_FLAGS.get(name[2:]) if name.startswith("--") else None
+            if takes_value is None or name == "--help":
+                return None
+            if takes_value and not eq and next(words, None) is None:
+                return None
+    return paths or ["."]
 
 
 def _json_rest(outcome: object) -> str:
@@ -310,6 +324,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     console = Console(sys.stdout, sys.stderr, sys.stdin)
     if not argv or argv[:1] in HELP:
         return _top_help(console)
+    folders = check_folders(argv)
+    if folders is not None:  # git lists and searches them while the rest of the program loads
+        from pathlib import Path
+
+        from .discover import start_early
+
+        start_early(map(Path, folders))
     from .context import Context
     from .errors import APIError, InfisicalTokensError, TransportError
 

@@ -53,22 +53,20 @@ class GitSearch:
         return None if running is None else cls(root, running)
 
     def found(self) -> Found | None:
-        """What git lists (asked once), or None where it could not answer: the caller walks the folder instead."""
+        """What git lists (asked once), or None where it could not answer: the caller walks the folder instead.
+        Waits for the tracked files' list only: the untracked ones (git walks the tree for them) come after."""
         if self._read:
             return None
         self._read = True
-        from .snippets import kind_for, listing_kinds
+        from .snippets import listing_kinds
 
-        *listings, grep = self._running
-        answers = git_bytes(listings)
+        cached, others, grep = self._running
+        answers = git_bytes([cached])
         if answers is None:
             self.stop()
             return None
-        tracked, untracked = answers
-        count, projects = listing_kinds(tracked)
-        names = untracked.decode("utf-8", "surrogateescape").split("\0")[:-1]  # each ends in NUL
-        others = [(name, kind) for name in names if (kind := kind_for(name)) is not None]
-        return Found(self.root, count + len(others), projects, others, grep)
+        count, projects = listing_kinds(answers[0])
+        return Found(self.root, count, projects, others, grep)
 
     def stop(self) -> None:
         """Let go of a search whose answers are not wanted (an error came first, or they were all read)."""
@@ -87,39 +85,59 @@ def start_early(folders: Iterable[Path]) -> None:
             _EARLY[folder.resolve()] = search
 
 
+def drop_early() -> None:
+    """End the early searches nobody took (the command line named a folder the check did not read after all)."""
+    while _EARLY:
+        _EARLY.popitem()[1].stop()
+
+
 def _order(name: str) -> bytes:
     return name.encode("utf-8", "surrogateescape")  # git sorts paths by their bytes
 
 
 class Found:
     """One folder as git answered: ``count`` files with a kind, of which :meth:`files` are those that may hold a
-    finding (a project file, an untracked file, a tracked one git found ``infisical`` in); the rest are counted as
+    finding (a project file, a tracked one git found ``infisical`` in, an untracked one); the rest are counted as
     checked without reading."""
 
-    def __init__(
-        self, root: Path, count: int, projects: list[str], untracked: list[tuple[str, Kind]], grep: Popen[bytes]
-    ) -> None:
-        self.root, self.count = root, count
-        self._projects, self._untracked, self._grep = projects, dict(untracked), grep
+    def __init__(self, root: Path, count: int, projects: list[str], others: Popen[bytes], grep: Popen[bytes]) -> None:
+        self.root, self.count = root, count  # the tracked files' count, until the untracked ones are listed
+        self._projects, self._others, self._grep = projects, others, grep
+        self._listed_others = False
 
     def files(self) -> Iterator[tuple[Path, Kind]]:
-        """The files to read, in path order, the tracked ones as git finds them."""
+        """The files to read: the tracked ones as git finds them (in path order), then the untracked ones, which
+        git lists by walking the tree while it searches."""
         from .snippets import kind_for
 
-        tracked = heapq.merge(git_entries(self._grep), self._projects, key=_order)
         previous = None
-        for name in heapq.merge(tracked, self._untracked, key=_order):
+        for name in heapq.merge(git_entries(self._grep), self._projects, key=_order):
             if name == previous:  # a project file git found ``infisical`` in
                 continue
             previous = name
-            kind = self._untracked.get(name) or kind_for(name)
+            kind = kind_for(name)
             if kind is not None:
+                yield self.root / name, kind
+        listed = git_bytes([self._others])
+        if listed is None:
+            return
+        self._listed_others = True
+        for name in listed[0].decode("utf-8", "surrogateescape").split("\0")[:-1]:  # each ends in NUL
+            kind = kind_for(name)
+            if kind is not None:
+                self.count += 1
                 yield self.root / name, kind
 
     @property
     def complete(self) -> bool:
-        """After :meth:`files`: whether git searched the whole folder (else its answers cannot be trusted)."""
-        return self._grep.returncode in (0, 1)  # 1: nothing matched
+        """After :meth:`files`: whether git listed and searched the whole folder (else its answers cannot be
+        trusted)."""
+        return self._listed_others and self._grep.returncode in (0, 1)  # 1: nothing matched
+
+
+def in_path_order(path: Path) -> bytes:
+    """A key that sorts a folder's files as git does (by their bytes, ``/`` between folders)."""
+    return path.as_posix().encode("utf-8", "surrogateescape")
 
 
 def candidate_files(paths: Sequence[Path], unreadable: dict[Path, str] | None = None) -> Iterator[tuple[Path, Kind]]:

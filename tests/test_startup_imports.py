@@ -9,7 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from infisical_tokens.core import help_text, render
+import pytest
+
+from infisical_tokens.core import cli, command, help_text, render
 from tests.conftest import base_env
 
 # what parsing a create (scope, its globs, the models), the clock's calendar or a typo's suggestion needs
@@ -56,6 +58,8 @@ def test_top_help_imports_nothing_but_the_command_line_module(tmp_path: Path) ->
 
 def test_the_generated_help_is_the_command_models() -> None:
     assert render.top_help() == help_text.TOP_HELP, "core/help_text.py is out of date; run: make generated"
+    flags = {flag.name: flag.kind != "bool" for flag in (*command.CHECK.flags, *command.GLOBAL_FLAGS)}
+    assert flags == help_text.CHECK_FLAGS, "core/help_text.py is out of date; run: make generated"
 
 
 def test_a_command_help_imports_no_parser_of_values_and_no_client(tmp_path: Path) -> None:
@@ -158,7 +162,8 @@ def test_an_online_check_still_imports_the_login(tmp_path: Path) -> None:
 
 def test_a_check_starts_git_before_it_loads_the_engine(tmp_path: Path) -> None:
     """git lists and searches the tree while the rest of ``check`` loads: the first git process is started (seen by
-    an audit hook, which only watches) before the workflows, the renderer and the analysis engine are imported."""
+    an audit hook, which only watches) before the command model, the workflows, the renderer and the analysis engine
+    are imported."""
     repo = tmp_path / "repo"
     repo.mkdir()
     (repo / "ci.sh").write_text("infisical service-token create --scope=dev:/backend -a read --projectId=p1\n")
@@ -181,5 +186,32 @@ def test_a_check_starts_git_before_it_loads_the_engine(tmp_path: Path) -> None:
     assert done.returncode == 0 and "1 problem(s) (0 error(s)) in 1 file(s) checked." in done.stderr, done.stderr
     at_git = set(json.loads(done.stderr.strip().splitlines()[-1]))
     assert "infisical_tokens.core.discover" in at_git  # what started it
-    later = {"workflows", "render", "file_check", "editor", "editor.document", "snippets", "lexer"}
+    later = {"command", "workflows", "render", "file_check", "editor", "editor.document", "snippets", "lexer"}
     assert not at_git & {f"infisical_tokens.core.{name}" for name in later}, sorted(at_git)
+
+
+ANSWERED = [
+    ["check"],
+    ["check", "."],
+    ["check", "src", "docs/x.md"],
+    ["check", "--online", "--format", "github", "src"],
+    ["check", "--format=json", "--projectId", "p1", "."],
+    ["check", "--domain", "http://localhost:1", "--silent", "a", "--", "--b", "-"],
+    ["check", "--json", "-", "src"],
+    ["check", "--log-level", "debug", "x"],
+]
+# left to the parser: not a check, help, a shorthand or unknown flag, a value missing
+DECLINED = [["service-token", "list"], ["check", "-h"], ["check", "--help"], ["check", "--nope", "src"]]
+DECLINED += [["check", "-f", "json"], ["check", "--projectId"]]
+
+
+@pytest.mark.parametrize("argv", ANSWERED + DECLINED, ids=" ".join)
+def test_the_folders_read_before_the_parser_are_the_parsers(argv: list[str]) -> None:
+    """``check`` starts git on its folders before the command model is imported; where that early reading answers,
+    it names exactly the folders the parser does (else the check starts git itself, later)."""
+    early = cli.check_folders(argv)
+    assert (early is None) == (argv in DECLINED), argv
+    parsed = command.parse(argv)
+    if early is not None:
+        assert parsed.subcommand is command.CHECK and not parsed.help and not parsed.problems, argv
+        assert early == ([text for _, text in parsed.positionals] or ["."]), argv
