@@ -334,7 +334,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .context import Context
     from .errors import APIError, InfisicalTokensError, TransportError
 
-    ctx = Context.of_process()
+    try:
+        ctx = Context.of_process()
+    except OSError as err:  # the working folder was deleted under the shell
+        _tell(console, f"error: the working folder cannot be read ({err.strerror or err}); was it deleted?")
+        return 1
     try:
         return run(argv, ctx, console)
     except KeyboardInterrupt:

@@ -81,8 +81,12 @@ def start_early(folders: Iterable[Path]) -> None:
     while the rest of the program loads. :meth:`GitSearch.start` takes each over; one never taken ends with the
     process (git, writing to a closed pipe, stops)."""
     for folder in folders:
-        if folder.is_dir() and folder.resolve() not in _EARLY and (search := GitSearch._launch(folder)) is not None:
-            _EARLY[folder.resolve()] = search
+        try:
+            key = folder.resolve()
+        except OSError:  # a working folder deleted under us: the check itself says so
+            continue
+        if key not in _EARLY and folder.is_dir() and (search := GitSearch._launch(folder)) is not None:
+            _EARLY[key] = search
 
 
 def drop_early() -> None:

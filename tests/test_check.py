@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -283,3 +284,23 @@ def test_a_file_in_a_merge_conflict_is_counted_and_read_once(run: Runner) -> Non
     codes = sorted(r["code"] for r in json.loads(result.stdout))  # both sides' lines, each once
     assert codes == ["bad-access-level", "scope-exact-folder", "scope-no-leading-slash"], result.stdout
     assert "in 1 file(s) checked" in run("check").stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows does not delete a folder a process works in")
+@pytest.mark.parametrize("argv", [["check", "."], ["check"], ["service-token", "list"], ["--help"]])
+def test_a_deleted_working_folder_is_said_not_a_traceback(run: Runner, argv: list[str]) -> None:
+    """A shell can sit in a folder another process deleted; the command line says so (``--help`` still helps)."""
+    gone = run.cwd / "gone"
+    gone.mkdir()
+    code = (
+        "import os, sys\n"
+        f"os.chdir({str(gone)!r}); os.rmdir({str(gone)!r})\n"
+        "from infisical_tokens.core.cli import main\n"
+        f"sys.exit(main({argv!r}))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=run.env, timeout=60)
+    assert "Traceback" not in done.stderr, done.stderr
+    if argv == ["--help"]:
+        assert done.returncode == 0 and "service-token" in done.stdout
+    else:
+        assert done.returncode == 1 and "error: the working folder cannot be read" in done.stderr, done.stderr
