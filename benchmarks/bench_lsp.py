@@ -212,6 +212,34 @@ async def memory(client: LanguageClient, root: Path, tag: str, text: str) -> tup
     return one, four, rss_bytes(client) - idle
 
 
+async def per_server(
+    command: list[str], root: Path, env: dict[str, str], run: int, with_memory: bool
+) -> tuple[float, tuple[float, ...]]:
+    """One pass of one server (ours or the trivial one, the same traffic): its start-up time, then the rows of
+    ``PER_SERVER`` in order: diagnostics of 10,000- and 100,000-line scripts opened offline, the CPU per typed
+    character in each, and with ``with_memory`` the memory rows, measured first. Without them a small document is
+    opened first instead: either way the rows measure a server that is ready (settings read, engine imported), not
+    its first document."""
+    ten, hundred = script(10_000), script(100_000)
+    began = time.perf_counter()
+    client = await start(command, root, env)
+    started = time.perf_counter() - began
+    used: tuple[float, ...] = ()
+    if with_memory:
+        used = await memory(client, root, f"{run}", hundred)
+    else:
+        await open_and_wait(client, (root / "small" / f"w{run}.sh").as_uri(), script(100))
+    measured = (
+        await open_and_wait(client, (root / "small" / f"a{run}.sh").as_uri(), ten),
+        await open_and_wait(client, (root / "small" / f"b{run}.sh").as_uri(), hundred),
+        await typing_cpu(client, (root / "small" / f"c{run}.sh").as_uri(), ten, 40),
+        await typing_cpu(client, (root / "small" / f"g{run}.sh").as_uri(), hundred, 15),
+        *used,
+    )
+    await client.shutdown_session()
+    return started, measured
+
+
 async def diagnostics_figures() -> None:
     """Only the diagnostics and keystroke rows (``BENCH_EDITOR=diagnostics``): 10,000- and 100,000-line scripts
     opened offline, then typed into, in ours and in the trivial server, the same traffic."""
@@ -224,21 +252,10 @@ async def diagnostics_figures() -> None:
             "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
             "INFISICAL_LSP_LOG_LEVEL": "CRITICAL",
         }
-        ten, hundred = script(10_000), script(100_000)
         figures: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in PER_SERVER[:4]}
         for run in range(PASSES):
             for command in (OURS, TRIVIAL):
-                client = await start(command, root, env)
-                # as in the full run, where the memory rows open documents first: the rows measure a server
-                # that is ready (settings read, engine imported), not its first document
-                await open_and_wait(client, (root / "small" / f"w{run}.sh").as_uri(), script(100))
-                measured = (
-                    await open_and_wait(client, (root / "small" / f"a{run}.sh").as_uri(), ten),
-                    await open_and_wait(client, (root / "small" / f"b{run}.sh").as_uri(), hundred),
-                    await typing_cpu(client, (root / "small" / f"c{run}.sh").as_uri(), ten, 40),
-                    await typing_cpu(client, (root / "small" / f"g{run}.sh").as_uri(), hundred, 15),
-                )
-                await client.shutdown_session()
+                _, measured = await per_server(command, root, env, run, with_memory=False)
                 for name, value in zip(PER_SERVER[:4], measured, strict=True):
                     figures[name][command is TRIVIAL].append(value)
         for name, (ours, base) in figures.items():
@@ -271,25 +288,14 @@ async def editor_figures() -> None:
             figures[name][0].append(ours)
             figures[name][1].append(base)
 
-        ten, hundred = script(10_000), script(100_000)
+        hundred = script(100_000)
         for run in range(PASSES):
             # start-up, and diagnostics offline: ours and the trivial server, the same traffic
-            starts = []
-            measured: dict[bool, tuple[float, ...]] = {}
-            for command in (OURS, TRIVIAL):
-                began = time.perf_counter()
-                client = await start(command, root, offline)
-                starts.append(time.perf_counter() - began)
-                memory_used = await memory(client, root, f"{run}", hundred)
-                d10 = await open_and_wait(client, (root / "small" / f"a{run}.sh").as_uri(), ten)
-                d100 = await open_and_wait(client, (root / "small" / f"b{run}.sh").as_uri(), hundred)
-                cpu = await typing_cpu(client, (root / "small" / f"c{run}.sh").as_uri(), ten, 40)
-                cpu100 = await typing_cpu(client, (root / "small" / f"g{run}.sh").as_uri(), hundred, 15)
-                measured[command is OURS] = (d10, d100, cpu, cpu100, *memory_used)
-                await client.shutdown_session()
-            for index, name in enumerate(PER_SERVER):
-                add(name, measured[True][index], measured[False][index])
-            add("start -> initialize response", starts[0], starts[1])
+            mine_started, mine = await per_server(OURS, root, offline, run, with_memory=True)
+            theirs_started, theirs = await per_server(TRIVIAL, root, offline, run, with_memory=True)
+            for name, value, their_value in zip(PER_SERVER, mine, theirs, strict=True):
+                add(name, value, their_value)
+            add("start -> initialize response", mine_started, theirs_started)
 
             # online: catalogs of 5 and 5,051 folders, requests in a 100,000-line document
             client = await start(OURS, root, env)
