@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -398,7 +398,7 @@ async def test_the_same_folder_list_asked_again_elsewhere_replaces_what_is_there
     text, position = cursor("  infisical service-token create --scope=dev:/|\n")
     uri = await online.open("deploy.sh", "shellscript", text)
 
-    async def folders(at: types.Position) -> list[types.CompletionItem]:
+    async def folders(at: types.Position) -> Sequence[types.CompletionItem]:
         result = await online.client.text_document_completion_async(
             types.CompletionParams(text_document=types.TextDocumentIdentifier(uri=uri), position=at)
         )
