@@ -114,6 +114,32 @@ def completion_items(
     return converted
 
 
+class LastCompletion:
+    """The last completion answer, given again when the same items are asked for at the same place (a re-trigger,
+    the same request after a catalog refresh): converting a folder list of 151 items costs more than the editor
+    engine's whole answer (about 1 ms), comparing them to the last ones a tenth of that."""
+
+    __slots__ = ("_items", "_key")
+
+    def __init__(self) -> None:
+        self._key: tuple[object, ...] | None = None
+        self._items: list[types.CompletionItem] = []
+
+    def items(
+        self, items: list[Completion], positions: PositionMap, *, snippets: bool, retrigger: bool
+    ) -> list[types.CompletionItem]:
+        spans = dict.fromkeys((item.start, item.end) for item in items)  # the same few spans, in order
+        at = tuple(astuple(positions.range(*span)) for span in spans)
+        key = (tuple(items), at, snippets, retrigger)
+        if key != self._key:
+            self._key, self._items = key, completion_items(items, positions, snippets=snippets, retrigger=retrigger)
+        return self._items
+
+
+def astuple(at: types.Range) -> tuple[int, int, int, int]:
+    return (at.start.line, at.start.character, at.end.line, at.end.character)
+
+
 def completion_item(
     item: Completion,
     positions: PositionMap,

@@ -62,7 +62,7 @@ def on_completion(ls: InfisicalLanguageServer, params: types.CompletionParams) -
         and ls.catalog.want(context.project_id, result.wants)
     ):
         ls.catalog.refresh(context.project_id)  # read in the background; the list says it is incomplete
-    items = convert.completion_items(result.items, positions, snippets=ls.snippets, retrigger=ls.retrigger)
+    items = ls.last_completion.items(result.items, positions, snippets=ls.snippets, retrigger=ls.retrigger)
     return types.CompletionList(is_incomplete=result.incomplete, items=items)
 
 

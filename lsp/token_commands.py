@@ -273,11 +273,16 @@ OWN_ROUTES: dict[command.Subcommand, Route] = {  # the typed answers' shapes (pr
 }
 ROUTES: dict[str, Route] = {name: OWN_ROUTES.get(sub) or Route(sub) for name, sub in protocol.routed().items()}
 SPECIAL, CLI_ONLY = protocol.SPECIAL, protocol.CLI_ONLY
+DOMAIN_REFUSED = (  # a client (or a value it copied from a document) must not choose where the login is sent
+    "The editor does not take --domain: the infisical.apiUrl setting decides where the login goes "
+    "(or INFISICAL_DOMAIN, or the instance you logged in to)."
+)
 
 
 async def run_command(ls: InfisicalLanguageServer, request: dict[str, Any], route: Route) -> dict[str, Any]:
     """Run ``route``'s workflow as the command line would, in a thread, and answer its outcome's presentation: its
-    JSON form, its text as ``message``, and what the workflow said on the way as ``note``."""
+    JSON form, its text as ``message``, and what the workflow said on the way as ``note``. ``--domain`` is refused
+    in any form the parser reads as the flag: the login's credentials go only where the user's settings say."""
     from infisical_tokens.core import workflows
 
     await ls.until_ready()
@@ -286,6 +291,8 @@ async def run_command(ls: InfisicalLanguageServer, request: dict[str, Any], rout
     ctx = replace(ctx, warn=lambda text: said.append(redact(text)))
     project = [f"--projectId={project_id}"] if project_id else []
     parsed, problems = command.check([*route.subcommand.path.split(), *project, *route.words(request)])
+    if parsed.all("domain"):
+        return token_failure(DOMAIN_REFUSED)
     refused = next((p for p in problems if p.severity == "error"), None)
     if refused is not None:
         return token_failure(refused.text())

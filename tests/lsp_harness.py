@@ -103,6 +103,7 @@ async def start(
     init_options: dict[str, Any] | None = None,
     configuration: dict[str, Any] | None = None,
     notifications: dict[str, list[Any]] | None = None,
+    server: Sequence[str] = SERVER,
 ) -> LanguageClient:
     """A client that has initialized a session with the real server; each ``notifications`` list collects the
     params of the server's notifications of that name (registered before the server can send any)."""
@@ -125,7 +126,7 @@ async def start(
     )
     if configuration is not None:
         client.set_configuration(configuration, section="infisical")
-    await client.start_io(*SERVER, env=env)
+    await client.start_io(*server, env=env)
     name, spec = CLIENTS[editor]
     await client.initialize_session(
         types.InitializeParams(

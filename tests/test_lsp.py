@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -390,6 +390,30 @@ async def test_completion_retriggers_only_where_the_client_has_the_command(onlin
         assert dev.command is not None and dev.command.command == "editor.action.triggerSuggest"
     else:
         assert dev.command is None
+
+
+async def test_the_same_folder_list_asked_again_elsewhere_replaces_what_is_there(online: Session) -> None:
+    """The server gives its last completion answer again only for the same items at the same place: the same list,
+    its span at the same offsets but on the next line (a blank moved to a newline), must replace text there."""
+    text, position = cursor("  infisical service-token create --scope=dev:/|\n")
+    uri = await online.open("deploy.sh", "shellscript", text)
+
+    async def folders(at: types.Position) -> Sequence[types.CompletionItem]:
+        result = await online.client.text_document_completion_async(
+            types.CompletionParams(text_document=types.TextDocumentIdentifier(uri=uri), position=at)
+        )
+        assert isinstance(result, types.CompletionList) and result.items
+        return result.items
+
+    first, again = await folders(position), await folders(position)
+    assert first == again and all(isinstance(i.text_edit, types.TextEdit) for i in first)
+    await online.change(uri, "\n" + text[1:])
+    moved = await folders(types.Position(1, position.character - 1))
+    assert [i.label for i in moved] == [i.label for i in first]
+    for before, after in zip(first, moved, strict=True):
+        assert isinstance(before.text_edit, types.TextEdit) and isinstance(after.text_edit, types.TextEdit)
+        assert (before.text_edit.range.start.line, after.text_edit.range.start.line) == (0, 1)
+        assert after.text_edit.range.start.character == before.text_edit.range.start.character - 1
 
 
 async def test_offline_completion_uses_the_workspace_and_says_it_is_incomplete(offline: Session) -> None:
