@@ -196,7 +196,7 @@ def test_online_takes_the_project_from_the_environment(run: Runner) -> None:
     assert from_flag.code == 1 and "scope-unknown-env" in from_flag.stdout
 
 
-def _git_tree(root: Path) -> None:
+def git_tree(root: Path) -> None:
     """A real repository: tracked, untracked and ignored files, a project file that never says ``infisical``, a
     file that is its bare extension, and names only a named row gives a kind."""
     subprocess.run(["git", "init", "-q", str(root)], check=True)
@@ -218,7 +218,7 @@ def _reports(result_stdout: str) -> list[tuple[str, int]]:
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_git_finds_what_a_walk_finds_in_path_order(run: Runner, tmp_path: Path) -> None:
-    _git_tree(run.cwd)
+    git_tree(run.cwd)
     by_git, git_text = run("check", "--format", "json"), run("check")
     shutil.rmtree(run.cwd / ".git")
     by_walk, walk_text = run("check", "--format", "json"), run("check")
@@ -236,7 +236,7 @@ def test_git_finds_what_a_walk_finds_in_path_order(run: Runner, tmp_path: Path) 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_a_git_that_stops_answering_mid_search_leaves_the_walk_to_read(run: Runner, tmp_path: Path) -> None:
     """git grep failing after its lists came (a damaged object, a killed process) must not cost a finding."""
-    _git_tree(run.cwd)
+    git_tree(run.cwd)
     expected, expected_text = run("check", "--format", "json"), run("check")
     real_git = shutil.which("git")
     shim = tmp_path / "bin"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import re
@@ -18,8 +19,9 @@ from IPython.utils.capture import capture_output
 from nbclient import NotebookClient
 
 from infisical_tokens.magics import ServiceToken
-from tests.conftest import TOKEN_RE, base_env, magic_shell
+from tests.conftest import TOKEN_RE, Runner, base_env, magic_shell
 from tests.emulator import Emulator, Seeded, seed
+from tests.test_check import git_tree
 
 RAW_TOKEN = re.compile(r"st\.[0-9a-f-]{36}\.[0-9a-f]{32}")  # any usable token (3 or 4 segments)
 
@@ -282,3 +284,19 @@ def test_nothing_before_a_cached_catalog_is_python_names(ip: InteractiveShell) -
     with provisionalcompleter():
         found = [c.text for c in ip.Completer.completions(line, len(line))]
     assert "print" not in found and "abs" not in found
+
+
+def test_check_in_a_repository_finds_what_the_command_line_finds(
+    ip: InteractiveShell, run: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The magic's check reads git's lists (tracked, untracked, ignored) as the command line does, in path order."""
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    git_tree(tree)
+    monkeypatch.chdir(tree)
+    with capture_output() as captured:
+        ip.run_line_magic("infisical", "check --format json")
+    by_cli = run("check", "--format", "json", cwd=tree)
+    assert json.loads(captured.stdout) == json.loads(by_cli.stdout) != []
+    paths = [report["path"] for report in json.loads(captured.stdout)]
+    assert "new.sh" in paths and not any(path.startswith("ignored/") for path in paths)
