@@ -12,8 +12,10 @@ import stat
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .wildmatch import Rule, parse
+if TYPE_CHECKING:  # the rules are read only by a walk; check's git search starts without them
+    from .wildmatch import Rule
 
 ALWAYS_SKIPPED = frozenset({".git", ".hg", ".svn"})
 MAX_IGNORE_BYTES = 10_000_000  # far beyond any real .gitignore
@@ -63,6 +65,8 @@ class GitIgnore:
                     continue
                 except OSError as err:
                     self.unreadable[Path(path)] = err.strerror or str(err)
+            from .wildmatch import parse
+
             self._specs[folder] = [rule for rule in map(parse, lines) if rule is not None]
         return self._specs[folder]
 
