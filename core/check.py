@@ -67,7 +67,7 @@ def run(options: CheckOptions, ctx: Context) -> CheckReport:
 
     git is asked first (it lists and searches each folder in its own processes), and only then is the analysis
     engine imported and the catalog opened: on a large tree that work is done while git reads the files."""
-    searches = {path: GitSearch.start(path) for path in options.paths if path.is_dir()}
+    searches = {key: GitSearch.start(path) for key, path in _folders(options.paths).items()}
     drop_early()
     try:
         return _check(options, ctx, searches)
@@ -77,7 +77,28 @@ def run(options: CheckOptions, ctx: Context) -> CheckReport:
                 search.stop()
 
 
-def _check(options: CheckOptions, ctx: Context, searches: dict[Path, GitSearch | None]) -> CheckReport:
+def _key(path: Path) -> str | None:
+    """What a path names (two spellings of one folder are one), or None when it cannot be looked up."""
+    try:
+        return str(path.resolve())
+    except OSError:
+        return None
+
+
+def _folders(paths: list[Path]) -> dict[str, Path]:
+    """The folders among ``paths``, each once."""
+    folders: dict[str, Path] = {}
+    for path in paths:
+        key = _key(path)
+        try:
+            if key is not None and key not in folders and path.is_dir():
+                folders[key] = path
+        except OSError:  # a name too long to look up: said as a path that does not exist
+            continue
+    return folders
+
+
+def _check(options: CheckOptions, ctx: Context, searches: dict[str, GitSearch | None]) -> CheckReport:
     from .file_check import ContextFor, check_file
 
     catalog = None
@@ -101,9 +122,15 @@ def _check(options: CheckOptions, ctx: Context, searches: dict[Path, GitSearch |
             return False
         return True
 
+    seen: set[str] = set()  # the files read, each once however many paths name it
+    handled: set[str | None] = set()
     try:
         for path in options.paths:
-            search = searches.get(path)
+            key = _key(path)
+            if key in handled and key is not None:  # the same path again
+                continue
+            handled.add(key)
+            search = searches.get(key) if key is not None else None
             found = search.found() if search is not None else None
             if found is None:
                 walked.append(path)
@@ -111,16 +138,21 @@ def _check(options: CheckOptions, ctx: Context, searches: dict[Path, GitSearch |
             said: list[Report] = []
             not_read: list[tuple[Path, str]] = []
             tell = progress_along(ctx.waiting, found.count, ctx.cwd)
+            read_here: list[str] = []
             for file, kind in found.files():
                 tell(file)
-                read(file, kind, said, not_read)
+                if str(file) not in seen:
+                    read_here.append(str(file))
+                    seen.add(str(file))
+                    read(file, kind, said, not_read)
             if not found.complete:  # git stopped answering: read the folder the slow way instead
+                seen.difference_update(read_here)
                 walked.append(path)
                 continue
             reports += sorted(said, key=lambda report: in_path_order(report.path))  # untracked ones came last
             skipped += not_read
             files += found.count - len(not_read)  # the files git saw nothing in are checked without reading
-        candidates = list(candidate_files(walked, unreadable))
+        candidates = list(candidate_files(walked, unreadable, seen))
         say = progress(ctx.waiting, len(candidates))
         for done, (path, kind) in enumerate(candidates):
             say(done)

@@ -331,6 +331,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .discover import start_early
 
         start_early(map(Path, folders))
+    try:
+        return _guarded(argv, console)
+    finally:
+        if folders is not None:  # a check that stopped before it took its git searches over: they end here
+            from .discover import drop_early
+
+            drop_early()
+
+
+def _guarded(argv: list[str], console: Console) -> int:
+    """:func:`run`, with every way it can fail said in one line (and a created token never lost)."""
     from .context import Context
     from .errors import APIError, InfisicalTokensError, TransportError
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import heapq
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from subprocess import Popen
@@ -42,13 +43,14 @@ class GitSearch:
             scope = folder.resolve().relative_to(root).as_posix() or "."
         except ValueError:
             return None
+        literal = "--literal-pathspecs"  # the folder is a path: never a pattern or magic (``d*``, ``:!x``)
         running = start_git(
             root,
-            ["ls-files", "-z", "--cached", "--deduplicate", "--", scope],  # git 2.31+ (else: the walk)
-            ["ls-files", "-z", "--others", "--exclude-standard", "--", scope],
+            [literal, "ls-files", "-z", "--cached", "--deduplicate", "--", scope],  # git 2.31+ (else: the walk)
+            [literal, "ls-files", "-z", "--others", "--exclude-standard", "--", scope],
             # tracked files only: untracked ones (few, as a rule) are read here, which costs git far less than
             # --untracked's walk of the tree
-            ["grep", "-z", "-l", "-I", "-F", "-e", "infisical", "--", scope],
+            [literal, "grep", "--no-color", "-z", "-l", "-I", "-F", "-e", "infisical", "--", scope],  # any color.ui
         )
         return None if running is None else cls(root, running)
 
@@ -83,10 +85,11 @@ def start_early(folders: Iterable[Path]) -> None:
     for folder in folders:
         try:
             key = folder.resolve()
-        except OSError:  # a working folder deleted under us: the check itself says so
+            if key in _EARLY or not folder.is_dir() or (search := GitSearch._launch(folder)) is None:
+                continue
+        except OSError:  # a deleted working folder, a name too long: the check itself says so, or walks
             continue
-        if key not in _EARLY and folder.is_dir() and (search := GitSearch._launch(folder)) is not None:
-            _EARLY[key] = search
+        _EARLY[key] = search
 
 
 def drop_early() -> None:
@@ -130,7 +133,8 @@ class Found:
             kind = kind_for(name)
             if kind is not None:
                 self.count += 1
-                yield self.root / name, kind
+                if not os.path.islink(self.root / name):  # git grep reads a tracked link's text, not its target
+                    yield self.root / name, kind
 
     @property
     def complete(self) -> bool:
@@ -144,18 +148,24 @@ def in_path_order(path: Path) -> bytes:
     return path.as_posix().encode("utf-8", "surrogateescape")
 
 
-def candidate_files(paths: Sequence[Path], unreadable: dict[Path, str] | None = None) -> Iterator[tuple[Path, Kind]]:
-    """Files to check: explicit files as given, folders walked with .gitignore applied (an ignore file that cannot
-    be read, a FIFO say, is noted in ``unreadable`` and its rules are not applied)."""
+def candidate_files(
+    paths: Sequence[Path], unreadable: dict[Path, str] | None = None, seen: set[str] | None = None
+) -> Iterator[tuple[Path, Kind]]:
+    """Files to check, each once (``seen``: the files already read): explicit files as given, folders walked with
+    .gitignore applied (an ignore file that cannot be read, a FIFO say, is noted in ``unreadable`` and its rules are
+    not applied)."""
     from .snippets import kind_for
 
-    seen: set[str] = set()
+    seen = set() if seen is None else seen
     for path in paths:
-        if path.is_file():
-            files: Iterable[Path] = [path.resolve()]
-        elif path.is_dir():
-            files = GitIgnore(find_root(path), unreadable).walk(path)
-        else:
+        try:
+            if path.is_file():
+                files: Iterable[Path] = [path.resolve()]
+            elif path.is_dir():
+                files = GitIgnore(find_root(path), unreadable).walk(path)
+            else:
+                continue
+        except OSError:  # a name too long to look up: said as a path that does not exist
             continue
         for file in files:
             name = str(file)

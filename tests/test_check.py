@@ -304,3 +304,41 @@ def test_a_deleted_working_folder_is_said_not_a_traceback(run: Runner, argv: lis
         assert done.returncode == 0 and "service-token" in done.stdout
     else:
         assert done.returncode == 1 and "error: the working folder cannot be read" in done.stderr, done.stderr
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_what_git_answers_is_not_bent_by_config_names_or_repeats(run: Runner) -> None:
+    """A user's git config does not colour the names check reads, a folder named like a pattern is that folder,
+    the same folder twice is read once, and a name too long to look up is said, not a traceback."""
+    git_tree(run.cwd)
+    (run.cwd / "d*").mkdir()
+    expected = run("check", "--format", "json")
+    colour = {"GIT_CONFIG_COUNT": "2", "GIT_CONFIG_KEY_0": "color.ui", "GIT_CONFIG_VALUE_0": "always"}
+    colour |= {"GIT_CONFIG_KEY_1": "color.grep", "GIT_CONFIG_VALUE_1": "always"}
+    coloured = run("check", "--format", "json", env=colour)
+    assert (coloured.code, coloured.stdout) == (expected.code, expected.stdout) and expected.code == 1
+    twice = run("check", "--format", "json", ".", ".")
+    assert (twice.code, twice.stdout) == (expected.code, expected.stdout)
+    assert "in 10 file(s) checked" in run("check", ".", "./").stderr
+    pattern = run("check", "d*")  # a pattern would name a/, b/ and d/: the folder d* is empty
+    assert pattern.code == 0 and "in 0 file(s) checked" in pattern.stderr, pattern.output
+    long_name = run("check", "a" * 300)
+    assert long_name.code == 1 and "was not checked: no such file or folder" in long_name.stderr
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_a_check_refused_by_the_parser_leaves_no_git_search_behind(
+    run: Runner, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The command line starts git before it parses; a line the parser then refuses must not leave a search that
+    a later check in the same process would take over with its old answers."""
+    from infisical_tokens.core import cli, discover
+
+    git_tree(run.cwd)
+    monkeypatch.chdir(run.cwd)
+    assert cli.main(["check", "--format", "bogus", "."]) == 1
+    assert not discover._EARLY  # ended, not left running
+    (run.cwd / "late.sh").write_text("infisical service-token create -s dev:late -a read\n")
+    capsys.readouterr()
+    assert cli.main(["check", "--format", "json", "."]) == 1
+    assert "late.sh" in capsys.readouterr().out  # git's answers of now, not of the refused line
