@@ -31,6 +31,7 @@ from pytest_lsp.protocol import LanguageClientProtocol
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.bench_check import make_tree
 from tests.emulator import Emulator, seed
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -524,15 +525,7 @@ def check_figures(files: int, cli: str, python: str) -> None:
     ``cli`` (and its ``python`` for the start-up floor)."""
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        subprocess.run(["git", "init", "-q", str(root)], check=True)
-        (root / ".gitignore").write_text("node_modules/\n")
-        (root / ".infisical.json").write_text('{"workspaceId": "p"}')
-        for i in range(files):
-            folder = root / ("node_modules" if i % 10 == 0 else "src") / f"d{i // 200}"
-            folder.mkdir(parents=True, exist_ok=True)
-            body = f"infisical service-token create -s dev:/svc{i} -a read\n" if i % 50 == 5 else f"echo {i}\n" * 5
-            (folder / f"f{i}.sh").write_text(body)
-        subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
+        make_tree(root, files)  # bench_check.py's tree: the per-file figures and these describe one tree
         tracked = subprocess.run(["git", "-C", str(root), "ls-files"], capture_output=True, text=True, check=True)
         assert len(tracked.stdout.splitlines()) == files - files // 10 + 2  # what the figure claims to cover
         git = shutil.which("git") or "git"

@@ -27,36 +27,19 @@ MANY_FILES = 1000  # a tree whose reading a person at a terminal is told about
 PROGRESS_SECONDS = 1.0  # and then how far it got, this often
 
 
-def progress(waiting: Callable[[str], None] | None, total: int) -> Callable[[int], None]:
+def progress(waiting: Callable[[str], None] | None, total: int) -> Callable[[Callable[[], str]], None]:
     """For a person at a terminal (``waiting`` is the CLI's, None elsewhere): a large tree says how many files it
-    reads, then how far it got every second, so a long ``check`` is not silence."""
+    reads, then how far it got (the text asked of the caller) every second, so a long ``check`` is not silence."""
     if waiting is None or total < MANY_FILES:
-        return lambda done: None
+        return lambda where: None
     say = waiting
     say(f"Checking {total} files…")
     next_at = time.monotonic() + PROGRESS_SECONDS
 
-    def tell(done: int) -> None:
-        nonlocal next_at
-        if done % 64 == 0 and time.monotonic() >= next_at:
-            say(f"Checked {done} of {total} files…")
-            next_at = time.monotonic() + PROGRESS_SECONDS
-
-    return tell
-
-
-def progress_along(waiting: Callable[[str], None] | None, total: int, cwd: Path) -> Callable[[Path], None]:
-    """:func:`progress` for files git lists: how many there are, then how far (in path order) the reading got."""
-    if waiting is None or total < MANY_FILES:
-        return lambda path: None
-    say = waiting
-    say(f"Checking {total} files…")
-    next_at = time.monotonic() + PROGRESS_SECONDS
-
-    def tell(path: Path) -> None:
+    def tell(where: Callable[[], str]) -> None:
         nonlocal next_at
         if time.monotonic() >= next_at:
-            say(f"Checking {display(path, cwd)}…")
+            say(where())
             next_at = time.monotonic() + PROGRESS_SECONDS
 
     return tell
@@ -137,10 +120,10 @@ def _check(options: CheckOptions, ctx: Context, searches: dict[str, GitSearch | 
                 continue
             said: list[Report] = []
             not_read: list[tuple[Path, str]] = []
-            tell = progress_along(ctx.waiting, found.count, ctx.cwd)
+            tell = progress(ctx.waiting, found.count)
             read_here: list[str] = []
             for file, kind in found.files():
-                tell(file)
+                tell(lambda: f"Checking {display(file, ctx.cwd)}…")  # noqa: B023 (called at once, if at all)
                 if str(file) not in seen:
                     read_here.append(str(file))
                     seen.add(str(file))
@@ -153,9 +136,9 @@ def _check(options: CheckOptions, ctx: Context, searches: dict[str, GitSearch | 
             skipped += not_read
             files += found.count - len(not_read)  # the files git saw nothing in are checked without reading
         candidates = list(candidate_files(walked, unreadable, seen))
-        say = progress(ctx.waiting, len(candidates))
+        tell = progress(ctx.waiting, len(candidates))
         for done, (path, kind) in enumerate(candidates):
-            say(done)
+            tell(lambda: f"Checked {done} of {len(candidates)} files…")  # noqa: B023 (called at once, if at all)
             files += read(path, kind, reports, skipped)
     finally:
         if catalog is not None:
