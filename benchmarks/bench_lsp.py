@@ -517,7 +517,7 @@ def installed_cli() -> Iterator[tuple[str, str]]:
             [python, "-c", "import infisical_tokens.core as c; print(c.__file__)"], capture_output=True, text=True
         ).stdout
         assert where.startswith(str(venv)), where  # the wheel's copy, not this checkout
-        yield str(Path(python).parent / "infisical-tokens"), python
+        yield str(Path(python).parent / ("infisical-tokens.exe" if os.name == "nt" else "infisical-tokens")), python
 
 
 def check_figures(files: int, cli: str, python: str) -> None:

@@ -50,10 +50,11 @@ def run(options: CheckOptions, ctx: Context) -> CheckReport:
 
     git is asked first (it lists and searches each folder in its own processes), and only then is the analysis
     engine imported and the catalog opened: on a large tree that work is done while git reads the files."""
-    searches = {key: GitSearch.start(path) for key, path in _folders(options.paths).items()}
+    keys = [_key(path) for path in options.paths]
+    searches = {key: GitSearch.start(path) for key, path in _folders(options.paths, keys).items()}
     drop_early()
     try:
-        return _check(options, ctx, searches)
+        return _check(options, ctx, keys, searches)
     finally:
         for search in searches.values():
             if search is not None:
@@ -68,11 +69,10 @@ def _key(path: Path) -> str | None:
         return None
 
 
-def _folders(paths: list[Path]) -> dict[str, Path]:
-    """The folders among ``paths``, each once."""
+def _folders(paths: list[Path], keys: list[str | None]) -> dict[str, Path]:
+    """The folders among ``paths`` (whose ``keys`` those are), each once."""
     folders: dict[str, Path] = {}
-    for path in paths:
-        key = _key(path)
+    for path, key in zip(paths, keys, strict=True):
         try:
             if key is not None and key not in folders and path.is_dir():
                 folders[key] = path
@@ -81,7 +81,9 @@ def _folders(paths: list[Path]) -> dict[str, Path]:
     return folders
 
 
-def _check(options: CheckOptions, ctx: Context, searches: dict[str, GitSearch | None]) -> CheckReport:
+def _check(
+    options: CheckOptions, ctx: Context, keys: list[str | None], searches: dict[str, GitSearch | None]
+) -> CheckReport:
     from .file_check import ContextFor, check_file
 
     catalog = None
@@ -108,8 +110,7 @@ def _check(options: CheckOptions, ctx: Context, searches: dict[str, GitSearch | 
     seen: set[str] = set()  # the files read, each once however many paths name it
     handled: set[str | None] = set()
     try:
-        for path in options.paths:
-            key = _key(path)
+        for path, key in zip(options.paths, keys, strict=True):
             if key in handled and key is not None:  # the same path again
                 continue
             handled.add(key)

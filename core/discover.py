@@ -10,7 +10,7 @@ from pathlib import Path
 from subprocess import Popen
 from typing import TYPE_CHECKING
 
-from .ignore import GitIgnore, Running, find_root, git_bytes, git_entries, start_git, stop_git
+from .ignore import GitIgnore, Running, find_root, git_answers, git_bytes, git_entries, start_git, stop_git
 
 if TYPE_CHECKING:  # what reads the answers is imported once git is under way (start_early is all the CLI needs)
     from .filetypes import Kind
@@ -80,8 +80,8 @@ _EARLY: dict[Path, GitSearch] = {}
 
 def start_early(folders: Iterable[Path]) -> None:
     """Start git on the folders ``check`` is about to read, as soon as the command line knows them: git then works
-    while the rest of the program loads. :meth:`GitSearch.start` takes each over; one never taken ends with the
-    process (git, writing to a closed pipe, stops)."""
+    while the rest of the program loads. :meth:`GitSearch.start` takes each over; :func:`drop_early` ends the
+    ones never taken (the command line calls it on its way out)."""
     for folder in folders:
         try:
             key = folder.resolve()
@@ -125,11 +125,11 @@ class Found:
             kind = kind_for(name)
             if kind is not None:
                 yield self.root / name, kind
-        listed = git_bytes([self._others])
+        listed = git_answers([self._others])
         if listed is None:
             return
         self._listed_others = True
-        for name in listed[0].decode("utf-8", "surrogateescape").split("\0")[:-1]:  # each ends in NUL
+        for name in listed[0]:
             kind = kind_for(name)
             if kind is not None:
                 self.count += 1
@@ -145,7 +145,7 @@ class Found:
 
 def in_path_order(path: Path) -> bytes:
     """A key that sorts a folder's files as git does (by their bytes, ``/`` between folders)."""
-    return path.as_posix().encode("utf-8", "surrogateescape")
+    return _order(path.as_posix())
 
 
 def candidate_files(

@@ -32,14 +32,33 @@ from .resolved import ResolvedFolders
 MAX_PROJECT_BYTES = 1_000_000  # read without blocking, never more: a FIFO or /dev/zero is refused
 
 
-def find_project_file(start: Path) -> Path | None:
-    """The first ``.infisical.json`` in ``start`` or any parent (only existence is checked, as the CLI does)."""
-    start = start.resolve()
-    for folder in (start, *start.parents):
-        candidate = folder / FILENAME
+def find_project_file(start: Path, known: dict[str, Path | None] | None = None) -> Path | None:
+    """The first ``.infisical.json`` in ``start`` or any parent (only existence is checked, as the CLI does).
+    ``known``: each resolved folder's answer from earlier calls, filled in by this one (a walk over one tree)."""
+    return _nearest_from(str(start.resolve()), {} if known is None else known)
+
+
+def _nearest_from(start: str, known: dict[str, Path | None]) -> Path | None:
+    """:func:`find_project_file` from a resolved folder, remembering the answer of every folder probed."""
+    probed: list[str] = []
+    found: Path | None = None
+    folder = start
+    while True:
+        if folder in known:
+            found = known[folder]
+            break
+        probed.append(folder)
+        candidate = Path(folder, FILENAME)
         if candidate.is_file():
-            return candidate
-    return None
+            found = candidate
+            break
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    for folder in probed:
+        known[folder] = found
+    return found
 
 
 def load_project_config(start: Path) -> ProjectConfig | None:
@@ -119,29 +138,7 @@ class _TreeWalk:
         self._found: dict[str, Path | None] = {}  # resolved folder -> its nearest project file
 
     def nearest(self, folder: Path) -> Path | None:
-        return self._nearest_resolved(self._resolve(folder))
-
-    def _nearest_resolved(self, start: str) -> Path | None:
-        """``find_project_file`` from a resolved folder, remembering the answer of every folder probed."""
-        probed: list[str] = []
-        found: Path | None = None
-        folder = start
-        while True:
-            if folder in self._found:
-                found = self._found[folder]
-                break
-            probed.append(folder)
-            candidate = Path(folder, FILENAME)
-            if candidate.is_file():
-                found = candidate
-                break
-            parent = os.path.dirname(folder)
-            if parent == folder:
-                break
-            folder = parent
-        for folder in probed:
-            self._found[folder] = found
-        return found
+        return _nearest_from(self._resolve(folder), self._found)
 
 
 def project_file_quietly(start: Path) -> ProjectConfig | None:

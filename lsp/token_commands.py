@@ -272,7 +272,6 @@ OWN_ROUTES: dict[command.Subcommand, Route] = {  # the typed answers' shapes (pr
     command.AUDIT: Route(command.AUDIT, lambda _request: [], key=None),
 }
 ROUTES: dict[str, Route] = {name: OWN_ROUTES.get(sub) or Route(sub) for name, sub in protocol.routed().items()}
-SPECIAL, CLI_ONLY = protocol.SPECIAL, protocol.CLI_ONLY
 DOMAIN_REFUSED = (  # a client (or a value it copied from a document) must not choose where the login is sent
     "The editor does not take --domain: the infisical.apiUrl setting decides where the login goes "
     "(or INFISICAL_DOMAIN, or the instance you logged in to)."

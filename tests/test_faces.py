@@ -297,15 +297,15 @@ def test_every_command_has_a_server_route_or_a_reason_not_to() -> None:
     from infisical_tokens.lsp.server import server
 
     generic = {route.subcommand for route in token_commands.ROUTES.values()}
-    special, cli_only = set(token_commands.SPECIAL), set(token_commands.CLI_ONLY)
+    special, cli_only = set(protocol.SPECIAL), set(protocol.CLI_ONLY)
     assert {command.LIST, command.DELETE, command.AUDIT} <= generic
     assert {command.CREATE, command.ROTATE, command.MIGRATE} <= special
     assert not generic & special and not generic & cli_only and not special & cli_only
     assert generic | special | cli_only == set(workflows.WORKFLOWS)
-    assert all(token_commands.CLI_ONLY.values())
+    assert all(protocol.CLI_ONLY.values())
     registered = set(server.protocol.fm.commands)
-    assert serve.HANDLERS and {*token_commands.ROUTES, *token_commands.SPECIAL.values()} <= registered
-    assert {*token_commands.ROUTES, *token_commands.SPECIAL.values()} <= set(protocol.COMMANDS)
+    assert serve.HANDLERS and {*token_commands.ROUTES, *protocol.SPECIAL.values()} <= registered
+    assert {*token_commands.ROUTES, *protocol.SPECIAL.values()} <= set(protocol.COMMANDS)
     others = set(protocol.COMMANDS) - set(token_commands.ROUTES)
     assert len(token_commands.ROUTES) == len(generic) and not others & set(token_commands.ROUTES)  # no name taken
 
