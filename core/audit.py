@@ -7,7 +7,6 @@ Pure: tokens, the project's folders (where known) and today's date in, findings 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 
 from .codes import Severity
 from .command import AuditOptions
@@ -17,12 +16,13 @@ from .migration import migrate_hint
 from .models import Generation, TokenInfo, parse_time
 from .needs import fixed_prefix
 from .reach import pinned, pinned_sentence, reads_nothing, unrooted
+from .record import record
 
 RANK = {"info": 1, "warning": 2, "error": 3, "never": 4}
 DAY = 86400.0
 
 
-@dataclass(frozen=True)
+@record
 class AuditFinding:
     code: str
     severity: Severity

@@ -12,15 +12,15 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, replace
 
 from .errors import ServerError, TransportError
 from .models import Generation, ProjectInfo
 from .needs import Need
+from .record import record, replace
 from .snapshot import Snapshot, offline_snapshot
 
 
-@dataclass(frozen=True)
+@record
 class Loaded:
     """What one fetch learnt: the project, the folders known, and whether the server cut the reading short."""
 

@@ -6,18 +6,18 @@ for defining every other command's outcome (``benchmarks/bench_cli.py``'s check 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import command
 from .check_output import FORMATS
+from .record import field, record
 
 if TYPE_CHECKING:
     from .editor.answers import Finding
 
 
-@dataclass(frozen=True)
+@record
 class Report:
     """One finding of a file, where it is (1-based lines and character columns, as editors and CI logs count)."""
 
@@ -29,7 +29,7 @@ class Report:
     finding: Finding
 
 
-@dataclass(frozen=True)
+@record
 class CheckOptions:
     """What a check was asked: the paths (absolute), the output format, and whether to ask the server."""
 
@@ -51,7 +51,7 @@ class CheckOptions:
         )
 
 
-@dataclass(frozen=True)
+@record
 class CheckReport:
     """Every finding of a check, and what it could not check: CI fails on an error or on a path that is not there."""
 

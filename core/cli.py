@@ -131,10 +131,9 @@ def run(argv: Sequence[str], ctx: Context, console: Console) -> int:
     if not argv or list(argv[:1]) in HELP:
         console.out(TOP_HELP)
         return 0
-    from dataclasses import replace
-
     from . import command
     from .problems import has_errors
+    from .record import replace
 
     parsed, problems = command.check(argv)
     from . import render

@@ -6,13 +6,14 @@ here; another regenerates the README table from :func:`markdown_table` and compa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
+
+from .record import record
 
 Severity = Literal["error", "warning", "info"]
 
 
-@dataclass(frozen=True)
+@record
 class Code:
     code: str
     severity: Severity

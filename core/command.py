@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from .api_url import DEFAULT_API_URL
 from .flag_csv import CsvError, Field, csv_error_text, split_csv
 from .problems import Fix, Problem, Severity
+from .record import field, record
 
 if TYPE_CHECKING:  # imported where a create's values are read, not for --help (glob, picomatch, models)
     from . import scope as scopes
@@ -41,7 +41,7 @@ MISSING_ACCESS = (
 BAD_ACCESS = "--access-level can only be of values read and write"
 
 
-@dataclass(frozen=True)
+@record
 class Flag:
     name: str
     short: str | None
@@ -61,7 +61,7 @@ class Flag:
         return {"string": "string", "list": "strings", "int": "int", "bool": ""}[self.kind]
 
 
-@dataclass(frozen=True)
+@record
 class Positional:
     name: str
     help: str
@@ -70,7 +70,7 @@ class Positional:
     choices: tuple[str, ...] = ()  # a value that must be one of these (``completion bash``)
 
 
-@dataclass(frozen=True)
+@record
 class Subcommand:
     name: str
     summary: str
@@ -223,7 +223,7 @@ ROTATE = Subcommand(
 )
 
 
-@dataclass(frozen=True)
+@record
 class AuditOptions:
     """The typed values of an audit; its flags' defaults are these."""
 
@@ -321,7 +321,7 @@ EXPIRY_PRESETS: tuple[tuple[int, str], ...] = (
 # ---------------------------------------------------------------------- parse results
 
 
-@dataclass(frozen=True)
+@record
 class Occurrence:
     """One use of a flag. ``word``/``offset`` locate the value (``word`` None: a bare bool flag)."""
 
@@ -332,7 +332,7 @@ class Occurrence:
     offset: int
 
 
-@dataclass
+@record(frozen=False)
 class ParsedCommand:
     argv: list[str]
     subcommand: Subcommand | None = None
@@ -363,7 +363,7 @@ class ParsedCommand:
         return [p for p in self.problems if p.severity == "error"]
 
 
-@dataclass
+@record(frozen=False)
 class CreateOptions:
     scopes: list[scopes.Scope]
     access_levels: list[str]

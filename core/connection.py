@@ -8,12 +8,12 @@ importing them (and without an import circle).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from . import project_config
 from .errors import ConfigError, SessionError
 from .needs import Need
+from .record import record
 
 # the login (session), the folder walk and the HTTP client are imported by the functions that use them: ``check``
 # imports this module and connects only when ``--online`` (benchmarks/bench_cli.py)
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from .session import Credentials, Target
 
 
-@dataclass
+@record(frozen=False)
 class Connection:
     """A client for the API URL these credentials may go to, with the credentials and that target."""
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import UsageError
+from .record import field, record
 
 # what ``read_stdin`` may return at most: a service token is about 110 characters, and `view - < /dev/zero`
 # must be refused, not fill memory
@@ -28,12 +28,12 @@ def _no_confirmation(label: str) -> bool:
     raise UsageError(f"Deleting service token {label} cannot be undone: pass --yes to confirm.")
 
 
-@dataclass
+@record(frozen=False)
 class Progress:
     """What a workflow has done that cannot be undone, so a face that fails or is interrupted afterwards can
     tell the truth: a create request left (a token may exist), the token arrived, the token was handed over.
 
-    One per run, shared by every copy of its :class:`Context` (``dataclasses.replace`` keeps it).
+    One per run, shared by every copy of its :class:`Context` (``record.replace`` keeps it).
     """
 
     create_sent_for: str | None = None  # the project of a create request that has left (a token may exist)
@@ -48,7 +48,7 @@ class Progress:
         return self.create_sent_for is not None and not self.delivered
 
 
-@dataclass(frozen=True)
+@record
 class Context:
     """What a workflow may know about its caller: the process, the user's choices, and how to talk back.
 

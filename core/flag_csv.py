@@ -7,12 +7,11 @@ way, and scopes only read the fields this returns.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from .problems import Fix, Problem, Severity
+from .record import record
 
 
-@dataclass(frozen=True)
+@record
 class Field:
     """One value and where it sits: ``start``/``end`` in its flag value, and that value's word and offset in argv
     (``word`` None: it did not come from a command line, e.g. an editor's picker)."""

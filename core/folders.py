@@ -18,13 +18,13 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import cachefile
 from .errors import APIError, NotFound, RateLimited, TransportError
 from .needs import Need, parent_of
+from .record import record
 
 if TYPE_CHECKING:
     from .api import InfisicalClient
@@ -43,7 +43,7 @@ MAX_ROUTES = 64
 CLOCK_SKEW = 60.0  # seconds a cached time may lie in the future (clocks of one machine agree; this is slack)
 
 
-@dataclass(frozen=True)
+@record
 class Bounds:
     """How far one walk may go, whatever the server answers: a server listing a child in every folder (or a
     cache saying so) must cost a bounded number of reads, levels and seconds, then a partial answer.
@@ -285,7 +285,7 @@ def _tighter(known: tuple[int, float] | None, learnt: tuple[int, float] | None) 
     return learnt if learnt[1] > known[1] else known
 
 
-@dataclass(frozen=True)
+@record
 class ReadResult:
     complete: bool  # every need answered from fresh listings
     oldest: float | None  # the oldest listing used (for "coverage from <time>")

@@ -8,19 +8,19 @@ generations have.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 from .api import InfisicalClient
 from .errors import APIError, MalformedAnswer, NotFound, TransportError
 from .migration import PRIVILEGE_SLUG, MigrationPlan
+from .record import record
 
 V2_PRIVILEGE = "/v2/identity-project-additional-privilege"
 V1_PRIVILEGE = "/v1/additional-privilege/identity/{kind}"
 
 
-@dataclass(frozen=True)
+@record
 class ProjectFacts:
     org_id: str
     slug: str
@@ -51,7 +51,7 @@ def project_facts(client: InfisicalClient, project_id: str) -> ProjectFacts:
     )
 
 
-@dataclass(frozen=True)
+@record
 class Found:
     id: str
     name: str

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
 from typing import Literal
+
+from .record import field, record
 
 TokenKind = Literal["{", "}", "[", "]", ":", ",", "string", "number", "literal", "invalid"]
 Path = tuple[str | int, ...]
@@ -20,7 +21,7 @@ _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
 _WORD = re.compile(r"[A-Za-z_$][\w$]*")
 
 
-@dataclass(frozen=True)
+@record
 class JsonToken:
     """A token of JSON text, kept even where the text is broken (an editor's file is mid-edit)."""
 
@@ -73,7 +74,7 @@ def scan(text: str) -> list[JsonToken]:
     return tokens
 
 
-@dataclass(frozen=True)
+@record
 class Member:
     """A value in the document: an object member (with its key token) or an array item."""
 
@@ -82,7 +83,7 @@ class Member:
     value: JsonToken | None  # the scalar, or the opening brace/bracket of a container
 
 
-@dataclass
+@record(frozen=False)
 class _Frame:
     """An object or array being walked: where it is, and what the walker expects next in it."""
 
@@ -95,7 +96,7 @@ class _Frame:
     keys: set[str] = field(default_factory=set)
 
 
-@dataclass(frozen=True)
+@record
 class Location:
     """What the cursor is on. ``path`` names the value (for a key: the object's path plus the key)."""
 

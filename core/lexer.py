@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import NamedTuple
+
+from .record import record
 
 OPERATORS = frozenset(";&|<>()`\n")
 # A stretch with nothing the slow path has to interpret (quotes, escapes, comments, operators): most command
@@ -47,7 +48,7 @@ class Word(NamedTuple):
         return count
 
 
-@dataclass(frozen=True)
+@record
 class Command:
     words: tuple[Word, ...]
     stop: int  # document offset of the operator or newline that ended it (or the end of the text)

@@ -10,7 +10,6 @@ says exactly what remains and the command that removes it.
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 
 from . import identities
 from .api import InfisicalClient
@@ -27,6 +26,7 @@ from .errors import (
 )
 from .migration import METADATA_KEY, Migrated, MigratePreview, MigrationPlan, plan_migration
 from .project import choose_project
+from .record import replace
 from .token_lookup import find_token
 
 NO_METADATA = (

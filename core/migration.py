@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import shlex
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
@@ -22,6 +21,7 @@ from . import reach
 from .errors import UsageError
 from .models import TokenInfo, parse_time
 from .reach import Generation, pinned
+from .record import field, record
 
 SUBJECTS = ("secrets", "secret-imports", "secret-folders")
 OLD_SUBJECTS = ("secrets",)  # the 2024 server's token rules name ``secrets`` only (folders fall back to them)
@@ -43,7 +43,7 @@ def iso(moment: float) -> str:
     return at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"
 
 
-@dataclass(frozen=True)
+@record
 class Rule:
     """One scope's rule for one subject: the token's own rule, written as a privilege."""
 
@@ -68,7 +68,7 @@ class Rule:
         return [{"subject": self.subject, "action": a, "conditions": self.old_conditions()} for a in self.actions]
 
 
-@dataclass(frozen=True)
+@record
 class Lifetime:
     """When the token stops working, and how the identity reproduces it. ``seconds`` None: never expires."""
 
@@ -118,7 +118,7 @@ class Lifetime:
         )
 
 
-@dataclass(frozen=True)
+@record
 class Difference:
     """Something a client of the identity will see differently from the token."""
 
@@ -127,7 +127,7 @@ class Difference:
     message: str
 
 
-@dataclass(frozen=True)
+@record
 class MigrationPlan:
     token: TokenInfo
     project_id: str
@@ -264,7 +264,7 @@ def plan_migration(
 # ---------------------------------------------------------------------- outcomes (pure data, for every face)
 
 
-@dataclass(frozen=True)
+@record
 class MigratePreview:
     """A dry run: the plan, and where it would be sent. Nothing was sent but the reads that found the token."""
 
@@ -272,7 +272,7 @@ class MigratePreview:
     api_url: str
 
 
-@dataclass(frozen=True)
+@record
 class Migrated:
     """The identity exists and a login with its new credentials worked; the client secret is shown once."""
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from .record import field, record
 
 Generation = Literal["2024", "2026"]  # the Infisical server's generation, as learnt from the routes it has
 
@@ -59,7 +60,7 @@ def _rows(value: Any) -> list[Mapping[str, Any]]:
     return [row for row in value if isinstance(row, dict)] if isinstance(value, list) else []
 
 
-@dataclass(frozen=True)
+@record
 class Environment:
     """A project's environment: its slug is what a scope names."""
 
@@ -68,7 +69,7 @@ class Environment:
     id: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class ProjectInfo:
     """A project as the server describes it, with the environments a scope may name."""
 
@@ -89,7 +90,7 @@ class ProjectInfo:
         )
 
 
-@dataclass(frozen=True)
+@record
 class TokenScope:
     """One scope of a token as the server stores it (the path unnormalised: reach.py reads it as the server does)."""
 
@@ -101,7 +102,7 @@ class TokenScope:
         return f"{self.environment}:{self.secret_path}"
 
 
-@dataclass(frozen=True)
+@record
 class TokenInfo:
     """A service token's public facts. Built from server rows; ``secretHash`` and key fields are dropped."""
 
@@ -151,7 +152,7 @@ class TokenInfo:
         }
 
 
-@dataclass(frozen=True)
+@record
 class CreatedToken:
     """The server's answer to a create: ``server_token`` is ``st.<id>.<secret>`` (never in repr)."""
 

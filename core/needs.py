@@ -5,13 +5,13 @@ Pure, so the editor engine can say what it needs without importing the walk that
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 
+from .record import record
 from .secret_path import GLOB_CHARS
 
 
-@dataclass(frozen=True)
+@record
 class Need:
     """List ``root`` in ``environment``; with ``deep``, every folder below it too."""
 

@@ -2,16 +2,16 @@
 its one JSON form. The check's report is :mod:`check_report`'s, so that a check does not pay for defining the
 others.
 
-Pure dataclasses, importing no workflow, face or renderer, so a face (or ``render``) can name them without
+Pure records, importing no workflow, face or renderer, so a face (or ``render``) can name them without
 importing the workflows (``infisical-tokens --help`` must start fast) and without an import circle.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import command
+from .record import field, record
 
 # what one outcome alone needs (the audit's findings, migrate's outcomes) is imported where it is used
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from .project_config import ProjectConfig
 
 
-@dataclass
+@record(frozen=False)
 class CreatePlan:
     options: command.CreateOptions
     project_id: str
@@ -45,14 +45,14 @@ class CreatePlan:
         }
 
 
-@dataclass(frozen=True)
+@record
 class Created:
     token: str = field(repr=False)  # st.<id>.<secret>.<randomBytes>, as the CLI prints it
     info: TokenInfo
     plan: CreatePlan
 
 
-@dataclass(frozen=True)
+@record
 class DryRun:
     url: str  # where the create would go ("<API URL>" when offline)
     body: dict[str, Any]
@@ -63,23 +63,23 @@ class DryRun:
     generation: Generation | None = None  # the server's, when learnt (how reads are answered depends on it)
 
 
-@dataclass(frozen=True)
+@record
 class TokenList:
     project_id: str
     tokens: list[TokenInfo]
 
 
-@dataclass(frozen=True)
+@record
 class TokenView:
     info: TokenInfo
 
 
-@dataclass(frozen=True)
+@record
 class Deleted:
     info: TokenInfo
 
 
-@dataclass(frozen=True)
+@record
 class Rotated:
     """A rotation: the new token (already delivered), the old one, and whether the old one is gone."""
 
@@ -89,14 +89,14 @@ class Rotated:
     delete_error: str | None = None  # why the old token is still there (the new one exists regardless)
 
 
-@dataclass(frozen=True)
+@record
 class RotatePreview:
     dry_run: DryRun
     old: TokenInfo
     keep_old: bool
 
 
-@dataclass(frozen=True)
+@record
 class AuditReport:
     project_id: str
     tokens: list[TokenInfo]
@@ -126,7 +126,7 @@ if TYPE_CHECKING:
     )
 
 
-@dataclass(frozen=True)
+@record
 class CompletionScript:
     shell: str
     text: str

@@ -13,10 +13,10 @@ Names follow parse.js so the two can be read side by side; the conformance corpu
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from . import jsregex
+from .record import field, record
 
 MAX_LENGTH = 1024 * 64
 
@@ -276,7 +276,7 @@ def _analyze_repeated_extglob(body: str) -> tuple[bool, str | None]:
 # ----------------------------------------------------------------------------------------------
 
 
-@dataclass(eq=False)
+@record(frozen=False, eq=False)
 class _Tok:
     """A parsed token, as picomatch's own token objects (mutable: later tokens rewrite earlier ones)."""
 
@@ -294,7 +294,7 @@ class _Tok:
     tokens_index: int = 0
 
 
-@dataclass(eq=False)
+@record(frozen=False, eq=False)
 class _Extglob:
     """An extglob (``@(...)``, ``!(...)``) still open, as picomatch tracks it."""
 
@@ -310,7 +310,7 @@ class _Extglob:
     conditions: int = 1
 
 
-@dataclass
+@record(frozen=False)
 class ParseState:
     """picomatch's parse state, field for field, so that the port can be read beside the original."""
 
@@ -919,7 +919,7 @@ def fastpaths(text: str) -> str | None:
     return source
 
 
-@dataclass(frozen=True)
+@record
 class Compiled:
     """picomatch's view of one glob: the inner regex source and whether the pattern is negated."""
 

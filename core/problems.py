@@ -6,8 +6,9 @@ The command line prints problems, the language server turns them into diagnostic
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
+
+from .record import record
 
 Severity = Literal["error", "warning", "info"]
 
@@ -18,7 +19,7 @@ def sentences(*parts: str) -> str:
     return " ".join(p if p[-1] in ".!?:" or p.endswith((".'", '."', ".`", ".)", "?'")) else p + "." for p in done)
 
 
-@dataclass(frozen=True)
+@record
 class Fix:
     """Replace ``[start, end)`` of the same word with ``text``."""
 
@@ -28,7 +29,7 @@ class Fix:
     text: str
 
 
-@dataclass(frozen=True)
+@record
 class Problem:
     """``word`` is the index of the argv word the problem is in (None: the whole command)."""
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .record import field, record
 
 FILENAME = ".infisical.json"
 ENV_PROJECT = "INFISICAL_PROJECT_ID"
@@ -21,7 +21,7 @@ KEYS = ("workspaceId", "defaultEnvironment", "gitBranchToEnvironmentMapping", "d
 NOT_LINKED = "Please either run infisical init to connect to a project or pass in project id with --projectId flag"
 
 
-@dataclass(frozen=True)
+@record
 class ProjectConfig:
     path: Path
     workspace_id: str = ""

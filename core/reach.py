@@ -12,11 +12,11 @@ known: the sentences then say what each generation does where they differ).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
 from .glob import GlobSyntaxError, compile_glob
 from .models import Generation
 from .picomatch import scan_is_glob
+from .record import record
 from .secret_path import normalize_path, starts_matchable
 
 __all__ = [
@@ -35,7 +35,7 @@ GENERATIONS: tuple[Generation, ...] = ("2024", "2026")
 ScopePair = tuple[str, str]  # (environment slug, path), as typed or as the server lists them
 
 
-@dataclass(frozen=True)
+@record
 class Answer:
     """What ``GET /api/v3/secrets/raw`` answers the token for one environment and path."""
 

@@ -10,7 +10,6 @@ import json
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, cast
 
@@ -28,6 +27,7 @@ from .command import (
 )
 from .durations import duration
 from .problems import Problem, sentences
+from .record import record
 
 # models, errors and reach (glob, picomatch) are imported by the functions that use them: --help imports this module
 if TYPE_CHECKING:
@@ -382,7 +382,7 @@ class DeletedJson(TypedDict):
     deleted: TokenJson
 
 
-@dataclass(frozen=True)
+@record
 class Presentation:
     """How one outcome type shows itself to a person, whatever the face.
 

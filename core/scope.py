@@ -12,7 +12,6 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from . import reach
 from .flag_csv import Field
@@ -20,6 +19,7 @@ from .glob import GlobSyntaxError, validate
 from .models import Generation
 from .picomatch import scan_is_glob
 from .problems import Fix, Problem
+from .record import record
 from .secret_path import GLOB_CHARS, normalize_path, starts_matchable
 
 _SPACE = re.compile(r"\s")
@@ -27,7 +27,7 @@ _BRACKET_OR_ESCAPE = re.compile(r"[][{}()\\]")
 MALFORMED = "--scope flag is malformed. Each scope flag should be in the following format: <env-slug>:<folder-path>"
 
 
-@dataclass(frozen=True)
+@record
 class Scope:
     """A ``--scope`` value read as ``env:path``: offsets into the flag value, and (like :class:`Field`) where that
     value sits in argv (``word`` None: it did not come from a command line)."""

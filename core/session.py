@@ -21,13 +21,13 @@ import sys
 import time
 import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from .api_url import DEFAULT_API_URL, check_api_url, normalize_api_url
 from .errors import ConfigError, SessionError, TrustError
 from .project_config import ProjectConfig
+from .record import field, record
 
 KEYRING_SERVICE = "infisical-cli"
 CONFIG_RELATIVE = Path(".infisical") / "infisical-config.json"
@@ -73,7 +73,7 @@ def service_token_bearer(token: str) -> str:
     return ".".join(token.split(".")[:3])
 
 
-@dataclass(frozen=True)
+@record
 class Credentials:
     token: str = field(repr=False)
     source: str  # "INFISICAL_TOKEN", "keyring", "file vault"
@@ -92,7 +92,7 @@ class Credentials:
 # ---------------------------------------------------------------------- the CLI's config and vaults
 
 
-@dataclass(frozen=True)
+@record
 class CliConfig:
     email: str
     domain: str
@@ -337,7 +337,7 @@ def load_credentials(env: Mapping[str, str], home: Path, now: float | None = Non
 # ---------------------------------------------------------------------- where to send them
 
 
-@dataclass(frozen=True)
+@record
 class Target:
     api_url: str
     notes: tuple[str, ...] = ()  # warnings for the person (e.g. an ignored repository domain)

@@ -16,7 +16,6 @@ import re
 import shlex
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from . import command
@@ -25,6 +24,7 @@ from .editor.document import DocumentContext, document_context
 from .lexer import lex
 from .models import Environment
 from .project import project_file_quietly
+from .record import record
 from .snapshot import Snapshot, offline_snapshot
 from .snippets import find_commands
 
@@ -98,7 +98,7 @@ complete -c infisical-tokens -f -a '(__infisical_tokens_complete)'
 SCRIPTS = {"bash": BASH, "zsh": ZSH, "fish": FISH}
 
 
-@dataclass(frozen=True)
+@record
 class Answer:
     values: list[tuple[str, str]]  # (the whole word, a description)
     directive: str  # ":nospace", ":files" or ":default"

@@ -9,15 +9,15 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from . import coverage
 from .models import Environment, Generation, ProjectInfo
 from .needs import Need
+from .record import field, record
 
 
-@dataclass(frozen=True)
+@record
 class Snapshot:
     project_id: str | None
     environments: tuple[Environment, ...] = ()

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+
+from .record import record
 
 SLASH = ord("/")
 MAX_LINE = 4096
@@ -42,7 +43,7 @@ class _Unmatchable(Exception):
     """A line git keeps but that can never match (an unclosed ``[``, an unknown ``[:class:]``, a lone ``\\``)."""
 
 
-@dataclass(frozen=True)
+@record
 class Rule:
     negated: bool
     dir_only: bool

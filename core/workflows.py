@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from . import command, project_config, reach, render
@@ -38,6 +37,7 @@ from .needs import Need, fixed_prefix, needs_for_scope
 from .problems import Problem, has_errors
 from .project import choose_project, project_file_quietly
 from .project_config import ProjectConfig
+from .record import replace
 from .scope import check_environment
 from .secret_path import normalize_path
 

@@ -10,11 +10,11 @@ as the command line writes the credentials before it deletes.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from infisical_tokens.core import render
 from infisical_tokens.core.errors import InfisicalTokensError
+from infisical_tokens.core.record import replace
 from infisical_tokens.core.redact import redact
 
 from . import protocol

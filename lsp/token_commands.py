@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +16,7 @@ from lsprotocol import types
 
 from infisical_tokens.core import command, render, tokenfile
 from infisical_tokens.core.errors import InfisicalTokensError, ProblemsError, UsageError
+from infisical_tokens.core.record import replace
 from infisical_tokens.core.redact import mask_token, redact
 
 from . import protocol

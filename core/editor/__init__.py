@@ -8,9 +8,9 @@ The language server, ``infisical-tokens check`` and the magic's completion prese
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 from ..filetypes import Kind
+from ..record import replace
 from ..snippets import CommandSite, Edited, find_commands, site_at
 from . import commands, project_json
 from .answers import Action, Completion, Completions, CreateRequest, Edit, Finding, HoverInfo

@@ -6,12 +6,12 @@ Positions are character offsets into the document text; the language server and 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Literal
 
 from ..errors import server_text
 from ..needs import Need
 from ..problems import Severity, sentences
+from ..record import record
 
 DOMAINS = (
     ("https://app.infisical.com", "Infisical Cloud (US)"),
@@ -19,14 +19,14 @@ DOMAINS = (
 )
 
 
-@dataclass(frozen=True)
+@record
 class Edit:
     start: int
     end: int
     text: str
 
 
-@dataclass(frozen=True)
+@record
 class Finding:
     severity: Severity
     code: str
@@ -42,7 +42,7 @@ class Finding:
         return sentences(self.message, self.hint)
 
 
-@dataclass(frozen=True)
+@record
 class Completion:
     label: str
     new_text: str
@@ -57,7 +57,7 @@ class Completion:
     snippet: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class Completions:
     items: list[Completion]
     incomplete: bool = False
@@ -81,14 +81,14 @@ def md_code(text: str) -> str:
     return f"{fence} {text} {fence}" if fence == "``" else f"`{text}`"
 
 
-@dataclass(frozen=True)
+@record
 class HoverInfo:
     markdown: str
     start: int
     end: int
 
 
-@dataclass(frozen=True)
+@record
 class CreateRequest:
     """A create command found in a document, as the "Create service token" action will run it."""
 
@@ -97,7 +97,7 @@ class CreateRequest:
     end: int
 
 
-@dataclass(frozen=True)
+@record
 class Action:
     title: str
     kind: Literal["quickfix", "create"]

@@ -9,13 +9,13 @@ never waits, or one ``check --online`` waits for) and which project files they s
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .. import project_config
 from ..filetypes import Kind
 from ..needs import Need, needs_for_scope
 from ..project_config import ProjectConfig
+from ..record import field, record
 from ..snapshot import Snapshot, offline_snapshot
 from ..snippets import CommandSite
 from .commands import workspace_scopes
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 SnapshotSource = Callable[[str | None, Iterable[str], Iterable[Need]], Snapshot]
 
 
-@dataclass(frozen=True)
+@record
 class DocumentContext:
     """Facts about a document's surroundings that its text does not say."""
 

@@ -1,0 +1,141 @@
+"""Records: the dataclasses this package needs, made at a tenth of ``@dataclass``'s cost.
+
+``import dataclasses`` loads ``inspect`` (and ``ast``, ``dis``, ``tokenize``) and each ``@dataclass`` compiles its
+methods one by one: together 40 ms of an offline ``check`` that does all its work in about 120. A record compiles
+its methods in one go and imports nothing. What it makes is what ``@dataclass`` makes of the forms used here
+(``frozen``, ``eq``, defaults, ``field(default_factory=..., repr=False)``): the same ``__init__``, ``__repr__``,
+``__eq__``, ``__hash__``, ``__match_args__`` and frozen assignment error. ``tests/test_record.py`` holds the two
+side by side. Type checkers read a record as a dataclass (``dataclass_transform``).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar, overload
+
+if TYPE_CHECKING:
+    from typing_extensions import dataclass_transform
+elif sys.version_info >= (3, 11):
+    from typing import dataclass_transform
+else:  # Python 3.10 only needs the records, not the type checker's hint
+
+    def dataclass_transform(**_: object) -> Callable[[Any], Any]:
+        return lambda decorator: decorator
+
+
+T = TypeVar("T")
+
+
+class FrozenInstanceError(AttributeError):
+    """Assigning to a field of a frozen record (``dataclasses.FrozenInstanceError``'s message and base)."""
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+_MISSING: Any = _Missing()
+
+
+class Field:
+    """A field's options, as ``dataclasses.field`` takes them."""
+
+    __slots__ = ("compare", "default", "default_factory", "repr")
+
+    def __init__(self, default: Any, default_factory: Any, repr: bool, compare: bool) -> None:
+        self.default, self.default_factory, self.repr, self.compare = default, default_factory, repr, compare
+
+
+def field(
+    *, default: Any = _MISSING, default_factory: Callable[[], Any] = _MISSING, repr: bool = True, compare: bool = True
+) -> Any:
+    """``dataclasses.field``: a default made anew for each record, a field left out of ``repr`` or of ``==``."""
+    return Field(default, default_factory, repr, compare)
+
+
+def _frozen_setattr(self: object, name: str, value: object) -> None:
+    raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+
+def _frozen_delattr(self: object, name: str) -> None:
+    raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+def _build(cls: type[T], frozen: bool, eq: bool) -> type[T]:
+    names = list(cls.__dict__.get("__annotations__", {}))  # noqa: RUF063 - inspect is the import a record saves
+    scope: dict[str, Any] = {"_MISSING": _MISSING, "_set": object.__setattr__, "_cls": cls}
+    params, body, shown, compared = [], [], [], []
+    for name in names:
+        value = cls.__dict__.get(name, _MISSING)
+        spec = value if isinstance(value, Field) else Field(value, _MISSING, True, True)
+        if spec.default_factory is not _MISSING:
+            scope[f"_factory_{name}"] = spec.default_factory
+            params.append(f"{name}=_MISSING")
+            value = f"_factory_{name}() if {name} is _MISSING else {name}"
+        elif spec.default is not _MISSING:
+            scope[f"_default_{name}"] = spec.default
+            params.append(f"{name}=_default_{name}")
+            value = name
+        else:
+            if params and params[-1].count("="):
+                raise TypeError(f"non-default argument {name!r} follows default argument")
+            params.append(name)
+            value = name
+        if isinstance(cls.__dict__.get(name), Field):
+            if spec.default is _MISSING:
+                delattr(cls, name)
+            else:
+                setattr(cls, name, spec.default)
+        body.append(f"  _set(self, {name!r}, {value})" if frozen else f"  self.{name} = {value}")
+        if spec.repr:
+            shown.append(f"{name}={{self.{name}!r}}")
+        if spec.compare:
+            compared.append(name)
+    own = [f"def __init__(self, {', '.join(params)}):", *(body or ["  pass"])]
+    own += ["def __repr__(self):", f"  return f'{{self.__class__.__qualname__}}({', '.join(shown)})'"]
+    values = "".join(f"self.{n}," for n in compared)
+    others = "".join(f"other.{n}," for n in compared)
+    if eq:
+        own += ["def __eq__(self, other):", "  if other.__class__ is self.__class__:"]
+        own += [f"    return ({values}) == ({others})", "  return NotImplemented"]
+        own += ["def __hash__(self):", f"  return hash(({values}))"] if frozen else []
+    exec("\n".join(own), scope)  # the source is made above from the class's own field names
+    for method in ("__init__", "__repr__", "__eq__", "__hash__"):
+        if method in scope and method not in cls.__dict__:
+            scope[method].__qualname__ = f"{cls.__qualname__}.{method}"
+            setattr(cls, method, scope[method])
+    if eq and not frozen:
+        cls.__hash__ = None  # type: ignore[assignment]  # as dataclasses: a mutable record equal by value
+    if frozen:
+        cls.__setattr__ = _frozen_setattr  # type: ignore[method-assign]
+        cls.__delattr__ = _frozen_delattr  # type: ignore[method-assign]
+    type.__setattr__(cls, "__match_args__", tuple(names))
+    type.__setattr__(cls, "__record_fields__", tuple(names))
+    return cls
+
+
+@overload
+def record(cls: type[T], /) -> type[T]: ...
+
+
+@overload
+def record(*, frozen: bool = True, eq: bool = True) -> Callable[[type[T]], type[T]]: ...
+
+
+@dataclass_transform(frozen_default=True, field_specifiers=(field, Field))
+def record(cls: type[T] | None = None, /, *, frozen: bool = True, eq: bool = True) -> Any:
+    """``@dataclass(frozen=True)``, or with ``frozen=False`` / ``eq=False`` as ``@dataclass`` takes them."""
+    if cls is None:
+        return lambda c: _build(c, frozen, eq)
+    return _build(cls, frozen, eq)
+
+
+def replace(obj: T, /, **changes: Any) -> T:
+    """``dataclasses.replace``: a copy of a record with some fields changed."""
+    names: tuple[str, ...] = obj.__record_fields__  # type: ignore[attr-defined]
+    unknown = set(changes) - set(names)
+    if unknown:
+        raise TypeError(f"{type(obj).__name__} has no field {sorted(unknown)[0]!r}")
+    return type(obj)(**{n: changes[n] if n in changes else getattr(obj, n) for n in names})
