@@ -7,6 +7,7 @@ import argparse
 import logging
 import os
 import signal
+import socket
 import sys
 from pathlib import Path
 
@@ -83,6 +84,10 @@ def serve_tcp(host: str, port: int) -> None:
     each ended session is followed by a fresh one on the same port, with the session's state reset.
     Another account can connect too: only a client presenting the secret may use the login (:mod:`tcp_auth`).
     """
+    try:  # first: a port another server holds must not have that server's secret file rewritten, then removed
+        socket.create_server((host, port)).close()
+    except OSError as err:
+        sys.exit(f"infisical-lsp: cannot listen on {host} port {port}: {err.strerror or err}")
     gate, notice = tcp_auth.open_gate(port, os.environ, Path.home())
     print(notice, file=sys.stderr, flush=True)
     server.tcp_gate = gate

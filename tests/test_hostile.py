@@ -494,6 +494,33 @@ def test_tcp_mode_survives_a_port_scan(tmp_path: Path) -> None:
     assert b"Traceback" not in err
 
 
+def test_a_second_tcp_server_on_a_taken_port_says_so_and_leaves_the_first_ones_secret(tmp_path: Path) -> None:
+    import sys
+
+    first, connect = tcp_server(tmp_path)
+    try:
+        with connect() as probe:
+            port = probe.getpeername()[1]
+        assert first.stderr is not None
+        notice = first.stderr.readline().decode()
+        secret = Path(notice.split("contents of ")[1].split(" (readable")[0])
+        before = secret.read_text()
+        second = subprocess.run(
+            [sys.executable, "-m", "infisical_tokens.lsp", "--tcp", "--port", str(port)],
+            env=base_env(tmp_path / "home"),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert second.returncode == 1 and "Traceback" not in second.stderr, second.stderr
+        assert second.stderr.startswith(f"infisical-lsp: cannot listen on 127.0.0.1 port {port}: "), second.stderr
+        assert secret.read_text() == before  # the first server's clients can still read what admits them
+        assert first.poll() is None
+    finally:
+        first.kill()
+        first.communicate(timeout=10)
+
+
 # ---------------------------------------------------------------------- issue 17 items 12-14: folder trees and walks
 
 DRY_RUN = ("service-token", "create", "-s", "dev:/**", "-a", "read", "--dry-run")
