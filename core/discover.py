@@ -44,13 +44,13 @@ class GitSearch:
         except ValueError:
             return None
         literal = "--literal-pathspecs"  # the folder is a path: never a pattern or magic (``d*``, ``:!x``)
-        running = start_git(
+        running = start_git(  # the search first: it takes longest, and every millisecond it starts sooner counts
             root,
-            [literal, "ls-files", "-z", "--cached", "--deduplicate", "--", scope],  # git 2.31+ (else: the walk)
-            [literal, "ls-files", "-z", "--others", "--exclude-standard", "--", scope],
             # tracked files only: untracked ones (few, as a rule) are read here, which costs git far less than
             # --untracked's walk of the tree
             [literal, "grep", "--no-color", "-z", "-l", "-I", "-F", "-e", "infisical", "--", scope],  # any color.ui
+            [literal, "ls-files", "-z", "--cached", "--deduplicate", "--", scope],  # git 2.31+ (else: the walk)
+            [literal, "ls-files", "-z", "--others", "--exclude-standard", "--", scope],
         )
         return None if running is None else cls(root, running)
 
@@ -62,7 +62,7 @@ class GitSearch:
         self._read = True
         from .snippets import listing_kinds
 
-        cached, others, grep = self._running
+        grep, cached, others = self._running
         answers = git_bytes([cached])
         if answers is None:
             self.stop()

@@ -4,6 +4,7 @@ git is already listing and searching the tree (see :mod:`discover`)."""
 from __future__ import annotations
 
 import bisect
+import os
 import stat
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import accumulate
@@ -36,15 +37,19 @@ def read_checked(path: Path) -> bytes:
 
     A FIFO, a device (a link to /dev/zero) or a huge file would block or fill memory: they are skipped, and said.
     """
-    info = path.stat()
+    name = os.fspath(path)  # os calls on the name: a file object and a Path's methods cost more than the read
+    info = os.stat(name)
     if not stat.S_ISREG(info.st_mode):
         raise OSError("not a regular file")
     if info.st_size > MAX_BYTES:
         raise OSError(f"larger than {MAX_BYTES // (1024 * 1024)} MB")
-    with open(path, "rb", buffering=0) as handle:
-        data = handle.read(info.st_size + 1)  # not read(MAX_BYTES + 1): that allocates 5 MB for every file
-        while len(data) <= MAX_BYTES and (more := handle.read(MAX_BYTES + 1 - len(data))):
+    handle = os.open(name, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        data = os.read(handle, info.st_size + 1)  # not MAX_BYTES + 1: that allocates 5 MB for every file
+        while len(data) <= MAX_BYTES and (more := os.read(handle, MAX_BYTES + 1 - len(data))):
             data += more  # it grew since it was measured
+    finally:
+        os.close(handle)
     if len(data) > MAX_BYTES:
         raise OSError(f"larger than {MAX_BYTES // (1024 * 1024)} MB")
     return data
@@ -98,10 +103,11 @@ class ContextFor:
         self.unknown: dict[str, tuple[Path, str]] = {}  # project ID -> (the file that asked, the server's word)
         self.current: Path | None = None  # the file being checked
         self.files = ProjectFiles().remember_lookups()
+        self.offline: dict[tuple[str | None, tuple[str, ...], str], Snapshot] = {}
 
     def _snapshot(self, project_id: str | None, slugs: Iterable[str], needs: Iterable[Need]) -> Snapshot:
         if self.catalog is None or project_id is None:
-            return offline_snapshot(project_id, slugs, "offline")
+            return self._offline(project_id, tuple(slugs), "offline")
         if project_id not in self.failed:
             try:
                 snapshot = self.catalog.wait(project_id, self.timeout, needs)
@@ -114,7 +120,15 @@ class ContextFor:
                 if isinstance(err, APIError) and is_unknown_project(err) and self.current is not None:
                     self.unknown[project_id] = (self.current, str(err))
                 self.failed[project_id] = str(err)
-        return offline_snapshot(project_id, slugs, self.failed[project_id])
+        return self._offline(project_id, tuple(slugs), self.failed[project_id])
+
+    def _offline(self, project_id: str | None, slugs: tuple[str, ...], reason: str) -> Snapshot:
+        """One offline snapshot for every file that names the same slugs: a tree's files name the same few."""
+        key = (project_id, slugs, reason)
+        found = self.offline.get(key)
+        if found is None:
+            found = self.offline[key] = offline_snapshot(project_id, slugs, reason)
+        return found
 
     def __call__(
         self, path: Path, text: str, kind: Kind, sites: Sequence[CommandSite] | None = None
