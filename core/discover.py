@@ -7,13 +7,13 @@ import heapq
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from subprocess import Popen
 from typing import TYPE_CHECKING
 
 from .ignore import GitIgnore, Running, find_root, git_answers, git_bytes, git_entries, start_git, stop_git
 
 if TYPE_CHECKING:  # what reads the answers is imported once git is under way (start_early is all the CLI needs)
     from .filetypes import Kind
+    from .spawn import Child
 
 
 class GitSearch:
@@ -107,7 +107,7 @@ class Found:
     finding (a project file, a tracked one git found ``infisical`` in, an untracked one); the rest are counted as
     checked without reading."""
 
-    def __init__(self, root: Path, count: int, projects: list[str], others: Popen[bytes], grep: Popen[bytes]) -> None:
+    def __init__(self, root: Path, count: int, projects: list[str], others: Child, grep: Child) -> None:
         self.root, self.count = root, count  # the tracked files' count, until the untracked ones are listed
         self._projects, self._others, self._grep = projects, others, grep
         self._listed_others = False

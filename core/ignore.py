@@ -9,12 +9,12 @@ from __future__ import annotations
 import errno
 import os
 import stat
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the rules are read only by a walk; check's git search starts without them
+    from .spawn import Child
     from .wildmatch import Rule
 
 ALWAYS_SKIPPED = frozenset({".git", ".hg", ".svn"})
@@ -119,18 +119,18 @@ def find_root(start: Path) -> Path:
     return start
 
 
-Running = list["subprocess.Popen[bytes]"]
+Running = list["Child"]
 
 
 def start_git(root: Path, *commands: list[str]) -> Running | None:
     """Start git commands side by side in ``root`` (collected by :func:`git_answers`), so that git works while the
     caller does something else; None when git cannot be started."""
+    from .spawn import Child
+
     running: Running = []
     try:
         for args in commands:
-            running.append(
-                subprocess.Popen(["git", "-C", str(root), *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-            )
+            running.append(Child(["git", "-C", str(root), *args]))
     except OSError:
         stop_git(running)
         return None
@@ -140,9 +140,11 @@ def start_git(root: Path, *commands: list[str]) -> Running | None:
 def git_bytes(running: Running) -> list[bytes] | None:
     """The raw outputs of started git commands; None where git could not answer (not a repository, a path outside
     it, an option this git does not know). Exit 1 is an answer: nothing matched."""
+    from .spawn import TimedOut
+
     try:
-        outputs = [process.communicate(timeout=300)[0] for process in running]
-    except (OSError, subprocess.TimeoutExpired):
+        outputs = [process.read_all(timeout=300) for process in running]
+    except (OSError, TimedOut):
         stop_git(running)
         return None
     if any(process.returncode not in (0, 1) for process in running):  # git grep answers 1 when nothing matches
@@ -156,13 +158,11 @@ def git_answers(running: Running) -> list[list[str]] | None:
     return None if outputs is None else [_entries(out.decode("utf-8", "surrogateescape")) for out in outputs]
 
 
-def git_entries(process: subprocess.Popen[bytes]) -> Iterator[str]:
+def git_entries(process: Child) -> Iterator[str]:
     """A started git command's ``-z`` entries as git writes them out (in chunks of its output buffer), so the
     caller can work on each while git looks for the next; check ``process.returncode`` once they are all read."""
-    assert process.stdout is not None
-    pipe = process.stdout.fileno()
     rest = b""
-    while chunk := os.read(pipe, 65536):
+    for chunk in process.chunks():
         *entries, rest = (rest + chunk).split(b"\0")
         for entry in entries:
             yield entry.decode("utf-8", "surrogateescape")
@@ -180,9 +180,7 @@ def _entries(text: str) -> list[str]:
 def stop_git(running: Running) -> None:
     """End git commands whose answers are no longer wanted (an error stopped the caller first)."""
     for process in running:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
+        process.stop()
 
 
 def git_outputs(root: Path, *commands: list[str]) -> list[list[str]] | None:

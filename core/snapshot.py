@@ -6,8 +6,8 @@ A :class:`Snapshot` is plain data (made by :mod:`catalog` from the server, or fr
 
 from __future__ import annotations
 
-import threading
 import weakref
+from _thread import allocate_lock  # threading's Lock, without importing threading (an offline check runs no thread)
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -84,7 +84,7 @@ class Snapshot:
 
 
 _MEMOS: dict[int, tuple[weakref.ref[Snapshot], dict[Any, Any]]] = {}
-_MEMO_LOCK = threading.Lock()
+_MEMO_LOCK = allocate_lock()
 
 
 def per_snapshot(snapshot: Snapshot) -> dict[Any, Any]:

@@ -5,6 +5,7 @@ import, read from ``sys.modules`` in a fresh interpreter. The benchmarks measure
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -150,6 +151,9 @@ def test_an_offline_check_imports_no_client_and_no_other_commands_workflow(tmp_p
     assert {"infisical_tokens.core.check", "infisical_tokens.core.editor.project_json"} <= loaded  # it did check
     unwanted = (RUNNING | ELSEWHERE) - {"infisical_tokens.core.workflows"}  # the table, not the workflows it names
     assert not loaded & unwanted, sorted(loaded & unwanted)
+    assert not loaded & {"dataclasses", "inspect", "threading"}, sorted(loaded)  # core/record.py, snapshot's lock
+    if hasattr(os, "posix_spawnp"):
+        assert "subprocess" not in loaded, sorted(loaded)  # core/spawn.py
 
 
 def test_an_online_check_still_imports_the_login(tmp_path: Path) -> None:
@@ -172,7 +176,7 @@ def test_a_check_starts_git_before_it_loads_the_engine(tmp_path: Path) -> None:
         "import json, sys\n"
         "seen = []\n"
         "def hook(event, args):\n"
-        "    if event == 'subprocess.Popen' and not seen:\n"
+        "    if event in ('subprocess.Popen', 'os.posix_spawn') and not seen:\n"
         "        seen.append(sorted(sys.modules))\n"
         "sys.addaudithook(hook)\n"
         "from infisical_tokens.core.cli import main\n"
@@ -188,6 +192,8 @@ def test_a_check_starts_git_before_it_loads_the_engine(tmp_path: Path) -> None:
     assert "infisical_tokens.core.discover" in at_git  # what started it
     later = {"command", "workflows", "render", "file_check", "editor", "editor.document", "snippets", "lexer"}
     assert not at_git & {f"infisical_tokens.core.{name}" for name in later}, sorted(at_git)
+    if hasattr(os, "posix_spawnp"):  # started without subprocess, whose import costs what 400 files' reading does
+        assert "subprocess" not in at_git
 
 
 ANSWERED = [
