@@ -8,9 +8,11 @@ checks (unknown environments, scopes that cover no folder, and an error for a pr
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,6 +47,20 @@ def progress(waiting: Callable[[str], None] | None, total: int) -> Callable[[Cal
     return tell
 
 
+@contextlib.contextmanager
+def paused_collection() -> Iterator[None]:
+    """Python's cycle collector paused while a tree is checked (and back as it was after). Reading files makes no
+    cycles (after a whole check of 200,000 files a collection finds nothing to free), yet the collector kept
+    scanning every object the check holds: 5 ms of a 20,000-file check, 50 ms of a 200,000-file one."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def run(options: CheckOptions, ctx: Context) -> CheckReport:
     """Check every candidate file under ``options.paths``; online, against each file's project.
 
@@ -54,7 +70,8 @@ def run(options: CheckOptions, ctx: Context) -> CheckReport:
     searches = {key: GitSearch.start(path) for key, path in _folders(options.paths, keys).items()}
     drop_early()
     try:
-        return _check(options, ctx, keys, searches)
+        with paused_collection():
+            return _check(options, ctx, keys, searches)
     finally:
         for search in searches.values():
             if search is not None:

@@ -331,7 +331,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         start_early(map(Path, folders))
     try:
-        return _guarded(argv, console)
+        if folders is None:
+            return _guarded(argv, console)
+        from .check import paused_collection
+
+        with paused_collection():  # from here: the check's imports make no cycle either
+            return _guarded(argv, console)
     finally:
         if folders is not None:  # a check that stopped before it took its git searches over: they end here
             from .discover import drop_early
