@@ -104,6 +104,7 @@ class ContextFor:
         self.current: Path | None = None  # the file being checked
         self.files = ProjectFiles().remember_lookups()
         self.offline: dict[tuple[str | None, tuple[str, ...], str], Snapshot] = {}
+        self.offline_context = DocumentContext()
 
     def _snapshot(self, project_id: str | None, slugs: Iterable[str], needs: Iterable[Need]) -> Snapshot:
         if self.catalog is None or project_id is None:
@@ -133,6 +134,8 @@ class ContextFor:
     def __call__(
         self, path: Path, text: str, kind: Kind, sites: Sequence[CommandSite] | None = None
     ) -> DocumentContext:
+        if self.catalog is None and kind != "project-json":
+            return self.offline_context  # offline, a command line's findings are its syntax alone: no project is read
         self.current = path
         config = self.files.read(path) if kind == "project-json" else self.files.for_file(path)
         project_id = project_config.project_id(self.project_override, self.env, config)
