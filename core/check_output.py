@@ -83,13 +83,10 @@ class _Shown:
         self.folders: dict[str, tuple[Path, str | None]] = {}
 
     def __call__(self, path: Path) -> str:
-        name = path.name
-        try:
-            if name in ("", "..") or path.is_symlink():
-                return self._relative(path.resolve(), path)
-        except OSError:
+        name, text = path.name, os.fspath(path)
+        if name in ("", "..") or os.path.islink(text):  # one lstat; a path it cannot look at is shown by its folder
             return self._relative(path.resolve(), path)
-        key = os.path.dirname(path)
+        key = os.path.dirname(text)
         try:
             folder, prefix = self.folders[key]
         except KeyError:

@@ -472,6 +472,24 @@ def _suggest_flag(name: str, sub: Subcommand | None) -> str:
     return f"Did you mean --{choice}?" if choice else ""
 
 
+_LOOKUPS: dict[int, tuple[Subcommand | None, dict[str | None, Flag], dict[str | None, Flag]]] = {}
+
+
+def _flag_lookup(sub: Subcommand | None) -> tuple[dict[str | None, Flag], dict[str | None, Flag]]:
+    """A command's flags by name and by shorthand, the first of ``_all_flags`` winning; made once per command. Kept
+    by identity (a record's hash would cost more than the search), with the command itself, so its id stays its."""
+    found = _LOOKUPS.get(id(sub))
+    if found is None:
+        names: dict[str | None, Flag] = {}
+        shorts: dict[str | None, Flag] = {}
+        for f in _all_flags(sub):
+            names.setdefault(f.name, f)
+            if f.short is not None:
+                shorts.setdefault(f.short, f)
+        found = _LOOKUPS[id(sub)] = (sub, names, shorts)
+    return found[1], found[2]
+
+
 def parse(argv: Sequence[str]) -> ParsedCommand:
     """Parse the words after the program name, e.g. ``["service-token", "create", "--scope=dev:/"]``."""
     result = ParsedCommand(list(argv))
@@ -481,12 +499,8 @@ def parse(argv: Sequence[str]) -> ParsedCommand:
     i = 0
 
     def find(name: str | None, short: str | None) -> Flag | None:
-        sub = result.subcommand
-        for flags in (sub.flags if sub else (), GLOBAL_FLAGS):  # _all_flags' order, without building it per word
-            for f in flags:
-                if (name is not None and f.name == name) or (short is not None and f.short == short):
-                    return f
-        return None
+        names, shorts = _flag_lookup(result.subcommand)
+        return names.get(name) if name is not None else shorts.get(short)
 
     def add(flag: Flag, name_word: int, value: str, word: int | None, offset: int) -> None:
         result.occurrences.append(Occurrence(flag, name_word, value, word, offset))
