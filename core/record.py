@@ -1,17 +1,20 @@
-"""Records: the dataclasses this package needs, made at a tenth of ``@dataclass``'s cost.
+"""Records: the dataclasses this package needs, made at a fraction of ``@dataclass``'s cost.
 
-``import dataclasses`` loads ``inspect`` (and ``ast``, ``dis``, ``tokenize``) and each ``@dataclass`` compiles its
-methods one by one: together 40 ms of an offline ``check`` that does all its work in about 120. A record compiles
-its methods in one go and imports nothing. What it makes is what ``@dataclass`` makes of the forms used here
-(``frozen``, ``eq``, defaults, ``field(default_factory=..., repr=False)``): the same ``__init__``, ``__repr__``,
-``__eq__``, ``__hash__``, ``__match_args__`` and frozen assignment error. ``tests/test_record.py`` holds the two
-side by side. Type checkers read a record as a dataclass (``dataclass_transform``).
+``import dataclasses`` loads ``inspect`` (and ``ast``, ``dis``, ``tokenize``) and each ``@dataclass`` compiles six
+methods one by one: together 40 ms of an offline ``check`` that does all its work in about 120. A record imports
+nothing; it compares, hashes and shows its fields through ``attrgetter``, and compiles only its ``__init__``, the
+first time one is made (most of a run's 44 record classes never are). What it makes is what ``@dataclass`` makes of
+the forms used here (``frozen``, ``eq``, defaults, ``field(default_factory=..., repr=False, compare=False)``): the
+same ``__init__``, ``__repr__``, ``__eq__``, ``__hash__``, ``__match_args__`` and frozen assignment error.
+``tests/test_record.py`` holds the two side by side. Type checkers read a record as a dataclass
+(``dataclass_transform``).
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 if TYPE_CHECKING:
@@ -90,22 +93,40 @@ def _build(cls: type[T], frozen: bool, eq: bool) -> type[T]:
                 setattr(cls, name, spec.default)
         body.append(f"  _set(self, {name!r}, {value})" if frozen else f"  self.{name} = {value}")
         if spec.repr:
-            shown.append(f"{name}={{self.{name}!r}}")
+            shown.append(name)
         if spec.compare:
             compared.append(name)
-    own = [f"def __init__(self, {', '.join(params)}):", *(body or ["  pass"])]
-    own += ["def __repr__(self):", f"  return f'{{self.__class__.__qualname__}}({', '.join(shown)})'"]
-    values = "".join(f"self.{n}," for n in compared)
-    others = "".join(f"other.{n}," for n in compared)
+    source = "\n".join([f"def __init__(self, {', '.join(params)}):", *(body or ["  pass"])])
+    qualname = cls.__qualname__
+
+    def first_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        """Compiles the record's own ``__init__`` the first time one is made: most records of a run never are."""
+        exec(source, scope)  # the source is made above from the class's own field names
+        init = scope["__init__"]
+        init.__qualname__ = f"{qualname}.__init__"
+        type.__setattr__(cls, "__init__", init)
+        init(self, *args, **kwargs)
+
+    values = _values(compared)
+
+    def __repr__(self: Any) -> str:
+        return f"{self.__class__.__qualname__}({', '.join(f'{n}={getattr(self, n)!r}' for n in shown)})"
+
+    def __eq__(self: Any, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return bool(values(self) == values(other))
+        return NotImplemented
+
+    def __hash__(self: Any) -> int:
+        return hash(values(self))
+
+    made = {"__init__": first_init, "__repr__": __repr__}
     if eq:
-        own += ["def __eq__(self, other):", "  if other.__class__ is self.__class__:"]
-        own += [f"    return ({values}) == ({others})", "  return NotImplemented"]
-        own += ["def __hash__(self):", f"  return hash(({values}))"] if frozen else []
-    exec("\n".join(own), scope)  # the source is made above from the class's own field names
-    for method in ("__init__", "__repr__", "__eq__", "__hash__"):
-        if method in scope and method not in cls.__dict__:
-            scope[method].__qualname__ = f"{cls.__qualname__}.{method}"
-            setattr(cls, method, scope[method])
+        made.update({"__eq__": __eq__, "__hash__": __hash__} if frozen else {"__eq__": __eq__})
+    for method, function in made.items():
+        if method not in cls.__dict__:
+            function.__qualname__ = f"{qualname}.{method}"
+            type.__setattr__(cls, method, function)
     if eq and not frozen:
         cls.__hash__ = None  # type: ignore[assignment]  # as dataclasses: a mutable record equal by value
     if frozen:
@@ -114,6 +135,16 @@ def _build(cls: type[T], frozen: bool, eq: bool) -> type[T]:
     type.__setattr__(cls, "__match_args__", tuple(names))
     type.__setattr__(cls, "__record_fields__", tuple(names))
     return cls
+
+
+def _values(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:
+    """The compared fields' values as a tuple, read at C speed (``dataclasses`` compares and hashes such tuples)."""
+    if len(names) > 1:
+        return attrgetter(*names)
+    if names:
+        one = attrgetter(names[0])
+        return lambda record: (one(record),)
+    return lambda record: ()
 
 
 @overload
