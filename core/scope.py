@@ -9,7 +9,6 @@ flag value, so editors can underline the exact slug or path.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Sequence
 
@@ -264,6 +263,8 @@ def closest(word: str, candidates: Iterable[str]) -> str | None:
     lowered = {c.lower(): c for c in options}
     if word.lower() in lowered:
         return lowered[word.lower()]
+    import difflib  # only a catalog check that meets an unknown slug needs it
+
     found = difflib.get_close_matches(word, options, n=1, cutoff=0.5)
     return found[0] if found else None
 
