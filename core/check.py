@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 
 from .check_output import display
 from .check_report import CheckOptions, CheckReport, Report
-from .discover import GitSearch, candidate_files, drop_early, in_path_order
+from .discover import GitSearch, candidate_files, in_path_order
+from .git_start import drop_early
 
 if TYPE_CHECKING:
     from .context import Context

@@ -9,19 +9,19 @@ Exit 0 on success, 1 on any error (including a malformed scope, where the Infisi
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
-from collections.abc import Callable, Sequence
-from functools import cache
-from typing import TYPE_CHECKING, Any, TextIO
 
 from . import __version__
 from .help_text import CHECK_FLAGS, TOP_HELP
 
-# imported when a command runs, not for --help and --version: those start about as fast as Python does
-# (tests/test_startup_imports.py)
+# imported when a command runs, not for --help and --version: those start about as fast as Python does; not even
+# typing, so that a check starts git before anything else loads (tests/test_startup_imports.py)
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from typing import Any, TextIO
+
     from . import command, outcomes
     from .context import Context
     from .migration import Migrated
@@ -309,7 +309,6 @@ def _audited(outcome: outcomes.AuditReport, parsed: command.ParsedCommand, conso
     return exit_code(outcome)
 
 
-@cache
 def overrides() -> dict[type, Callable[[Any, command.ParsedCommand, Console], int]]:
     """The outcome types the command line shows its own way, all of :mod:`outcomes` (a test checks each is an
     outcome a workflow returns)."""
@@ -325,11 +324,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _top_help(console)
     folders = check_folders(argv)
     if folders is not None:  # git lists and searches them while the rest of the program loads
-        from pathlib import Path
+        from .git_start import start_early
 
-        from .discover import start_early
-
-        start_early(map(Path, folders))
+        start_early(folders)
     try:
         if folders is None:
             return _guarded(argv, console)
@@ -339,7 +336,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _guarded(argv, console)
     finally:
         if folders is not None:  # a check that stopped before it took its git searches over: they end here
-            from .discover import drop_early
+            from .git_start import drop_early
 
             drop_early()
 
@@ -416,6 +413,8 @@ def _silence(stream: TextIO | None) -> None:
     Python's own "Exception ignored" message and exit code 120 instead of ours."""
     if stream is None:
         return
+    import contextlib
+
     with contextlib.suppress(OSError, ValueError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, stream.fileno())

@@ -9,7 +9,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .ignore import GitIgnore, Running, find_root, git_answers, git_bytes, git_entries, start_git, stop_git
+from . import git_start
+from .ignore import GitIgnore, Running, find_root, git_answers, git_bytes, git_entries, stop_git
 
 if TYPE_CHECKING:  # what reads the answers is imported once git is under way (start_early is all the CLI needs)
     from .filetypes import Kind
@@ -30,29 +31,10 @@ class GitSearch:
 
     @classmethod
     def start(cls, folder: Path) -> GitSearch | None:
-        """The search of ``folder`` (started early by :func:`start_early`, or now); None where git cannot help: no
-        repository here, git not installed, a folder outside its repository."""
-        return _EARLY.pop(folder.resolve(), None) or cls._launch(folder)
-
-    @classmethod
-    def _launch(cls, folder: Path) -> GitSearch | None:
-        root = find_root(folder)
-        if not (root / ".git").exists():  # no git installed: start_git says so
-            return None
-        try:
-            scope = folder.resolve().relative_to(root).as_posix() or "."
-        except ValueError:
-            return None
-        literal = "--literal-pathspecs"  # the folder is a path: never a pattern or magic (``d*``, ``:!x``)
-        running = start_git(  # the search first: it takes longest, and every millisecond it starts sooner counts
-            root,
-            # tracked files only: untracked ones (few, as a rule) are read here, which costs git far less than
-            # --untracked's walk of the tree
-            [literal, "grep", "--no-color", "-z", "-l", "-I", "-F", "-e", "infisical", "--", scope],  # any color.ui
-            [literal, "ls-files", "-z", "--cached", "--deduplicate", "--", scope],  # git 2.31+ (else: the walk)
-            [literal, "ls-files", "-z", "--others", "--exclude-standard", "--", scope],
-        )
-        return None if running is None else cls(root, running)
+        """The search of ``folder`` (started early by :func:`git_start.start_early`, or now); None where git cannot
+        help: no repository here, git not installed."""
+        launched = git_start.take(os.fspath(folder)) or git_start.launch(os.fspath(folder))
+        return None if launched is None else cls(Path(launched[0]), launched[1])
 
     def found(self) -> Found | None:
         """What git lists (asked once), or None where it could not answer: the caller walks the folder instead.
@@ -73,29 +55,6 @@ class GitSearch:
     def stop(self) -> None:
         """Let go of a search whose answers are not wanted (an error came first, or they were all read)."""
         stop_git(self._running)
-
-
-_EARLY: dict[Path, GitSearch] = {}
-
-
-def start_early(folders: Iterable[Path]) -> None:
-    """Start git on the folders ``check`` is about to read, as soon as the command line knows them: git then works
-    while the rest of the program loads. :meth:`GitSearch.start` takes each over; :func:`drop_early` ends the
-    ones never taken (the command line calls it on its way out)."""
-    for folder in folders:
-        try:
-            key = folder.resolve()
-            if key in _EARLY or not folder.is_dir() or (search := GitSearch._launch(folder)) is None:
-                continue
-        except OSError:  # a deleted working folder, a name too long: the check itself says so, or walks
-            continue
-        _EARLY[key] = search
-
-
-def drop_early() -> None:
-    """End the early searches nobody took (the command line named a folder the check did not read after all)."""
-    while _EARLY:
-        _EARLY.popitem()[1].stop()
 
 
 def _order(name: str) -> bytes:

@@ -111,12 +111,10 @@ class GitIgnore:
 
 
 def find_root(start: Path) -> Path:
-    """The nearest folder above ``start`` holding ``.git``, else ``start`` itself."""
-    start = start.resolve()
-    for folder in (start, *start.parents):
-        if (folder / ".git").exists():
-            return folder
-    return start
+    """The nearest folder above ``start`` holding ``.git``, else ``start`` itself (both resolved)."""
+    from .git_start import repository_root
+
+    return Path(repository_root(os.fspath(start)))
 
 
 Running = list["Child"]
@@ -125,16 +123,9 @@ Running = list["Child"]
 def start_git(root: Path, *commands: list[str]) -> Running | None:
     """Start git commands side by side in ``root`` (collected by :func:`git_answers`), so that git works while the
     caller does something else; None when git cannot be started."""
-    from .spawn import Child
+    from .git_start import start
 
-    running: Running = []
-    try:
-        for args in commands:
-            running.append(Child(["git", "-C", str(root), *args]))
-    except OSError:
-        stop_git(running)
-        return None
-    return running
+    return start(str(root), *commands)
 
 
 def git_bytes(running: Running) -> list[bytes] | None:

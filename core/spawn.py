@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import os
 import time
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: git_start imports this before typing loads
 if TYPE_CHECKING:
     import subprocess
     from collections.abc import Iterator

@@ -332,12 +332,12 @@ def test_a_check_refused_by_the_parser_leaves_no_git_search_behind(
 ) -> None:
     """The command line starts git before it parses; a line the parser then refuses must not leave a search that
     a later check in the same process would take over with its old answers."""
-    from infisical_tokens.core import cli, discover
+    from infisical_tokens.core import cli, git_start
 
     git_tree(run.cwd)
     monkeypatch.chdir(run.cwd)
     assert cli.main(["check", "--format", "bogus", "."]) == 1
-    assert not discover._EARLY  # ended, not left running
+    assert not git_start._EARLY  # ended, not left running
     (run.cwd / "late.sh").write_text("infisical service-token create -s dev:late -a read\n")
     capsys.readouterr()
     assert cli.main(["check", "--format", "json", "."]) == 1
