@@ -60,7 +60,7 @@ def _service_token(run: Runner, emulator: Emulator, world: Seeded) -> str:
 # --- issue 17 item 1: infisical-lsp --tcp lets any local account use the owner's login
 
 CLIENT = r"""
-import json, socket, sys
+import json, socket, sys, time
 
 port, root, options, secret_path, calls, hold = (sys.argv[1:] + [""])[:6]
 out = {}
@@ -69,7 +69,16 @@ try:
         out["secret"] = handle.read()
 except OSError as err:
     out["secret"] = type(err).__name__
-sock = socket.create_connection(("127.0.0.1", int(port)), timeout=60)
+# between two sessions the server opens its port anew: a client that comes in that moment is refused, and an
+# editor reconnecting tries again, as this one does for up to five seconds
+for attempt in range(50):
+    try:
+        sock = socket.create_connection(("127.0.0.1", int(port)), timeout=60)
+        break
+    except ConnectionRefusedError:
+        if attempt == 49:
+            raise
+        time.sleep(0.1)
 buffer = b""
 
 
