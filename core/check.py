@@ -151,7 +151,7 @@ def _check(
                 seen.difference_update(read_here)
                 walked.append(path)
                 continue
-            reports += sorted(said, key=lambda report: in_path_order(report.path))  # untracked ones came last
+            reports += said if found.in_order else sorted(said, key=lambda report: in_path_order(report.path))
             skipped += not_read
             files += found.count - len(not_read)  # the files git saw nothing in are checked without reading
         candidates = list(candidate_files(walked, unreadable, seen))

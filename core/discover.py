@@ -70,6 +70,7 @@ class Found:
         self.root, self.count = root, count  # the tracked files' count, until the untracked ones are listed
         self._projects, self._others, self._grep = projects, others, grep
         self._listed_others = False
+        self.in_order = True  # the files came in path order (git's): none untracked came after the tracked ones
 
     def files(self) -> Iterator[tuple[Path, Kind]]:
         """The files to read: the tracked ones as git finds them (in path order), then the untracked ones, which
@@ -93,6 +94,7 @@ class Found:
             if kind is not None:
                 self.count += 1
                 if not os.path.islink(self.root / name):  # git grep reads a tracked link's text, not its target
+                    self.in_order = False
                     yield self.root / name, kind
 
     @property
