@@ -52,15 +52,13 @@ _EXTENSION_ENDS = tuple(extension.encode() + b"\0" for extension in _EXTENSIONS)
 # Where ``kind_for`` may answer otherwise than a path's extension says, one of these is in the path: a file name
 # starting with a dot (``.sh`` alone has no extension; ``.env``, ``.infisical.json`` are names), or a named row's
 # name, prefix or suffix that does not start with one (``Makefile``, ``Dockerfile.dev``, ``x.Dockerfile``).
-_UNSURE_MARKS = tuple(
-    dict.fromkeys(
-        [
-            *(separator + b"." for separator in (b"\0", b"/", b"\\")),
-            *(name.encode() for name in (*_NAMES, *_PREFIXES) if not name.startswith(".")),
-            *(suffix.encode() for suffix in _SUFFIXES),
-        ]
-    )
-)
+_MARKS = [
+    *(separator + b"." for separator in (b"\0", b"/", b"\\")),
+    *(name.encode() for name in (*_NAMES, *_PREFIXES) if not name.startswith(".")),
+    *(suffix.encode() for suffix in _SUFFIXES),
+]
+# each searched for once: a mark that holds another (``GNUmakefile``, ``Dockerfile.``) is found by that one
+_UNSURE_MARKS = tuple(mark for mark in dict.fromkeys(_MARKS) if not any(o != mark and o in mark for o in _MARKS))
 
 
 def listing_kinds(listing: bytes) -> tuple[int, list[str]]:
