@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from . import git_start
 from .ignore import GitIgnore, Running, find_root, git_answers, git_bytes, git_entries, stop_git
 
-if TYPE_CHECKING:  # what reads the answers is imported once git is under way (start_early is all the CLI needs)
+if TYPE_CHECKING:  # what reads the answers is imported once git is under way (git_start is all the CLI needs)
     from .filetypes import Kind
     from .spawn import Child
 
