@@ -16,9 +16,6 @@ if TYPE_CHECKING:
     import subprocess
     from collections.abc import Iterator
 
-_SIGKILL = 9  # signal.SIGKILL where posix_spawnp exists (the signal module is not needed for one number)
-_SIGPIPE = 13  # SIGPIPE on Linux and macOS: Python ignores it, a child must not (a closed pipe then ends git)
-
 
 class TimedOut(Exception):
     """The child did not finish its answer in time."""
@@ -37,7 +34,11 @@ class Child:
                     (os.POSIX_SPAWN_DUP2, write, 1),
                     (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
                 ]
-                self.pid = os.posix_spawnp(argv[0], argv, os.environ, file_actions=actions, setsigdef=(_SIGPIPE,))
+                # Python ignores SIGPIPE and SIGXFSZ; git must not (a closed pipe ends it), as Popen restores them
+                from _signal import SIGPIPE, SIGXFSZ  # the C module: the signal module costs an import
+
+                defaults = (SIGPIPE, SIGXFSZ)
+                self.pid = os.posix_spawnp(argv[0], argv, os.environ, file_actions=actions, setsigdef=defaults)
             except BaseException:
                 os.close(read)
                 raise
@@ -109,7 +110,9 @@ class Child:
             if self._popen is not None:
                 self._popen.kill()
             else:
-                os.kill(self.pid, _SIGKILL)  # not reaped yet, so the pid is still the child's
+                from _signal import SIGKILL
+
+                os.kill(self.pid, SIGKILL)  # not reaped yet, so the pid is still the child's
         self.wait()
 
     def _close(self) -> None:
