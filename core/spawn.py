@@ -35,7 +35,7 @@ class Child:
                     (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
                 ]
                 # Python ignores SIGPIPE and SIGXFSZ; git must not (a closed pipe ends it), as Popen restores them
-                from _signal import SIGPIPE, SIGXFSZ  # the C module: the signal module costs an import
+                from _signal import SIGPIPE, SIGXFSZ  # type: ignore[import-not-found]  # signal.py imports enum
 
                 defaults = (SIGPIPE, SIGXFSZ)
                 self.pid = os.posix_spawnp(argv[0], argv, os.environ, file_actions=actions, setsigdef=defaults)
@@ -110,7 +110,7 @@ class Child:
             if self._popen is not None:
                 self._popen.kill()
             else:
-                from _signal import SIGKILL
+                from _signal import SIGKILL  # type: ignore[import-not-found]
 
                 os.kill(self.pid, SIGKILL)  # not reaped yet, so the pid is still the child's
         self.wait()
