@@ -110,7 +110,7 @@ class Child:
             if self._popen is not None:
                 self._popen.kill()
             else:
-                from _signal import SIGKILL  # type: ignore[import-not-found]
+                from _signal import SIGKILL
 
                 os.kill(self.pid, SIGKILL)  # not reaped yet, so the pid is still the child's
         self.wait()
