@@ -40,6 +40,8 @@ def on_close(ls: InfisicalLanguageServer, params: types.DidCloseTextDocumentPara
     if pending is not None:
         pending.cancel()
     ls.states.pop(uri, None)
+    if ls.last_completion.uri == uri:
+        ls.last_completion.forget()
     ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
 
@@ -48,22 +50,27 @@ def on_close(ls: InfisicalLanguageServer, params: types.DidCloseTextDocumentPara
 
 @server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=TRIGGER_CHARACTERS))
 @guarded(lambda: types.CompletionList(is_incomplete=True, items=[]))
-def on_completion(ls: InfisicalLanguageServer, params: types.CompletionParams) -> types.CompletionList:
+def on_completion(
+    ls: InfisicalLanguageServer, params: types.CompletionParams
+) -> types.CompletionList | convert.JsonReady:
     from infisical_tokens.core import editor
 
     doc = ls.document(params.text_document.uri)
     state = ls.state(doc.uri)
     positions, context = state.positions, state.context
-    result = editor.complete(doc.source, state.kind, positions.offset(params.position), context, state.sites)
+    asked = convert.Asked(state, context, doc.source, params.position, snippets=ls.snippets, retrigger=ls.retrigger)
+    answer = ls.last_completion.again(asked)
+    if answer is None:
+        result = editor.complete(doc.source, state.kind, positions.offset(params.position), context, state.sites)
+        answer = ls.last_completion.answer(doc.uri, asked, result, positions)
     if (
-        result.wants
+        answer.wants
         and ls.catalog is not None
         and context.project_id
-        and ls.catalog.want(context.project_id, result.wants)
+        and ls.catalog.want(context.project_id, answer.wants)
     ):
         ls.catalog.refresh(context.project_id)  # read in the background; the list says it is incomplete
-    items = ls.last_completion.items(result.items, positions, snippets=ls.snippets, retrigger=ls.retrigger)
-    return types.CompletionList(is_incomplete=result.incomplete, items=items)
+    return answer.json  # a CompletionList, already in the JSON form pygls writes
 
 
 @server.feature(types.TEXT_DOCUMENT_HOVER)

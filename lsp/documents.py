@@ -73,7 +73,7 @@ class DocumentServer(LanguageServer):
         self._waiting: set[str] = set()
         self.generation = 0  # bumped whenever the catalog changes, so cached document contexts expire
         self.project_files = ProjectFiles(self._open_text)
-        self.last_completion = convert.LastCompletion()
+        self.last_completion = convert.LastCompletion(self.protocol._converter.unstructure)
 
     @property
     def ready(self) -> asyncio.Event:

@@ -27,6 +27,7 @@ from infisical_tokens.core.context import Context
 from infisical_tokens.core.redact import redact
 
 from . import tcp_auth
+from .convert import json_ready_converter
 from .settings import Settings
 from .shield import InfisicalProtocol, Shield
 from .status import CatalogServer
@@ -43,6 +44,7 @@ class InfisicalLanguageServer(CatalogServer):
             __version__,
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
             protocol_cls=InfisicalProtocol,
+            converter_factory=json_ready_converter,
         )
         self.shields: dict[Any, Shield] = {}  # request id -> the create it guards
         self.snippets = False
@@ -61,6 +63,7 @@ class InfisicalLanguageServer(CatalogServer):
             pending.cancel()
         self.loop, self._ready = None, None
         self.states, self._pending, self._waiting = {}, {}, set()
+        self.last_completion.forget()
         self._said_offline = False
         self._online = {}
         if self.catalog is not None:  # built for the last client: the next one must not read through it
