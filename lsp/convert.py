@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from cattrs import Converter
 from lsprotocol import types
-from pygls.protocol import default_converter
 
+from .answering import Written
 from .lines import LineStarts
 
 if TYPE_CHECKING:
@@ -118,24 +118,6 @@ def completion_items(
     return converted
 
 
-class JsonReady(dict[str, Any]):
-    """An answer already in the JSON form pygls would write (its converter's): the server's converter passes it
-    through as it is (see :func:`json_ready_converter`), so an answer given again is not converted again."""
-
-    __slots__ = ()
-
-
-def json_ready_converter() -> Converter:
-    """pygls's converter, passing a :class:`JsonReady` answer through unchanged."""
-    converter: Converter = default_converter()  # type: ignore[no-untyped-call]
-    converter.register_unstructure_hook(JsonReady, _as_it_is)
-    return converter
-
-
-def _as_it_is(answer: JsonReady) -> JsonReady:
-    return answer
-
-
 class Asked:
     """What a completion answer is a function of: the document's state (its version, kind, command lines and
     positions) with the context it had then, the text the engine reads, the cursor, and the client's abilities.
@@ -162,20 +144,20 @@ class Asked:
 
 
 class CompletionAnswer:
-    """One completion answer: what the server sends (JSON-ready), and the folder listings it lacked."""
+    """One completion answer: the result as the server writes it, and the folder listings it lacked."""
 
-    __slots__ = ("json", "wants")
+    __slots__ = ("result", "wants")
 
-    def __init__(self, json: JsonReady, wants: tuple[Need, ...]) -> None:
-        self.json, self.wants = json, wants
+    def __init__(self, result: Written, wants: tuple[Need, ...]) -> None:
+        self.result, self.wants = result, wants
 
 
 class LastCompletion:
     """The last completion answer, given again when asked again exactly as then (a re-trigger, the editor asking
-    at the same place as you pause): the engine is not asked, the answer not converted again. Asked elsewhere, the
-    items the engine answers are compared with the last ones (the same folder list after a catalog refresh) and
-    their converted form reused. Building, converting and writing 151 folder items cost about 3 ms where a no-op
-    request costs about 1."""
+    at the same place as you pause): the engine is not asked, the answer neither converted nor written again.
+    Asked elsewhere, the items the engine answers are compared with the last ones (the same folder list after a
+    catalog refresh) and their converted form reused. Building, converting and writing 151 folder items cost about
+    3 ms where a no-op request costs about 1."""
 
     __slots__ = ("_answer", "_asked", "_items", "_key", "_unstructure", "uri")
 
@@ -196,7 +178,7 @@ class LastCompletion:
         listed = self._unstructure(types.CompletionList(is_incomplete=result.incomplete, items=[]))
         listed["items"] = self._converted(result.items, positions, snippets=asked.snippets, retrigger=asked.retrigger)
         self.uri, self._asked = uri, asked
-        self._answer = CompletionAnswer(JsonReady(listed), result.wants)
+        self._answer = CompletionAnswer(Written(json.dumps(listed)), result.wants)
         return self._answer
 
     def forget(self) -> None:

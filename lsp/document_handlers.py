@@ -7,6 +7,7 @@ from __future__ import annotations
 from lsprotocol import types
 
 from . import convert, protocol
+from .answering import Written
 from .documents import DEBOUNCE_SECONDS
 from .server import InfisicalLanguageServer, guarded, server
 
@@ -50,9 +51,7 @@ def on_close(ls: InfisicalLanguageServer, params: types.DidCloseTextDocumentPara
 
 @server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=TRIGGER_CHARACTERS))
 @guarded(lambda: types.CompletionList(is_incomplete=True, items=[]))
-def on_completion(
-    ls: InfisicalLanguageServer, params: types.CompletionParams
-) -> types.CompletionList | convert.JsonReady:
+def on_completion(ls: InfisicalLanguageServer, params: types.CompletionParams) -> types.CompletionList | Written:
     from infisical_tokens.core import editor
 
     doc = ls.document(params.text_document.uri)
@@ -70,7 +69,7 @@ def on_completion(
         and ls.catalog.want(context.project_id, answer.wants)
     ):
         ls.catalog.refresh(context.project_id)  # read in the background; the list says it is incomplete
-    return answer.json  # a CompletionList, already in the JSON form pygls writes
+    return answer.result  # a CompletionList, already written as JSON
 
 
 @server.feature(types.TEXT_DOCUMENT_HOVER)

@@ -27,7 +27,6 @@ from infisical_tokens.core.context import Context
 from infisical_tokens.core.redact import redact
 
 from . import tcp_auth
-from .convert import json_ready_converter
 from .settings import Settings
 from .shield import InfisicalProtocol, Shield
 from .status import CatalogServer
@@ -44,7 +43,6 @@ class InfisicalLanguageServer(CatalogServer):
             __version__,
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
             protocol_cls=InfisicalProtocol,
-            converter_factory=json_ready_converter,
         )
         self.shields: dict[Any, Shield] = {}  # request id -> the create it guards
         self.snippets = False
