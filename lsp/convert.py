@@ -119,24 +119,23 @@ def completion_items(
 
 
 class Asked:
-    """What a completion answer is a function of: the document's state (its version, kind, command lines and
-    positions) with the context it had then, the text the engine reads, the cursor, and the client's abilities.
-    Objects are compared by identity (a new version, catalog generation or text is a new object, and the held
-    reference keeps its identity from being reused), the rest by value."""
+    """What a completion answer in one version of a document is a function of, besides that version (the answer is
+    kept on the version's state): the context the state had then (a new catalog generation is a new one), the text
+    the engine reads, the cursor, and the client's abilities. Objects are compared by identity (the held reference
+    keeps an identity from being reused), the rest by value."""
 
-    __slots__ = ("character", "context", "line", "retrigger", "snippets", "state", "text")
+    __slots__ = ("character", "context", "line", "retrigger", "snippets", "text")
 
     def __init__(
-        self, state: object, context: object, text: str, position: types.Position, *, snippets: bool, retrigger: bool
+        self, context: object, text: str, position: types.Position, *, snippets: bool, retrigger: bool
     ) -> None:
-        self.state, self.context, self.text = state, context, text
+        self.context, self.text = context, text
         self.line, self.character = position.line, position.character
         self.snippets, self.retrigger = snippets, retrigger
 
     def same(self, other: Asked) -> bool:
         return (
-            self.state is other.state
-            and self.context is other.context
+            self.context is other.context
             and self.text is other.text
             and (self.line, self.character, self.snippets, self.retrigger)
             == (other.line, other.character, other.snippets, other.retrigger)
@@ -144,46 +143,38 @@ class Asked:
 
 
 class CompletionAnswer:
-    """One completion answer: the result as the server writes it, and the folder listings it lacked."""
+    """One completion answer: what it answered, the result as the server writes it, and the folder listings it
+    lacked."""
 
-    __slots__ = ("result", "wants")
+    __slots__ = ("asked", "result", "wants")
 
-    def __init__(self, result: Written, wants: tuple[Need, ...]) -> None:
-        self.result, self.wants = result, wants
+    def __init__(self, asked: Asked, result: Written, wants: tuple[Need, ...]) -> None:
+        self.asked, self.result, self.wants = asked, result, wants
 
 
-class LastCompletion:
-    """The last completion answer, given again when asked again exactly as then (a re-trigger, the editor asking
-    at the same place as you pause): the engine is not asked, the answer neither converted nor written again.
-    Asked elsewhere, the items the engine answers are compared with the last ones (the same folder list after a
-    catalog refresh) and their converted form reused. Building, converting and writing 151 folder items cost about
-    3 ms where a no-op request costs about 1."""
+class CompletionWriter:
+    """Completion answers written as JSON, ready to be given again when asked again exactly as then (a re-trigger,
+    the editor asking at the same place as you pause; the document's state keeps its last one): the engine is not
+    asked, the answer neither converted nor written again. Building, converting and writing 151 folder items cost
+    about 3 ms where a no-op request costs about 1. Asked elsewhere, the items the engine answers are compared with
+    the last ones (the same folder list after a catalog refresh) and their converted form reused."""
 
-    __slots__ = ("_answer", "_asked", "_items", "_key", "_unstructure", "uri")
+    __slots__ = ("_items", "_key", "_unstructure")
 
     def __init__(self, unstructure: Callable[[Any], Any]) -> None:
         self._unstructure = unstructure
-        self._asked: Asked | None = None
-        self._answer: CompletionAnswer | None = None
         self._key: tuple[object, ...] | None = None
         self._items: list[Any] = []
-        self.uri: str | None = None  # the document the last answer was for
 
-    def again(self, asked: Asked) -> CompletionAnswer | None:
-        """The last answer, if it was asked exactly as ``asked``."""
-        return self._answer if self._asked is not None and self._asked.same(asked) else None
-
-    def answer(self, uri: str, asked: Asked, result: Completions, positions: PositionMap) -> CompletionAnswer:
-        """The answer to ``result`` (the engine's, to ``asked``), remembered for the next request."""
+    def answer(self, asked: Asked, result: Completions, positions: PositionMap) -> CompletionAnswer:
+        """The answer to ``result``, the engine's answer to ``asked``, written as the server sends it."""
         listed = self._unstructure(types.CompletionList(is_incomplete=result.incomplete, items=[]))
         listed["items"] = self._converted(result.items, positions, snippets=asked.snippets, retrigger=asked.retrigger)
-        self.uri, self._asked = uri, asked
-        self._answer = CompletionAnswer(Written(json.dumps(listed)), result.wants)
-        return self._answer
+        return CompletionAnswer(asked, Written(json.dumps(listed)), result.wants)
 
     def forget(self) -> None:
-        """Drop what is remembered (its document closed: nothing of it should stay in memory)."""
-        self.uri, self._asked, self._answer, self._key, self._items = None, None, None, None, []
+        """Drop the last items (a new client's session begins)."""
+        self._key, self._items = None, []
 
     def _converted(
         self, items: list[Completion], positions: PositionMap, *, snippets: bool, retrigger: bool

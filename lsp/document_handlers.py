@@ -41,8 +41,6 @@ def on_close(ls: InfisicalLanguageServer, params: types.DidCloseTextDocumentPara
     if pending is not None:
         pending.cancel()
     ls.states.pop(uri, None)
-    if ls.last_completion.uri == uri:
-        ls.last_completion.forget()
     ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
 
@@ -57,11 +55,11 @@ def on_completion(ls: InfisicalLanguageServer, params: types.CompletionParams) -
     doc = ls.document(params.text_document.uri)
     state = ls.state(doc.uri)
     positions, context = state.positions, state.context
-    asked = convert.Asked(state, context, doc.source, params.position, snippets=ls.snippets, retrigger=ls.retrigger)
-    answer = ls.last_completion.again(asked)
-    if answer is None:
+    asked = convert.Asked(context, doc.source, params.position, snippets=ls.snippets, retrigger=ls.retrigger)
+    answer = state.completed
+    if answer is None or not answer.asked.same(asked):
         result = editor.complete(doc.source, state.kind, positions.offset(params.position), context, state.sites)
-        answer = ls.last_completion.answer(doc.uri, asked, result, positions)
+        answer = state.completed = ls.completions.answer(asked, result, positions)
     if (
         answer.wants
         and ls.catalog is not None

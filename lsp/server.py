@@ -61,7 +61,7 @@ class InfisicalLanguageServer(CatalogServer):
             pending.cancel()
         self.loop, self._ready = None, None
         self.states, self._pending, self._waiting = {}, {}, set()
-        self.last_completion.forget()
+        self.completions.forget()
         self._said_offline = False
         self._online = {}
         if self.catalog is not None:  # built for the last client: the next one must not read through it

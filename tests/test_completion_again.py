@@ -1,5 +1,5 @@
 """The language server gives its last completion answer again when asked again exactly as then (see
-``convert.LastCompletion``): these hold that answer to what a fresh question answers after each thing that can
+``convert.CompletionWriter``): these hold that answer to what a fresh question answers after each thing that can
 change it (an edit, a catalog refresh, a settings change, another position), over stdio as an editor asks."""
 
 from __future__ import annotations

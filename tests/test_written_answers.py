@@ -53,10 +53,10 @@ def test_an_answer_written_once_is_sent_as_pygls_sends_it(
     positions = convert.PositionMap(TEXT)
     fresh = convert.completion_items(ITEMS, positions, snippets=snippets, retrigger=retrigger)
     converted = sent(ls, msg_id, types.CompletionList(is_incomplete=incomplete, items=fresh))
-    last = convert.LastCompletion(ls.protocol._converter.unstructure)
-    asked = convert.Asked(None, None, TEXT, types.Position(1, 44), snippets=snippets, retrigger=retrigger)
-    answer = last.answer("file:///a.sh", asked, Completions(ITEMS, incomplete), positions)
-    assert last.again(asked) is answer
+    asked = convert.Asked(None, TEXT, types.Position(1, 44), snippets=snippets, retrigger=retrigger)
+    answer = convert.CompletionWriter(ls.protocol._converter.unstructure).answer(
+        asked, Completions(ITEMS, incomplete), positions
+    )
     assert sent(ls, msg_id, answer.result) == converted
     assert b"\\u00e9" in converted  # escaped as json.dumps does, counted as pygls counts the length
     assert (b'"command": "editor.action.triggerSuggest"' in converted) == retrigger
