@@ -8,6 +8,7 @@ from lsprotocol import types
 from pygls.protocol import JsonRPCResponseMessage
 
 from infisical_tokens.core.editor import Completion, Completions
+from infisical_tokens.core.record import replace
 from infisical_tokens.lsp import convert
 from infisical_tokens.lsp.server import InfisicalLanguageServer
 
@@ -49,14 +50,16 @@ def sent(ls: InfisicalLanguageServer, msg_id: int | str, result: object) -> byte
 def test_an_answer_written_once_is_sent_as_pygls_sends_it(
     msg_id: int | str, snippets: bool, retrigger: bool, incomplete: bool
 ) -> None:
+    """Each item is written from its JSON of before, around its range: the items moved (a keystroke before them)
+    and those never written yet are written as afresh too."""
     ls = InfisicalLanguageServer()
     positions = convert.PositionMap(TEXT)
-    fresh = convert.completion_items(ITEMS, positions, snippets=snippets, retrigger=retrigger)
-    converted = sent(ls, msg_id, types.CompletionList(is_incomplete=incomplete, items=fresh))
-    asked = convert.Asked(None, TEXT, types.Position(1, 44), snippets=snippets, retrigger=retrigger)
-    answer = convert.CompletionWriter(ls.protocol._converter.unstructure).answer(
-        asked, Completions(ITEMS, incomplete), positions
-    )
-    assert sent(ls, msg_id, answer.result) == converted
-    assert b"\\u00e9" in converted  # escaped as json.dumps does, counted as pygls counts the length
-    assert (b'"command": "editor.action.triggerSuggest"' in converted) == retrigger
+    writer = convert.CompletionWriter(ls.protocol._converter.unstructure)
+    new = Completion("/svc1/", "/svc1/", 45, 48, "folder", "its subfolders next", sort_text="1/svc1/", retrigger=True)
+    for items in (ITEMS, [replace(i, start=i.start + 1, end=i.end + 2) for i in ITEMS], [*ITEMS, new]):
+        fresh = [convert.completion_item(i, positions, snippets=snippets, retrigger=retrigger) for i in items]
+        converted = sent(ls, msg_id, types.CompletionList(is_incomplete=incomplete, items=fresh))
+        asked = convert.Asked(None, TEXT, types.Position(1, 44), snippets=snippets, retrigger=retrigger)
+        assert sent(ls, msg_id, writer.answer(asked, Completions(items, incomplete), positions).result) == converted
+        assert b"\\u00e9" in converted  # escaped as json.dumps does, counted as pygls counts the length
+        assert (b'"command": "editor.action.triggerSuggest"' in converted) == retrigger
