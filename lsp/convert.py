@@ -187,7 +187,8 @@ class CompletionWriter:
                 self._around = {}
             whole = self._json(completion_item(item, _NOWHERE, snippets=snippets, retrigger=retrigger, at=_MARK))
             before, mark, after = whole.partition(_MARK_JSON)
-            assert mark and _MARK_JSON not in after, whole  # JSON strings escape quotes: the mark is only the range
+            if not mark or _MARK_JSON in after:  # never: JSON strings escape quotes, so the mark is only the range
+                raise ValueError(f"no one place for the range in {whole[:200]}")
             around = self._around[key] = (before, after)
         return around
 
