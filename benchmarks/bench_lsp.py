@@ -127,10 +127,21 @@ async def start(command: list[str], root: Path, env: dict[str, str]) -> Language
     return client
 
 
+async def start_times(root: Path, env: dict[str, str]) -> tuple[float, float]:
+    """One pass of the start-up row: ``BENCH_STARTS`` interleaved starts of each server, the medians of ours and of
+    the trivial one (one start each is too noisy on a shared machine: a pass's ratio moved 0.74-1.18x)."""
+    times: dict[bool, list[float]] = {True: [], False: []}
+    for _ in range(int(os.environ.get("BENCH_STARTS", "7"))):
+        for command in (OURS, TRIVIAL):
+            began = time.perf_counter()
+            client = await start(command, root, env)
+            times[command is OURS].append(time.perf_counter() - began)
+            await client.shutdown_session()
+    return statistics.median(times[True]), statistics.median(times[False])
+
+
 async def startup_figures() -> None:
-    """Only the start-up row (``BENCH_EDITOR=startup``): ``BENCH_STARTS`` interleaved starts of each server per
-    pass, the pass's figure their median (one start each is too noisy on a shared machine)."""
-    starts = int(os.environ.get("BENCH_STARTS", "7"))
+    """Only the start-up row (``BENCH_EDITOR=startup``)."""
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         env = {
@@ -142,15 +153,9 @@ async def startup_figures() -> None:
         ours: list[float] = []
         base: list[float] = []
         for _ in range(PASSES):
-            times: dict[bool, list[float]] = {True: [], False: []}
-            for _ in range(starts):
-                for command in (OURS, TRIVIAL):
-                    began = time.perf_counter()
-                    client = await start(command, root, env)
-                    times[command is OURS].append(time.perf_counter() - began)
-                    await client.shutdown_session()
-            ours.append(statistics.median(times[True]))
-            base.append(statistics.median(times[False]))
+            mine, theirs = await start_times(root, env)
+            ours.append(mine)
+            base.append(theirs)
         report("start -> initialize response", ours, base, "trivial pygls server", 1.1)
 
 
@@ -274,16 +279,13 @@ async def memory(client: LanguageClient, root: Path, tag: str, text: str) -> tup
 
 async def per_server(
     command: list[str], root: Path, env: dict[str, str], run: int, with_memory: bool
-) -> tuple[float, tuple[float, ...]]:
-    """One pass of one server (ours or the trivial one, the same traffic): its start-up time, then the rows of
-    ``PER_SERVER`` in order: diagnostics of 10,000- and 100,000-line scripts opened offline, the CPU per typed
-    character in each, and with ``with_memory`` the memory rows, measured first. Without them a small document is
-    opened first instead: either way the rows measure a server that is ready (settings read, engine imported), not
-    its first document."""
+) -> tuple[float, ...]:
+    """One pass of one server (ours or the trivial one, the same traffic): the rows of ``PER_SERVER`` in order:
+    diagnostics of 10,000- and 100,000-line scripts opened offline, the CPU per typed character in each, and with
+    ``with_memory`` the memory rows, measured first. Without them a small document is opened first instead: either
+    way the rows measure a server that is ready (settings read, engine imported), not its first document."""
     ten, hundred = script(10_000), script(100_000)
-    began = time.perf_counter()
     client = await start(command, root, env)
-    started = time.perf_counter() - began
     used: tuple[float, ...] = ()
     if with_memory:
         used = await memory(client, root, f"{run}", hundred)
@@ -297,7 +299,7 @@ async def per_server(
         *used,
     )
     await client.shutdown_session()
-    return started, measured
+    return measured
 
 
 async def diagnostics_figures() -> None:
@@ -315,7 +317,7 @@ async def diagnostics_figures() -> None:
         figures: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in PER_SERVER[:4]}
         for run in range(PASSES):
             for command in (OURS, TRIVIAL):
-                _, measured = await per_server(command, root, env, run, with_memory=False)
+                measured = await per_server(command, root, env, run, with_memory=False)
                 for name, value in zip(PER_SERVER[:4], measured, strict=True):
                     figures[name][command is TRIVIAL].append(value)
         for name, (ours, base) in figures.items():
@@ -351,11 +353,11 @@ async def editor_figures() -> None:
         hundred = script(100_000)
         for run in range(PASSES):
             # start-up, and diagnostics offline: ours and the trivial server, the same traffic
-            mine_started, mine = await per_server(OURS, root, offline, run, with_memory=True)
-            theirs_started, theirs = await per_server(TRIVIAL, root, offline, run, with_memory=True)
+            mine = await per_server(OURS, root, offline, run, with_memory=True)
+            theirs = await per_server(TRIVIAL, root, offline, run, with_memory=True)
             for name, value, their_value in zip(PER_SERVER, mine, theirs, strict=True):
                 add(name, value, their_value)
-            add("start -> initialize response", mine_started, theirs_started)
+            add("start -> initialize response", *await start_times(root, offline))
 
             # online: catalogs of 5 and 5,051 folders, requests in a 100,000-line document
             client = await start(OURS, root, env)

@@ -8,23 +8,29 @@ such a request is answered with JSON-RPC's InvalidParams, naming what was wrong,
 Likewise a message that is not a JSON-RPC request at all (``[]``, ``null``, an id that is an array) is answered
 with Invalid Request and id null, a body that is not JSON with Parse error (see :func:`refuse_unparsable`), and a
 request before ``initialize`` with ServerNotInitialized, at once: pygls would run it against no workspace.
+
+A result already written as JSON (:class:`Written`) is sent as it is, framed as pygls frames every message.
 """
 
 from __future__ import annotations
 
+import asyncio
+import inspect
+import json
 import logging
 from typing import Any
 
 from cattrs import transform_error
 from lsprotocol.types import ResponseError
 from pygls.exceptions import (
+    JsonRpcInternalError,
     JsonRpcInvalidParams,
     JsonRpcInvalidRequest,
     JsonRpcParseError,
     JsonRpcServerNotInitialized,
 )
 from pygls.protocol import LanguageServerProtocol
-from pygls.protocol.json_rpc import JsonRPCNotification, JsonRPCRequestMessage
+from pygls.protocol.json_rpc import JsonRPCNotification, JsonRPCRequestMessage, JsonRPCResponseMessage
 
 log = logging.getLogger("infisical_tokens.lsp")
 MAX_PROBLEMS = 3
@@ -33,6 +39,17 @@ BEFORE_INITIALIZE = frozenset({"initialize", "exit"})  # what LSP lets a client 
 
 def _valid_id(msg_id: object) -> bool:
     return isinstance(msg_id, (int, str)) and not isinstance(msg_id, bool)
+
+
+class Written:
+    """A request's result already written as JSON, exactly as pygls writes it (``json.dumps`` of what its converter
+    makes of the result), so that an answer given again is neither converted nor written again: for 151 completion
+    items that was about 0.9 ms of a 1 ms answer's cost."""
+
+    __slots__ = ("json",)
+
+    def __init__(self, json: str) -> None:
+        self.json = json
 
 
 class _Refused:
@@ -56,6 +73,22 @@ class AnsweringProtocol(LanguageServerProtocol):
         # a plain object: pygls' response types leave out an id of None, and JSON-RPC wants it as null
         self._send_data({"jsonrpc": "2.0", "id": msg_id, "error": {"code": code, "message": message}})
         return _Refused()
+
+    def _send_data(self, data: Any) -> None:
+        if not isinstance(data, JsonRPCResponseMessage) or not isinstance(data.result, Written) or self.writer is None:
+            super()._send_data(data)
+            return
+        # the body json.dumps writes of the response (its fields in order), and pygls's framing of it
+        body = f'{{"id": {json.dumps(data.id)}, "jsonrpc": {json.dumps(data.jsonrpc)}, "result": {data.result.json}}}'
+        header = f"Content-Length: {len(body)}\r\nContent-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n"
+        try:
+            written = self.writer.write(((header if self._include_headers else "") + body).encode(self.CHARSET))
+            if inspect.isawaitable(written):
+                asyncio.ensure_future(written)  # noqa: RUF006 - as pygls does (a WebSocket write; ours never are)
+        except BrokenPipeError:
+            raise
+        except Exception as error:
+            self._server._report_server_error(error, JsonRpcInternalError)
 
     def refuse_unparsable(self, err: Exception) -> None:
         """A body that is not JSON: Parse error with id null, in one log line (pygls would show Python's words)."""

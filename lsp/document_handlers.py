@@ -7,6 +7,7 @@ from __future__ import annotations
 from lsprotocol import types
 
 from . import convert, protocol
+from .answering import Written
 from .documents import DEBOUNCE_SECONDS
 from .server import InfisicalLanguageServer, guarded, server
 
@@ -48,22 +49,25 @@ def on_close(ls: InfisicalLanguageServer, params: types.DidCloseTextDocumentPara
 
 @server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=TRIGGER_CHARACTERS))
 @guarded(lambda: types.CompletionList(is_incomplete=True, items=[]))
-def on_completion(ls: InfisicalLanguageServer, params: types.CompletionParams) -> types.CompletionList:
+def on_completion(ls: InfisicalLanguageServer, params: types.CompletionParams) -> types.CompletionList | Written:
     from infisical_tokens.core import editor
 
     doc = ls.document(params.text_document.uri)
     state = ls.state(doc.uri)
     positions, context = state.positions, state.context
-    result = editor.complete(doc.source, state.kind, positions.offset(params.position), context, state.sites)
+    asked = convert.Asked(context, doc.source, params.position, snippets=ls.snippets, retrigger=ls.retrigger)
+    answer = state.completed
+    if answer is None or not answer.asked.same(asked):
+        result = editor.complete(doc.source, state.kind, positions.offset(params.position), context, state.sites)
+        answer = state.completed = ls.completions.answer(asked, result, positions)
     if (
-        result.wants
+        answer.wants
         and ls.catalog is not None
         and context.project_id
-        and ls.catalog.want(context.project_id, result.wants)
+        and ls.catalog.want(context.project_id, answer.wants)
     ):
         ls.catalog.refresh(context.project_id)  # read in the background; the list says it is incomplete
-    items = ls.last_completion.items(result.items, positions, snippets=ls.snippets, retrigger=ls.retrigger)
-    return types.CompletionList(is_incomplete=result.incomplete, items=items)
+    return answer.result  # a CompletionList, already written as JSON
 
 
 @server.feature(types.TEXT_DOCUMENT_HOVER)

@@ -55,6 +55,7 @@ class DocumentState:
     generation: int = -1
     context: editor.DocumentContext = field(default_factory=_no_context)
     findings: list[editor.Finding] | None = None
+    completed: convert.CompletionAnswer | None = None  # the last completion answered in this version
 
 
 class DocumentServer(LanguageServer):
@@ -73,7 +74,7 @@ class DocumentServer(LanguageServer):
         self._waiting: set[str] = set()
         self.generation = 0  # bumped whenever the catalog changes, so cached document contexts expire
         self.project_files = ProjectFiles(self._open_text)
-        self.last_completion = convert.LastCompletion()
+        self.completions = convert.CompletionWriter(self.protocol._converter.unstructure)
 
     @property
     def ready(self) -> asyncio.Event:

@@ -14,7 +14,7 @@ from pathlib import Path
 from infisical_tokens.core import __version__
 from infisical_tokens.core.redact import redact
 
-from . import document_handlers, migrate_command, status_commands, tcp_auth, token_commands
+from . import document_handlers, migrate_command, status_commands, token_commands
 from .server import server
 
 HANDLERS = (document_handlers, status_commands, token_commands, migrate_command)  # registered by their import
@@ -84,6 +84,8 @@ def serve_tcp(host: str, port: int) -> None:
     each ended session is followed by a fresh one on the same port, with the session's state reset.
     Another account can connect too: only a client presenting the secret may use the login (:mod:`tcp_auth`).
     """
+    from . import tcp_auth  # its hmac, secrets and random only where a client must present a secret
+
     try:  # first: a port another server holds must not have that server's secret file rewritten, then removed
         socket.create_server((host, port)).close()
     except OSError as err:

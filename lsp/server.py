@@ -17,7 +17,7 @@ import importlib
 import json
 import logging
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from lsprotocol import types
 from pygls.exceptions import FeatureRequestError
@@ -26,10 +26,12 @@ from infisical_tokens.core import __version__
 from infisical_tokens.core.context import Context
 from infisical_tokens.core.redact import redact
 
-from . import tcp_auth
 from .settings import Settings
 from .shield import InfisicalProtocol, Shield
 from .status import CatalogServer
+
+if TYPE_CHECKING:  # only ``--tcp`` imports it (``hmac``, ``secrets``, ``random``: 3 ms of every start)
+    from .tcp_auth import TcpGate
 
 log = logging.getLogger("infisical_tokens.lsp")
 
@@ -51,7 +53,7 @@ class InfisicalLanguageServer(CatalogServer):
         self.supports_progress = False
         self.configuration = False
         self.exited = False  # the client asked the process to exit (not merely disconnected)
-        self.tcp_gate: tcp_auth.TcpGate | None = None  # set on TCP: a client must present its secret
+        self.tcp_gate: TcpGate | None = None  # set on TCP: a client must present its secret
 
     def reset_session(self) -> None:
         """Forget one client's session (its event loop, documents and timers) before serving the next."""
@@ -61,6 +63,7 @@ class InfisicalLanguageServer(CatalogServer):
             pending.cancel()
         self.loop, self._ready = None, None
         self.states, self._pending, self._waiting = {}, {}, set()
+        self.completions.forget()
         self._said_offline = False
         self._online = {}
         if self.catalog is not None:  # built for the last client: the next one must not read through it
