@@ -3,6 +3,6 @@ namespace shared by the core, the language server and the magic, so it has no ``
 
 import sys
 
-from .cli import main
+from .cli import program
 
-sys.exit(main())
+sys.exit(program())

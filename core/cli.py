@@ -421,5 +421,20 @@ def _silence(stream: TextIO | None) -> None:
         os.close(devnull)
 
 
+def program() -> int:
+    """The ``infisical-tokens`` program: :func:`main` in a process of its own, which ends when it returns. A check
+    runs without Python's cycle collector (it makes no cycles; see :func:`check.paused_collection`), and no
+    command makes a last collection of everything it holds on its way out: the objects are frozen first, as a
+    process that ends has nothing to collect (that collection was 35 ms of a 200,000-file check)."""
+    import gc
+
+    if check_folders(sys.argv[1:]) is not None:
+        gc.disable()  # and left so: the process ends with the check
+    try:
+        return main()
+    finally:
+        gc.freeze()
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(program())
