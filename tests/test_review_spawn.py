@@ -38,7 +38,9 @@ def test_check_with_sigchld_ignored_reports_its_findings(run: Runner) -> None:
     expected = run("check")
     assert expected.code == 1 and "a.sh:1" in expected.stdout and "new.sh:1" in expected.stdout
     # SIGCHLD's ignored disposition survives exec: the CLI starts as it would under such a parent
-    launcher = "import os, signal, sys; signal.signal(signal.SIGCHLD, signal.SIG_IGN); os.execv(sys.argv[1], sys.argv[1:])"
+    launcher = (
+        "import os, signal, sys; signal.signal(signal.SIGCHLD, signal.SIG_IGN); os.execv(sys.argv[1], sys.argv[1:])"
+    )
     done = subprocess.run(
         [sys.executable, "-c", launcher, CLI, "check"],
         capture_output=True,
@@ -68,7 +70,7 @@ def test_git_children_do_not_inherit_the_clis_inherited_descriptors(run: Runner,
     read, write = os.pipe()
     try:
         (shim / "git").write_text(
-            f"#!/bin/sh\nif [ -e /dev/fd/{write} ]; then echo held >> {log}; fi\nexec {real_git} \"$@\"\n"
+            f'#!/bin/sh\nif [ -e /dev/fd/{write} ]; then echo held >> {log}; fi\nexec {real_git} "$@"\n'
         )
         (shim / "git").chmod(0o755)
         done = subprocess.run(
