@@ -17,6 +17,25 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 
+def _inherited() -> list[int] | None:
+    """The descriptors above 2 a spawned child would inherit; None where they cannot be listed (Popen then)."""
+    for listing in ("/proc/self/fd", "/dev/fd"):
+        try:
+            names = os.listdir(listing)
+        except OSError:
+            continue
+        found = []
+        for name in names:
+            if name.isdigit() and int(name) > 2:
+                try:
+                    if os.get_inheritable(int(name)):
+                        found.append(int(name))
+                except OSError:  # the listing's own descriptor, closed by now
+                    continue
+        return found
+    return None
+
+
 class TimedOut(Exception):
     """The child did not finish its answer in time."""
 
@@ -27,12 +46,16 @@ class Child:
     def __init__(self, argv: list[str], *, spawn: bool = hasattr(os, "posix_spawnp")) -> None:
         self.returncode: int | None = None
         self._popen: subprocess.Popen[bytes] | None = None
-        if spawn:
+        inherited = _inherited() if spawn else None
+        if inherited is not None:
             read, write = os.pipe()  # both close in the child when it starts git (non-inheritable), but for dup2
             try:
-                actions = [
+                actions: list[tuple[int | str, ...]] = [
                     (os.POSIX_SPAWN_DUP2, write, 1),
                     (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
+                    # what this process was handed (a pipe its parent waits on, a lock, a jobserver) is not git's:
+                    # Popen closes it in the child too
+                    *((os.POSIX_SPAWN_CLOSE, fd) for fd in inherited),
                 ]
                 # Python ignores SIGPIPE and SIGXFSZ; git must not (a closed pipe ends it), as Popen restores them
                 from _signal import SIGPIPE, SIGXFSZ  # type: ignore[import-not-found]  # signal.py imports enum
@@ -71,11 +94,13 @@ class Child:
             return out
         import select
 
+        poller = select.poll()  # not select.select: it refuses a descriptor numbered 1024 or more
+        poller.register(self.output, select.POLLIN)
         deadline = time.monotonic() + timeout
         parts = []
         while True:
             left = deadline - time.monotonic()
-            if left <= 0 or not select.select([self.output], [], [], left)[0]:
+            if left <= 0 or not poller.poll(left * 1000):
                 raise TimedOut(f"git gave no answer in {timeout:g} seconds")
             chunk = os.read(self.output, 65536)
             if not chunk:
@@ -90,7 +115,7 @@ class Child:
             if self._popen is not None:
                 self.returncode = self._popen.wait()
             else:
-                self.returncode = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+                self.returncode = self._reaped(0) or 0  # never None without WNOHANG
         return self.returncode
 
     def poll(self) -> int | None:
@@ -98,10 +123,18 @@ class Child:
             if self._popen is not None:
                 self.returncode = self._popen.poll()
             else:
-                pid, status = os.waitpid(self.pid, os.WNOHANG)
-                if pid:
-                    self.returncode = os.waitstatus_to_exitcode(status)
+                self.returncode = self._reaped(os.WNOHANG)
         return self.returncode
+
+    def _reaped(self, flags: int) -> int | None:
+        """The child's exit status, None while it runs (with ``WNOHANG``). A child the system reaped itself (this
+        process was started with SIGCHLD ignored, which exec passes on) is taken to have ended well, as
+        subprocess takes it: its status is gone."""
+        try:
+            pid, status = os.waitpid(self.pid, flags)
+        except ChildProcessError:
+            return 0
+        return os.waitstatus_to_exitcode(status) if pid else None
 
     def stop(self) -> None:
         """End the child if it still runs, and reap it (no answer is wanted any more)."""

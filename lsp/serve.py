@@ -77,6 +77,22 @@ def main(argv: list[str] | None = None) -> None:
         server.start_io()
 
 
+def _cannot_listen(host: str, port: int) -> str | None:
+    """Why the server could not listen on ``host`` and ``port``, None if it can: each address the host names is
+    bound and let go, as asyncio's server binds them (IPv6 ones included)."""
+    try:
+        for family, kind, proto, _, address in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
+            with socket.socket(family, kind, proto) as probe:
+                if os.name != "nt":
+                    probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                if family == socket.AF_INET6 and hasattr(socket, "IPV6_V6ONLY"):
+                    probe.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+                probe.bind(address)
+    except OSError as err:
+        return err.strerror or str(err)
+    return None
+
+
 def serve_tcp(host: str, port: int) -> None:
     """Serve one client at a time, for as long as the process lives.
 
@@ -86,10 +102,9 @@ def serve_tcp(host: str, port: int) -> None:
     """
     from . import tcp_auth  # its hmac, secrets and random only where a client must present a secret
 
-    try:  # first: a port another server holds must not have that server's secret file rewritten, then removed
-        socket.create_server((host, port)).close()
-    except OSError as err:
-        sys.exit(f"infisical-lsp: cannot listen on {host} port {port}: {err.strerror or err}")
+    refused = _cannot_listen(host, port)  # first: another server's secret file must not be rewritten, then removed
+    if refused is not None:
+        sys.exit(f"infisical-lsp: cannot listen on {host} port {port}: {refused}")
     gate, notice = tcp_auth.open_gate(port, os.environ, Path.home())
     print(notice, file=sys.stderr, flush=True)
     server.tcp_gate = gate

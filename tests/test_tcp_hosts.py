@@ -1,4 +1,5 @@
-"""Review of ``infisical-lsp --tcp``'s new port check (lsp/serve.py): the probe binds differently from the server."""
+"""``infisical-lsp --tcp`` checks its port before it writes its secret, binding each address as the server will (an
+IPv6 host too: a review found the first check IPv4-only)."""
 
 from __future__ import annotations
 
@@ -23,12 +24,6 @@ def _ipv6_loopback() -> bool:
 
 
 @pytest.mark.skipif(not socket.has_ipv6 or not _ipv6_loopback(), reason="needs IPv6 loopback")
-@pytest.mark.xfail(
-    strict=True,
-    reason="serve_tcp probes the port with socket.create_server((host, port)), which is IPv4-only by default: "
-    "'infisical-lsp --tcp --host ::1' (an IPv6 address the asyncio server itself listens on fine) now exits 1 "
-    "with 'cannot listen on ::1 ... Address family for hostname not supported' before serving",
-)
 def test_tcp_on_an_ipv6_host_listens(tmp_path: Path) -> None:
     with socket.socket(socket.AF_INET6) as probe:
         probe.bind(("::1", 0))

@@ -1,5 +1,6 @@
-"""Review of the posix_spawnp change (core/spawn.py): what subprocess.Popen did for check's git children and
-Child does not. Each test runs the real CLI on a real repository with real git."""
+"""What subprocess.Popen did for check's git children, core/spawn.py's Child does too (a review found each
+missing): a parent that ignores SIGCHLD, descriptors the CLI was handed, a process holding over 1,024 files. Each
+test runs the real CLI on a real repository with real git."""
 
 from __future__ import annotations
 
@@ -27,12 +28,6 @@ def small_repo(root: Path) -> None:
 
 
 @needs_git_posix
-@pytest.mark.xfail(
-    strict=True,
-    reason="spawn.Child.wait/poll call os.waitpid without Popen's ECHILD handling: started with SIGCHLD ignored "
-    "(inherited from a parent such as a CI agent or daemon) check fails with 'unexpected ChildProcessError' "
-    "instead of reporting its findings; subprocess.Popen treats ECHILD as 'already reaped'",
-)
 def test_check_with_sigchld_ignored_reports_its_findings(run: Runner) -> None:
     small_repo(run.cwd)
     expected = run("check")
@@ -55,12 +50,6 @@ def test_check_with_sigchld_ignored_reports_its_findings(run: Runner) -> None:
 
 @needs_git_posix
 @pytest.mark.skipif(not os.path.isdir("/dev/fd"), reason="sh for the stand-in git, and /dev/fd")
-@pytest.mark.xfail(
-    strict=True,
-    reason="spawn.Child starts git with os.posix_spawnp, which closes only non-inheritable descriptors: a descriptor "
-    "the CLI inherited from its parent (a pipe, a lock, a socket) is now held open by every git child too, where "
-    "subprocess.Popen (close_fds=True) closed it; a parent waiting for EOF on it then waits on git as well",
-)
 def test_git_children_do_not_inherit_the_clis_inherited_descriptors(run: Runner, tmp_path: Path) -> None:
     small_repo(run.cwd)
     real_git = shutil.which("git")
@@ -101,12 +90,6 @@ sys.exit(main(["check", "."]))
 
 @needs_git_posix
 @pytest.mark.skipif(sys.platform == "win32", reason="resource limits")
-@pytest.mark.xfail(
-    strict=True,
-    reason="spawn.Child.read_all waits on git's pipe with select.select, which refuses descriptors >= FD_SETSIZE "
-    "(1024): in a process holding ~1000 files (a Jupyter kernel running %infisical check, any in-process caller of "
-    "cli.main/check.run) check fails with 'unexpected ValueError'; Popen.communicate used poll and worked",
-)
 def test_in_process_check_in_a_process_holding_many_files(run: Runner) -> None:
     import resource
 
