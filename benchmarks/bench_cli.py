@@ -29,6 +29,7 @@ from infisical_tokens.core.api import InfisicalClient
 from tests.emulator import Emulator, seed
 
 CLI = str(Path(sys.executable).parent / "infisical-tokens")
+LSP = str(Path(sys.executable).parent / "infisical-lsp")
 
 
 def interleaved(a: Callable[[], object], b: Callable[[], object], rounds: int) -> tuple[list[float], list[float]]:
@@ -64,10 +65,16 @@ def main() -> int:
     def run(*argv: str, env: dict[str, str] | None = None) -> str:
         return subprocess.run(argv, check=True, capture_output=True, text=True, env=env).stdout
 
+    compiled()
+
     helped = run(CLI, "--help")
     assert helped.startswith("infisical-tokens: create and manage") and "service-token create" in helped, helped
     ours, base = interleaved(lambda: run(CLI, "--help"), lambda: run(sys.executable, "-c", "pass"), rounds_proc)
     report("infisical-tokens --help", ours, base, "python -c pass")
+    versioned = run(LSP, "--version")
+    assert versioned.startswith("infisical-lsp "), versioned  # the language server's launcher, not pygls started
+    ours, base = interleaved(lambda: run(LSP, "--version"), lambda: run(CLI, "--help"), rounds_proc)
+    report("infisical-lsp --version", ours, base, "infisical-tokens --help")
 
     check_imports(rounds_proc)
 
@@ -149,15 +156,21 @@ def loaded_by(code: str, cwd: str) -> tuple[subprocess.CompletedProcess[str], li
     return done, json.loads(done.stderr.strip().splitlines()[-1])
 
 
-def check_imports(rounds: int) -> None:
-    """The modules the real ``check .`` imports (offline, a small repository), imported alone and timed, from their
-    byte code as an installed package has it (``PYTHONDONTWRITEBYTECODE`` would otherwise time the compiler)."""
+def compiled() -> None:
+    """The package's byte code written, as an installed package has it: with ``PYTHONDONTWRITEBYTECODE`` set (as the
+    Makefile's environment may have it), every timed start would otherwise compile what it imports."""
     import compileall
 
     import infisical_tokens.core
+    import infisical_tokens.lsp
 
-    for folder in infisical_tokens.core.__path__:
+    for folder in (*infisical_tokens.core.__path__, *infisical_tokens.lsp.__path__):
         compileall.compile_dir(folder, quiet=1)
+
+
+def check_imports(rounds: int) -> None:
+    """The modules the real ``check .`` imports (offline, a small repository), imported alone and timed, from their
+    byte code as an installed package has it (``PYTHONDONTWRITEBYTECODE`` would otherwise time the compiler)."""
     with tempfile.TemporaryDirectory() as repo:
         Path(repo, "ci.sh").write_text("infisical service-token create --scope=dev:/backend -a read --projectId=p1\n")
         Path(repo, ".infisical.json").write_text('{"workspaceId": "p1", "defaultEnvironment": "dev"}\n')

@@ -13,12 +13,15 @@ GC_THRESHOLD = (20_000, 20, 50)
 
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
-    if args == ["--version"]:
-        from infisical_tokens.core import __version__
+    try:
+        if args == ["--version"]:
+            from infisical_tokens.core import __version__
 
-        print(f"infisical-lsp {__version__}")
-        return
-    gc.set_threshold(*GC_THRESHOLD)
-    from .serve import main as serve
+            print(f"infisical-lsp {__version__}")
+            return
+        gc.set_threshold(*GC_THRESHOLD)
+        from .serve import main as serve
 
-    serve(args)
+        serve(args)
+    finally:
+        gc.freeze()  # the process ends now: no last collection of what it holds (as core.cli.program)
