@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,8 @@ from lsprotocol import types
 from pytest_lsp import LanguageClient, client_capabilities
 from pytest_lsp.client import make_test_lsp_client
 
-from tests.emulator import Emulator, Seeded
+from tests.conftest import base_env
+from tests.emulator import Emulator, Seeded, seed
 
 SERVER = [sys.executable, "-m", "infisical_tokens.lsp"]
 CLIENTS = {
@@ -149,3 +151,27 @@ def codes(diagnostics: Sequence[types.Diagnostic], text: str) -> list[tuple[str,
     """(code, the exact text the diagnostic underlines), sorted by position."""
     ordered = sorted(diagnostics, key=lambda d: (d.range.start.line, d.range.start.character))
     return [(str(d.code), text_in(text, d.range)) for d in ordered]
+
+
+@contextlib.asynccontextmanager
+async def logged_in(root: Path, editor: str, options: dict[str, Any] | None = None) -> AsyncIterator[Session]:
+    """A server in ``root`` (linked to the project), logged in (INFISICAL_TOKEN) to an emulator of its own, its
+    catalog loaded."""
+    emulator = Emulator("new").start()
+    try:
+        world = seed(emulator)
+        link(root, world.project.id)
+        home = root / "home"
+        home.mkdir()
+        env = {
+            **base_env(home),
+            "INFISICAL_TOKEN": emulator.state.issue_jwt(world.admin),
+            "INFISICAL_DOMAIN": emulator.url,
+        }
+        client = await start(editor, root, env, options)
+        session = Session(client, root, editor, emulator, world)
+        assert (await session.command("infisical.server.refreshCatalog", {"projectId": world.project.id}))["online"]
+        yield session
+        await client.shutdown_session()
+    finally:
+        emulator.stop()

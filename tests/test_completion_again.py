@@ -11,9 +11,7 @@ import pytest
 import pytest_asyncio
 from lsprotocol import types
 
-from tests.conftest import base_env
-from tests.emulator import Emulator, seed
-from tests.lsp_harness import Session, cursor, link, start
+from tests.lsp_harness import Session, cursor, logged_in
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -21,19 +19,8 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 @pytest_asyncio.fixture(loop_scope="module")
 async def online(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Session]:
     """A server of its own (these tests change its settings and its emulator's folders), its catalog loaded."""
-    emulator = Emulator("new").start()
-    world = seed(emulator)
-    root = tmp_path_factory.mktemp("again")
-    link(root, world.project.id)
-    home = root / "home"
-    home.mkdir()
-    env = {**base_env(home), "INFISICAL_TOKEN": emulator.state.issue_jwt(world.admin), "INFISICAL_DOMAIN": emulator.url}
-    client = await start("visual-studio-code", root, env)
-    session = Session(client, root, "visual-studio-code", emulator, world)
-    assert (await session.command("infisical.server.refreshCatalog", {"projectId": world.project.id}))["online"]
-    yield session
-    await client.shutdown_session()
-    emulator.stop()
+    async with logged_in(tmp_path_factory.mktemp("again"), "visual-studio-code") as session:
+        yield session
 
 
 async def complete(session: Session, uri: str, at: types.Position) -> types.CompletionList:

@@ -13,7 +13,7 @@ from lsprotocol import types
 
 from tests.conftest import TOKEN_RE, base_env
 from tests.emulator import Emulator, seed
-from tests.lsp_harness import Session, codes, cursor, link, start, text_in
+from tests.lsp_harness import Session, codes, cursor, link, logged_in, start, text_in
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 EDITORS = ["visual-studio-code", "neovim"]
@@ -22,19 +22,9 @@ EDITORS = ["visual-studio-code", "neovim"]
 @pytest_asyncio.fixture(scope="module", loop_scope="module", params=EDITORS)
 async def online(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Session]:
     """A server logged in (INFISICAL_TOKEN) to the emulator, its catalog loaded."""
-    emulator = Emulator("new").start()
-    world = seed(emulator)
     root = tmp_path_factory.mktemp("online")
-    link(root, world.project.id)
-    home = root / "home"
-    home.mkdir()
-    env = {**base_env(home), "INFISICAL_TOKEN": emulator.state.issue_jwt(world.admin), "INFISICAL_DOMAIN": emulator.url}
-    client = await start(request.param, root, env, {"clientHandlesTokens": True})
-    session = Session(client, root, request.param, emulator, world)
-    assert (await session.command("infisical.server.refreshCatalog", {"projectId": world.project.id}))["online"]
-    yield session
-    await client.shutdown_session()
-    emulator.stop()
+    async with logged_in(root, request.param, {"clientHandlesTokens": True}) as session:
+        yield session
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module", params=EDITORS)

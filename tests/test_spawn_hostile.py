@@ -20,6 +20,11 @@ needs_git_posix = pytest.mark.skipif(
 )
 
 
+def python_in(run: Runner, *argv: str) -> subprocess.CompletedProcess[str]:
+    """This Python, in the runner's folder and environment."""
+    return subprocess.run([sys.executable, *argv], capture_output=True, text=True, env=run.env, cwd=run.cwd, timeout=60)
+
+
 def small_repo(root: Path) -> None:
     subprocess.run(["git", "init", "-q", str(root)], check=True)
     (root / "a.sh").write_text(BAD)
@@ -36,14 +41,7 @@ def test_check_with_sigchld_ignored_reports_its_findings(run: Runner) -> None:
     launcher = (
         "import os, signal, sys; signal.signal(signal.SIGCHLD, signal.SIG_IGN); os.execv(sys.argv[1], sys.argv[1:])"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", launcher, CLI, "check"],
-        capture_output=True,
-        text=True,
-        env=run.env,
-        cwd=run.cwd,
-        timeout=60,
-    )
+    done = python_in(run, "-c", launcher, CLI, "check")
     assert "ChildProcessError" not in done.stderr, done.stderr
     assert (done.returncode, done.stdout) == (expected.code, expected.stdout)
 
@@ -97,13 +95,6 @@ def test_in_process_check_in_a_process_holding_many_files(run: Runner) -> None:
         pytest.skip("the hard limit on open files is below 1200")
     small_repo(run.cwd)
     expected = run("check")
-    done = subprocess.run(
-        [sys.executable, "-c", IN_PROCESS_WITH_MANY_FILES],
-        capture_output=True,
-        text=True,
-        env=run.env,
-        cwd=run.cwd,
-        timeout=60,
-    )
+    done = python_in(run, "-c", IN_PROCESS_WITH_MANY_FILES)
     assert "ValueError" not in done.stderr, done.stderr
     assert (done.returncode, done.stdout) == (expected.code, expected.stdout)
