@@ -68,7 +68,7 @@ def _frozen_delattr(self: object, name: str) -> None:
 
 def _build(cls: type[T], frozen: bool, eq: bool) -> type[T]:
     names = list(cls.__dict__.get("__annotations__", {}))  # noqa: RUF063 - inspect is the import a record saves
-    scope: dict[str, Any] = {"_MISSING": _MISSING, "_set": object.__setattr__, "_cls": cls}
+    scope: dict[str, Any] = {"_MISSING": _MISSING, "_set": object.__setattr__}
     params, body, shown, compared = [], [], [], []
     for name in names:
         value = cls.__dict__.get(name, _MISSING)
@@ -132,8 +132,7 @@ def _build(cls: type[T], frozen: bool, eq: bool) -> type[T]:
     if frozen:
         cls.__setattr__ = _frozen_setattr  # type: ignore[method-assign]
         cls.__delattr__ = _frozen_delattr  # type: ignore[method-assign]
-    type.__setattr__(cls, "__match_args__", tuple(names))
-    type.__setattr__(cls, "__record_fields__", tuple(names))
+    type.__setattr__(cls, "__match_args__", tuple(names))  # every field, in order: what replace copies too
     return cls
 
 
@@ -165,7 +164,7 @@ def record(cls: type[T] | None = None, /, *, frozen: bool = True, eq: bool = Tru
 
 def replace(obj: T, /, **changes: Any) -> T:
     """``dataclasses.replace``: a copy of a record with some fields changed."""
-    names: tuple[str, ...] = obj.__record_fields__  # type: ignore[attr-defined]
+    names: tuple[str, ...] = obj.__match_args__  # type: ignore[attr-defined]
     unknown = set(changes) - set(names)
     if unknown:
         raise TypeError(f"{type(obj).__name__} has no field {sorted(unknown)[0]!r}")
